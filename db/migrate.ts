@@ -1,0 +1,38 @@
+import { loadConfig } from '../service/src/config';
+import { createDatabase } from '../service/src/platform/db';
+import { resolveDatabaseUrl } from '../service/src/platform/database-url';
+import { createMigrator } from './migrator';
+
+const USAGE = 'usage: npm run db:migrate -- up | down [--to N] | status';
+
+async function main(argv: string[]): Promise<void> {
+  const [command, flag, position] = argv;
+  const config = loadConfig(process.env);
+  const database = await resolveDatabaseUrl(config, (line) => console.error(line));
+  const sequelize = createDatabase({ url: database.url, poolMax: 2, statementTimeoutMs: 0 });
+  const migrator = createMigrator(sequelize, database.url);
+  try {
+    if (command === 'up') {
+      const applied = await migrator.up();
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'nothing to apply: the schema is up to date');
+    } else if (command === 'down' && (flag === undefined || (flag === '--to' && position !== undefined))) {
+      const reverted = await migrator.down(position);
+      console.log(reverted.length ? `reverted: ${reverted.join(', ')}` : 'nothing to revert');
+    } else if (command === 'status') {
+      const { executed, pending } = await migrator.status();
+      for (const name of executed) console.log(`up       ${name}`);
+      for (const name of pending) console.log(`pending  ${name}`);
+    } else {
+      console.error(USAGE);
+      process.exitCode = 2;
+    }
+  } finally {
+    await sequelize.close();
+    await database.release();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,9 @@
+import type { Migration } from '../migration';
+import users from './0001_users';
+import profiles from './0002_profiles';
+import clinical from './0003_clinical';
+import identity from './0004_identity';
+import auditEvents from './0005_audit_events';
+
+/** Every migration, in order. A new migration is appended here; an applied one is never edited. */
+export const migrations: readonly Migration[] = [users, profiles, clinical, identity, auditEvents];

@@ -1,0 +1,83 @@
+import { Client } from 'pg';
+import type { Sequelize } from 'sequelize';
+import { SequelizeStorage, Umzug } from 'umzug';
+import { migrations } from './migrations';
+
+// Any constant works; it only has to be the same in every instance of the service.
+const MIGRATION_LOCK_KEY = 7_412_001;
+
+export interface MigrationStatus {
+  readonly executed: string[];
+  readonly pending: string[];
+}
+
+function createUmzug(sequelize: Sequelize) {
+  return new Umzug({
+    migrations: migrations.map((migration) => ({ name: migration.name, up: migration.up, down: migration.down })),
+    context: sequelize,
+    storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations', columnName: 'name' }),
+    logger: undefined,
+  });
+}
+
+async function readStatus(umzug: ReturnType<typeof createUmzug>): Promise<MigrationStatus> {
+  const executed = await umzug.executed();
+  const pending = await umzug.pending();
+  return { executed: executed.map((m) => m.name), pending: pending.map((m) => m.name) };
+}
+
+/**
+ * Runs `work` while holding a session-level advisory lock on its own connection, so that two instances
+ * starting together migrate one after the other; the second then finds nothing pending.
+ */
+async function withMigrationLock<T>(url: string, work: () => Promise<T>): Promise<T> {
+  const lockClient = new Client({ connectionString: url, application_name: 'carewatch-migrate' });
+  await lockClient.connect();
+  try {
+    await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    return await work();
+  } finally {
+    await lockClient.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lockClient.end();
+  }
+}
+
+/**
+ * `down --to N` leaves the schema at migration N: umzug's `to` is inclusive, so it is given the
+ * migration after N. Undefined means there is nothing above N.
+ */
+function firstToRevertAbove(position: string): string | 0 | undefined {
+  const number = Number(position);
+  if (!Number.isInteger(number) || number < 0) throw new Error(`Not a migration number: ${position}`);
+  if (number === 0) return 0;
+  const index = migrations.findIndex((migration) => migration.name.startsWith(String(number).padStart(4, '0')));
+  if (index < 0) throw new Error(`No migration numbered ${position}`);
+  return migrations[index + 1]?.name;
+}
+
+export function createMigrator(sequelize: Sequelize, url: string) {
+  const umzug = createUmzug(sequelize);
+  return {
+    async up(): Promise<string[]> {
+      return withMigrationLock(url, async () => (await umzug.up()).map((migration) => migration.name));
+    },
+    /** Without `to`, reverts the last migration; `to: '0'` reverts everything. */
+    async down(to?: string): Promise<string[]> {
+      const target = to === undefined ? undefined : firstToRevertAbove(to);
+      if (to !== undefined && target === undefined) return [];
+      return withMigrationLock(url, async () => {
+        const reverted = target === undefined ? await umzug.down() : await umzug.down({ to: target });
+        return reverted.map((migration) => migration.name);
+      });
+    },
+    async status(): Promise<MigrationStatus> {
+      return withMigrationLock(url, () => readStatus(umzug));
+    },
+    /** Unlocked, for readiness probes: it must not wait behind a running migration. */
+    async pending(): Promise<string[]> {
+      return (await umzug.pending()).map((migration) => migration.name);
+    },
+  };
+}
+
+export type Migrator = ReturnType<typeof createMigrator>;

@@ -1,0 +1,50 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import helmet from 'koa-helmet';
+import type { Config } from './config';
+import { healthRoutes, type ReadinessCheck } from './health/routes';
+import { httpTelemetry, routeTemplate } from './observability/http-telemetry';
+import type { Logger } from './observability/logger';
+import type { Metrics } from './observability/metrics';
+import { requestId } from './observability/request-id';
+import { requireJsonBody } from './platform/content-type';
+import { problemDetails } from './platform/problem';
+
+export interface AppDependencies {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly isReady: ReadinessCheck;
+  /** Feature routers, mounted under /v1. */
+  readonly apiRouters?: readonly Router[];
+}
+
+/** Builds the Koa app; the middleware order lives here and only here. No I/O, no listen(). */
+export function createApp(deps: AppDependencies): Koa {
+  const app = new Koa({ proxy: deps.config.http.trustProxy });
+  app.silent = true;
+
+  app.use(requestId());
+  app.use(httpTelemetry(deps.metrics, deps.logger));
+  app.use(
+    problemDetails({
+      onUnexpected: (error, ctx) => {
+        deps.metrics.errors.unhandled.inc({ kind: 'request' });
+        deps.logger.error('unexpected error', { requestId: ctx.state.requestId as string, route: routeTemplate(ctx), error });
+      },
+    }),
+  );
+  app.use(helmet());
+  app.use(requireJsonBody());
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.http.bodyLimit, encoding: 'utf-8' }));
+
+  const health = healthRoutes(deps.isReady, deps.metrics);
+  app.use(health.routes());
+
+  const api = new Router({ prefix: '/v1' });
+  for (const router of deps.apiRouters ?? []) api.use(router.routes(), router.allowedMethods());
+  app.use(api.routes());
+  app.use(api.allowedMethods());
+  return app;
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+
+/**
+ * Development-only secrets. They let `npm start` work on a fresh clone, and they are refused in
+ * production so a misconfigured deployment fails at start-up instead of running with public keys.
+ */
+export const DEVELOPMENT_ENCRYPTION_KEY = 'dev:Y2FyZXdhdGNoLWRldmVsb3BtZW50LW9ubHkta2V5ISE=';
+
+const booleanFromString = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const durationSeconds = z.coerce.number().int().positive();
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    DATA_DIR: z.string().min(1).default('.data'),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_KEY_PREFIX: z.string().default('carewatch:'),
+    LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+    BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb').default('100kb'),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    TRUST_PROXY: booleanFromString.default(false),
+    ENCRYPTION_KEYS: z
+      .string()
+      .regex(/^[\w-]+:[A-Za-z0-9+/=]+(,[\w-]+:[A-Za-z0-9+/=]+)*$/, 'comma-separated keyId:base64Key pairs')
+      .default(DEVELOPMENT_ENCRYPTION_KEY),
+    ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
+    CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
+  })
+  .superRefine((env, issue) => {
+    const keyIds = env.ENCRYPTION_KEYS.split(',').map((pair) => pair.split(':')[0]);
+    if (!keyIds.includes(env.ENCRYPTION_ACTIVE_KEY_ID)) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['ENCRYPTION_ACTIVE_KEY_ID'],
+        message: 'must name one of the keys in ENCRYPTION_KEYS',
+      });
+    }
+    if (env.NODE_ENV !== 'production') return;
+    if (env.ENCRYPTION_KEYS.split(',').includes(DEVELOPMENT_ENCRYPTION_KEY)) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['ENCRYPTION_KEYS'],
+        message: 'the development key must not be used in production',
+      });
+    }
+    if (!env.DATABASE_URL) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'is required in production (the embedded database is for development)',
+      });
+    }
+  });
+
+type Env = z.infer<typeof schema>;
+
+export interface Config {
+  readonly env: Env['NODE_ENV'];
+  readonly http: { readonly port: number; readonly host: string; readonly bodyLimit: string; readonly trustProxy: boolean };
+  readonly database: {
+    readonly url: string | undefined;
+    readonly poolMax: number;
+    readonly statementTimeoutMs: number;
+    readonly dataDir: string;
+  };
+  readonly redis: { readonly url: string | undefined; readonly keyPrefix: string };
+  readonly log: { readonly level: Env['LOG_LEVEL'] };
+  readonly shutdownTimeoutMs: number;
+  readonly encryption: { readonly keys: ReadonlyMap<string, Buffer>; readonly activeKeyId: string };
+  readonly consultations: { readonly requestTtlSeconds: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseKeys(pairs: string): Map<string, Buffer> {
+  return new Map(
+    pairs.split(',').map((pair) => {
+      const [id = '', key = ''] = pair.split(':');
+      return [id, Buffer.from(key, 'base64')];
+    }),
+  );
+}
+
+/** Reads the whole configuration from `env`, reporting every problem at once, naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const keys = parseKeys(e.ENCRYPTION_KEYS);
+  const shortKeys = [...keys].filter(([, key]) => key.length !== 32).map(([id]) => id);
+  if (shortKeys.length > 0) {
+    throw new ConfigError([`ENCRYPTION_KEYS: keys must be 32 bytes (AES-256); not: ${shortKeys.join(', ')}`]);
+  }
+  return Object.freeze({
+    env: e.NODE_ENV,
+    http: Object.freeze({ port: e.PORT, host: e.HOST, bodyLimit: e.BODY_LIMIT, trustProxy: e.TRUST_PROXY }),
+    database: Object.freeze({
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      dataDir: e.DATA_DIR,
+    }),
+    redis: Object.freeze({ url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX }),
+    log: Object.freeze({ level: e.LOG_LEVEL }),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    encryption: Object.freeze({ keys, activeKeyId: e.ENCRYPTION_ACTIVE_KEY_ID }),
+    consultations: Object.freeze({ requestTtlSeconds: e.CONSULTATION_REQUEST_TTL }),
+  });
+}

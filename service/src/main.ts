@@ -1,0 +1,49 @@
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './observability/logger';
+import { resolveDatabaseUrl } from './platform/database-url';
+import { createRuntime } from './runtime';
+import { listen } from './server';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: config.log.level });
+  const database = await resolveDatabaseUrl(config, (line) => logger.warn(line));
+  const runtime = createRuntime(config, database.url, logger);
+
+  const applied = await runtime.migrator.up();
+  if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
+
+  const running = await listen(runtime.app, config.http.port, config.http.host);
+  logger.info('carewatch is ready', { url: running.url, embeddedDatabase: database.embedded });
+  console.log(`Carewatch is listening on ${running.url}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    runtime.beginShutdown();
+    await running.drain(config.shutdownTimeoutMs);
+    await runtime.close();
+    await database.release();
+    logger.info('stopped', { signal });
+    logger.end();
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      shutdown(signal).then(
+        () => (process.exitCode = 0),
+        (error: unknown) => {
+          logger.error('shutdown failed', { error });
+          process.exitCode = 1;
+        },
+      );
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error('Carewatch failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,216 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric the service exposes, on one registry. Labels are bounded sets (routes are templates,
+ * never raw paths; no user, patient or session ids), so a scrape stays cheap and series stay few.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+
+  const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
+  const waitBuckets = [30, 60, 120, 300, 600, 900, 1800, 3600];
+  const registers = [registry];
+
+  /** Gauges read from live objects (the pool) are sampled just before each scrape. */
+  const samplers = new Set<() => void>();
+
+  return {
+    registry,
+    samplers,
+    async render(): Promise<string> {
+      for (const sample of samplers) sample();
+      return registry.metrics();
+    },
+    http: {
+      requestDuration: new Histogram({
+        name: 'http_server_request_duration_seconds',
+        help: 'Duration of HTTP requests handled by the service, by route template.',
+        labelNames: ['method', 'route', 'status_code'] as const,
+        buckets: durationBuckets,
+        registers,
+      }),
+    },
+    db: {
+      poolConnections: new Gauge({
+        name: 'carewatch_db_pool_connections',
+        help: 'Database pool connections by state.',
+        labelNames: ['state'] as const,
+        registers,
+      }),
+      poolWaiting: new Gauge({
+        name: 'carewatch_db_pool_waiting_requests',
+        help: 'Requests waiting for a database connection.',
+        registers,
+      }),
+      poolMax: new Gauge({
+        name: 'carewatch_db_pool_max_connections',
+        help: 'Configured maximum size of the database pool.',
+        registers,
+      }),
+      acquireDuration: new Histogram({
+        name: 'carewatch_db_pool_acquire_duration_seconds',
+        help: 'Time spent waiting to acquire a database connection.',
+        buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+        registers,
+      }),
+      queryDuration: new Histogram({
+        name: 'carewatch_db_query_duration_seconds',
+        help: 'Database query duration by kind of statement.',
+        labelNames: ['operation'] as const,
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+        registers,
+      }),
+    },
+    cache: {
+      requests: new Counter({
+        name: 'carewatch_cache_requests_total',
+        help: 'Cache look-ups by cache and result (hit or miss).',
+        labelNames: ['cache', 'result'] as const,
+        registers,
+      }),
+      operationDuration: new Histogram({
+        name: 'carewatch_cache_operation_duration_seconds',
+        help: 'Cache operation duration by backend.',
+        labelNames: ['backend'] as const,
+        buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1],
+        registers,
+      }),
+    },
+    breakers: {
+      state: new Gauge({
+        name: 'carewatch_circuit_breaker_state',
+        help: 'Circuit breaker state: 0 closed, 1 half open, 2 open.',
+        labelNames: ['breaker'] as const,
+        registers,
+      }),
+    },
+    errors: {
+      unhandled: new Counter({
+        name: 'carewatch_errors_unhandled_total',
+        help: 'Unexpected errors, by where they surfaced.',
+        labelNames: ['kind'] as const,
+        registers,
+      }),
+    },
+    auth: {
+      logins: new Counter({
+        name: 'carewatch_auth_logins_total',
+        help: 'Login attempts by method and result.',
+        labelNames: ['method', 'result'] as const,
+        registers,
+      }),
+      mfaVerifications: new Counter({
+        name: 'carewatch_auth_mfa_verifications_total',
+        help: 'MFA verifications by result.',
+        labelNames: ['result'] as const,
+        registers,
+      }),
+      tokenRefreshes: new Counter({
+        name: 'carewatch_auth_token_refreshes_total',
+        help: 'Refresh token exchanges by result.',
+        labelNames: ['result'] as const,
+        registers,
+      }),
+      refreshReuseDetected: new Counter({
+        name: 'carewatch_auth_refresh_reuse_detected_total',
+        help: 'Reuse of an already rotated refresh token (the token family is revoked).',
+        registers,
+      }),
+      lockouts: new Counter({
+        name: 'carewatch_auth_lockouts_total',
+        help: 'Lockouts by scope (account or source address).',
+        labelNames: ['scope'] as const,
+        registers,
+      }),
+      activeSessions: new Gauge({
+        name: 'carewatch_auth_active_sessions',
+        help: 'Sessions that are neither revoked nor expired.',
+        registers,
+      }),
+    },
+    audit: {
+      events: new Counter({
+        name: 'carewatch_audit_events_total',
+        help: 'Audit events written, by action, outcome and actor role.',
+        labelNames: ['action', 'outcome', 'actor_role'] as const,
+        registers,
+      }),
+      writeFailures: new Counter({
+        name: 'carewatch_audit_write_failures_total',
+        help: 'Audit events that could not be written (the request was refused).',
+        registers,
+      }),
+      sealerLagSeconds: new Gauge({
+        name: 'carewatch_audit_sealer_lag_seconds',
+        help: 'Age of the oldest audit event not yet sealed into the hash chain.',
+        registers,
+      }),
+      unsealedEvents: new Gauge({
+        name: 'carewatch_audit_unsealed_events',
+        help: 'Audit events not yet sealed into the hash chain.',
+        registers,
+      }),
+      lastVerificationSuccess: new Gauge({
+        name: 'carewatch_audit_last_verification_success',
+        help: '1 when the last verification of the audit chain passed, 0 when it found tampering.',
+        registers,
+      }),
+      lastVerificationTimestamp: new Gauge({
+        name: 'carewatch_audit_last_verification_timestamp_seconds',
+        help: 'When the audit chain was last verified (Unix time).',
+        registers,
+      }),
+    },
+    consultations: {
+      transitions: new Counter({
+        name: 'carewatch_consultation_transitions_total',
+        help: 'Consultation status changes, by new status and specialty.',
+        labelNames: ['to_status', 'specialty'] as const,
+        registers,
+      }),
+      operations: new Counter({
+        name: 'carewatch_consultation_operations_total',
+        help: 'Consultation operations by result.',
+        labelNames: ['operation', 'result'] as const,
+        registers,
+      }),
+      timeToAcceptance: new Histogram({
+        name: 'carewatch_consultation_time_to_acceptance_seconds',
+        help: 'Time from a consultation request to its acceptance by a provider.',
+        labelNames: ['specialty'] as const,
+        buckets: waitBuckets,
+        registers,
+      }),
+      providerResponse: new Histogram({
+        name: 'carewatch_provider_response_seconds',
+        help: 'Time from acceptance to the start of the consultation.',
+        labelNames: ['specialty'] as const,
+        buckets: waitBuckets,
+        registers,
+      }),
+      providersAvailable: new Gauge({
+        name: 'carewatch_providers_available',
+        help: 'Providers currently available, by specialty.',
+        labelNames: ['specialty'] as const,
+        registers,
+      }),
+      requestsPending: new Gauge({
+        name: 'carewatch_consultation_requests_pending',
+        help: 'Consultation requests waiting for a provider, by specialty.',
+        labelNames: ['specialty'] as const,
+        registers,
+      }),
+    },
+    prescriptions: {
+      operations: new Counter({
+        name: 'carewatch_prescription_operations_total',
+        help: 'Prescription operations by result.',
+        labelNames: ['operation', 'result'] as const,
+        registers,
+      }),
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,46 @@
+/**
+ * The last line of defence against PHI in logs: keys that name personal or medical data are dropped
+ * whatever their value, and strings are scrubbed of patterns that look like contact details or dates of
+ * birth. Code should not log such values in the first place; this catches the mistakes.
+ */
+const PHI_KEYS = new Set(
+  [
+    'givenName', 'familyName', 'name', 'displayName', 'fullName', 'firstName', 'lastName',
+    'email', 'phone', 'phoneNumber', 'dateOfBirth', 'dob', 'birthDate', 'address', 'ssn',
+    'allergies', 'conditions', 'medications', 'medication', 'dosage', 'notes', 'reason', 'diagnosis',
+    'memberId', 'groupNumber', 'insurance', 'medicalData',
+    'password', 'newPassword', 'currentPassword', 'token', 'accessToken', 'refreshToken', 'secret',
+    'totpCode', 'otp', 'recoveryCode', 'authorization', 'cookie', 'body',
+  ].map((key) => key.toLowerCase()),
+);
+
+const PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '[email]'],
+  [/\b\d{3}-\d{2}-\d{4}\b/g, '[ssn]'],
+  // Bounded by non-word, non-hyphen characters so that runs of digits inside UUIDs and ids survive.
+  [/(?<![\w-])\+?\d[\d\s().-]{8,}\d(?![\w-])/g, '[phone]'],
+  [/\b(19|20)\d{2}-\d{2}-\d{2}\b(?!T)/g, '[date]'],
+  [/\bBearer\s+[\w.~+/-]+=*/gi, 'Bearer [token]'],
+];
+
+export const REDACTED = '[redacted]';
+
+export const isPhiKey = (key: string): boolean => PHI_KEYS.has(key.toLowerCase());
+
+export function redactString(value: string): string {
+  return PATTERNS.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), value);
+}
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+  if (value instanceof Error) return redactError(value);
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key, isPhiKey(key) ? REDACTED : redact(inner, depth + 1)]),
+  );
+}
+
+function redactError(error: Error): Record<string, unknown> {
+  return { name: error.name, message: redactString(error.message), stack: error.stack ? redactString(error.stack) : undefined };
+}

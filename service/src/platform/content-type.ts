@@ -1,0 +1,19 @@
+import type { Middleware } from 'koa';
+import { AppError } from './errors';
+
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * The API speaks JSON only: a body of any other type (or of no declared type) is refused before anything
+ * parses it. `ctx.is` answers null when there is no body, false when the body's type does not match.
+ */
+export function requireJsonBody(): Middleware {
+  return async (ctx, next) => {
+    if (METHODS_WITH_BODY.has(ctx.method) && ctx.is('json', '+json') === false) {
+      throw new AppError(415, 'unsupported_media_type', 'Unsupported Media Type', {
+        detail: 'Send the body as application/json.',
+      });
+    }
+    await next();
+  };
+}

@@ -1,0 +1,71 @@
+import { Sequelize, type Options } from 'sequelize';
+import type { Metrics } from '../observability/metrics';
+
+export interface DatabaseOptions {
+  readonly url: string;
+  readonly poolMax: number;
+  readonly statementTimeoutMs: number;
+  readonly applicationName?: string;
+}
+
+const OPERATIONS = new Set(['select', 'insert', 'update', 'delete']);
+
+function operationOf(sql: string): string {
+  // Sequelize prefixes its own log line ("Executed (default): SELECT ..."); the verb follows it.
+  const verb = /(?:^|:\s*)(?:WITH\b[\s\S]*?\)\s*)?([A-Za-z]+)/.exec(sql.replace(/^Executed \([^)]*\):\s*/, ''))?.[1];
+  const lower = verb?.toLowerCase() ?? 'other';
+  return OPERATIONS.has(lower) ? lower : 'other';
+}
+
+/** Query timing by operation and pool acquisition time, without logging a statement or its values. */
+function instrument(sequelize: Sequelize, metrics: Metrics): void {
+  const acquireStarted = new WeakMap<object, bigint>();
+  sequelize.addHook('beforePoolAcquire', (options: object) => {
+    acquireStarted.set(options ?? {}, process.hrtime.bigint());
+  });
+  sequelize.addHook('afterPoolAcquire', (_connection: unknown, options: object) => {
+    const started = options ? acquireStarted.get(options) : undefined;
+    if (started !== undefined) metrics.db.acquireDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  });
+  const pool = (sequelize.connectionManager as unknown as { pool: { using: number; available: number; waiting: number } }).pool;
+  metrics.samplers.add(() => {
+    metrics.db.poolConnections.set({ state: 'in_use' }, pool.using);
+    metrics.db.poolConnections.set({ state: 'idle' }, pool.available);
+    metrics.db.poolWaiting.set(pool.waiting);
+  });
+}
+
+export function createDatabase(options: DatabaseOptions, metrics?: Metrics): Sequelize {
+  const sequelizeOptions: Options = {
+    dialect: 'postgres',
+    // Timings only: the statement itself may hold bound PHI values in some error paths.
+    logging: metrics
+      ? (sql: string, timingMs?: number) => {
+          if (timingMs !== undefined) metrics.db.queryDuration.observe({ operation: operationOf(sql) }, timingMs / 1000);
+        }
+      : false,
+    benchmark: Boolean(metrics),
+    pool: { max: options.poolMax, min: 0, idle: 10_000, acquire: 10_000, evict: 5_000 },
+    dialectOptions: {
+      statement_timeout: options.statementTimeoutMs,
+      idle_in_transaction_session_timeout: options.statementTimeoutMs * 3,
+      application_name: options.applicationName ?? 'carewatch',
+    },
+    define: { underscored: true, timestamps: true },
+  };
+  const sequelize = new Sequelize(options.url, sequelizeOptions);
+  if (metrics) {
+    metrics.db.poolMax.set(options.poolMax);
+    instrument(sequelize, metrics);
+  }
+  return sequelize;
+}
+
+export async function isDatabaseReachable(sequelize: Sequelize): Promise<boolean> {
+  try {
+    await sequelize.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

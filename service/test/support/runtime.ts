@@ -1,0 +1,54 @@
+import { PassThrough } from 'node:stream';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/observability/logger';
+import { createRuntime, type Runtime } from '../../src/runtime';
+import { createDatabase, runId } from './environment';
+
+export interface TestRuntime extends Runtime {
+  /** Every log line the runtime wrote, parsed. */
+  readonly logLines: () => Record<string, unknown>[];
+}
+
+export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'debug',
+    REDIS_URL: process.env.TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: `carewatch-test:${runId}:`,
+    ...overrides,
+  });
+}
+
+/** A fully wired service against `databaseUrl`, with its log captured in memory. */
+export function createTestRuntime(databaseUrl: string, overrides: NodeJS.ProcessEnv = {}): TestRuntime {
+  const stream = new PassThrough();
+  const lines: string[] = [];
+  stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+  const logger = createLogger({ level: 'debug', stream });
+  const runtime = createRuntime(testConfig(overrides), databaseUrl, logger);
+  return Object.assign(runtime, { logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) });
+}
+
+let shared: Promise<TestRuntime> | undefined;
+
+/**
+ * One migrated database and runtime shared by the HTTP tests of a run. Tests create their own rows with
+ * unique values (see factories) and never depend on what other tests wrote.
+ */
+export function sharedRuntime(): Promise<TestRuntime> {
+  shared ??= (async () => {
+    const runtime = createTestRuntime(await createDatabase('app'));
+    await runtime.migrator.up();
+    return runtime;
+  })();
+  return shared;
+}
+
+export async function closeSharedRuntime(): Promise<void> {
+  if (!shared) return;
+  const pending = shared;
+  shared = undefined;
+  // A runtime that never started has nothing to close; its failure was reported by the tests.
+  const runtime = await pending.catch(() => undefined);
+  await runtime?.close();
+}
