@@ -5,8 +5,18 @@ import { createMigrator } from './migrator';
 
 const USAGE = 'usage: npm run db:migrate -- up | down [--to N] | status';
 
+function isValid([command, flag, position]: string[]): boolean {
+  if (command === 'up' || command === 'status') return flag === undefined;
+  return command === 'down' && (flag === undefined || (flag === '--to' && /^\d+$/.test(position ?? '')));
+}
+
 async function main(argv: string[]): Promise<void> {
-  const [command, flag, position] = argv;
+  if (!isValid(argv)) {
+    console.error(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  const [command, , position] = argv;
   const config = loadConfig(process.env);
   const database = await resolveDatabaseUrl(config, (line) => console.error(line));
   const sequelize = createDatabase({ url: database.url, poolMax: 2, statementTimeoutMs: 0 });
@@ -15,16 +25,13 @@ async function main(argv: string[]): Promise<void> {
     if (command === 'up') {
       const applied = await migrator.up();
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'nothing to apply: the schema is up to date');
-    } else if (command === 'down' && (flag === undefined || (flag === '--to' && position !== undefined))) {
+    } else if (command === 'down') {
       const reverted = await migrator.down(position);
       console.log(reverted.length ? `reverted: ${reverted.join(', ')}` : 'nothing to revert');
-    } else if (command === 'status') {
+    } else {
       const { executed, pending } = await migrator.status();
       for (const name of executed) console.log(`up       ${name}`);
       for (const name of pending) console.log(`pending  ${name}`);
-    } else {
-      console.error(USAGE);
-      process.exitCode = 2;
     }
   } finally {
     await sequelize.close();

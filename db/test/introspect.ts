@@ -67,7 +67,7 @@ export async function schemaSnapshot(sequelize: Sequelize): Promise<string[]> {
     `SELECT 'function ' || p.proname || ' ' || md5(pg_get_functiondef(p.oid))
        FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'`,
     `SELECT 'trigger ' || tgrelid::regclass || ' ' || tgname FROM pg_trigger WHERE NOT tgisinternal`,
-    `SELECT 'relation ' || relname || ' ' || relkind FROM pg_class WHERE relnamespace = 'public'::regnamespace`,
+    `SELECT 'relation ' || relname || ' ' || relkind::text FROM pg_class WHERE relnamespace = 'public'::regnamespace`,
     `SELECT 'role ' || rolname FROM pg_roles WHERE rolname LIKE 'carewatch%'`,
   ];
   const lines: string[] = [];

@@ -33,32 +33,28 @@ const schema = z
       .default(DEVELOPMENT_ENCRYPTION_KEY),
     ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
     CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
-  })
-  .superRefine((env, issue) => {
-    const keyIds = env.ENCRYPTION_KEYS.split(',').map((pair) => pair.split(':')[0]);
-    if (!keyIds.includes(env.ENCRYPTION_ACTIVE_KEY_ID)) {
-      issue.addIssue({
-        code: 'custom',
-        path: ['ENCRYPTION_ACTIVE_KEY_ID'],
-        message: 'must name one of the keys in ENCRYPTION_KEYS',
-      });
-    }
-    if (env.NODE_ENV !== 'production') return;
-    if (env.ENCRYPTION_KEYS.split(',').includes(DEVELOPMENT_ENCRYPTION_KEY)) {
-      issue.addIssue({
-        code: 'custom',
-        path: ['ENCRYPTION_KEYS'],
-        message: 'the development key must not be used in production',
-      });
-    }
-    if (!env.DATABASE_URL) {
-      issue.addIssue({
-        code: 'custom',
-        path: ['DATABASE_URL'],
-        message: 'is required in production (the embedded database is for development)',
-      });
-    }
   });
+
+/**
+ * Rules across variables, checked on the raw environment so that they are reported together with the
+ * per-variable problems instead of only after those are fixed.
+ */
+function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  const keys = env.ENCRYPTION_KEYS ?? DEVELOPMENT_ENCRYPTION_KEY;
+  const keyIds = keys.split(',').map((pair) => pair.split(':')[0]);
+  if (!keyIds.includes(env.ENCRYPTION_ACTIVE_KEY_ID ?? 'dev')) {
+    problems.push('ENCRYPTION_ACTIVE_KEY_ID: must name one of the keys in ENCRYPTION_KEYS');
+  }
+  if (env.NODE_ENV !== 'production') return problems;
+  if (keys.split(',').includes(DEVELOPMENT_ENCRYPTION_KEY)) {
+    problems.push('ENCRYPTION_KEYS: the development key must not be used in production');
+  }
+  if (!env.DATABASE_URL) {
+    problems.push('DATABASE_URL: is required in production (the embedded database is for development)');
+  }
+  return problems;
+}
 
 type Env = z.infer<typeof schema>;
 
@@ -97,9 +93,11 @@ function parseKeys(pairs: string): Map<string, Buffer> {
 /** Reads the whole configuration from `env`, reporting every problem at once, naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)),
+    ...crossFieldProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const keys = parseKeys(e.ENCRYPTION_KEYS);
   const shortKeys = [...keys].filter(([, key]) => key.length !== 32).map(([id]) => id);

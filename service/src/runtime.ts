@@ -19,6 +19,11 @@ export interface Runtime {
   readonly models: Models;
   readonly migrator: Migrator;
   readonly cache: Cache;
+  /**
+   * Sequelize models are process-wide classes bound to one connection. A service process has one runtime;
+   * a test process with several rebinds the models to the runtime it goes back to.
+   */
+  bindModels(): void;
   /** True once shutdown began: readiness then fails so the load balancer stops sending traffic. */
   beginShutdown(): void;
   close(): Promise<void>;
@@ -33,6 +38,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
   );
   const cipher = createFieldCipher(config.encryption.keys, config.encryption.activeKeyId);
   const models = initModels(sequelize, cipher);
+  const bindModels = () => void initModels(sequelize, cipher);
   const migrator = createMigrator(sequelize, databaseUrl);
   const cache = createCache(config.redis, metrics, logger);
   let shuttingDown = false;
@@ -55,6 +61,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     models,
     migrator,
     cache,
+    bindModels,
     beginShutdown: () => {
       shuttingDown = true;
     },

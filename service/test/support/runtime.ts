@@ -26,7 +26,15 @@ export function createTestRuntime(databaseUrl: string, overrides: NodeJS.Process
   stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
   const logger = createLogger({ level: 'debug', stream });
   const runtime = createRuntime(testConfig(overrides), databaseUrl, logger);
-  return Object.assign(runtime, { logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) });
+  const close = runtime.close.bind(runtime);
+  return Object.assign(runtime, {
+    logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    // Creating this runtime bound the models to it; closing it hands them back to the shared one.
+    async close() {
+      await close();
+      if (shared) (await shared.catch(() => undefined))?.bindModels();
+    },
+  });
 }
 
 let shared: Promise<TestRuntime> | undefined;
@@ -38,6 +46,7 @@ let shared: Promise<TestRuntime> | undefined;
 export function sharedRuntime(): Promise<TestRuntime> {
   shared ??= (async () => {
     const runtime = createTestRuntime(await createDatabase('app'));
+    runtime.bindModels();
     await runtime.migrator.up();
     return runtime;
   })();

@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { createDatabase } from '../test/support/environment';
+import { createTestRuntime, sharedRuntime } from '../test/support/runtime';
+
+const PROBLEM = /application\/problem\+json/;
+
+describe('the HTTP skeleton', () => {
+  it('answers malformed JSON on any /v1 path with a 400 problem', async () => {
+    const { app } = await sharedRuntime();
+    const response = await request(app.callback()).post('/v1/anything').set('Content-Type', 'application/json').send('{"broken": ');
+    expect(response.status).to.equal(400);
+    expect(response.headers['content-type']).to.match(PROBLEM);
+    expect(response.body).to.include({ status: 400, code: 'malformed_json', title: 'Bad Request' });
+    expect(response.body.instance).to.equal(`urn:carewatch:request:${response.headers['x-request-id']}`);
+    expect(JSON.stringify(response.body)).not.to.include('broken');
+  });
+
+  it('answers a body over the limit with 413', async () => {
+    const { app } = await sharedRuntime();
+    const response = await request(app.callback())
+      .post('/v1/anything')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ padding: 'x'.repeat(200 * 1024) }));
+    expect(response.status).to.equal(413);
+    expect(response.headers['content-type']).to.match(PROBLEM);
+    expect(response.body.code).to.equal('payload_too_large');
+  });
+
+  it('answers a body that is not JSON with 415', async () => {
+    const { app } = await sharedRuntime();
+    const response = await request(app.callback()).post('/v1/anything').set('Content-Type', 'text/plain').send('hello');
+    expect(response.status).to.equal(415);
+    expect(response.headers['content-type']).to.match(PROBLEM);
+    expect(response.body.code).to.equal('unsupported_media_type');
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const { app } = await sharedRuntime();
+    const response = await request(app.callback()).get('/v1/nowhere');
+    expect(response.status).to.equal(404);
+    expect(response.headers['content-type']).to.match(PROBLEM);
+  });
+
+  it('keeps a well-formed request id and replaces a malformed one', async () => {
+    const { app } = await sharedRuntime();
+    const kept = await request(app.callback()).get('/healthz').set('X-Request-Id', 'req-1234567890');
+    expect(kept.headers['x-request-id']).to.equal('req-1234567890');
+    const replaced = await request(app.callback()).get('/healthz').set('X-Request-Id', 'bad id\twith "quotes"');
+    expect(replaced.headers['x-request-id']).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sends security headers', async () => {
+    const { app } = await sharedRuntime();
+    const response = await request(app.callback()).get('/healthz');
+    expect(response.headers).to.include.keys('strict-transport-security', 'x-content-type-options', 'content-security-policy');
+    expect(response.headers['x-powered-by']).to.equal(undefined);
+  });
+
+  it('is alive and ready on a migrated database', async () => {
+    const { app } = await sharedRuntime();
+    expect((await request(app.callback()).get('/healthz')).status).to.equal(200);
+    const ready = await request(app.callback()).get('/readyz');
+    expect(ready.status).to.equal(200);
+    expect(ready.body).to.deep.equal({ status: 'ready' });
+  });
+
+  it('is not ready while migrations are pending', async () => {
+    const runtime = createTestRuntime(await createDatabase('pending'));
+    try {
+      const response = await request(runtime.app.callback()).get('/readyz');
+      expect(response.status).to.equal(503);
+      expect(response.body.reason).to.equal('migrations_pending');
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('is not ready while the database is unreachable', async () => {
+    const runtime = createTestRuntime('postgres://postgres@127.0.0.1:1/nowhere');
+    try {
+      const response = await request(runtime.app.callback()).get('/readyz');
+      expect(response.status).to.equal(503);
+      expect(response.body.reason).to.equal('database_unreachable');
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('measures requests by route template and writes one access-log line per request', async () => {
+    const runtime = await sharedRuntime();
+    const requestId = `metrics-${Date.now()}`;
+    await request(runtime.app.callback()).get('/readyz').set('X-Request-Id', requestId);
+    const metrics = await request(runtime.app.callback()).get('/metrics');
+    expect(metrics.text).to.match(/http_server_request_duration_seconds_count\{method="GET",route="\/readyz",status_code="200"\} \d+/);
+    expect(metrics.text).to.include('process_cpu_seconds_total').and.include('carewatch_db_pool_connections');
+    expect(metrics.text).not.to.include('route="/v1/nowhere"');
+
+    const lines = runtime.logLines().filter((line) => line.requestId === requestId);
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include({ kind: 'access', method: 'GET', route: '/readyz', status: 200 });
+  });
+});

@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import { ConfigError, DEVELOPMENT_ENCRYPTION_KEY, loadConfig } from './config';
+
+function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('gives working defaults for development', () => {
+    const config = loadConfig({});
+    expect(config.env).to.equal('development');
+    expect(config.http.port).to.equal(3000);
+    expect(config.database.url).to.equal(undefined);
+    expect(config.database.dataDir).to.equal('.data');
+    expect(config.consultations.requestTtlSeconds).to.equal(1800);
+    expect(Object.isFrozen(config)).to.equal(true);
+  });
+
+  it('reports every problem at once, naming each variable', () => {
+    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', DATABASE_POOL_MAX: '0' });
+    expect(problems.map((problem) => problem.split(':')[0])).to.have.members([
+      'PORT',
+      'DATABASE_URL',
+      'LOG_LEVEL',
+      'DATABASE_POOL_MAX',
+    ]);
+  });
+
+  it('refuses production with development secrets or without a database', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems.join('\n')).to.include('ENCRYPTION_KEYS').and.include('DATABASE_URL');
+  });
+
+  it('accepts production with its own key and database', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://app@db.internal:5432/carewatch',
+      ENCRYPTION_KEYS: `k2:${key},${DEVELOPMENT_ENCRYPTION_KEY.replace('dev:', 'old:')}`,
+      ENCRYPTION_ACTIVE_KEY_ID: 'k2',
+    });
+    expect(config.encryption.activeKeyId).to.equal('k2');
+    expect(config.encryption.keys.size).to.equal(2);
+  });
+
+  it('refuses an active key id that is not in the key ring, and keys of the wrong size', () => {
+    expect(problemsOf({ ENCRYPTION_ACTIVE_KEY_ID: 'missing' })).to.have.length(1);
+    expect(problemsOf({ ENCRYPTION_KEYS: `short:${Buffer.alloc(16).toString('base64')}`, ENCRYPTION_ACTIVE_KEY_ID: 'short' })[0]).to.include(
+      'ENCRYPTION_KEYS',
+    );
+  });
+});
