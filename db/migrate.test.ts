@@ -40,7 +40,9 @@ describe('migrations', function () {
         const reverted = await migrator.down('0');
         expect(reverted).to.have.length(migrations.length);
         const empty = await schemaSnapshot(sequelize);
-        expect(empty.filter((line) => line.startsWith('relation ') && !line.includes('schema_migrations'))).to.deep.equal([]);
+        expect(
+          empty.filter((line) => line.startsWith('relation ') && !line.includes('schema_migrations')),
+        ).to.deep.equal([]);
 
         await migrator.up();
         expect(await schemaSnapshot(sequelize)).to.deep.equal(first);
@@ -59,10 +61,15 @@ describe('migrations', function () {
         await migrator.down('2');
         const status = await migrator.status();
         expect(status.executed).to.deep.equal(migrations.slice(0, 2).map((m) => m.name));
-        const tables = await sequelize.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`, {
-          type: QueryTypes.SELECT,
-        });
-        expect(tables.map((t) => t.tablename)).to.include('patients').and.not.include('consultations');
+        const tables = await sequelize.query<{ tablename: string }>(
+          `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
+          {
+            type: QueryTypes.SELECT,
+          },
+        );
+        expect(tables.map((t) => t.tablename))
+          .to.include('patients')
+          .and.not.include('consultations');
       } finally {
         await sequelize.close();
       }

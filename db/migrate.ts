@@ -24,7 +24,9 @@ async function main(argv: string[]): Promise<void> {
   try {
     if (command === 'up') {
       const applied = await migrator.up();
-      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'nothing to apply: the schema is up to date');
+      console.log(
+        applied.length ? `applied: ${applied.join(', ')}` : 'nothing to apply: the schema is up to date',
+      );
     } else if (command === 'down') {
       const reverted = await migrator.down(position);
       console.log(reverted.length ? `reverted: ${reverted.join(', ')}` : 'nothing to revert');

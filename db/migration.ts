@@ -2,8 +2,8 @@ import type { Sequelize } from 'sequelize';
 
 export interface Migration {
   readonly name: string;
-  up(params: { context: Sequelize }): Promise<void>;
-  down(params: { context: Sequelize }): Promise<void>;
+  up(this: void, params: { context: Sequelize }): Promise<void>;
+  down(this: void, params: { context: Sequelize }): Promise<void>;
 }
 
 /**
@@ -11,10 +11,12 @@ export interface Migration {
  * so a failing migration leaves the schema exactly as it was.
  */
 export function sqlMigration(name: string, up: string, down: string): Migration {
-  const run = (sql: string) => async ({ context }: { context: Sequelize }) => {
-    await context.transaction(async (transaction) => {
-      await context.query(sql, { transaction });
-    });
-  };
+  const run =
+    (sql: string) =>
+    async ({ context }: { context: Sequelize }) => {
+      await context.transaction(async (transaction) => {
+        await context.query(sql, { transaction });
+      });
+    };
   return { name, up: run(up), down: run(down) };
 }

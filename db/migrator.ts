@@ -13,7 +13,11 @@ export interface MigrationStatus {
 
 function createUmzug(sequelize: Sequelize) {
   return new Umzug({
-    migrations: migrations.map((migration) => ({ name: migration.name, up: migration.up, down: migration.down })),
+    migrations: migrations.map((migration) => ({
+      name: migration.name,
+      up: migration.up,
+      down: migration.down,
+    })),
     context: sequelize,
     storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations', columnName: 'name' }),
     logger: undefined,
@@ -50,7 +54,9 @@ function firstToRevertAbove(position: string): string | 0 | undefined {
   const number = Number(position);
   if (!Number.isInteger(number) || number < 0) throw new Error(`Not a migration number: ${position}`);
   if (number === 0) return 0;
-  const index = migrations.findIndex((migration) => migration.name.startsWith(String(number).padStart(4, '0')));
+  const index = migrations.findIndex((migration) =>
+    migration.name.startsWith(String(number).padStart(4, '0')),
+  );
   if (index < 0) throw new Error(`No migration numbered ${position}`);
   return migrations[index + 1]?.name;
 }

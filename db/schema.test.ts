@@ -44,8 +44,10 @@ function sqlType(attribute: AttributeLike): string {
   return DIALECT_TYPES[type] ?? type;
 }
 
-const describeColumn = (c: ColumnInfo) => `${c.table}.${c.column} ${c.type} ${c.nullable ? 'NULL' : 'NOT NULL'}`;
-const describeKey = (k: ForeignKeyInfo) => `${k.table}.${k.column} -> ${k.referencedTable}.${k.referencedColumn} ON DELETE ${k.onDelete}`;
+const describeColumn = (c: ColumnInfo) =>
+  `${c.table}.${c.column} ${c.type} ${c.nullable ? 'NULL' : 'NOT NULL'}`;
+const describeKey = (k: ForeignKeyInfo) =>
+  `${k.table}.${k.column} -> ${k.referencedTable}.${k.referencedColumn} ON DELETE ${k.onDelete}`;
 
 function differences(expected: string[], actual: string[]): { missing: string[]; unexpected: string[] } {
   return {
@@ -57,17 +59,25 @@ function differences(expected: string[], actual: string[]): { missing: string[];
 describe('the schema and the models', () => {
   it('agree on every table, column, type and nullability, in both directions', async () => {
     const runtime = await sharedRuntime();
-    const fromModels = Object.values(runtime.models).flatMap((model) => modelColumns(model as ModelStatic<Model>)).map(describeColumn);
+    const fromModels = Object.values(runtime.models)
+      .flatMap((model) => modelColumns(model as ModelStatic<Model>))
+      .map(describeColumn);
     const fromDatabase = (await columns(runtime.sequelize)).map(describeColumn);
     const { missing, unexpected } = differences(fromDatabase, fromModels);
-    expect(missing, 'columns without a model attribute (or with another type or nullability)').to.deep.equal([]);
+    expect(missing, 'columns without a model attribute (or with another type or nullability)').to.deep.equal(
+      [],
+    );
     expect(unexpected, 'model attributes without a matching column').to.deep.equal([]);
   });
 
   it('agree on every foreign key and its ON DELETE rule', async () => {
     const runtime = await sharedRuntime();
     const fromModels = [
-      ...new Set(Object.values(runtime.models).flatMap((model) => modelForeignKeys(model as ModelStatic<Model>)).map(describeKey)),
+      ...new Set(
+        Object.values(runtime.models)
+          .flatMap((model) => modelForeignKeys(model as ModelStatic<Model>))
+          .map(describeKey),
+      ),
     ];
     const fromDatabase = (await foreignKeys(runtime.sequelize)).map(describeKey);
     const { missing, unexpected } = differences(fromDatabase, fromModels);
@@ -78,7 +88,14 @@ describe('the schema and the models', () => {
   it('stores emails case-insensitively unique', async () => {
     const runtime = await sharedRuntime();
     const email = `Unique.${Date.now()}@Example.test`;
-    await runtime.models.User.create({ email, role: 'patient', passwordHash: null, lockedUntil: null, externalSubject: null, passwordChangedAt: null });
+    await runtime.models.User.create({
+      email,
+      role: 'patient',
+      passwordHash: null,
+      lockedUntil: null,
+      externalSubject: null,
+      passwordChangedAt: null,
+    });
     await runtime.sequelize
       .query(`INSERT INTO users (email, role) VALUES (lower($1), 'patient')`, { bind: [email.toUpperCase()] })
       .then(

@@ -21,7 +21,13 @@ const APPLICATION_TABLES = `
   WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> 'schema_migrations'`;
 
 export async function columns(sequelize: Sequelize): Promise<ColumnInfo[]> {
-  const rows = await sequelize.query<{ table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: string }>(
+  const rows = await sequelize.query<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    udt_name: string;
+    is_nullable: string;
+  }>(
     `SELECT table_name, column_name, data_type, udt_name, is_nullable FROM information_schema.columns
      WHERE table_schema = 'public' AND table_name IN (${APPLICATION_TABLES}) ORDER BY table_name, ordinal_position`,
     { type: QueryTypes.SELECT },
@@ -35,7 +41,13 @@ export async function columns(sequelize: Sequelize): Promise<ColumnInfo[]> {
 }
 
 export async function foreignKeys(sequelize: Sequelize): Promise<ForeignKeyInfo[]> {
-  const rows = await sequelize.query<{ table: string; column: string; ref_table: string; ref_column: string; on_delete: string }>(
+  const rows = await sequelize.query<{
+    table: string;
+    column: string;
+    ref_table: string;
+    ref_column: string;
+    on_delete: string;
+  }>(
     `SELECT src.relname AS table, a.attname AS column, ref.relname AS ref_table, ra.attname AS ref_column,
             CASE con.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'r' THEN 'RESTRICT' WHEN 'n' THEN 'SET NULL'
                                  WHEN 'd' THEN 'SET DEFAULT' ELSE 'NO ACTION' END AS on_delete

@@ -8,7 +8,10 @@ const PROBLEM = /application\/problem\+json/;
 describe('the HTTP skeleton', () => {
   it('answers malformed JSON on any /v1 path with a 400 problem', async () => {
     const { app } = await sharedRuntime();
-    const response = await request(app.callback()).post('/v1/anything').set('Content-Type', 'application/json').send('{"broken": ');
+    const response = await request(app.callback())
+      .post('/v1/anything')
+      .set('Content-Type', 'application/json')
+      .send('{"broken": ');
     expect(response.status).to.equal(400);
     expect(response.headers['content-type']).to.match(PROBLEM);
     expect(response.body).to.include({ status: 400, code: 'malformed_json', title: 'Bad Request' });
@@ -29,7 +32,10 @@ describe('the HTTP skeleton', () => {
 
   it('answers a body that is not JSON with 415', async () => {
     const { app } = await sharedRuntime();
-    const response = await request(app.callback()).post('/v1/anything').set('Content-Type', 'text/plain').send('hello');
+    const response = await request(app.callback())
+      .post('/v1/anything')
+      .set('Content-Type', 'text/plain')
+      .send('hello');
     expect(response.status).to.equal(415);
     expect(response.headers['content-type']).to.match(PROBLEM);
     expect(response.body.code).to.equal('unsupported_media_type');
@@ -46,14 +52,20 @@ describe('the HTTP skeleton', () => {
     const { app } = await sharedRuntime();
     const kept = await request(app.callback()).get('/healthz').set('X-Request-Id', 'req-1234567890');
     expect(kept.headers['x-request-id']).to.equal('req-1234567890');
-    const replaced = await request(app.callback()).get('/healthz').set('X-Request-Id', 'bad id\twith "quotes"');
+    const replaced = await request(app.callback())
+      .get('/healthz')
+      .set('X-Request-Id', 'bad id\twith "quotes"');
     expect(replaced.headers['x-request-id']).to.match(/^[0-9a-f-]{36}$/);
   });
 
   it('sends security headers', async () => {
     const { app } = await sharedRuntime();
     const response = await request(app.callback()).get('/healthz');
-    expect(response.headers).to.include.keys('strict-transport-security', 'x-content-type-options', 'content-security-policy');
+    expect(response.headers).to.include.keys(
+      'strict-transport-security',
+      'x-content-type-options',
+      'content-security-policy',
+    );
     expect(response.headers['x-powered-by']).to.equal(undefined);
   });
 
@@ -92,7 +104,9 @@ describe('the HTTP skeleton', () => {
     const requestId = `metrics-${Date.now()}`;
     await request(runtime.app.callback()).get('/readyz').set('X-Request-Id', requestId);
     const metrics = await request(runtime.app.callback()).get('/metrics');
-    expect(metrics.text).to.match(/http_server_request_duration_seconds_count\{method="GET",route="\/readyz",status_code="200"\} \d+/);
+    expect(metrics.text).to.match(
+      /http_server_request_duration_seconds_count\{method="GET",route="\/readyz",status_code="200"\} \d+/,
+    );
     expect(metrics.text).to.include('process_cpu_seconds_total').and.include('carewatch_db_pool_connections');
     expect(metrics.text).not.to.include('route="/v1/nowhere"');
 

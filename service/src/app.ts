@@ -31,7 +31,11 @@ export function createApp(deps: AppDependencies): Koa {
     problemDetails({
       onUnexpected: (error, ctx) => {
         deps.metrics.errors.unhandled.inc({ kind: 'request' });
-        deps.logger.error('unexpected error', { requestId: ctx.state.requestId as string, route: routeTemplate(ctx), error });
+        deps.logger.error('unexpected error', {
+          requestId: ctx.state.requestId as string,
+          route: routeTemplate(ctx),
+          error,
+        });
       },
     }),
   );

@@ -23,7 +23,12 @@ describe('loadConfig', () => {
   });
 
   it('reports every problem at once, naming each variable', () => {
-    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', DATABASE_POOL_MAX: '0' });
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+      DATABASE_POOL_MAX: '0',
+    });
     expect(problems.map((problem) => problem.split(':')[0])).to.have.members([
       'PORT',
       'DATABASE_URL',
@@ -51,8 +56,11 @@ describe('loadConfig', () => {
 
   it('refuses an active key id that is not in the key ring, and keys of the wrong size', () => {
     expect(problemsOf({ ENCRYPTION_ACTIVE_KEY_ID: 'missing' })).to.have.length(1);
-    expect(problemsOf({ ENCRYPTION_KEYS: `short:${Buffer.alloc(16).toString('base64')}`, ENCRYPTION_ACTIVE_KEY_ID: 'short' })[0]).to.include(
-      'ENCRYPTION_KEYS',
-    );
+    expect(
+      problemsOf({
+        ENCRYPTION_KEYS: `short:${Buffer.alloc(16).toString('base64')}`,
+        ENCRYPTION_ACTIVE_KEY_ID: 'short',
+      })[0],
+    ).to.include('ENCRYPTION_KEYS');
   });
 });

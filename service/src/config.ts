@@ -12,28 +12,30 @@ const booleanFromString = z
 
 const durationSeconds = z.coerce.number().int().positive();
 
-const schema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().min(1).default('0.0.0.0'),
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-    DATA_DIR: z.string().min(1).default('.data'),
-    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-    REDIS_KEY_PREFIX: z.string().default('carewatch:'),
-    LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
-    BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb').default('100kb'),
-    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
-    TRUST_PROXY: booleanFromString.default(false),
-    ENCRYPTION_KEYS: z
-      .string()
-      .regex(/^[\w-]+:[A-Za-z0-9+/=]+(,[\w-]+:[A-Za-z0-9+/=]+)*$/, 'comma-separated keyId:base64Key pairs')
-      .default(DEVELOPMENT_ENCRYPTION_KEY),
-    ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
-    CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
-  });
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  DATA_DIR: z.string().min(1).default('.data'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_KEY_PREFIX: z.string().default('carewatch:'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb')
+    .default('100kb'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  TRUST_PROXY: booleanFromString.default(false),
+  ENCRYPTION_KEYS: z
+    .string()
+    .regex(/^[\w-]+:[A-Za-z0-9+/=]+(,[\w-]+:[A-Za-z0-9+/=]+)*$/, 'comma-separated keyId:base64Key pairs')
+    .default(DEVELOPMENT_ENCRYPTION_KEY),
+  ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
+  CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
+});
 
 /**
  * Rules across variables, checked on the raw environment so that they are reported together with the
@@ -60,7 +62,12 @@ type Env = z.infer<typeof schema>;
 
 export interface Config {
   readonly env: Env['NODE_ENV'];
-  readonly http: { readonly port: number; readonly host: string; readonly bodyLimit: string; readonly trustProxy: boolean };
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    readonly bodyLimit: string;
+    readonly trustProxy: boolean;
+  };
   readonly database: {
     readonly url: string | undefined;
     readonly poolMax: number;
@@ -94,7 +101,9 @@ function parseKeys(pairs: string): Map<string, Buffer> {
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = schema.safeParse(env);
   const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)),
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)),
     ...crossFieldProblems(env),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);

@@ -1,6 +1,14 @@
 import type { Sequelize } from 'sequelize';
 import { AuditEvent, initAuditModel } from './audit/model';
-import { MfaFactor, PasswordReset, RecoveryCode, RefreshToken, Session, User, initIdentityModels } from './auth/model';
+import {
+  MfaFactor,
+  PasswordReset,
+  RecoveryCode,
+  RefreshToken,
+  Session,
+  User,
+  initIdentityModels,
+} from './auth/model';
 import { Consultation, initConsultationModel } from './consultations/model';
 import { Patient, initPatientModel } from './patients/model';
 import type { FieldCipher } from './platform/field-cipher';
@@ -21,11 +29,14 @@ export function initModels(sequelize: Sequelize, cipher: FieldCipher) {
   initAuditModel(sequelize);
   initOutboxModel(sequelize);
 
-  const profileOf = { foreignKey: { name: 'userId', allowNull: false }, onDelete: 'CASCADE' } as const;
-  User.hasOne(Patient, profileOf);
-  Patient.belongsTo(User, profileOf);
-  User.hasOne(Provider, profileOf);
-  Provider.belongsTo(User, profileOf);
+  // Fresh options objects per association: Sequelize mutates the one it is given, and a shared one
+  // leaks settings (such as cascading hooks) from one association into the next.
+  const profileOf = () =>
+    ({ foreignKey: { name: 'userId', allowNull: false }, onDelete: 'CASCADE' }) as const;
+  User.hasOne(Patient, profileOf());
+  Patient.belongsTo(User, profileOf());
+  User.hasOne(Provider, profileOf());
+  Provider.belongsTo(User, profileOf());
 
   const kept = { onDelete: 'RESTRICT' } as const;
   Patient.hasMany(Consultation, { ...kept, foreignKey: { name: 'patientId', allowNull: false } });
@@ -37,7 +48,20 @@ export function initModels(sequelize: Sequelize, cipher: FieldCipher) {
   Prescription.belongsTo(Patient, { ...kept, foreignKey: { name: 'patientId', allowNull: false } });
   Prescription.belongsTo(Provider, { ...kept, foreignKey: { name: 'providerId', allowNull: false } });
 
-  return { User, Session, RefreshToken, MfaFactor, RecoveryCode, PasswordReset, Patient, Provider, Consultation, Prescription, AuditEvent, OutboxMessage };
+  return {
+    User,
+    Session,
+    RefreshToken,
+    MfaFactor,
+    RecoveryCode,
+    PasswordReset,
+    Patient,
+    Provider,
+    Consultation,
+    Prescription,
+    AuditEvent,
+    OutboxMessage,
+  };
 }
 
 export type Models = ReturnType<typeof initModels>;

@@ -33,7 +33,11 @@ export interface Runtime {
 export function createRuntime(config: Config, databaseUrl: string, logger: Logger): Runtime {
   const metrics = createMetrics();
   const sequelize = createDatabase(
-    { url: databaseUrl, poolMax: config.database.poolMax, statementTimeoutMs: config.database.statementTimeoutMs },
+    {
+      url: databaseUrl,
+      poolMax: config.database.poolMax,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+    },
     metrics,
   );
   const cipher = createFieldCipher(config.encryption.keys, config.encryption.activeKeyId);

@@ -1,7 +1,23 @@
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
 import { optionalText } from '../platform/model-attributes';
 
-export const AUDIT_ACTIONS = ['read', 'list', 'create', 'update', 'delete', 'export', 'break_glass', 'security'] as const;
+export const AUDIT_ACTIONS = [
+  'read',
+  'list',
+  'create',
+  'update',
+  'delete',
+  'export',
+  'break_glass',
+  'security',
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const AUDIT_OUTCOMES = ['success', 'denied', 'error'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];

@@ -9,13 +9,30 @@ import {
 } from 'sequelize';
 import { encryptedJson, type FieldCipher } from '../platform/field-cipher';
 import { SPECIALTIES, type Specialty } from '../providers/model';
-import { uuidPrimaryKey, nullableDate, optionalText, timestamps, version } from '../platform/model-attributes';
+import {
+  uuidPrimaryKey,
+  nullableDate,
+  optionalText,
+  timestamps,
+  version,
+} from '../platform/model-attributes';
 
-export const CONSULTATION_STATUSES = ['requested', 'accepted', 'in_progress', 'completed', 'cancelled', 'no_show', 'expired'] as const;
+export const CONSULTATION_STATUSES = [
+  'requested',
+  'accepted',
+  'in_progress',
+  'completed',
+  'cancelled',
+  'no_show',
+  'expired',
+] as const;
 export type ConsultationStatus = (typeof CONSULTATION_STATUSES)[number];
 export const OUTCOMES = ['resolved', 'follow_up', 'referred', 'prescribed', 'emergency_referral'] as const;
 
-export class Consultation extends Model<InferAttributes<Consultation>, InferCreationAttributes<Consultation>> {
+export class Consultation extends Model<
+  InferAttributes<Consultation>,
+  InferCreationAttributes<Consultation>
+> {
   declare id: CreationOptional<string>;
   declare patientId: ForeignKey<string>;
   declare providerId: ForeignKey<string> | null;
@@ -36,12 +53,21 @@ export class Consultation extends Model<InferAttributes<Consultation>, InferCrea
 }
 
 export function initConsultationModel(sequelize: Sequelize, cipher: FieldCipher): void {
-    const encryptedText = (column: string) => ({ type: DataTypes.TEXT, allowNull: true, ...encryptedJson<string>(cipher, column) });
+  const encryptedText = (column: string) => ({
+    type: DataTypes.TEXT,
+    allowNull: true,
+    ...encryptedJson<string>(cipher, column),
+  });
   Consultation.init(
     {
       id: uuidPrimaryKey(),
       specialty: { type: DataTypes.TEXT, allowNull: false, validate: { isIn: [SPECIALTIES] } },
-      status: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'requested', validate: { isIn: [CONSULTATION_STATUSES] } },
+      status: {
+        type: DataTypes.TEXT,
+        allowNull: false,
+        defaultValue: 'requested',
+        validate: { isIn: [CONSULTATION_STATUSES] },
+      },
       reason: encryptedText('reason'),
       requestedAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
       expiresAt: { type: DataTypes.DATE, allowNull: false },

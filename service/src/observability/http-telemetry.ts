@@ -17,7 +17,10 @@ export function httpTelemetry(metrics: Metrics, logger: Logger): Middleware {
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeTemplate(ctx);
-      metrics.http.requestDuration.observe({ method: ctx.method, route, status_code: String(ctx.status) }, seconds);
+      metrics.http.requestDuration.observe(
+        { method: ctx.method, route, status_code: String(ctx.status) },
+        seconds,
+      );
       logger.info('request', {
         kind: 'access',
         requestId: ctx.state.requestId as string,

@@ -32,7 +32,16 @@ export function createLogger(options: LoggerOptions): Logger {
   return winston.createLogger({
     level: options.level,
     defaultMeta: { service: 'carewatch' },
-    format: winston.format.combine(winston.format.timestamp(), traceContext(), redactPhi(), winston.format.json()),
-    transports: [options.stream ? new winston.transports.Stream({ stream: options.stream }) : new winston.transports.Console()],
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      traceContext(),
+      redactPhi(),
+      winston.format.json(),
+    ),
+    transports: [
+      options.stream
+        ? new winston.transports.Stream({ stream: options.stream })
+        : new winston.transports.Console(),
+    ],
   });
 }

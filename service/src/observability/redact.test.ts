@@ -6,7 +6,12 @@ import { REDACTED, redact } from './redact';
 describe('PHI redaction', () => {
   it('drops values under PHI keys at any depth', () => {
     const cleaned = redact({
-      patient: { givenName: 'Zebulon', familyName: 'Quixote', dateOfBirth: '1961-04-12', allergies: ['penicillin'] },
+      patient: {
+        givenName: 'Zebulon',
+        familyName: 'Quixote',
+        dateOfBirth: '1961-04-12',
+        allergies: ['penicillin'],
+      },
       consultation: { notes: 'chest pain since Tuesday', status: 'completed' },
     });
     expect(cleaned).to.deep.equal({
@@ -16,7 +21,9 @@ describe('PHI redaction', () => {
   });
 
   it('scrubs emails, phone numbers, birth dates and bearer tokens inside strings', () => {
-    const text = redact('contact zeb.quixote@example.test or +1 (555) 010-4477, born 1961-04-12, Bearer eyJhbGciOi.abc.def') as string;
+    const text = redact(
+      'contact zeb.quixote@example.test or +1 (555) 010-4477, born 1961-04-12, Bearer eyJhbGciOi.abc.def',
+    ) as string;
     expect(text).not.to.match(/zeb\.quixote|555|1961-04-12|eyJhbGciOi/);
   });
 
@@ -34,7 +41,11 @@ describe('PHI redaction', () => {
     const logger = createLogger({ level: 'info', stream });
     const written: string[] = [];
     stream.on('data', (chunk: Buffer) => written.push(chunk.toString()));
-    logger.info('patient zeb.quixote@example.test updated', { email: 'zeb.quixote@example.test', phone: '555-010-4477', status: 200 });
+    logger.info('patient zeb.quixote@example.test updated', {
+      email: 'zeb.quixote@example.test',
+      phone: '555-010-4477',
+      status: 200,
+    });
     const line = JSON.parse(written.join('')) as Record<string, unknown>;
     expect(JSON.stringify(line)).not.to.include('quixote').and.not.include('010-4477');
     expect(line.status).to.equal(200);

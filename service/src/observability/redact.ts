@@ -5,12 +5,46 @@
  */
 const PHI_KEYS = new Set(
   [
-    'givenName', 'familyName', 'name', 'displayName', 'fullName', 'firstName', 'lastName',
-    'email', 'phone', 'phoneNumber', 'dateOfBirth', 'dob', 'birthDate', 'address', 'ssn',
-    'allergies', 'conditions', 'medications', 'medication', 'dosage', 'notes', 'reason', 'diagnosis',
-    'memberId', 'groupNumber', 'insurance', 'medicalData',
-    'password', 'newPassword', 'currentPassword', 'token', 'accessToken', 'refreshToken', 'secret',
-    'totpCode', 'otp', 'recoveryCode', 'authorization', 'cookie', 'body',
+    'givenName',
+    'familyName',
+    'name',
+    'displayName',
+    'fullName',
+    'firstName',
+    'lastName',
+    'email',
+    'phone',
+    'phoneNumber',
+    'dateOfBirth',
+    'dob',
+    'birthDate',
+    'address',
+    'ssn',
+    'allergies',
+    'conditions',
+    'medications',
+    'medication',
+    'dosage',
+    'notes',
+    'reason',
+    'diagnosis',
+    'memberId',
+    'groupNumber',
+    'insurance',
+    'medicalData',
+    'password',
+    'newPassword',
+    'currentPassword',
+    'token',
+    'accessToken',
+    'refreshToken',
+    'secret',
+    'totpCode',
+    'otp',
+    'recoveryCode',
+    'authorization',
+    'cookie',
+    'body',
   ].map((key) => key.toLowerCase()),
 );
 
@@ -42,5 +76,9 @@ export function redact(value: unknown, depth = 0): unknown {
 }
 
 function redactError(error: Error): Record<string, unknown> {
-  return { name: error.name, message: redactString(error.message), stack: error.stack ? redactString(error.stack) : undefined };
+  return {
+    name: error.name,
+    message: redactString(error.message),
+    stack: error.stack ? redactString(error.stack) : undefined,
+  };
 }

@@ -37,7 +37,11 @@ export class Patient extends Model<InferAttributes<Patient>, InferCreationAttrib
 }
 
 export function initPatientModel(sequelize: Sequelize, cipher: FieldCipher): void {
-  const encryptedList = (column: string) => ({ type: DataTypes.TEXT, allowNull: true, ...encryptedJson<MedicalList>(cipher, column) });
+  const encryptedList = (column: string) => ({
+    type: DataTypes.TEXT,
+    allowNull: true,
+    ...encryptedJson<MedicalList>(cipher, column),
+  });
   Patient.init(
     {
       userId: { type: DataTypes.UUID, primaryKey: true },
@@ -51,7 +55,12 @@ export function initPatientModel(sequelize: Sequelize, cipher: FieldCipher): voi
       insurancePayer: optionalText(),
       insuranceMemberId: optionalText(),
       insuranceGroupNumber: optionalText(),
-      subscriptionPlan: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'free', validate: { isIn: [SUBSCRIPTION_PLANS] } },
+      subscriptionPlan: {
+        type: DataTypes.TEXT,
+        allowNull: false,
+        defaultValue: 'free',
+        validate: { isIn: [SUBSCRIPTION_PLANS] },
+      },
       subscriptionStatus: {
         type: DataTypes.TEXT,
         allowNull: false,

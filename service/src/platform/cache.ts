@@ -54,12 +54,24 @@ function redisStore(redis: Redis): Store {
   };
 }
 
-export function createCache(options: { url: string | undefined; keyPrefix: string }, metrics: Metrics, logger: Logger): Cache {
+export function createCache(
+  options: { url: string | undefined; keyPrefix: string },
+  metrics: Metrics,
+  logger: Logger,
+): Cache {
   const redis = options.url
-    ? new Redis(options.url, { keyPrefix: options.keyPrefix, maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false })
+    ? new Redis(options.url, {
+        keyPrefix: options.keyPrefix,
+        maxRetriesPerRequest: 2,
+        enableOfflineQueue: false,
+        lazyConnect: false,
+      })
     : undefined;
   if (redis) redis.on('error', (error: Error) => logger.warn('redis error', { error: error.message }));
-  else logger.warn('REDIS_URL is not set: using an in-process cache and rate limits; several instances need Redis');
+  else
+    logger.warn(
+      'REDIS_URL is not set: using an in-process cache and rate limits; several instances need Redis',
+    );
   const backend = redis ? 'redis' : 'memory';
   const store = redis ? redisStore(redis) : memoryStore();
 

@@ -8,8 +8,12 @@ export interface ResolvedDatabase {
 }
 
 /** DATABASE_URL when set; otherwise the embedded PostgreSQL under DATA_DIR, started for this process. */
-export async function resolveDatabaseUrl(config: Config, log: (line: string) => void): Promise<ResolvedDatabase> {
-  if (config.database.url) return { url: config.database.url, embedded: false, release: async () => undefined };
+export async function resolveDatabaseUrl(
+  config: Config,
+  log: (line: string) => void,
+): Promise<ResolvedDatabase> {
+  if (config.database.url)
+    return { url: config.database.url, embedded: false, release: async () => undefined };
   const embedded = await startEmbeddedDatabase(config.database.dataDir, log);
   return { url: embedded.url, embedded: true, release: () => embedded.stop() };
 }

@@ -12,7 +12,9 @@ const OPERATIONS = new Set(['select', 'insert', 'update', 'delete']);
 
 function operationOf(sql: string): string {
   // Sequelize prefixes its own log line ("Executed (default): SELECT ..."); the verb follows it.
-  const verb = /(?:^|:\s*)(?:WITH\b[\s\S]*?\)\s*)?([A-Za-z]+)/.exec(sql.replace(/^Executed \([^)]*\):\s*/, ''))?.[1];
+  const verb = /(?:^|:\s*)(?:WITH\b[\s\S]*?\)\s*)?([A-Za-z]+)/.exec(
+    sql.replace(/^Executed \([^)]*\):\s*/, ''),
+  )?.[1];
   const lower = verb?.toLowerCase() ?? 'other';
   return OPERATIONS.has(lower) ? lower : 'other';
 }
@@ -25,9 +27,12 @@ function instrument(sequelize: Sequelize, metrics: Metrics): void {
   });
   sequelize.addHook('afterPoolAcquire', (_connection: unknown, options: object) => {
     const started = options ? acquireStarted.get(options) : undefined;
-    if (started !== undefined) metrics.db.acquireDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    if (started !== undefined)
+      metrics.db.acquireDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
   });
-  const pool = (sequelize.connectionManager as unknown as { pool: { using: number; available: number; waiting: number } }).pool;
+  const pool = (
+    sequelize.connectionManager as unknown as { pool: { using: number; available: number; waiting: number } }
+  ).pool;
   metrics.samplers.add(() => {
     metrics.db.poolConnections.set({ state: 'in_use' }, pool.using);
     metrics.db.poolConnections.set({ state: 'idle' }, pool.available);
@@ -41,7 +46,8 @@ export function createDatabase(options: DatabaseOptions, metrics?: Metrics): Seq
     // Timings only: the statement itself may hold bound PHI values in some error paths.
     logging: metrics
       ? (sql: string, timingMs?: number) => {
-          if (timingMs !== undefined) metrics.db.queryDuration.observe({ operation: operationOf(sql) }, timingMs / 1000);
+          if (timingMs !== undefined)
+            metrics.db.queryDuration.observe({ operation: operationOf(sql) }, timingMs / 1000);
         }
       : false,
     benchmark: Boolean(metrics),

@@ -42,7 +42,8 @@ export const forbidden = (detail = 'You may not do this.', code = 'forbidden') =
   new AppError(403, code, 'Forbidden', { detail });
 export const notFound = (detail = 'No such resource.', code = 'not_found') =>
   new AppError(404, code, 'Not Found', { detail });
-export const conflict = (detail: string, code = 'conflict') => new AppError(409, code, 'Conflict', { detail });
+export const conflict = (detail: string, code = 'conflict') =>
+  new AppError(409, code, 'Conflict', { detail });
 export const preconditionFailed = (detail: string, code = 'precondition_failed') =>
   new AppError(412, code, 'Precondition Failed', { detail });
 export const unprocessable = (errors: readonly FieldProblem[], detail = 'Some fields are invalid.') =>

@@ -28,7 +28,10 @@ export function createFieldCipher(keys: ReadonlyMap<string, Buffer>, activeKeyId
       if (version !== 'v1' || !key) throw new Error('Unreadable encrypted value (unknown version or key id)');
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(Buffer.from(ciphertext, 'base64url')),
+        decipher.final(),
+      ]).toString('utf8');
     },
   };
 }
@@ -41,7 +44,10 @@ export function encryptedJson<T>(cipher: FieldCipher, column: string) {
       return typeof stored === 'string' ? (JSON.parse(cipher.decrypt(stored)) as T) : null;
     },
     set(this: { setDataValue(key: string, value: unknown): void }, value: T | null): void {
-      this.setDataValue(column, value === null || value === undefined ? null : cipher.encrypt(JSON.stringify(value)));
+      this.setDataValue(
+        column,
+        value === null || value === undefined ? null : cipher.encrypt(JSON.stringify(value)),
+      );
     },
   };
 }

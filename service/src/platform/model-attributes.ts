@@ -2,7 +2,11 @@ import { DataTypes } from 'sequelize';
 
 // Factories, not shared constants: Sequelize writes the column name into each attribute object it is
 // given, so one object reused for two attributes silently maps both to the same column.
-export const uuidPrimaryKey = () => ({ type: DataTypes.UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 });
+export const uuidPrimaryKey = () => ({
+  type: DataTypes.UUID,
+  primaryKey: true,
+  defaultValue: DataTypes.UUIDV4,
+});
 export const nullableDate = () => ({ type: DataTypes.DATE, allowNull: true });
 export const optionalText = () => ({ type: DataTypes.TEXT, allowNull: true });
 export const requiredText = () => ({ type: DataTypes.TEXT, allowNull: false });

@@ -1,11 +1,22 @@
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize, type Transaction } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+  type Transaction,
+} from 'sequelize';
 import { timestamps } from './model-attributes';
 
 /**
  * Messages to send (emails, notifications), written in the same transaction as the change that causes
  * them, so a message is never lost nor sent for a change that rolled back. A worker delivers them.
  */
-export class OutboxMessage extends Model<InferAttributes<OutboxMessage>, InferCreationAttributes<OutboxMessage>> {
+export class OutboxMessage extends Model<
+  InferAttributes<OutboxMessage>,
+  InferCreationAttributes<OutboxMessage>
+> {
   declare id: CreationOptional<string>;
   declare topic: string;
   declare payload: Record<string, unknown>;
@@ -31,6 +42,10 @@ export function initOutboxModel(sequelize: Sequelize): void {
   );
 }
 
-export async function enqueue(topic: string, payload: Record<string, unknown>, transaction?: Transaction): Promise<void> {
+export async function enqueue(
+  topic: string,
+  payload: Record<string, unknown>,
+  transaction?: Transaction,
+): Promise<void> {
   await OutboxMessage.create({ topic, payload, sentAt: null }, { transaction });
 }

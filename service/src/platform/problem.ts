@@ -17,22 +17,29 @@ function isHttpLikeError(error: unknown): error is HttpLikeError {
   return typeof error === 'object' && error !== null && typeof (error as HttpLikeError).status === 'number';
 }
 
-const malformedJson = () => new AppError(400, 'malformed_json', 'Bad Request', { detail: 'The body is not valid JSON.' });
+const malformedJson = () =>
+  new AppError(400, 'malformed_json', 'Bad Request', { detail: 'The body is not valid JSON.' });
 
 const bodyParserErrors: Record<string, () => AppError> = {
   'entity.parse.failed': malformedJson,
   'entity.too.large': () =>
-    new AppError(413, 'payload_too_large', 'Content Too Large', { detail: 'The body is larger than the service accepts.' }),
+    new AppError(413, 'payload_too_large', 'Content Too Large', {
+      detail: 'The body is larger than the service accepts.',
+    }),
   'encoding.unsupported': () =>
-    new AppError(415, 'unsupported_encoding', 'Unsupported Media Type', { detail: 'The body encoding is not supported.' }),
+    new AppError(415, 'unsupported_encoding', 'Unsupported Media Type', {
+      detail: 'The body encoding is not supported.',
+    }),
 };
 
 /** Maps anything thrown to an AppError; unknown errors become a generic 500 that reveals nothing. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof ZodError) return unprocessable(zodIssuesToFieldProblems(error.issues));
-  if (error instanceof UniqueConstraintError) return conflict('A resource with these unique values already exists.', 'already_exists');
-  if (error instanceof ForeignKeyConstraintError) return conflict('A related resource does not exist or is still in use.', 'related_resource');
+  if (error instanceof UniqueConstraintError)
+    return conflict('A resource with these unique values already exists.', 'already_exists');
+  if (error instanceof ForeignKeyConstraintError)
+    return conflict('A related resource does not exist or is still in use.', 'related_resource');
   if (isHttpLikeError(error) && error.status >= 400 && error.status < 500) {
     // co-body throws the JSON parser's SyntaxError with a status (and the raw body attached: never log it).
     if (error instanceof SyntaxError) return malformedJson();
@@ -47,7 +54,12 @@ export function toAppError(error: unknown): AppError {
 }
 
 function statusTitle(status: number): string {
-  const titles: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 501: 'Not Implemented' };
+  const titles: Record<number, string> = {
+    400: 'Bad Request',
+    404: 'Not Found',
+    405: 'Method Not Allowed',
+    501: 'Not Implemented',
+  };
   return titles[status] ?? 'Request Error';
 }
 
@@ -80,7 +92,8 @@ export function problemDetails(hooks: ProblemHooks): Middleware {
       else if (ctx.status === 405 && ctx.body === undefined) writeProblem(ctx, toAppError({ status: 405 }));
     } catch (error) {
       const appError = toAppError(error);
-      if (appError.status >= 500 && !(error instanceof AppError && error.status === 503)) hooks.onUnexpected(error, ctx);
+      if (appError.status >= 500 && !(error instanceof AppError && error.status === 503))
+        hooks.onUnexpected(error, ctx);
       writeProblem(ctx, appError);
     }
   };

@@ -29,12 +29,24 @@ export function declaredRoutes(router: Router): DeclaredRoute[] {
   return router.stack
     .filter((layer) => layer.methods.length > 0)
     .map((layer) => {
-      const merged = (layer.stack as Tagged[]).reduce<RouteMetadata>((acc, mw) => ({ ...acc, ...mw[METADATA] }), {});
-      return { methods: layer.methods.filter((method) => method !== "HEAD"), path: String(layer.path), ...merged };
+      const merged = (layer.stack as Tagged[]).reduce<RouteMetadata>(
+        (acc, mw) => ({ ...acc, ...mw[METADATA] }),
+        {},
+      );
+      return {
+        methods: layer.methods.filter((method) => method !== 'HEAD'),
+        path: String(layer.path),
+        ...merged,
+      };
     });
 }
 
 /** Marks a route that anyone may call, so that "no guard" is always a decision, never an omission. */
 export function publicRoute(): Middleware {
-  return tagged(async (_ctx, next) => next(), { guard: 'public' });
+  return tagged(
+    async (_ctx, next) => {
+      await next();
+    },
+    { guard: 'public' },
+  );
 }

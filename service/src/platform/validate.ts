@@ -22,12 +22,19 @@ export interface Validated<B, Q, P> {
   readonly params: P;
 }
 
-function parseOrThrow<T extends z.ZodType>(schema: T | undefined, value: unknown, prefix: string): z.infer<T> | undefined {
+function parseOrThrow<T extends z.ZodType>(
+  schema: T | undefined,
+  value: unknown,
+  prefix: string,
+): z.infer<T> | undefined {
   if (!schema) return undefined;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw unprocessable(
-    zodIssuesToFieldProblems(result.error.issues).map((problem) => ({ ...problem, pointer: `${prefix}${problem.pointer}` })),
+    zodIssuesToFieldProblems(result.error.issues).map((problem) => ({
+      ...problem,
+      pointer: `${prefix}${problem.pointer}`,
+    })),
   );
 }
 

@@ -12,7 +12,10 @@ import { uuidPrimaryKey, nullableDate, timestamps, version } from '../platform/m
 export const PRESCRIPTION_STATUSES = ['issued', 'sent', 'filled', 'cancelled'] as const;
 export type PrescriptionStatus = (typeof PRESCRIPTION_STATUSES)[number];
 
-export class Prescription extends Model<InferAttributes<Prescription>, InferCreationAttributes<Prescription>> {
+export class Prescription extends Model<
+  InferAttributes<Prescription>,
+  InferCreationAttributes<Prescription>
+> {
   declare id: CreationOptional<string>;
   declare consultationId: ForeignKey<string>;
   declare patientId: ForeignKey<string>;
@@ -32,14 +35,19 @@ export class Prescription extends Model<InferAttributes<Prescription>, InferCrea
 }
 
 export function initPrescriptionModel(sequelize: Sequelize): void {
-    Prescription.init(
+  Prescription.init(
     {
       id: uuidPrimaryKey(),
       medication: { type: DataTypes.TEXT, allowNull: false },
       dosage: { type: DataTypes.TEXT, allowNull: false },
       quantity: { type: DataTypes.INTEGER, allowNull: false },
       refills: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-      status: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'issued', validate: { isIn: [PRESCRIPTION_STATUSES] } },
+      status: {
+        type: DataTypes.TEXT,
+        allowNull: false,
+        defaultValue: 'issued',
+        validate: { isIn: [PRESCRIPTION_STATUSES] },
+      },
       issuedAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
       sentAt: nullableDate(),
       filledAt: nullableDate(),

@@ -37,7 +37,12 @@ export function initProviderModel(sequelize: Sequelize): void {
       licenseState: { type: DataTypes.TEXT, allowNull: false },
       specialty: { type: DataTypes.TEXT, allowNull: false, validate: { isIn: [SPECIALTIES] } },
       acceptingPatients: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
-      availability: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'offline', validate: { isIn: [AVAILABILITIES] } },
+      availability: {
+        type: DataTypes.TEXT,
+        allowNull: false,
+        defaultValue: 'offline',
+        validate: { isIn: [AVAILABILITIES] },
+      },
       version: version(),
       ...timestamps(),
     },

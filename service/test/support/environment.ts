@@ -26,7 +26,11 @@ async function startServer(): Promise<TestServer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'carewatch-test-'));
   // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the folder.
   await chmod(dir, 0o755);
-  const embedded: EmbeddedDatabase = await startEmbeddedDatabase(dir, (line) => console.error(line), 'postgres');
+  const embedded: EmbeddedDatabase = await startEmbeddedDatabase(
+    dir,
+    (line) => console.error(line),
+    'postgres',
+  );
   return {
     adminUrl: embedded.url,
     stop: async () => {
@@ -71,7 +75,8 @@ export async function dropDatabase(url: string): Promise<void> {
 
 export async function stopTestServer(): Promise<void> {
   if (!server) return;
-  for (const name of created) await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  for (const name of created)
+    await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
   created.clear();
   await server.stop();
   server = undefined;
