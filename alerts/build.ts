@@ -1,6 +1,6 @@
 // Builds alerts/dist/*.rules.yml, alerts/dist/alertmanager.yml and alerts/tests/*.test.yml.
 // Usage: tsx alerts/build.ts [--out <root>]
-import { outputRoot, writeOutputs } from '../tools/write-outputs';
+import { outputRoot, writeOutputs } from './src/write-outputs';
 import { alertOutputs } from './src/outputs';
 
 const root = outputRoot(process.argv);

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 export function outputRoot(argv: readonly string[]): string {
   const flag = argv.indexOf('--out');
   const dir = flag >= 0 ? argv[flag + 1] : undefined;
-  return resolve(dir ?? join(__dirname, '..'));
+  return resolve(dir ?? join(__dirname, '..', '..'));
 }
 
 export function writeOutputs(root: string, files: ReadonlyMap<string, string>): void {
