@@ -11,8 +11,8 @@ export function toYaml(value: unknown, header: string): string {
 
 function renderRule(rule: AlertRule | RecordingRule): Record<string, unknown> {
   if (!isAlertRule(rule)) return { ...rule };
-  const { cases: _cases, ...prometheusRule } = rule;
-  return prometheusRule;
+  const { alert, expr, labels, annotations } = rule;
+  return rule.for === undefined ? { alert, expr, labels, annotations } : { alert, expr, for: rule.for, labels, annotations };
 }
 
 export function renderRuleFile(file: RuleFile): string {

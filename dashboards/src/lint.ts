@@ -83,11 +83,12 @@ function lintVariables(d: dashboard.Dashboard): string[] {
   const problems: string[] = [];
   // template-datasource-rule
   const ds = byName('datasource');
-  if (ds?.type !== 'datasource' || ds.query !== 'prometheus') problems.push('needs a prometheus datasource variable named "datasource"');
+  // Compared as strings: linted JSON may come from anywhere, not only from our typed builders.
+  if (String(ds?.type) !== 'datasource' || ds?.query !== 'prometheus') problems.push('needs a prometheus datasource variable named "datasource"');
   // template-job-rule, template-instance-rule
   for (const name of ['job', 'instance']) {
     const v = byName(name);
-    if (v?.type !== 'query') problems.push(`needs a query variable "${name}"`);
+    if (String(v?.type) !== 'query' || v === undefined) problems.push(`needs a query variable "${name}"`);
     else if (!isDatasourceRef(v.datasource ?? undefined)) problems.push(`variable "${name}" must query $datasource`);
   }
   const instanceQuery = JSON.stringify(byName('instance')?.query ?? '');
