@@ -13,7 +13,11 @@ const CONFIG = join(REPO_ROOT, 'alerts', 'dist', 'alertmanager.yml');
 
 function amtool(tool: string, args: string[]): { status: number | null; stdout: string; output: string } {
   const result = spawnSync(tool, args, { encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout.trim(), output: `${result.stdout}${result.stderr}`.trim() };
+  return {
+    status: result.status,
+    stdout: result.stdout.trim(),
+    output: `${result.stdout}${result.stderr}`.trim(),
+  };
 }
 
 describe('alertmanager routing', () => {
@@ -28,7 +32,13 @@ describe('alertmanager routing', () => {
     it(`routes ${rule.alert} (${team}, ${severity}) to ${receiverName(team, severity)}`, function () {
       const tool = toolOrSkip(this, 'amtool');
       const labels = Object.entries({ alertname: rule.alert, ...rule.labels }).map(([k, v]) => `${k}=${v}`);
-      const { status, stdout, output } = amtool(tool, ['config', 'routes', 'test', `--config.file=${CONFIG}`, ...labels]);
+      const { status, stdout, output } = amtool(tool, [
+        'config',
+        'routes',
+        'test',
+        `--config.file=${CONFIG}`,
+        ...labels,
+      ]);
       expect(status, output).to.equal(0);
       // stdout is the receiver list; amtool warns about --alertmanager.url on stderr.
       expect(stdout).to.equal(receiverName(team, severity));

@@ -18,7 +18,9 @@ describe('rule expressions', () => {
   });
 
   it('reads only metrics of the contract (or our own recordings)', () => {
-    const unknown = listRuleMetricNames().filter((m) => !isRecordedMetricName(m) && !CONTRACT_METRIC_NAMES.has(m));
+    const unknown = listRuleMetricNames().filter(
+      (m) => !isRecordedMetricName(m) && !CONTRACT_METRIC_NAMES.has(m),
+    );
     expect(unknown).to.deep.equal([]);
   });
 

@@ -20,7 +20,9 @@ function run(tool: string, args: string[], cwd: string): { status: number | null
 describe('promtool', () => {
   it('finds rule files and unit test files', () => {
     expect(ruleFiles).to.have.length.greaterThan(0);
-    expect(testFiles.map((f) => f.replace('.test.yml', ''))).to.have.members(ruleFiles.map((f) => f.replace('.rules.yml', '')));
+    expect(testFiles.map((f) => f.replace('.test.yml', ''))).to.have.members(
+      ruleFiles.map((f) => f.replace('.rules.yml', '')),
+    );
   });
 
   for (const file of ruleFiles) {

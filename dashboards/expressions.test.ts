@@ -27,7 +27,11 @@ describe('dashboard expressions', () => {
   });
 
   it('reads only metrics of the contract, or series our rules record', () => {
-    const recorded = new Set(listRuleExpressions().filter((e) => e.kind === 'record').map((e) => e.name));
+    const recorded = new Set(
+      listRuleExpressions()
+        .filter((e) => e.kind === 'record')
+        .map((e) => e.name),
+    );
     const unknown = listDashboardMetricNames().filter((m) =>
       isRecordedMetricName(m) ? !recorded.has(m) : !CONTRACT_METRIC_NAMES.has(m),
     );

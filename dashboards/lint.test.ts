@@ -23,8 +23,16 @@ describe('dashboard lint', () => {
     ['a missing job matcher', 'max(up{instance=~"$instance"})', /job=~"\$job"/],
     ['a missing instance matcher', 'max(up{job=~"$job"})', /instance=~"\$instance"/],
     ['a bare metric name', 'max(up)', /lacks job/],
-    ['a raw path label', `sum(rate(x_total{${ok}, path="/v1/patients/12"}[$__rate_interval]))`, /raw path label/],
-    ['a raw route with an id', `sum(rate(x_total{${ok}, route="/v1/patients/12"}[$__rate_interval]))`, /raw path with an id/],
+    [
+      'a raw path label',
+      `sum(rate(x_total{${ok}, path="/v1/patients/12"}[$__rate_interval]))`,
+      /raw path label/,
+    ],
+    [
+      'a raw route with an id',
+      `sum(rate(x_total{${ok}, route="/v1/patients/12"}[$__rate_interval]))`,
+      /raw path with an id/,
+    ],
   ];
   for (const [what, expr, problem] of bad) {
     it(`rejects ${what}`, () => {
@@ -33,13 +41,19 @@ describe('dashboard lint', () => {
   }
 
   it('accepts recorded SLO series without job, instance or rate interval', () => {
-    expect(lintExpression('slo:period_error_budget_remaining:ratio{sloth_service="carewatch"}')).to.deep.equal([]);
+    expect(
+      lintExpression('slo:period_error_budget_remaining:ratio{sloth_service="carewatch"}'),
+    ).to.deep.equal([]);
   });
 
   it('rejects a panel without unit, description or datasource', () => {
     const [d] = buildAllDashboards();
     if (d === undefined) throw new Error('no dashboards');
-    const panel = (d.panels ?? []).find((p) => p.type !== 'row') as { fieldConfig: { defaults: { unit?: string } }; description?: string; datasource?: unknown };
+    const panel = (d.panels ?? []).find((p) => p.type !== 'row') as {
+      fieldConfig: { defaults: { unit?: string } };
+      description?: string;
+      datasource?: unknown;
+    };
     delete panel.fieldConfig.defaults.unit;
     delete panel.description;
     panel.datasource = { type: 'prometheus', uid: 'prod-prometheus' };

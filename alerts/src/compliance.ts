@@ -23,14 +23,19 @@ const writeFailure = defineAlert({
   severity: 'critical',
   team: 'compliance',
   summary: 'Audit events could not be written, so PHI requests are being refused.',
-  description: '{{ $labels.instance }} failed to write {{ $value | humanize }} audit events in the last 5 minutes.',
+  description:
+    '{{ $labels.instance }} failed to write {{ $value | humanize }} audit events in the last 5 minutes.',
   cases: {
     fires: {
       input: [series('carewatch_audit_write_failures_total', '0x5 2x10')],
       evalTime: '10m',
       expect: [{ labels: INSTANCE_LABELS, value: '2' }],
     },
-    quiet: { why: 'the failure counter is flat', input: [series('carewatch_audit_write_failures_total', constant(4, 20))], evalTime: '10m' },
+    quiet: {
+      why: 'the failure counter is flat',
+      input: [series('carewatch_audit_write_failures_total', constant(4, 20))],
+      evalTime: '10m',
+    },
   },
 });
 
@@ -41,10 +46,19 @@ const sealerLag = defineAlert({
   severity: 'warning',
   team: 'compliance',
   summary: 'Audit events are waiting too long to be sealed into the tamper-evident chain.',
-  description: 'The oldest unsealed audit event on {{ $labels.instance }} is {{ $value | humanizeDuration }} old.',
+  description:
+    'The oldest unsealed audit event on {{ $labels.instance }} is {{ $value | humanizeDuration }} old.',
   cases: {
-    fires: { input: [series('carewatch_audit_sealer_lag_seconds', constant(900, 20))], evalTime: '15m', expect: [{ labels: INSTANCE_LABELS, value: '15m 0s' }] },
-    quiet: { why: 'a few seconds of lag is normal', input: [series('carewatch_audit_sealer_lag_seconds', constant(5, 20))], evalTime: '15m' },
+    fires: {
+      input: [series('carewatch_audit_sealer_lag_seconds', constant(900, 20))],
+      evalTime: '15m',
+      expect: [{ labels: INSTANCE_LABELS, value: '15m 0s' }],
+    },
+    quiet: {
+      why: 'a few seconds of lag is normal',
+      input: [series('carewatch_audit_sealer_lag_seconds', constant(5, 20))],
+      evalTime: '15m',
+    },
   },
 });
 
@@ -56,8 +70,16 @@ const verificationFailed = defineAlert({
   summary: 'The audit chain verifier found changed, removed or reordered audit events.',
   description: 'The last audit chain verification reported by {{ $labels.instance }} failed.',
   cases: {
-    fires: { input: [series('carewatch_audit_last_verification_success', constant(0, 10))], evalTime: '5m', expect: [{ labels: INSTANCE_LABELS, value: '0' }] },
-    quiet: { why: 'the last verification succeeded', input: [series('carewatch_audit_last_verification_success', constant(1, 10))], evalTime: '5m' },
+    fires: {
+      input: [series('carewatch_audit_last_verification_success', constant(0, 10))],
+      evalTime: '5m',
+      expect: [{ labels: INSTANCE_LABELS, value: '0' }],
+    },
+    quiet: {
+      why: 'the last verification succeeded',
+      input: [series('carewatch_audit_last_verification_success', constant(1, 10))],
+      evalTime: '5m',
+    },
   },
 });
 
@@ -92,7 +114,13 @@ function phiRate(window: string, offset = ''): string {
 function phiInput(basePerMinute: number, burstPerMinute: number): InputSeries[] {
   const day = 1440;
   const values = `${counter(basePerMinute, day)} ${basePerMinute * (day + 1)}+${burstPerMinute}x30`;
-  return [series('carewatch_audit_events_total', values, { action: 'read', outcome: 'success', actor_role: 'provider' })];
+  return [
+    series('carewatch_audit_events_total', values, {
+      action: 'read',
+      outcome: 'success',
+      actor_role: 'provider',
+    }),
+  ];
 }
 
 const phiAccessUnusual = defineAlert({
@@ -103,30 +131,51 @@ const phiAccessUnusual = defineAlert({
   severity: 'warning',
   team: 'compliance',
   summary: 'PHI is being accessed far more than usual for a role.',
-  description: 'Role {{ $labels.actor_role }} is reading PHI at {{ $value | humanize }} accesses a second, over 3 times its daily average.',
+  description:
+    'Role {{ $labels.actor_role }} is reading PHI at {{ $value | humanize }} accesses a second, over 3 times its daily average.',
   cases: {
-    fires: { input: phiInput(60, 600), evalTime: '1470m', expect: [{ labels: { job: TARGET_LABELS.job, actor_role: 'provider' }, value: '10' }] },
-    quiet: { why: 'twice the usual rate is within normal variation', input: phiInput(60, 120), evalTime: '1470m' },
+    fires: {
+      input: phiInput(60, 600),
+      evalTime: '1470m',
+      expect: [{ labels: { job: TARGET_LABELS.job, actor_role: 'provider' }, value: '10' }],
+    },
+    quiet: {
+      why: 'twice the usual rate is within normal variation',
+      input: phiInput(60, 120),
+      evalTime: '1470m',
+    },
   },
 });
 
 const breakGlass = defineAlert({
   name: 'CarewatchBreakGlassUsed',
-  expr:
-    `sum by (job, actor_role, outcome) (increase(carewatch_audit_events_total{${JOB_MATCHER}, action="break_glass"}[10m])) > 0`,
+  expr: `sum by (job, actor_role, outcome) (increase(carewatch_audit_events_total{${JOB_MATCHER}, action="break_glass"}[10m])) > 0`,
   severity: 'warning',
   team: 'compliance',
   summary: 'Someone used break-glass access to reach PHI outside their normal permissions.',
-  description: '{{ $value | humanize }} break-glass accesses ({{ $labels.outcome }}) by role {{ $labels.actor_role }} in the last 10 minutes.',
+  description:
+    '{{ $value | humanize }} break-glass accesses ({{ $labels.outcome }}) by role {{ $labels.actor_role }} in the last 10 minutes.',
   cases: {
     fires: {
-      input: [series('carewatch_audit_events_total', '0x5 1x10', { action: 'break_glass', outcome: 'success', actor_role: 'admin' })],
+      input: [
+        series('carewatch_audit_events_total', '0x5 1x10', {
+          action: 'break_glass',
+          outcome: 'success',
+          actor_role: 'admin',
+        }),
+      ],
       evalTime: '10m',
       expect: [{ labels: { job: TARGET_LABELS.job, actor_role: 'admin', outcome: 'success' }, value: '1' }],
     },
     quiet: {
       why: 'ordinary admin reads are not break-glass',
-      input: [series('carewatch_audit_events_total', counter(5, 20), { action: 'read', outcome: 'success', actor_role: 'admin' })],
+      input: [
+        series('carewatch_audit_events_total', counter(5, 20), {
+          action: 'read',
+          outcome: 'success',
+          actor_role: 'admin',
+        }),
+      ],
       evalTime: '10m',
     },
   },

@@ -27,10 +27,14 @@ export function diffGeneratedOutput(buildScript: string, generatedDirs: readonly
       const fresh = listFiles(join(tmp, dir));
       const committed = listFiles(join(REPO_ROOT, dir));
       const missing = fresh.filter((f) => !committed.includes(f)).map((f) => `${dir}/${f} is not committed`);
-      const stale = committed.filter((f) => !fresh.includes(f)).map((f) => `${dir}/${f} is no longer generated`);
+      const stale = committed
+        .filter((f) => !fresh.includes(f))
+        .map((f) => `${dir}/${f} is no longer generated`);
       const changed = fresh
         .filter((f) => committed.includes(f))
-        .filter((f) => readFileSync(join(tmp, dir, f), 'utf8') !== readFileSync(join(REPO_ROOT, dir, f), 'utf8'))
+        .filter(
+          (f) => readFileSync(join(tmp, dir, f), 'utf8') !== readFileSync(join(REPO_ROOT, dir, f), 'utf8'),
+        )
         .map((f) => `${dir}/${f} differs from a fresh build`);
       return [...missing, ...stale, ...changed];
     });

@@ -29,7 +29,9 @@ describe('listMetricNames', () => {
   });
 
   it('does not mistake scientific notation or durations for names', () => {
-    expect(listMetricNames('process_resident_memory_bytes > 1.5e9')).to.deep.equal(['process_resident_memory_bytes']);
+    expect(listMetricNames('process_resident_memory_bytes > 1.5e9')).to.deep.equal([
+      'process_resident_memory_bytes',
+    ]);
     expect(listMetricNames('avg_over_time(up[1h:1m])')).to.deep.equal(['up']);
   });
 });

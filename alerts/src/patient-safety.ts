@@ -15,21 +15,31 @@ const JOB_ONLY = { job: TARGET_LABELS.job };
 
 const requestsExpiring = defineAlert({
   name: 'CarewatchConsultationRequestsExpiring',
-  expr:
-    `sum by (job, specialty) (increase(carewatch_consultation_transitions_total{${JOB_MATCHER}, to_status="expired"}[15m])) > 0`,
+  expr: `sum by (job, specialty) (increase(carewatch_consultation_transitions_total{${JOB_MATCHER}, to_status="expired"}[15m])) > 0`,
   severity: 'critical',
   team: 'operations',
   summary: 'Consultation requests are expiring without any provider accepting them.',
-  description: '{{ $value | humanize }} {{ $labels.specialty }} consultation requests expired unanswered in the last 15 minutes.',
+  description:
+    '{{ $value | humanize }} {{ $labels.specialty }} consultation requests expired unanswered in the last 15 minutes.',
   cases: {
     fires: {
-      input: [series('carewatch_consultation_transitions_total', '0x10 1+1x10', { to_status: 'expired', specialty: 'pediatrics' })],
+      input: [
+        series('carewatch_consultation_transitions_total', '0x10 1+1x10', {
+          to_status: 'expired',
+          specialty: 'pediatrics',
+        }),
+      ],
       evalTime: '20m',
       expect: [{ labels: { ...JOB_ONLY, specialty: 'pediatrics' }, value: '10' }],
     },
     quiet: {
       why: 'the expired counter exists but has not moved in 15 minutes',
-      input: [series('carewatch_consultation_transitions_total', '3x40', { to_status: 'expired', specialty: 'pediatrics' })],
+      input: [
+        series('carewatch_consultation_transitions_total', '3x40', {
+          to_status: 'expired',
+          specialty: 'pediatrics',
+        }),
+      ],
       evalTime: '35m',
     },
   },
@@ -41,10 +51,14 @@ const ACCEPTANCE_BUCKETS = ['30', '60', '120', '300', '600', '900', '1800', '360
 function acceptanceInput(slowestBoundReached: string): InputSeries[] {
   const reached = ACCEPTANCE_BUCKETS.indexOf(slowestBoundReached);
   return ACCEPTANCE_BUCKETS.map((le, i) =>
-    series('carewatch_consultation_time_to_acceptance_seconds_bucket', i >= reached ? counter(2, 60) : constant(0, 60), {
-      specialty: 'cardiology',
-      le,
-    }),
+    series(
+      'carewatch_consultation_time_to_acceptance_seconds_bucket',
+      i >= reached ? counter(2, 60) : constant(0, 60),
+      {
+        specialty: 'cardiology',
+        le,
+      },
+    ),
   );
 }
 
@@ -57,7 +71,8 @@ const timeToAcceptance = defineAlert({
   severity: 'warning',
   team: 'operations',
   summary: 'Patients are waiting too long for a provider to accept their consultation.',
-  description: 'The p95 time to acceptance for {{ $labels.specialty }} is {{ $value | humanizeDuration }} over 30 minutes.',
+  description:
+    'The p95 time to acceptance for {{ $labels.specialty }} is {{ $value | humanizeDuration }} over 30 minutes.',
   cases: {
     fires: {
       // All acceptances between 1800 s and 3600 s: the interpolated p95 is 3510 s.
@@ -83,8 +98,16 @@ const noProvider = defineAlert({
   summary: 'A specialty has no provider available during critical hours.',
   description: 'No {{ $labels.specialty }} provider has been available for 5 minutes during critical hours.',
   cases: {
-    fires: { input: providersInput(0), evalTime: '8h', expect: [{ labels: { ...JOB_ONLY, specialty: 'dermatology' }, value: '0' }] },
-    quiet: { why: 'at 03:00 an empty specialty is outside critical hours', input: providersInput(0), evalTime: '3h' },
+    fires: {
+      input: providersInput(0),
+      evalTime: '8h',
+      expect: [{ labels: { ...JOB_ONLY, specialty: 'dermatology' }, value: '0' }],
+    },
+    quiet: {
+      why: 'at 03:00 an empty specialty is outside critical hours',
+      input: providersInput(0),
+      evalTime: '3h',
+    },
   },
 });
 
@@ -94,7 +117,12 @@ function failureRatioExpr(metric: string): string {
   return `${rate(', result="error"')}\n/\n${rate('')}\n> ${OPERATION_ERROR_RATIO}`;
 }
 
-function operationsInput(metric: string, operation: string, errorsPerMinute: number, successesPerMinute: number): InputSeries[] {
+function operationsInput(
+  metric: string,
+  operation: string,
+  errorsPerMinute: number,
+  successesPerMinute: number,
+): InputSeries[] {
   return [
     series(metric, counter(errorsPerMinute, 30), { operation, result: 'error' }),
     series(metric, counter(successesPerMinute, 30), { operation, result: 'success' }),
@@ -109,7 +137,8 @@ const consultationFailures = defineAlert({
   severity: 'warning',
   team: 'operations',
   summary: 'Consultation operations are failing with server errors.',
-  description: '{{ $value | humanizePercentage }} of consultation {{ $labels.operation }} operations failed over 10 minutes.',
+  description:
+    '{{ $value | humanizePercentage }} of consultation {{ $labels.operation }} operations failed over 10 minutes.',
   cases: {
     fires: {
       input: operationsInput('carewatch_consultation_operations_total', 'accept', 1, 3),
@@ -132,7 +161,8 @@ const prescriptionFailures = defineAlert({
   severity: 'critical',
   team: 'operations',
   summary: 'Prescription operations are failing with server errors.',
-  description: '{{ $value | humanizePercentage }} of prescription {{ $labels.operation }} operations failed over 10 minutes.',
+  description:
+    '{{ $value | humanizePercentage }} of prescription {{ $labels.operation }} operations failed over 10 minutes.',
   cases: {
     fires: {
       input: operationsInput('carewatch_prescription_operations_total', 'send', 1, 1),

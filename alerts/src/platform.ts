@@ -22,9 +22,14 @@ const instanceDown = defineAlert({
   severity: 'critical',
   team: 'sre',
   summary: 'A Carewatch instance cannot be scraped by Prometheus.',
-  description: 'Prometheus has failed to scrape {{ $labels.instance }} of job {{ $labels.job }} for 2 minutes.',
+  description:
+    'Prometheus has failed to scrape {{ $labels.instance }} of job {{ $labels.job }} for 2 minutes.',
   cases: {
-    fires: { input: [series('up', constant(0, 10))], evalTime: '5m', expect: [{ labels: { ...TARGET_LABELS }, value: '0' }] },
+    fires: {
+      input: [series('up', constant(0, 10))],
+      evalTime: '5m',
+      expect: [{ labels: { ...TARGET_LABELS }, value: '0' }],
+    },
     quiet: { why: 'the target is up', input: [series('up', constant(1, 10))], evalTime: '5m' },
   },
 });
@@ -38,7 +43,8 @@ const poolSaturated = defineAlert({
   severity: 'warning',
   team: 'sre',
   summary: 'The database connection pool of an instance is nearly exhausted.',
-  description: '{{ $labels.instance }} is using {{ $value | humanizePercentage }} of its database pool connections.',
+  description:
+    '{{ $labels.instance }} is using {{ $value | humanizePercentage }} of its database pool connections.',
   cases: {
     fires: {
       input: [
@@ -66,8 +72,14 @@ function cacheRate(result?: string): string {
 
 function cacheInput(hitsPerMinute: number, missesPerMinute: number): ReturnType<typeof series>[] {
   return [
-    series('carewatch_cache_requests_total', counter(hitsPerMinute, 40), { cache: 'sessions', result: 'hit' }),
-    series('carewatch_cache_requests_total', counter(missesPerMinute, 40), { cache: 'sessions', result: 'miss' }),
+    series('carewatch_cache_requests_total', counter(hitsPerMinute, 40), {
+      cache: 'sessions',
+      result: 'hit',
+    }),
+    series('carewatch_cache_requests_total', counter(missesPerMinute, 40), {
+      cache: 'sessions',
+      result: 'miss',
+    }),
   ];
 }
 
@@ -78,9 +90,14 @@ const cacheHitRatioLow = defineAlert({
   severity: 'warning',
   team: 'sre',
   summary: 'A cache serves less than 90 % of lookups from memory.',
-  description: 'Cache {{ $labels.cache }} has a hit ratio of {{ $value | humanizePercentage }} over the last 10 minutes.',
+  description:
+    'Cache {{ $labels.cache }} has a hit ratio of {{ $value | humanizePercentage }} over the last 10 minutes.',
   cases: {
-    fires: { input: cacheInput(60, 60), evalTime: '30m', expect: [{ labels: { job: TARGET_LABELS.job, cache: 'sessions' }, value: '50%' }] },
+    fires: {
+      input: cacheInput(60, 60),
+      evalTime: '30m',
+      expect: [{ labels: { job: TARGET_LABELS.job, cache: 'sessions' }, value: '50%' }],
+    },
     quiet: { why: 'a 95 % hit ratio is above the floor', input: cacheInput(570, 30), evalTime: '30m' },
   },
 });
@@ -121,7 +138,11 @@ const eventLoopLag = defineAlert({
       evalTime: '10m',
       expect: [{ labels: { ...TARGET_LABELS }, value: '500ms' }],
     },
-    quiet: { why: '20 ms of lag is normal', input: [series('nodejs_eventloop_lag_p99_seconds', constant(0.02, 15))], evalTime: '10m' },
+    quiet: {
+      why: '20 ms of lag is normal',
+      input: [series('nodejs_eventloop_lag_p99_seconds', constant(0.02, 15))],
+      evalTime: '10m',
+    },
   },
 });
 
@@ -147,7 +168,14 @@ const memoryHigh = defineAlert({
   },
 });
 
-export const PLATFORM_ALERTS: AlertRule[] = [instanceDown, poolSaturated, cacheHitRatioLow, breakerOpen, eventLoopLag, memoryHigh];
+export const PLATFORM_ALERTS: AlertRule[] = [
+  instanceDown,
+  poolSaturated,
+  cacheHitRatioLow,
+  breakerOpen,
+  eventLoopLag,
+  memoryHigh,
+];
 
 export const PLATFORM_RULES: RuleFile = {
   name: 'platform',

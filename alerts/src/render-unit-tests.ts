@@ -1,5 +1,13 @@
-import { renderRuleFile, toYaml } from './render-rules';
-import { isAlertRule, type AlertRule, type ExpectedAlert, type FiringCase, type QuietCase, type RuleFile } from './types';
+import { Document, type YAMLSeq } from 'yaml';
+import { YAML_OPTIONS, generatedHeader, renderRuleFile } from './render-rules';
+import {
+  isAlertRule,
+  type AlertRule,
+  type ExpectedAlert,
+  type FiringCase,
+  type QuietCase,
+  type RuleFile,
+} from './types';
 
 // Renders the promtool unit tests of a rule file from the cases attached to its alerts: for each
 // alert one test group where it fires (with its exact labels and annotations) and one where it
@@ -48,8 +56,20 @@ export function renderUnitTests(file: RuleFile): string {
     testGroup(rule, rule.cases.fires, true),
     testGroup(rule, rule.cases.quiet, false),
   ]);
-  const doc = { rule_files: [`../dist/${file.name}.rules.yml`], evaluation_interval: '1m', tests };
-  return toYaml(doc, `promtool unit tests for ${file.name} rules (source: the cases in alerts/src).`);
+  const doc = new Document({
+    rule_files: [`../dist/${file.name}.rules.yml`],
+    evaluation_interval: '1m',
+    tests,
+  });
+  // A comment above each test group says which alert it exercises and, for silent cases, why.
+  const groups = doc.get('tests') as YAMLSeq;
+  alertsOf(file).forEach((rule, i) => {
+    const [fires, quiet] = [groups.items[2 * i], groups.items[2 * i + 1]] as { commentBefore?: string }[];
+    if (fires) fires.commentBefore = ` ${rule.alert} fires`;
+    if (quiet) quiet.commentBefore = ` ${rule.alert} stays silent: ${rule.cases.quiet.why}`;
+  });
+  const header = `promtool unit tests for ${file.name} rules (source: the cases in alerts/src).`;
+  return `${generatedHeader(header)}${doc.toString(YAML_OPTIONS)}`;
 }
 
 export { renderRuleFile };

@@ -7,11 +7,19 @@ import { isAlertRule, type AlertRule, type RecordingRule, type RuleFile } from '
 
 export const SLO_RULES: RuleFile = {
   name: 'slo',
-  groups: [...sloRuleGroups(AVAILABILITY_SLO, 'CarewatchAvailability'), ...sloRuleGroups(LATENCY_SLO, 'CarewatchLatency')],
+  groups: [
+    ...sloRuleGroups(AVAILABILITY_SLO, 'CarewatchAvailability'),
+    ...sloRuleGroups(LATENCY_SLO, 'CarewatchLatency'),
+  ],
 };
 
 /** Every rule file, in the order they are built. */
-export const RULE_FILES: readonly RuleFile[] = [SLO_RULES, PATIENT_SAFETY_RULES, COMPLIANCE_RULES, PLATFORM_RULES];
+export const RULE_FILES: readonly RuleFile[] = [
+  SLO_RULES,
+  PATIENT_SAFETY_RULES,
+  COMPLIANCE_RULES,
+  PLATFORM_RULES,
+];
 
 export interface LocatedRule<R> {
   file: string;

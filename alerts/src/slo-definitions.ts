@@ -40,8 +40,14 @@ export const AVAILABILITY_SLO: SloDefinition = {
   errorQuery: `sum(rate(${HTTP}_count{${JOB_MATCHER}, status_code=~"5.."}[{{window}}]))`,
   totalQuery: `sum(rate(${HTTP}_count{${JOB_MATCHER}}[{{window}}]))`,
   testInput: (bad, good, minutes) => [
-    { series: `${HTTP}_count{${TEST_LABELS}, route="/v1/patients/:id", status_code="500"}`, values: counter(bad, minutes) },
-    { series: `${HTTP}_count{${TEST_LABELS}, route="/v1/patients/:id", status_code="200"}`, values: counter(good, minutes) },
+    {
+      series: `${HTTP}_count{${TEST_LABELS}, route="/v1/patients/:id", status_code="500"}`,
+      values: counter(bad, minutes),
+    },
+    {
+      series: `${HTTP}_count{${TEST_LABELS}, route="/v1/patients/:id", status_code="200"}`,
+      values: counter(good, minutes),
+    },
   ],
 };
 
@@ -55,7 +61,10 @@ export const LATENCY_SLO: SloDefinition = {
     ` - sum(rate(${HTTP}_bucket{${JOB_MATCHER}, route=~"${CRITICAL_ROUTES_REGEX}", le="${LATENCY_THRESHOLD_SECONDS}"}[{{window}}])))`,
   totalQuery: `sum(rate(${HTTP}_count{${JOB_MATCHER}, route=~"${CRITICAL_ROUTES_REGEX}"}[{{window}}]))`,
   testInput: (bad, good, minutes) => [
-    { series: `${HTTP}_count{${TEST_LABELS}, route="/v1/consultations", status_code="201"}`, values: counter(bad + good, minutes) },
+    {
+      series: `${HTTP}_count{${TEST_LABELS}, route="/v1/consultations", status_code="201"}`,
+      values: counter(bad + good, minutes),
+    },
     {
       series: `${HTTP}_bucket{${TEST_LABELS}, route="/v1/consultations", status_code="201", le="${LATENCY_THRESHOLD_SECONDS}"}`,
       values: counter(good, minutes),

@@ -68,7 +68,11 @@ function metaRecordings(slo: SloDefinition): RecordingRule[] {
       expr: `slo:sli_error:ratio_rate${period}${sel}\n/ ${byLabels}\nslo:error_budget:ratio${sel}`,
       labels,
     },
-    { record: 'slo:period_error_budget_remaining:ratio', expr: `1 - slo:period_burn_rate:ratio${sel}`, labels },
+    {
+      record: 'slo:period_error_budget_remaining:ratio',
+      expr: `1 - slo:period_burn_rate:ratio${sel}`,
+      labels,
+    },
   ];
 }
 
@@ -77,7 +81,9 @@ function burnCondition(slo: SloDefinition, pairs: readonly BurnWindowPair[]): st
   const budget = errorBudget(slo);
   const over = (window: SliWindow, factor: number): string =>
     `max(slo:sli_error:ratio_rate${window}${sel} > (${factor} * ${budget})) without (sloth_window)`;
-  return pairs.map((p) => `(\n  ${over(p.short, p.factor)}\n  and\n  ${over(p.long, p.factor)}\n)`).join('\nor\n');
+  return pairs
+    .map((p) => `(\n  ${over(p.short, p.factor)}\n  and\n  ${over(p.long, p.factor)}\n)`)
+    .join('\nor\n');
 }
 
 /** Minutes of promtool input: enough for the longest window the case evaluates. */
@@ -122,6 +128,9 @@ export function sloRuleGroups(slo: SloDefinition, alertBase: string): RuleGroup[
   return [
     { name: `sloth-slo-sli-recordings-${id}`, rules: SLI_WINDOWS.map((w) => sliRecording(slo, w)) },
     { name: `sloth-slo-meta-recordings-${id}`, rules: metaRecordings(slo) },
-    { name: `sloth-slo-alerts-${id}`, rules: [burnAlert(slo, 'page', alertBase), burnAlert(slo, 'ticket', alertBase)] },
+    {
+      name: `sloth-slo-alerts-${id}`,
+      rules: [burnAlert(slo, 'page', alertBase), burnAlert(slo, 'ticket', alertBase)],
+    },
   ];
 }

@@ -51,14 +51,24 @@ export function dataStores(): dashboard.Dashboard {
             title: 'Query rate by operation',
             description: 'Database queries per second by operation.',
             unit: 'ops',
-            targets: [{ expr: sumRate('carewatch_db_query_duration_seconds_count', ['operation']), legend: '{{operation}}' }],
+            targets: [
+              {
+                expr: sumRate('carewatch_db_query_duration_seconds_count', ['operation']),
+                legend: '{{operation}}',
+              },
+            ],
           }),
           ...[0.5, 0.95, 0.99].map((q) =>
             timeseries({
               title: `p${q * 100} query time by operation`,
               description: `The ${q * 100}th percentile of database query duration, by operation.`,
               unit: 's',
-              targets: [{ expr: quantile(q, 'carewatch_db_query_duration_seconds', ['operation']), legend: '{{operation}}' }],
+              targets: [
+                {
+                  expr: quantile(q, 'carewatch_db_query_duration_seconds', ['operation']),
+                  legend: '{{operation}}',
+                },
+              ],
             }),
           ),
         ],
@@ -70,7 +80,10 @@ export function dataStores(): dashboard.Dashboard {
             title: 'Cache latency',
             description: 'p50, p95 and p99 of cache operations by backend (Redis or in-process memory).',
             unit: 's',
-            targets: quantileTargets((q) => quantile(q, 'carewatch_cache_operation_duration_seconds', ['backend']), '{{backend}}'),
+            targets: quantileTargets(
+              (q) => quantile(q, 'carewatch_cache_operation_duration_seconds', ['backend']),
+              '{{backend}}',
+            ),
           }),
           timeseries({
             title: 'Cache hit ratio',
@@ -88,10 +101,13 @@ export function dataStores(): dashboard.Dashboard {
           }),
           timeseries({
             title: 'Circuit breakers',
-            description: 'State of each circuit breaker: closed, half open (probing) or open (calls refused).',
+            description:
+              'State of each circuit breaker: closed, half open (probing) or open (calls refused).',
             unit: 'short',
             mappings: BREAKER_MAPPINGS,
-            targets: [{ expr: gauge('max', 'carewatch_circuit_breaker_state', ['breaker']), legend: '{{breaker}}' }],
+            targets: [
+              { expr: gauge('max', 'carewatch_circuit_breaker_state', ['breaker']), legend: '{{breaker}}' },
+            ],
           }),
         ],
       },

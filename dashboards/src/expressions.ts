@@ -19,7 +19,10 @@ export const DEFAULT_VARIABLE_VALUES: Readonly<Record<string, string>> = {
 const VARIABLE = /\$\{(\w+)(?::\w+)?\}|\$(\w+)/g;
 
 /** Replaces `$var` and `${var}`; unknown variables are left as they are so checks can spot them. */
-export function substituteVariables(expr: string, values: Readonly<Record<string, string>> = DEFAULT_VARIABLE_VALUES): string {
+export function substituteVariables(
+  expr: string,
+  values: Readonly<Record<string, string>> = DEFAULT_VARIABLE_VALUES,
+): string {
   return expr.replace(VARIABLE, (whole, braced: string | undefined, bare: string | undefined) => {
     const name = braced ?? bare ?? '';
     return values[name] ?? whole;

@@ -35,7 +35,8 @@ export function healthcareOperations(): dashboard.Dashboard {
   return buildDashboard({
     uid: 'carewatch-healthcare-operations',
     title: 'Carewatch / Healthcare operations',
-    description: 'Consultation flow, patient wait times, provider availability and uptime during critical hours.',
+    description:
+      'Consultation flow, patient wait times, provider availability and uptime during critical hours.',
     tags: ['operations', 'patient-safety'],
     rows: [
       {
@@ -49,32 +50,47 @@ export function healthcareOperations(): dashboard.Dashboard {
           }),
           timeseries({
             title: 'Completion rate',
-            description: 'Share of consultations that ended as completed (rather than cancelled, no-show or expired).',
+            description:
+              'Share of consultations that ended as completed (rather than cancelled, no-show or expired).',
             unit: 'percentunit',
             targets: [
               {
-                expr: ratio(sumRate(TRANSITIONS, [], 'to_status="completed"'), sumRate(TRANSITIONS, [], `to_status=~"${ENDED_STATUSES}"`)),
+                expr: ratio(
+                  sumRate(TRANSITIONS, [], 'to_status="completed"'),
+                  sumRate(TRANSITIONS, [], `to_status=~"${ENDED_STATUSES}"`),
+                ),
                 legend: 'completed',
               },
             ],
           }),
           timeseries({
             title: 'Expired requests',
-            description: 'Consultation requests that expired before any provider accepted them, by specialty.',
+            description:
+              'Consultation requests that expired before any provider accepted them, by specialty.',
             unit: 'short',
-            targets: [{ expr: sumIncrease(TRANSITIONS, ['specialty'], 'to_status="expired"'), legend: '{{specialty}}' }],
+            targets: [
+              {
+                expr: sumIncrease(TRANSITIONS, ['specialty'], 'to_status="expired"'),
+                legend: '{{specialty}}',
+              },
+            ],
           }),
           timeseries({
             title: 'Failed operations',
-            description: 'Consultation and prescription operations that failed with a server error, per minute.',
+            description:
+              'Consultation and prescription operations that failed with a server error, per minute.',
             unit: 'opm',
             targets: [
               {
-                expr: perMinute(sumRate('carewatch_consultation_operations_total', ['operation'], 'result="error"')),
+                expr: perMinute(
+                  sumRate('carewatch_consultation_operations_total', ['operation'], 'result="error"'),
+                ),
                 legend: 'consultation {{operation}}',
               },
               {
-                expr: perMinute(sumRate('carewatch_prescription_operations_total', ['operation'], 'result="error"')),
+                expr: perMinute(
+                  sumRate('carewatch_prescription_operations_total', ['operation'], 'result="error"'),
+                ),
                 legend: 'prescription {{operation}}',
               },
             ],
@@ -109,7 +125,12 @@ export function healthcareOperations(): dashboard.Dashboard {
             title: 'Pending requests',
             description: 'Consultation requests waiting for a provider, by specialty.',
             unit: 'short',
-            targets: [{ expr: gauge('max', 'carewatch_consultation_requests_pending', ['specialty']), legend: '{{specialty}}' }],
+            targets: [
+              {
+                expr: gauge('max', 'carewatch_consultation_requests_pending', ['specialty']),
+                legend: '{{specialty}}',
+              },
+            ],
           }),
         ],
       },
@@ -118,9 +139,12 @@ export function healthcareOperations(): dashboard.Dashboard {
         panels: [
           timeseries({
             title: 'Providers available by specialty',
-            description: 'Providers currently available to accept a consultation, by specialty (max across instances, which report the same value).',
+            description:
+              'Providers currently available to accept a consultation, by specialty (max across instances, which report the same value).',
             unit: 'short',
-            targets: [{ expr: gauge('max', 'carewatch_providers_available', ['specialty']), legend: '{{specialty}}' }],
+            targets: [
+              { expr: gauge('max', 'carewatch_providers_available', ['specialty']), legend: '{{specialty}}' },
+            ],
           }),
           stat({
             title: 'Uptime during critical hours',

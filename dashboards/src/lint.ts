@@ -11,11 +11,14 @@ import { DATASOURCE } from './variables';
 // Exemption: recorded series (`level:metric:ops`, our SLO rules) are already aggregated across
 // instances over fixed windows, so the job/instance and $__rate_interval rules do not apply to them.
 
-const KNOWN_UNITS = new Set<string>((Object.values(units) as unknown[]).filter((v): v is string => typeof v === 'string'));
+const KNOWN_UNITS = new Set<string>(
+  (Object.values(units) as unknown[]).filter((v): v is string => typeof v === 'string'),
+);
 const RANGE_FUNCTIONS = /\b(rate|irate|increase)\s*\(/g;
 const RAW_PATH_LABELS = /\b(path|url|uri)\s*=~?/;
 /** A route label value with an id in it (digits or a uuid) is a raw path, not a route template. */
-const RAW_ROUTE_VALUE = /\broute\s*=~?\s*"[^"]*\/(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\/|")/i;
+const RAW_ROUTE_VALUE =
+  /\broute\s*=~?\s*"[^"]*\/(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\/|")/i;
 const JOB_MATCHER = /\bjob\s*=~\s*"\$job"/;
 const INSTANCE_MATCHER = /\binstance\s*=~\s*"\$instance"/;
 
@@ -34,7 +37,9 @@ function rangeIntervalProblems(expr: string): string[] {
   return [...expr.matchAll(RANGE_FUNCTIONS)].flatMap((m) => {
     const rest = expr.slice((m.index ?? 0) + m[0].length);
     const range = /^[^[]*\[([^\]]*)\]/.exec(rest)?.[1];
-    return range === '$__rate_interval' ? [] : [`${m[1]}() must use [$__rate_interval], not [${range ?? '?'}]`];
+    return range === '$__rate_interval'
+      ? []
+      : [`${m[1]}() must use [$__rate_interval], not [${range ?? '?'}]`];
   });
 }
 
@@ -44,7 +49,8 @@ export function lintExpression(expr: string): string[] {
     const recorded = isRecordedMetricName(use.metric);
     // target-job-rule, target-instance-rule
     if (!recorded && !JOB_MATCHER.test(use.matchers)) problems.push(`${use.metric} lacks job=~"$job"`);
-    if (!recorded && !INSTANCE_MATCHER.test(use.matchers)) problems.push(`${use.metric} lacks instance=~"$instance"`);
+    if (!recorded && !INSTANCE_MATCHER.test(use.matchers))
+      problems.push(`${use.metric} lacks instance=~"$instance"`);
     // target-counter-agg-rule
     const fn = wrappingFunction(use);
     if (isCounterName(use.metric) && !(use.isRange && ['rate', 'irate', 'increase'].includes(fn ?? ''))) {
@@ -84,12 +90,14 @@ function lintVariables(d: dashboard.Dashboard): string[] {
   // template-datasource-rule
   const ds = byName('datasource');
   // Compared as strings: linted JSON may come from anywhere, not only from our typed builders.
-  if (String(ds?.type) !== 'datasource' || ds?.query !== 'prometheus') problems.push('needs a prometheus datasource variable named "datasource"');
+  if (String(ds?.type) !== 'datasource' || ds?.query !== 'prometheus')
+    problems.push('needs a prometheus datasource variable named "datasource"');
   // template-job-rule, template-instance-rule
   for (const name of ['job', 'instance']) {
     const v = byName(name);
     if (String(v?.type) !== 'query' || v === undefined) problems.push(`needs a query variable "${name}"`);
-    else if (!isDatasourceRef(v.datasource ?? undefined)) problems.push(`variable "${name}" must query $datasource`);
+    else if (!isDatasourceRef(v.datasource ?? undefined))
+      problems.push(`variable "${name}" must query $datasource`);
   }
   const instanceQuery = JSON.stringify(byName('instance')?.query ?? '');
   if (!instanceQuery.includes('$job')) problems.push('variable "instance" must be filtered by $job');
@@ -98,7 +106,8 @@ function lintVariables(d: dashboard.Dashboard): string[] {
 
 export function lintDashboard(d: dashboard.Dashboard): string[] {
   const problems: string[] = [];
-  if (!d.uid || !/^[a-z0-9-]{1,40}$/.test(d.uid)) problems.push('needs a stable uid of lowercase letters, digits and dashes');
+  if (!d.uid || !/^[a-z0-9-]{1,40}$/.test(d.uid))
+    problems.push('needs a stable uid of lowercase letters, digits and dashes');
   if (!d.title) problems.push('has no title');
   if (!d.description) problems.push('has no description');
   problems.push(...lintVariables(d));

@@ -72,5 +72,8 @@ export function quantileTargets(
   legendSuffix: string,
   quantiles: readonly number[] = [0.5, 0.95, 0.99],
 ): Target[] {
-  return quantiles.map((q) => ({ expr: quantileExpr(q), legend: `p${Math.round(q * 100)} ${legendSuffix}`.trim() }));
+  return quantiles.map((q) => ({
+    expr: quantileExpr(q),
+    legend: `p${Math.round(q * 100)} ${legendSuffix}`.trim(),
+  }));
 }

@@ -31,7 +31,12 @@ export function quantile(q: number, base: string, labels: readonly string[] = []
 }
 
 /** `aggregation by (labels) (metric{...})` for gauges. */
-export function gauge(aggregation: 'sum' | 'max' | 'min' | 'avg', metric: string, labels: readonly string[] = [], extra?: string): string {
+export function gauge(
+  aggregation: 'sum' | 'max' | 'min' | 'avg',
+  metric: string,
+  labels: readonly string[] = [],
+  extra?: string,
+): string {
   return `${aggregation}${by(labels)} (${sel(metric, extra)})`;
 }
 

@@ -19,7 +19,10 @@ function escapeRegExp(s: string): string {
 
 export function selectorUses(expr: string): SelectorUse[] {
   return listMetricNames(expr).flatMap((metric) => {
-    const pattern = new RegExp(`(?<![\\w:"])${escapeRegExp(metric)}(?![\\w:])\\s*(\\{[^}]*\\})?(\\s*\\[)?`, 'g');
+    const pattern = new RegExp(
+      `(?<![\\w:"])${escapeRegExp(metric)}(?![\\w:])\\s*(\\{[^}]*\\})?(\\s*\\[)?`,
+      'g',
+    );
     return [...expr.matchAll(pattern)].map((m) => ({
       metric,
       matchers: (m[1] ?? '').slice(1, -1),

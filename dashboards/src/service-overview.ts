@@ -29,7 +29,10 @@ export function serviceOverview(): dashboard.Dashboard {
             unit: 'percentunit',
             targets: [
               {
-                expr: ratio(sumRate(`${HTTP}_count`, ['route'], 'status_code=~"5.."'), sumRate(`${HTTP}_count`, ['route'])),
+                expr: ratio(
+                  sumRate(`${HTTP}_count`, ['route'], 'status_code=~"5.."'),
+                  sumRate(`${HTTP}_count`, ['route']),
+                ),
                 legend: '{{route}}',
               },
             ],
@@ -64,23 +67,39 @@ export function serviceOverview(): dashboard.Dashboard {
           }),
           timeseries({
             title: 'Event loop lag',
-            description: 'p99 event loop lag: how long a ready callback waits; everything slows when it rises.',
+            description:
+              'p99 event loop lag: how long a ready callback waits; everything slows when it rises.',
             unit: 's',
-            targets: [{ expr: gauge('max', 'nodejs_eventloop_lag_p99_seconds', ['instance']), legend: '{{instance}}' }],
+            targets: [
+              {
+                expr: gauge('max', 'nodejs_eventloop_lag_p99_seconds', ['instance']),
+                legend: '{{instance}}',
+              },
+            ],
           }),
           timeseries({
             title: 'Memory',
             description: 'Resident memory and V8 heap used and allocated, per instance.',
             unit: 'bytes',
             targets: [
-              { expr: gauge('sum', 'process_resident_memory_bytes', ['instance']), legend: 'rss {{instance}}' },
-              { expr: gauge('sum', 'nodejs_heap_size_used_bytes', ['instance']), legend: 'heap used {{instance}}' },
-              { expr: gauge('sum', 'nodejs_heap_size_total_bytes', ['instance']), legend: 'heap total {{instance}}' },
+              {
+                expr: gauge('sum', 'process_resident_memory_bytes', ['instance']),
+                legend: 'rss {{instance}}',
+              },
+              {
+                expr: gauge('sum', 'nodejs_heap_size_used_bytes', ['instance']),
+                legend: 'heap used {{instance}}',
+              },
+              {
+                expr: gauge('sum', 'nodejs_heap_size_total_bytes', ['instance']),
+                legend: 'heap total {{instance}}',
+              },
             ],
           }),
           timeseries({
             title: 'Database pool utilisation',
-            description: 'Connections in use as a share of the pool maximum, per instance; queries queue above 90 %.',
+            description:
+              'Connections in use as a share of the pool maximum, per instance; queries queue above 90 %.',
             unit: 'percentunit',
             targets: [
               {
@@ -96,11 +115,17 @@ export function serviceOverview(): dashboard.Dashboard {
             title: 'Requests waiting for a connection',
             description: 'Queries queued for a database connection, per instance.',
             unit: 'short',
-            targets: [{ expr: gauge('sum', 'carewatch_db_pool_waiting_requests', ['instance']), legend: '{{instance}}' }],
+            targets: [
+              {
+                expr: gauge('sum', 'carewatch_db_pool_waiting_requests', ['instance']),
+                legend: '{{instance}}',
+              },
+            ],
           }),
           timeseries({
             title: 'Unhandled errors',
-            description: 'Errors that reached the top-level handler (500s, rejected promises), per second by kind.',
+            description:
+              'Errors that reached the top-level handler (500s, rejected promises), per second by kind.',
             unit: 'ops',
             targets: [{ expr: sumRate('carewatch_errors_unhandled_total', ['kind']), legend: '{{kind}}' }],
           }),

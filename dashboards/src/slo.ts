@@ -1,5 +1,9 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { CRITICAL_ROUTES_REGEX, LATENCY_THRESHOLD_SECONDS, SLO_SERVICE } from '../../alerts/src/slo-definitions';
+import {
+  CRITICAL_ROUTES_REGEX,
+  LATENCY_THRESHOLD_SECONDS,
+  SLO_SERVICE,
+} from '../../alerts/src/slo-definitions';
 import { PAGE_WINDOWS, TICKET_WINDOWS } from '../../alerts/src/slo-rules';
 import { buildDashboard } from './dashboard';
 import { stat, timeseries } from './panels';
@@ -37,7 +41,8 @@ export function slo(): dashboard.Dashboard {
         panels: [
           stat({
             title: 'Error budget left (30 days)',
-            description: 'Share of the 30-day error budget not yet spent, per SLO; below 0 the objective is missed.',
+            description:
+              'Share of the 30-day error budget not yet spent, per SLO; below 0 the objective is missed.',
             unit: 'percentunit',
             targets: [{ expr: recorded('slo:period_error_budget_remaining:ratio'), legend: '{{sloth_slo}}' }],
           }),
@@ -49,7 +54,8 @@ export function slo(): dashboard.Dashboard {
           }),
           timeseries({
             title: 'Current burn rate',
-            description: 'Error ratio over 5 minutes divided by the error budget; 1 spends the budget exactly over 30 days.',
+            description:
+              'Error ratio over 5 minutes divided by the error budget; 1 spends the budget exactly over 30 days.',
             unit: 'short',
             targets: [{ expr: recorded('slo:current_burn_rate:ratio'), legend: '{{sloth_slo}}' }],
           }),
@@ -60,10 +66,14 @@ export function slo(): dashboard.Dashboard {
         panels: [
           timeseries({
             title: 'Burn rate by window',
-            description: 'Burn rate over each window the multi-window alerts use: pages at 14.4x (1h and 5m) and 6x (6h and 30m), tickets at 3x (1d and 2h) and 1x (3d and 6h).',
+            description:
+              'Burn rate over each window the multi-window alerts use: pages at 14.4x (1h and 5m) and 6x (6h and 30m), tickets at 3x (1d and 2h) and 1x (3d and 6h).',
             unit: 'short',
             width: 24,
-            targets: [...new Set(ALERT_WINDOWS)].map((w) => ({ expr: burnRate(w), legend: `{{sloth_slo}} ${w}` })),
+            targets: [...new Set(ALERT_WINDOWS)].map((w) => ({
+              expr: burnRate(w),
+              legend: `{{sloth_slo}} ${w}`,
+            })),
           }),
         ],
       },

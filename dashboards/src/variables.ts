@@ -17,17 +17,19 @@ function datasourceVariable(): dashboard.DatasourceVariableBuilder {
 }
 
 function labelVariable(name: string, label: string, query: string): dashboard.QueryVariableBuilder {
-  return new dashboard.QueryVariableBuilder(name)
-    .label(label)
-    .datasource(DATASOURCE)
-    .query(query)
-    .definition(query)
-    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
-    .sort(dashboard.VariableSort.AlphabeticalAsc)
-    .includeAll(true)
-    .multi(true)
-    // "All" becomes a regex matching every value, so `=~"$instance"` needs no special case.
-    .allValue('.*');
+  return (
+    new dashboard.QueryVariableBuilder(name)
+      .label(label)
+      .datasource(DATASOURCE)
+      .query(query)
+      .definition(query)
+      .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+      .sort(dashboard.VariableSort.AlphabeticalAsc)
+      .includeAll(true)
+      .multi(true)
+      // "All" becomes a regex matching every value, so `=~"$instance"` needs no special case.
+      .allValue('.*')
+  );
 }
 
 export function standardVariables(): cog.Builder<dashboard.VariableModel>[] {
