@@ -1,0 +1,196 @@
+import { JOB_MATCHER, defineAlert } from './conventions';
+import { TARGET_LABELS, constant, counter, series } from './test-series';
+import type { AlertRule, InputSeries, RuleFile } from './types';
+
+// HIPAA compliance alerts: the audit trail is incomplete, untrustworthy or shows unusual access.
+// Owned by the compliance officers; an audit write failure also stops PHI responses (fail closed).
+
+/** Seconds an event may wait before the sealer chains it into a block. */
+export const SEALER_LAG_SECONDS = 300;
+/** The verifier runs daily; a day and a half without a run means it is not running. */
+export const VERIFICATION_MAX_AGE_SECONDS = 36 * 3600;
+/** PHI access this many times above the daily average for the same role is unusual. */
+export const PHI_ACCESS_SPIKE_FACTOR = 3;
+/** Below this many PHI accesses a second a spike is too small to investigate. */
+export const PHI_ACCESS_MIN_PER_SECOND = 1;
+
+const PHI_ACTIONS = 'read|list|export';
+const INSTANCE_LABELS = { ...TARGET_LABELS };
+
+const writeFailure = defineAlert({
+  name: 'CarewatchAuditWriteFailure',
+  expr: `sum by (job, instance) (increase(carewatch_audit_write_failures_total{${JOB_MATCHER}}[5m])) > 0`,
+  severity: 'critical',
+  team: 'compliance',
+  summary: 'Audit events could not be written, so PHI requests are being refused.',
+  description:
+    '{{ $labels.instance }} failed to write {{ $value | humanize }} audit events in the last 5 minutes.',
+  cases: {
+    fires: {
+      input: [series('carewatch_audit_write_failures_total', '0x5 2x10')],
+      evalTime: '10m',
+      expect: [{ labels: INSTANCE_LABELS, value: '2' }],
+    },
+    quiet: {
+      why: 'the failure counter is flat',
+      input: [series('carewatch_audit_write_failures_total', constant(4, 20))],
+      evalTime: '10m',
+    },
+  },
+});
+
+const sealerLag = defineAlert({
+  name: 'CarewatchAuditSealerLagHigh',
+  expr: `max by (job, instance) (carewatch_audit_sealer_lag_seconds{${JOB_MATCHER}}) > ${SEALER_LAG_SECONDS}`,
+  for: '10m',
+  severity: 'warning',
+  team: 'compliance',
+  summary: 'Audit events are waiting too long to be sealed into the tamper-evident chain.',
+  description:
+    'The oldest unsealed audit event on {{ $labels.instance }} is {{ $value | humanizeDuration }} old.',
+  cases: {
+    fires: {
+      input: [series('carewatch_audit_sealer_lag_seconds', constant(900, 20))],
+      evalTime: '15m',
+      expect: [{ labels: INSTANCE_LABELS, value: '15m 0s' }],
+    },
+    quiet: {
+      why: 'a few seconds of lag is normal',
+      input: [series('carewatch_audit_sealer_lag_seconds', constant(5, 20))],
+      evalTime: '15m',
+    },
+  },
+});
+
+const verificationFailed = defineAlert({
+  name: 'CarewatchAuditVerificationFailed',
+  expr: `min by (job, instance) (carewatch_audit_last_verification_success{${JOB_MATCHER}}) == 0`,
+  severity: 'critical',
+  team: 'compliance',
+  summary: 'The audit chain verifier found changed, removed or reordered audit events.',
+  description: 'The last audit chain verification reported by {{ $labels.instance }} failed.',
+  cases: {
+    fires: {
+      input: [series('carewatch_audit_last_verification_success', constant(0, 10))],
+      evalTime: '5m',
+      expect: [{ labels: INSTANCE_LABELS, value: '0' }],
+    },
+    quiet: {
+      why: 'the last verification succeeded',
+      input: [series('carewatch_audit_last_verification_success', constant(1, 10))],
+      evalTime: '5m',
+    },
+  },
+});
+
+const verificationStale = defineAlert({
+  name: 'CarewatchAuditVerificationStale',
+  expr: `time() - max by (job) (carewatch_audit_last_verification_timestamp_seconds{${JOB_MATCHER}}) > ${VERIFICATION_MAX_AGE_SECONDS}`,
+  for: '30m',
+  severity: 'warning',
+  team: 'compliance',
+  summary: 'The audit chain has not been verified recently.',
+  description: 'The audit chain was last verified {{ $value | humanizeDuration }} ago.',
+  cases: {
+    // The test clock starts at 0, so a timestamp of 0 is exactly as old as the eval time.
+    fires: {
+      input: [series('carewatch_audit_last_verification_timestamp_seconds', constant(0, 2460))],
+      evalTime: '40h',
+      expect: [{ labels: { job: TARGET_LABELS.job }, value: '1d 16h 0m 0s' }],
+    },
+    quiet: {
+      why: 'a verification 4 hours ago is recent',
+      input: [series('carewatch_audit_last_verification_timestamp_seconds', constant(36 * 3600, 2460))],
+      evalTime: '40h',
+    },
+  },
+});
+
+function phiRate(window: string, offset = ''): string {
+  return `sum by (job, actor_role) (rate(carewatch_audit_events_total{${JOB_MATCHER}, action=~"${PHI_ACTIONS}"}[${window}]${offset}))`;
+}
+
+/** A day of steady provider reads at `basePerMinute`, then 30 minutes at `burstPerMinute`. */
+function phiInput(basePerMinute: number, burstPerMinute: number): InputSeries[] {
+  const day = 1440;
+  const values = `${counter(basePerMinute, day)} ${basePerMinute * (day + 1)}+${burstPerMinute}x30`;
+  return [
+    series('carewatch_audit_events_total', values, {
+      action: 'read',
+      outcome: 'success',
+      actor_role: 'provider',
+    }),
+  ];
+}
+
+const phiAccessUnusual = defineAlert({
+  name: 'CarewatchPhiAccessUnusual',
+  // The baseline is the previous day, offset so the burst being judged does not inflate it.
+  expr: `${phiRate('15m')}\n> ${PHI_ACCESS_SPIKE_FACTOR} * ${phiRate('1d', ' offset 15m')}\nand\n${phiRate('15m')} > ${PHI_ACCESS_MIN_PER_SECOND}`,
+  for: '10m',
+  severity: 'warning',
+  team: 'compliance',
+  summary: 'PHI is being accessed far more than usual for a role.',
+  description:
+    'Role {{ $labels.actor_role }} is reading PHI at {{ $value | humanize }} accesses a second, over 3 times its daily average.',
+  cases: {
+    fires: {
+      input: phiInput(60, 600),
+      evalTime: '1470m',
+      expect: [{ labels: { job: TARGET_LABELS.job, actor_role: 'provider' }, value: '10' }],
+    },
+    quiet: {
+      why: 'twice the usual rate is within normal variation',
+      input: phiInput(60, 120),
+      evalTime: '1470m',
+    },
+  },
+});
+
+const breakGlass = defineAlert({
+  name: 'CarewatchBreakGlassUsed',
+  expr: `sum by (job, actor_role, outcome) (increase(carewatch_audit_events_total{${JOB_MATCHER}, action="break_glass"}[10m])) > 0`,
+  severity: 'warning',
+  team: 'compliance',
+  summary: 'Someone used break-glass access to reach PHI outside their normal permissions.',
+  description:
+    '{{ $value | humanize }} break-glass accesses ({{ $labels.outcome }}) by role {{ $labels.actor_role }} in the last 10 minutes.',
+  cases: {
+    fires: {
+      input: [
+        series('carewatch_audit_events_total', '0x5 1x10', {
+          action: 'break_glass',
+          outcome: 'success',
+          actor_role: 'admin',
+        }),
+      ],
+      evalTime: '10m',
+      expect: [{ labels: { job: TARGET_LABELS.job, actor_role: 'admin', outcome: 'success' }, value: '1' }],
+    },
+    quiet: {
+      why: 'ordinary admin reads are not break-glass',
+      input: [
+        series('carewatch_audit_events_total', counter(5, 20), {
+          action: 'read',
+          outcome: 'success',
+          actor_role: 'admin',
+        }),
+      ],
+      evalTime: '10m',
+    },
+  },
+});
+
+export const COMPLIANCE_ALERTS: AlertRule[] = [
+  writeFailure,
+  sealerLag,
+  verificationFailed,
+  verificationStale,
+  phiAccessUnusual,
+  breakGlass,
+];
+
+export const COMPLIANCE_RULES: RuleFile = {
+  name: 'compliance',
+  groups: [{ name: 'carewatch-compliance', rules: COMPLIANCE_ALERTS }],
+};

@@ -1,0 +1,52 @@
+// The metrics the service promises to expose (DESIGN.md section 6 and the observability contract).
+// Dashboards and rules may read only these, Prometheus' own `up`, and our recording rules: a test
+// fails on any other name, so a typo cannot ship as an empty panel or a silent alert.
+
+const HISTOGRAMS = [
+  'http_server_request_duration_seconds',
+  'carewatch_db_pool_acquire_duration_seconds',
+  'carewatch_db_query_duration_seconds',
+  'carewatch_cache_operation_duration_seconds',
+  'carewatch_consultation_time_to_acceptance_seconds',
+  'carewatch_provider_response_seconds',
+];
+
+const OTHERS = [
+  'up',
+  'process_cpu_seconds_total',
+  'process_resident_memory_bytes',
+  'process_start_time_seconds',
+  'nodejs_heap_size_used_bytes',
+  'nodejs_heap_size_total_bytes',
+  'nodejs_eventloop_lag_p99_seconds',
+  'nodejs_eventloop_lag_seconds',
+  'carewatch_db_pool_connections',
+  'carewatch_db_pool_waiting_requests',
+  'carewatch_db_pool_max_connections',
+  'carewatch_cache_requests_total',
+  'carewatch_circuit_breaker_state',
+  'carewatch_errors_unhandled_total',
+  'carewatch_auth_logins_total',
+  'carewatch_auth_mfa_verifications_total',
+  'carewatch_auth_token_refreshes_total',
+  'carewatch_auth_refresh_reuse_detected_total',
+  'carewatch_auth_lockouts_total',
+  'carewatch_auth_active_sessions',
+  'carewatch_audit_events_total',
+  'carewatch_audit_write_failures_total',
+  'carewatch_audit_sealer_lag_seconds',
+  'carewatch_audit_unsealed_events',
+  'carewatch_audit_last_verification_success',
+  'carewatch_audit_last_verification_timestamp_seconds',
+  'carewatch_consultation_transitions_total',
+  'carewatch_consultation_operations_total',
+  'carewatch_providers_available',
+  'carewatch_consultation_requests_pending',
+  'carewatch_prescription_operations_total',
+];
+
+/** Every series name the service and Prometheus expose, histograms expanded to their series. */
+export const CONTRACT_METRIC_NAMES: ReadonlySet<string> = new Set([
+  ...OTHERS,
+  ...HISTOGRAMS.flatMap((h) => [`${h}_bucket`, `${h}_count`, `${h}_sum`]),
+]);

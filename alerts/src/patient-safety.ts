@@ -1,0 +1,191 @@
+import { JOB_MATCHER, defineAlert } from './conventions';
+import { criticalHoursFilter } from './critical-hours';
+import { TARGET_LABELS, constant, counter, series } from './test-series';
+import type { AlertRule, InputSeries, RuleFile } from './types';
+
+// Patient-safety alerts: a patient is waiting for care, or care could not be delivered. Owned by
+// the clinical operations team, who can reassign requests and call providers in.
+
+/** p95 time from a consultation request to its acceptance that operations treat as too slow. */
+export const TIME_TO_ACCEPTANCE_P95_SECONDS = 900;
+/** Share of failed (result="error") operations that means the workflow, not a user, is failing. */
+export const OPERATION_ERROR_RATIO = 0.05;
+
+const JOB_ONLY = { job: TARGET_LABELS.job };
+
+const requestsExpiring = defineAlert({
+  name: 'CarewatchConsultationRequestsExpiring',
+  expr: `sum by (job, specialty) (increase(carewatch_consultation_transitions_total{${JOB_MATCHER}, to_status="expired"}[15m])) > 0`,
+  severity: 'critical',
+  team: 'operations',
+  summary: 'Consultation requests are expiring without any provider accepting them.',
+  description:
+    '{{ $value | humanize }} {{ $labels.specialty }} consultation requests expired unanswered in the last 15 minutes.',
+  cases: {
+    fires: {
+      input: [
+        series('carewatch_consultation_transitions_total', '0x10 1+1x10', {
+          to_status: 'expired',
+          specialty: 'pediatrics',
+        }),
+      ],
+      evalTime: '20m',
+      expect: [{ labels: { ...JOB_ONLY, specialty: 'pediatrics' }, value: '10' }],
+    },
+    quiet: {
+      why: 'the expired counter exists but has not moved in 15 minutes',
+      input: [
+        series('carewatch_consultation_transitions_total', '3x40', {
+          to_status: 'expired',
+          specialty: 'pediatrics',
+        }),
+      ],
+      evalTime: '35m',
+    },
+  },
+});
+
+const ACCEPTANCE_BUCKETS = ['30', '60', '120', '300', '600', '900', '1800', '3600', '+Inf'];
+
+/** Acceptance-time buckets where every acceptance took between `from` and the next bucket bound. */
+function acceptanceInput(slowestBoundReached: string): InputSeries[] {
+  const reached = ACCEPTANCE_BUCKETS.indexOf(slowestBoundReached);
+  return ACCEPTANCE_BUCKETS.map((le, i) =>
+    series(
+      'carewatch_consultation_time_to_acceptance_seconds_bucket',
+      i >= reached ? counter(2, 60) : constant(0, 60),
+      {
+        specialty: 'cardiology',
+        le,
+      },
+    ),
+  );
+}
+
+const timeToAcceptance = defineAlert({
+  name: 'CarewatchTimeToAcceptanceHigh',
+  expr:
+    `histogram_quantile(0.95, sum by (job, specialty, le) (rate(carewatch_consultation_time_to_acceptance_seconds_bucket{${JOB_MATCHER}}[30m])))\n` +
+    `> ${TIME_TO_ACCEPTANCE_P95_SECONDS}`,
+  for: '10m',
+  severity: 'warning',
+  team: 'operations',
+  summary: 'Patients are waiting too long for a provider to accept their consultation.',
+  description:
+    'The p95 time to acceptance for {{ $labels.specialty }} is {{ $value | humanizeDuration }} over 30 minutes.',
+  cases: {
+    fires: {
+      // All acceptances between 1800 s and 3600 s: the interpolated p95 is 3510 s.
+      input: acceptanceInput('3600'),
+      evalTime: '45m',
+      expect: [{ labels: { ...JOB_ONLY, specialty: 'cardiology' }, value: '58m 30s' }],
+    },
+    quiet: { why: 'acceptances within 2 minutes', input: acceptanceInput('120'), evalTime: '45m' },
+  },
+});
+
+function providersInput(available: number): InputSeries[] {
+  // 10 hours of samples: the test clock starts at 00:00 UTC, so eval times pick inside or outside hours.
+  return [series('carewatch_providers_available', constant(available, 600), { specialty: 'dermatology' })];
+}
+
+const noProvider = defineAlert({
+  name: 'CarewatchNoProviderAvailable',
+  expr: `(max by (job, specialty) (carewatch_providers_available{${JOB_MATCHER}}) == 0)\nand on ()\n${criticalHoursFilter()}`,
+  for: '5m',
+  severity: 'critical',
+  team: 'operations',
+  summary: 'A specialty has no provider available during critical hours.',
+  description: 'No {{ $labels.specialty }} provider has been available for 5 minutes during critical hours.',
+  cases: {
+    fires: {
+      input: providersInput(0),
+      evalTime: '8h',
+      expect: [{ labels: { ...JOB_ONLY, specialty: 'dermatology' }, value: '0' }],
+    },
+    quiet: {
+      why: 'at 03:00 an empty specialty is outside critical hours',
+      input: providersInput(0),
+      evalTime: '3h',
+    },
+  },
+});
+
+function failureRatioExpr(metric: string): string {
+  const rate = (extra: string): string =>
+    `sum by (job, operation) (rate(${metric}{${JOB_MATCHER}${extra}}[10m]))`;
+  return `${rate(', result="error"')}\n/\n${rate('')}\n> ${OPERATION_ERROR_RATIO}`;
+}
+
+function operationsInput(
+  metric: string,
+  operation: string,
+  errorsPerMinute: number,
+  successesPerMinute: number,
+): InputSeries[] {
+  return [
+    series(metric, counter(errorsPerMinute, 30), { operation, result: 'error' }),
+    series(metric, counter(successesPerMinute, 30), { operation, result: 'success' }),
+  ];
+}
+
+const consultationFailures = defineAlert({
+  name: 'CarewatchConsultationFailures',
+  expr: failureRatioExpr('carewatch_consultation_operations_total'),
+  for: '5m',
+  // A ticket, not a page: a failed consultation step can be retried by the patient or provider.
+  severity: 'warning',
+  team: 'operations',
+  summary: 'Consultation operations are failing with server errors.',
+  description:
+    '{{ $value | humanizePercentage }} of consultation {{ $labels.operation }} operations failed over 10 minutes.',
+  cases: {
+    fires: {
+      input: operationsInput('carewatch_consultation_operations_total', 'accept', 1, 3),
+      evalTime: '20m',
+      expect: [{ labels: { ...JOB_ONLY, operation: 'accept' }, value: '25%' }],
+    },
+    quiet: {
+      why: 'conflicts are user races, and 1 % errors is under the threshold',
+      input: operationsInput('carewatch_consultation_operations_total', 'accept', 1, 99),
+      evalTime: '20m',
+    },
+  },
+});
+
+const prescriptionFailures = defineAlert({
+  name: 'CarewatchPrescriptionFailures',
+  expr: failureRatioExpr('carewatch_prescription_operations_total'),
+  for: '5m',
+  // A page: a prescription that is not issued or sent leaves a patient without medication.
+  severity: 'critical',
+  team: 'operations',
+  summary: 'Prescription operations are failing with server errors.',
+  description:
+    '{{ $value | humanizePercentage }} of prescription {{ $labels.operation }} operations failed over 10 minutes.',
+  cases: {
+    fires: {
+      input: operationsInput('carewatch_prescription_operations_total', 'send', 1, 1),
+      evalTime: '20m',
+      expect: [{ labels: { ...JOB_ONLY, operation: 'send' }, value: '50%' }],
+    },
+    quiet: {
+      why: '1 % errors is under the threshold',
+      input: operationsInput('carewatch_prescription_operations_total', 'send', 1, 99),
+      evalTime: '20m',
+    },
+  },
+});
+
+export const PATIENT_SAFETY_ALERTS: AlertRule[] = [
+  requestsExpiring,
+  timeToAcceptance,
+  noProvider,
+  consultationFailures,
+  prescriptionFailures,
+];
+
+export const PATIENT_SAFETY_RULES: RuleFile = {
+  name: 'patient-safety',
+  groups: [{ name: 'carewatch-patient-safety', rules: PATIENT_SAFETY_ALERTS }],
+};

@@ -1,0 +1,183 @@
+import { JOB_MATCHER, defineAlert } from './conventions';
+import { TARGET_LABELS, constant, counter, series } from './test-series';
+import type { AlertRule, RuleFile } from './types';
+
+// Platform alerts: the process, its dependencies and its runtime. Owned by SRE.
+
+/** Pool usage above which new queries start to queue behind each other. */
+export const POOL_SATURATION_RATIO = 0.9;
+export const CACHE_HIT_RATIO_MIN = 0.9;
+/** Below this many lookups a second a low hit ratio is noise (cold start, a quiet night). */
+export const CACHE_MIN_REQUESTS_PER_SECOND = 0.1;
+/** The event loop lag at which request latency visibly suffers (p99 over prom-client's window). */
+export const EVENT_LOOP_LAG_SECONDS = 0.2;
+/** Resident memory limit of one instance (the Helm chart's container limit). */
+export const MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024;
+export const MEMORY_WARNING_RATIO = 0.9;
+
+const instanceDown = defineAlert({
+  name: 'CarewatchInstanceDown',
+  expr: `up{${JOB_MATCHER}} == 0`,
+  for: '2m',
+  severity: 'critical',
+  team: 'sre',
+  summary: 'A Carewatch instance cannot be scraped by Prometheus.',
+  description:
+    'Prometheus has failed to scrape {{ $labels.instance }} of job {{ $labels.job }} for 2 minutes.',
+  cases: {
+    fires: {
+      input: [series('up', constant(0, 10))],
+      evalTime: '5m',
+      expect: [{ labels: { ...TARGET_LABELS }, value: '0' }],
+    },
+    quiet: { why: 'the target is up', input: [series('up', constant(1, 10))], evalTime: '5m' },
+  },
+});
+
+const poolSaturated = defineAlert({
+  name: 'CarewatchDbPoolSaturated',
+  expr:
+    `sum by (job, instance) (carewatch_db_pool_connections{${JOB_MATCHER}, state="in_use"})\n` +
+    `/ on (job, instance)\nmax by (job, instance) (carewatch_db_pool_max_connections{${JOB_MATCHER}})\n> ${POOL_SATURATION_RATIO}`,
+  for: '5m',
+  severity: 'warning',
+  team: 'sre',
+  summary: 'The database connection pool of an instance is nearly exhausted.',
+  description:
+    '{{ $labels.instance }} is using {{ $value | humanizePercentage }} of its database pool connections.',
+  cases: {
+    fires: {
+      input: [
+        series('carewatch_db_pool_connections', constant(19, 15), { state: 'in_use' }),
+        series('carewatch_db_pool_max_connections', constant(20, 15)),
+      ],
+      evalTime: '10m',
+      expect: [{ labels: { ...TARGET_LABELS }, value: '95%' }],
+    },
+    quiet: {
+      why: 'half of the pool in use is healthy',
+      input: [
+        series('carewatch_db_pool_connections', constant(10, 15), { state: 'in_use' }),
+        series('carewatch_db_pool_max_connections', constant(20, 15)),
+      ],
+      evalTime: '10m',
+    },
+  },
+});
+
+function cacheRate(result?: string): string {
+  const matchers = result === undefined ? JOB_MATCHER : `${JOB_MATCHER}, result="${result}"`;
+  return `sum by (job, cache) (rate(carewatch_cache_requests_total{${matchers}}[10m]))`;
+}
+
+function cacheInput(hitsPerMinute: number, missesPerMinute: number): ReturnType<typeof series>[] {
+  return [
+    series('carewatch_cache_requests_total', counter(hitsPerMinute, 40), {
+      cache: 'sessions',
+      result: 'hit',
+    }),
+    series('carewatch_cache_requests_total', counter(missesPerMinute, 40), {
+      cache: 'sessions',
+      result: 'miss',
+    }),
+  ];
+}
+
+const cacheHitRatioLow = defineAlert({
+  name: 'CarewatchCacheHitRatioLow',
+  expr: `(${cacheRate('hit')}\n/\n${cacheRate()})\n< ${CACHE_HIT_RATIO_MIN}\nand\n${cacheRate()} > ${CACHE_MIN_REQUESTS_PER_SECOND}`,
+  for: '15m',
+  severity: 'warning',
+  team: 'sre',
+  summary: 'A cache serves less than 90 % of lookups from memory.',
+  description:
+    'Cache {{ $labels.cache }} has a hit ratio of {{ $value | humanizePercentage }} over the last 10 minutes.',
+  cases: {
+    fires: {
+      input: cacheInput(60, 60),
+      evalTime: '30m',
+      expect: [{ labels: { job: TARGET_LABELS.job, cache: 'sessions' }, value: '50%' }],
+    },
+    quiet: { why: 'a 95 % hit ratio is above the floor', input: cacheInput(570, 30), evalTime: '30m' },
+  },
+});
+
+const breakerOpen = defineAlert({
+  name: 'CarewatchCircuitBreakerOpen',
+  expr: `max by (job, instance, breaker) (carewatch_circuit_breaker_state{${JOB_MATCHER}}) == 2`,
+  for: '1m',
+  severity: 'warning',
+  team: 'sre',
+  summary: 'A circuit breaker is open and calls to its dependency are being refused.',
+  description: 'Breaker {{ $labels.breaker }} on {{ $labels.instance }} has been open for over a minute.',
+  cases: {
+    fires: {
+      input: [series('carewatch_circuit_breaker_state', constant(2, 10), { breaker: 'identity_provider' })],
+      evalTime: '5m',
+      expect: [{ labels: { ...TARGET_LABELS, breaker: 'identity_provider' }, value: '2' }],
+    },
+    quiet: {
+      why: 'half-open (1) is the breaker probing recovery, not an outage',
+      input: [series('carewatch_circuit_breaker_state', constant(1, 10), { breaker: 'identity_provider' })],
+      evalTime: '5m',
+    },
+  },
+});
+
+const eventLoopLag = defineAlert({
+  name: 'CarewatchEventLoopLagHigh',
+  expr: `nodejs_eventloop_lag_p99_seconds{${JOB_MATCHER}} > ${EVENT_LOOP_LAG_SECONDS}`,
+  for: '5m',
+  severity: 'warning',
+  team: 'sre',
+  summary: 'The Node.js event loop of an instance is blocked long enough to delay every request.',
+  description: 'The p99 event loop lag of {{ $labels.instance }} is {{ $value | humanizeDuration }}.',
+  cases: {
+    fires: {
+      input: [series('nodejs_eventloop_lag_p99_seconds', constant(0.5, 15))],
+      evalTime: '10m',
+      expect: [{ labels: { ...TARGET_LABELS }, value: '500ms' }],
+    },
+    quiet: {
+      why: '20 ms of lag is normal',
+      input: [series('nodejs_eventloop_lag_p99_seconds', constant(0.02, 15))],
+      evalTime: '10m',
+    },
+  },
+});
+
+const memoryHigh = defineAlert({
+  name: 'CarewatchMemoryHigh',
+  expr: `process_resident_memory_bytes{${JOB_MATCHER}} > ${MEMORY_WARNING_RATIO * MEMORY_LIMIT_BYTES}`,
+  for: '10m',
+  severity: 'warning',
+  team: 'sre',
+  summary: 'An instance is close to its memory limit and at risk of being OOM-killed.',
+  description: '{{ $labels.instance }} has {{ $value | humanize1024 }}B resident memory.',
+  cases: {
+    fires: {
+      input: [series('process_resident_memory_bytes', constant(MEMORY_LIMIT_BYTES, 20))],
+      evalTime: '15m',
+      expect: [{ labels: { ...TARGET_LABELS }, value: '1Gi' }],
+    },
+    quiet: {
+      why: 'half the limit is normal',
+      input: [series('process_resident_memory_bytes', constant(MEMORY_LIMIT_BYTES / 2, 20))],
+      evalTime: '15m',
+    },
+  },
+});
+
+export const PLATFORM_ALERTS: AlertRule[] = [
+  instanceDown,
+  poolSaturated,
+  cacheHitRatioLow,
+  breakerOpen,
+  eventLoopLag,
+  memoryHigh,
+];
+
+export const PLATFORM_RULES: RuleFile = {
+  name: 'platform',
+  groups: [{ name: 'carewatch-platform', rules: PLATFORM_ALERTS }],
+};

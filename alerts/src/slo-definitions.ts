@@ -1,0 +1,84 @@
+import { JOB_MATCHER } from './conventions';
+import type { InputSeries } from './types';
+
+// The service level objectives. Each names the ratio of bad events to all events as two PromQL
+// templates with a `{{window}}` placeholder, the way Sloth's `errorQuery`/`totalQuery` do.
+
+export interface SloDefinition {
+  /** Sloth's `slo` name; with the service it forms `sloth_id`. */
+  name: string;
+  objectivePercent: number;
+  description: string;
+  errorQuery: string;
+  totalQuery: string;
+  /** promtool input with `bad` bad and `good` good events a minute, for `minutes` minutes. */
+  testInput(bad: number, good: number, minutes: number): InputSeries[];
+}
+
+export const SLO_SERVICE = 'carewatch';
+/** Sloth's default period: the error budget is spent over 30 days. */
+export const SLO_PERIOD_DAYS = 30;
+
+const HTTP = 'http_server_request_duration_seconds';
+const TEST_LABELS = `${JOB_MATCHER}, instance="carewatch-0:9464", method="POST"`;
+
+function counter(perMinute: number, minutes: number): string {
+  return `0+${perMinute}x${minutes}`;
+}
+
+/**
+ * Routes whose latency the clinical side depends on: a patient waiting on a consultation or a
+ * prescription. The rest of the API has no latency objective, only availability.
+ */
+export const CRITICAL_ROUTES_REGEX = '/v1/(consultations|prescriptions).*';
+export const LATENCY_THRESHOLD_SECONDS = '2';
+
+export const AVAILABILITY_SLO: SloDefinition = {
+  name: 'requests-availability',
+  objectivePercent: 99.9,
+  description: '99.9 % of API requests succeed (a 5xx response is an error).',
+  errorQuery: `sum(rate(${HTTP}_count{${JOB_MATCHER}, status_code=~"5.."}[{{window}}]))`,
+  totalQuery: `sum(rate(${HTTP}_count{${JOB_MATCHER}}[{{window}}]))`,
+  testInput: (bad, good, minutes) => [
+    {
+      series: `${HTTP}_count{${TEST_LABELS}, route="/v1/patients/:id", status_code="500"}`,
+      values: counter(bad, minutes),
+    },
+    {
+      series: `${HTTP}_count{${TEST_LABELS}, route="/v1/patients/:id", status_code="200"}`,
+      values: counter(good, minutes),
+    },
+  ],
+};
+
+export const LATENCY_SLO: SloDefinition = {
+  name: 'critical-latency',
+  objectivePercent: 99.9,
+  description: `99.9 % of critical operations answer within ${LATENCY_THRESHOLD_SECONDS} s.`,
+  // Slow = all requests minus those in the le="2" bucket: histogram buckets are cumulative.
+  errorQuery:
+    `(sum(rate(${HTTP}_count{${JOB_MATCHER}, route=~"${CRITICAL_ROUTES_REGEX}"}[{{window}}]))` +
+    ` - sum(rate(${HTTP}_bucket{${JOB_MATCHER}, route=~"${CRITICAL_ROUTES_REGEX}", le="${LATENCY_THRESHOLD_SECONDS}"}[{{window}}])))`,
+  totalQuery: `sum(rate(${HTTP}_count{${JOB_MATCHER}, route=~"${CRITICAL_ROUTES_REGEX}"}[{{window}}]))`,
+  testInput: (bad, good, minutes) => [
+    {
+      series: `${HTTP}_count{${TEST_LABELS}, route="/v1/consultations", status_code="201"}`,
+      values: counter(bad + good, minutes),
+    },
+    {
+      series: `${HTTP}_bucket{${TEST_LABELS}, route="/v1/consultations", status_code="201", le="${LATENCY_THRESHOLD_SECONDS}"}`,
+      values: counter(good, minutes),
+    },
+  ],
+};
+
+export const SLOS: readonly SloDefinition[] = [AVAILABILITY_SLO, LATENCY_SLO];
+
+export function slothId(slo: SloDefinition): string {
+  return `${SLO_SERVICE}-${slo.name}`;
+}
+
+export function errorBudget(slo: SloDefinition): number {
+  // Rounded so 1 - 0.999 prints as 0.001, not 0.0010000000000000009.
+  return Number((1 - slo.objectivePercent / 100).toFixed(6));
+}

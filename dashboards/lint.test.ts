@@ -1,0 +1,65 @@
+import { expect } from 'chai';
+import { buildAllDashboards } from './src/expressions';
+import { lintDashboard, lintExpression } from './src/lint';
+
+describe('dashboard lint', () => {
+  for (const d of buildAllDashboards()) {
+    it(`${d.uid ?? '?'} follows the dashboard-linter rules`, () => {
+      expect(lintDashboard(d)).to.deep.equal([]);
+    });
+  }
+
+  it('has unique uids', () => {
+    const uids = buildAllDashboards().map((d) => d.uid);
+    expect(new Set(uids).size).to.equal(uids.length);
+  });
+
+  // The linter must catch what it claims to: each bad expression names its problem.
+  const ok = 'job=~"$job", instance=~"$instance"';
+  const bad: [string, string, RegExp][] = [
+    ['a fixed rate window', `rate(up_total{${ok}}[5m])`, /\$__rate_interval/],
+    ['a counter without rate', `sum(carewatch_audit_events_total{${ok}})`, /must be wrapped/],
+    ['a histogram bucket without rate', `histogram_quantile(0.9, x_bucket{${ok}})`, /must be wrapped/],
+    ['a missing job matcher', 'max(up{instance=~"$instance"})', /job=~"\$job"/],
+    ['a missing instance matcher', 'max(up{job=~"$job"})', /instance=~"\$instance"/],
+    ['a bare metric name', 'max(up)', /lacks job/],
+    [
+      'a raw path label',
+      `sum(rate(x_total{${ok}, path="/v1/patients/12"}[$__rate_interval]))`,
+      /raw path label/,
+    ],
+    [
+      'a raw route with an id',
+      `sum(rate(x_total{${ok}, route="/v1/patients/12"}[$__rate_interval]))`,
+      /raw path with an id/,
+    ],
+  ];
+  for (const [what, expr, problem] of bad) {
+    it(`rejects ${what}`, () => {
+      expect(lintExpression(expr).join('\n')).to.match(problem);
+    });
+  }
+
+  it('accepts recorded SLO series without job, instance or rate interval', () => {
+    expect(
+      lintExpression('slo:period_error_budget_remaining:ratio{sloth_service="carewatch"}'),
+    ).to.deep.equal([]);
+  });
+
+  it('rejects a panel without unit, description or datasource', () => {
+    const [d] = buildAllDashboards();
+    if (d === undefined) throw new Error('no dashboards');
+    const panel = (d.panels ?? []).find((p) => p.type !== 'row') as {
+      fieldConfig: { defaults: { unit?: string } };
+      description?: string;
+      datasource?: unknown;
+    };
+    delete panel.fieldConfig.defaults.unit;
+    delete panel.description;
+    panel.datasource = { type: 'prometheus', uid: 'prod-prometheus' };
+    const problems = lintDashboard(d).join('\n');
+    expect(problems).to.match(/no valid unit/);
+    expect(problems).to.match(/no description/);
+    expect(problems).to.match(/does not use the \$datasource variable/);
+  });
+});

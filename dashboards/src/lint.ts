@@ -1,0 +1,116 @@
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as units from '@grafana/grafana-foundation-sdk/units';
+import { isRecordedMetricName } from '../../alerts/src/metric-names';
+import { panelsOf } from './expressions';
+import { isCounterName, selectorUses, wrappingFunction } from './selectors';
+import { DATASOURCE } from './variables';
+
+// A dashboard lint in the spirit of grafana/dashboard-linter (its rule names in comments). Returns
+// one readable problem per violation; an empty list means the dashboard is clean.
+//
+// Exemption: recorded series (`level:metric:ops`, our SLO rules) are already aggregated across
+// instances over fixed windows, so the job/instance and $__rate_interval rules do not apply to them.
+
+const KNOWN_UNITS = new Set<string>(
+  (Object.values(units) as unknown[]).filter((v): v is string => typeof v === 'string'),
+);
+const RANGE_FUNCTIONS = /\b(rate|irate|increase)\s*\(/g;
+const RAW_PATH_LABELS = /\b(path|url|uri)\s*=~?/;
+/** A route label value with an id in it (digits or a uuid) is a raw path, not a route template. */
+const RAW_ROUTE_VALUE =
+  /\broute\s*=~?\s*"[^"]*\/(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\/|")/i;
+const JOB_MATCHER = /\bjob\s*=~\s*"\$job"/;
+const INSTANCE_MATCHER = /\binstance\s*=~\s*"\$instance"/;
+
+interface Target {
+  expr?: string;
+  refId?: string;
+  datasource?: { type?: string; uid?: string };
+}
+
+function isDatasourceRef(ref: { type?: string; uid?: string } | undefined): boolean {
+  return ref?.type === DATASOURCE.type && ref.uid === DATASOURCE.uid;
+}
+
+/** Range functions whose range is not `[$__rate_interval]` (target-rate-interval-rule). */
+function rangeIntervalProblems(expr: string): string[] {
+  return [...expr.matchAll(RANGE_FUNCTIONS)].flatMap((m) => {
+    const rest = expr.slice((m.index ?? 0) + m[0].length);
+    const range = /^[^[]*\[([^\]]*)\]/.exec(rest)?.[1];
+    return range === '$__rate_interval'
+      ? []
+      : [`${m[1]}() must use [$__rate_interval], not [${range ?? '?'}]`];
+  });
+}
+
+export function lintExpression(expr: string): string[] {
+  const problems = rangeIntervalProblems(expr);
+  for (const use of selectorUses(expr)) {
+    const recorded = isRecordedMetricName(use.metric);
+    // target-job-rule, target-instance-rule
+    if (!recorded && !JOB_MATCHER.test(use.matchers)) problems.push(`${use.metric} lacks job=~"$job"`);
+    if (!recorded && !INSTANCE_MATCHER.test(use.matchers))
+      problems.push(`${use.metric} lacks instance=~"$instance"`);
+    // target-counter-agg-rule
+    const fn = wrappingFunction(use);
+    if (isCounterName(use.metric) && !(use.isRange && ['rate', 'irate', 'increase'].includes(fn ?? ''))) {
+      problems.push(`counter ${use.metric} must be wrapped in rate() or increase()`);
+    }
+  }
+  if (RAW_PATH_LABELS.test(expr)) problems.push('selects on a raw path label (path/url/uri); use route');
+  if (RAW_ROUTE_VALUE.test(expr)) problems.push('matches a raw path with an id; use the route template');
+  return problems;
+}
+
+function lintPanel(panel: dashboard.Panel): string[] {
+  const problems: string[] = [];
+  // panel-title-description-rule
+  if (!panel.title) problems.push('has no title');
+  if (!panel.description) problems.push('has no description');
+  // panel-units-rule
+  const unit = panel.fieldConfig?.defaults?.unit;
+  if (unit === undefined || !KNOWN_UNITS.has(unit)) problems.push(`has no valid unit (${unit ?? 'none'})`);
+  // panel-datasource-rule
+  if (!isDatasourceRef(panel.datasource)) problems.push('does not use the $datasource variable');
+  const targets = (panel.targets ?? []) as Target[];
+  if (targets.length === 0) problems.push('has no targets');
+  for (const target of targets) {
+    const where = `target ${target.refId ?? '?'}`;
+    if (!isDatasourceRef(target.datasource)) problems.push(`${where} does not use the $datasource variable`);
+    if (!target.expr) problems.push(`${where} has no expression`);
+    else problems.push(...lintExpression(target.expr).map((p) => `${where}: ${p}`));
+  }
+  return problems.map((p) => `panel "${panel.title ?? '?'}" ${p}`);
+}
+
+function lintVariables(d: dashboard.Dashboard): string[] {
+  const vars = d.templating?.list ?? [];
+  const byName = (name: string): dashboard.VariableModel | undefined => vars.find((v) => v.name === name);
+  const problems: string[] = [];
+  // template-datasource-rule
+  const ds = byName('datasource');
+  // Compared as strings: linted JSON may come from anywhere, not only from our typed builders.
+  if (String(ds?.type) !== 'datasource' || ds?.query !== 'prometheus')
+    problems.push('needs a prometheus datasource variable named "datasource"');
+  // template-job-rule, template-instance-rule
+  for (const name of ['job', 'instance']) {
+    const v = byName(name);
+    if (String(v?.type) !== 'query' || v === undefined) problems.push(`needs a query variable "${name}"`);
+    else if (!isDatasourceRef(v.datasource ?? undefined))
+      problems.push(`variable "${name}" must query $datasource`);
+  }
+  const instanceQuery = JSON.stringify(byName('instance')?.query ?? '');
+  if (!instanceQuery.includes('$job')) problems.push('variable "instance" must be filtered by $job');
+  return problems;
+}
+
+export function lintDashboard(d: dashboard.Dashboard): string[] {
+  const problems: string[] = [];
+  if (!d.uid || !/^[a-z0-9-]{1,40}$/.test(d.uid))
+    problems.push('needs a stable uid of lowercase letters, digits and dashes');
+  if (!d.title) problems.push('has no title');
+  if (!d.description) problems.push('has no description');
+  problems.push(...lintVariables(d));
+  for (const panel of panelsOf(d)) problems.push(...lintPanel(panel));
+  return problems.map((p) => `${d.uid ?? d.title ?? '?'}: ${p}`);
+}

@@ -1,0 +1,79 @@
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
+import { ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
+import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { DATASOURCE } from './variables';
+
+// Panel factories: every panel gets a title, a description, a unit and the datasource variable, by
+// construction rather than by review.
+
+export interface Target {
+  expr: string;
+  legend: string;
+}
+
+export interface PanelSpec {
+  title: string;
+  description: string;
+  /** A Grafana unit id, e.g. 's', 'reqps', 'percentunit' (see @grafana/grafana-foundation-sdk/units). */
+  unit: string;
+  targets: Target[];
+  /** Grid width out of 24. */
+  width?: number;
+  mappings?: dashboard.ValueMapping[];
+}
+
+const DEFAULT_WIDTH = 8;
+const HEIGHT = 8;
+
+function queries(targets: readonly Target[], instant: boolean): cog.Builder<cog.Dataquery>[] {
+  return targets.map((t, i) => {
+    const q = new DataqueryBuilder()
+      .datasource(DATASOURCE)
+      .expr(t.expr)
+      .legendFormat(t.legend)
+      .refId(String.fromCharCode(65 + i));
+    return instant ? q.instant() : q.range();
+  });
+}
+
+export function timeseries(spec: PanelSpec): TimeseriesBuilder {
+  const panel = new TimeseriesBuilder()
+    .title(spec.title)
+    .description(spec.description)
+    .unit(spec.unit)
+    .datasource(DATASOURCE)
+    .targets(queries(spec.targets, false))
+    .span(spec.width ?? DEFAULT_WIDTH)
+    .height(HEIGHT);
+  return spec.mappings === undefined ? panel : panel.mappings(spec.mappings);
+}
+
+/** A single current value: the last point of an instant query. */
+export function stat(spec: PanelSpec): StatBuilder {
+  const panel = new StatBuilder()
+    .title(spec.title)
+    .description(spec.description)
+    .unit(spec.unit)
+    .datasource(DATASOURCE)
+    .targets(queries(spec.targets, true))
+    // Without a reducer Grafana's stat shows nothing for some versions; the last value is what we mean.
+    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
+    .span(spec.width ?? DEFAULT_WIDTH)
+    .height(HEIGHT);
+  return spec.mappings === undefined ? panel : panel.mappings(spec.mappings);
+}
+
+/** p50/p95/p99 (or any quantiles) of one histogram as one panel, one target per quantile. */
+export function quantileTargets(
+  quantileExpr: (q: number) => string,
+  legendSuffix: string,
+  quantiles: readonly number[] = [0.5, 0.95, 0.99],
+): Target[] {
+  return quantiles.map((q) => ({
+    expr: quantileExpr(q),
+    legend: `p${Math.round(q * 100)} ${legendSuffix}`.trim(),
+  }));
+}
