@@ -5,7 +5,8 @@ import { planConsultation } from './consultation-plan';
 import type { SeedContext } from './context';
 import type { SeededPatient } from './patients';
 import type { SeededProvider } from './providers';
-import { busyMoment, DAY_MS } from './random';
+import { Roster } from './roster';
+import { between, busyMoment, DAY_MS, HOUR_MS } from './random';
 import { cutAt, whenReached } from './timeline';
 import type { ConsultationRow } from './tables';
 import { FINDINGS, PLANS, REASONS } from './vocabulary';
@@ -30,54 +31,6 @@ const OUTCOME_SHARE: Record<(typeof OUTCOMES)[number], number> = {
   emergency_referral: 2,
 };
 const outcomeChoices = OUTCOMES.map((value) => ({ weight: OUTCOME_SHARE[value], value }));
-const ADULT_DEMAND: Partial<Record<Specialty, number>> = {
-  general_practice: 34,
-  urgent_care: 26,
-  psychiatry: 12,
-  dermatology: 10,
-  womens_health: 8,
-  cardiology: 5,
-  endocrinology: 5,
-};
-const CHILD_DEMAND: Partial<Record<Specialty, number>> = { pediatrics: 70, urgent_care: 20, dermatology: 10 };
-
-/** Assigns providers by specialty, never giving one provider two visits in progress at once. */
-class Roster {
-  private readonly bySpecialty = new Map<Specialty, SeededProvider[]>();
-  private readonly inProgress = new Set<string>();
-
-  constructor(providers: readonly SeededProvider[]) {
-    for (const provider of providers) {
-      const list = this.bySpecialty.get(provider.profile.specialty) ?? [];
-      list.push(provider);
-      this.bySpecialty.set(provider.profile.specialty, list);
-    }
-  }
-
-  /** What a patient of this age asks for, among the specialties somebody on the roster practises. */
-  demandFor(age: number): { weight: number; value: Specialty }[] {
-    const demand = Object.entries(age < 18 ? CHILD_DEMAND : ADULT_DEMAND) as [Specialty, number][];
-    const staffed = demand.filter(([specialty]) => this.bySpecialty.has(specialty));
-    const choices =
-      staffed.length > 0 ? staffed : [...this.bySpecialty.keys()].map((specialty) => [specialty, 1] as const);
-    return choices.map(([value, weight]) => ({ weight, value }));
-  }
-
-  pick(context: SeedContext, specialty: Specialty, inProgress: boolean): string {
-    const all = this.bySpecialty.get(specialty) ?? [];
-    const free = inProgress ? all.filter((provider) => !this.inProgress.has(provider.profile.user_id)) : all;
-    const chosen = context.random.faker.helpers.arrayElement(free.length > 0 ? free : all).profile.user_id;
-    if (inProgress) this.inProgress.add(chosen);
-    return chosen;
-  }
-
-  /** Providers in a visit right now show as busy. */
-  markBusy(providers: SeededProvider[]): void {
-    for (const provider of providers)
-      if (this.inProgress.has(provider.profile.user_id)) provider.profile.availability = 'busy';
-  }
-}
-
 function consultationRow(
   context: SeedContext,
   roster: Roster,
@@ -115,9 +68,14 @@ function consultationRow(
   };
 }
 
+function pickSpecialty(context: SeedContext, roster: Roster, patient: SeededPatient): Specialty {
+  return context.random.faker.helpers.weightedArrayElement(roster.demandFor(patient.age));
+}
+
 /**
  * Each patient's requests over the window, at busy hours, for specialties that fit their age; each one
- * lived through to the end of the window. Providers left in a visit at the end are marked busy.
+ * lived through to the end of the window. Then the traffic of the last hour (`inFlight` requests), so the
+ * end of the window has a queue, accepted requests and visits in progress. Providers in a visit are busy.
  */
 export function generateConsultations(
   context: SeedContext,
@@ -125,18 +83,32 @@ export function generateConsultations(
   providers: SeededProvider[],
 ): ConsultationRow[] {
   const { faker } = context.random;
-  const { end, days } = context.options;
+  const { end, days, inFlight } = context.options;
   const roster = new Roster(providers);
   const windowStart = new Date(end.getTime() - days * DAY_MS);
   const rows: ConsultationRow[] = [];
   for (const patient of patients) {
     const visits = faker.helpers.weightedArrayElement(visitsPerPatient);
-    const demand = roster.demandFor(patient.age);
     const from = patient.signedUpAt > windowStart ? patient.signedUpAt : windowStart;
     for (let visit = 0; visit < visits; visit++) {
-      const specialty = faker.helpers.weightedArrayElement(demand);
-      rows.push(consultationRow(context, roster, patient, specialty, busyMoment(faker, from, end)));
+      const requestedAt = busyMoment(faker, from, end);
+      rows.push(
+        consultationRow(context, roster, patient, pickSpecialty(context, roster, patient), requestedAt),
+      );
     }
+  }
+  const lastHour = new Date(end.getTime() - HOUR_MS);
+  for (let request = 0; request < inFlight; request++) {
+    const patient = faker.helpers.arrayElement(patients);
+    rows.push(
+      consultationRow(
+        context,
+        roster,
+        patient,
+        pickSpecialty(context, roster, patient),
+        between(faker, lastHour, end),
+      ),
+    );
   }
   roster.markBusy(providers);
   return rows;

@@ -13,6 +13,8 @@ export interface SeedOptions {
   /** The moment the generated history ends ("now" for the data); consultations cover `days` before it. */
   readonly end: Date;
   readonly days: number;
+  /** Requests made in the hour before `end`, so the data ends with a live queue and visits in progress. */
+  readonly inFlight: number;
   /** How long a request waits for a provider before it expires (CONSULTATION_REQUEST_TTL). */
   readonly requestTtlSeconds: number;
   readonly batchSize: number;
@@ -31,12 +33,13 @@ const schema = z.object({
   runTag: z.string().regex(/^[a-z0-9-]{1,24}$/, 'lower-case letters, digits and dashes, at most 24'),
   end: z.coerce.date(),
   days: positiveInt.max(3650),
+  inFlight: z.coerce.number().int().min(0).max(100_000),
   requestTtlSeconds: positiveInt,
   batchSize: positiveInt.max(50_000),
 });
 
 export const SEED_USAGE = `usage: npm run db:seed -- [--patients N] [--providers N] [--seed N] [--run-tag TAG]
-                          [--end ISO-8601] [--days N] [--batch-size N]`;
+                          [--end ISO-8601] [--days N] [--in-flight N] [--batch-size N]`;
 
 /** A tag that differs between runs: a new run never collides with the accounts of an earlier one. */
 export function newRunTag(): string {
@@ -55,6 +58,7 @@ export function parseSeedOptions(argv: string[], requestTtlSeconds: number): See
       'run-tag': { type: 'string' },
       end: { type: 'string' },
       days: { type: 'string', default: '90' },
+      'in-flight': { type: 'string' },
       'batch-size': { type: 'string', default: '2000' },
     },
   });
@@ -65,6 +69,8 @@ export function parseSeedOptions(argv: string[], requestTtlSeconds: number): See
     runTag: values['run-tag'] ?? newRunTag(),
     end: values.end ?? new Date(),
     days: values.days,
+    // About what the last hour holds at the history's own rate in the daytime, and never an empty queue.
+    inFlight: values['in-flight'] ?? Math.max(5, Math.round(Number(values.patients) / 500)),
     requestTtlSeconds,
     batchSize: values['batch-size'],
   });

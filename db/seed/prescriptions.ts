@@ -17,25 +17,23 @@ const refillChoices = [
   { weight: 5, value: 5 },
 ];
 
-/** Issued at the end of the visit, sent to the pharmacy within minutes, picked up hours or days later. */
+/**
+ * Issued at the end of the visit and usually sent to the pharmacy within minutes, then picked up hours or
+ * days later. Some are withdrawn, some wait unsent for the patient to choose a pharmacy, some are never
+ * picked up.
+ */
 function planPrescription(context: SeedContext, issuedAt: Date): Transition<PrescriptionStatus>[] {
   const { faker } = context.random;
   const later = (from: Date, ms: number) => new Date(from.getTime() + Math.max(ms, 1000));
-  if (faker.datatype.boolean(0.05))
-    return [{ to: 'cancelled', at: later(issuedAt, faker.number.int({ min: 2, max: 120 }) * MINUTE_MS) }];
-  const sentAt = later(issuedAt, logNormal(faker, 5, 0.6) * MINUTE_MS);
   const fate = faker.number.float({ min: 0, max: 1 });
-  if (fate < 0.03)
-    return [
-      { to: 'sent', at: sentAt },
-      { to: 'cancelled', at: later(sentAt, logNormal(faker, 6, 1) * HOUR_MS) },
-    ];
-  // Some are never picked up: they stay sent.
-  if (fate < 0.15) return [{ to: 'sent', at: sentAt }];
-  return [
-    { to: 'sent', at: sentAt },
-    { to: 'filled', at: later(sentAt, logNormal(faker, 6, 1) * HOUR_MS) },
-  ];
+  if (fate < 0.04)
+    return [{ to: 'cancelled', at: later(issuedAt, faker.number.int({ min: 2, max: 120 }) * MINUTE_MS) }];
+  if (fate < 0.08) return [];
+  const sent = { to: 'sent', at: later(issuedAt, logNormal(faker, 5, 0.6) * MINUTE_MS) } as const;
+  const collected = later(sent.at, logNormal(faker, 6, 1) * HOUR_MS);
+  if (fate < 0.11) return [sent, { to: 'cancelled', at: collected }];
+  if (fate < 0.22) return [sent];
+  return [sent, { to: 'filled', at: collected }];
 }
 
 function prescriptionRow(
