@@ -42,6 +42,11 @@ const cancellers = [
 
 const after = (time: Date, minutes: number) => new Date(time.getTime() + Math.max(minutes, 0.5) * MINUTE_MS);
 
+/** A request nobody takes: it waits, then expires. */
+export function unansweredPlan(requestedAt: Date, requestTtlMs: number): ConsultationTransition[] {
+  return [{ to: 'expired', at: new Date(requestedAt.getTime() + requestTtlMs) }];
+}
+
 /**
  * The whole life of one request, from the request on: cancelled while waiting, expired unanswered, or
  * accepted and then cancelled, missed by the patient, or held and completed.
@@ -59,7 +64,7 @@ export function planConsultation(
   }
   const pace = SPECIALTY_PACE[specialty];
   const wait = logNormal(faker, pace.acceptMedian * nightSlowdown(requestedAt), ACCEPT_SPREAD);
-  if (wait >= ttlMinutes) return [{ to: 'expired', at: new Date(requestedAt.getTime() + requestTtlMs) }];
+  if (wait >= ttlMinutes) return unansweredPlan(requestedAt, requestTtlMs);
 
   const acceptedAt = after(requestedAt, wait);
   const accepted: ConsultationTransition = { to: 'accepted', at: acceptedAt };

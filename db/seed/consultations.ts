@@ -1,7 +1,7 @@
 import { OUTCOMES } from '../../service/src/consultations/model';
 import { sealJson } from '../../service/src/platform/field-cipher';
 import type { Specialty } from '../../service/src/providers/model';
-import { planConsultation } from './consultation-plan';
+import { planConsultation, unansweredPlan } from './consultation-plan';
 import type { SeedContext } from './context';
 import type { SeededPatient } from './patients';
 import type { SeededProvider } from './providers';
@@ -31,6 +31,7 @@ const OUTCOME_SHARE: Record<(typeof OUTCOMES)[number], number> = {
   emergency_referral: 2,
 };
 const outcomeChoices = OUTCOMES.map((value) => ({ weight: OUTCOME_SHARE[value], value }));
+
 function consultationRow(
   context: SeedContext,
   roster: Roster,
@@ -40,8 +41,20 @@ function consultationRow(
 ): ConsultationRow {
   const { faker, ids } = context.random;
   const { end, requestTtlSeconds } = context.options;
-  const plan = planConsultation(faker, specialty, requestedAt, requestTtlSeconds * 1000);
-  const cut = cutAt('requested', requestedAt, plan, end);
+  const ttlMs = requestTtlSeconds * 1000;
+  const planned = cutAt(
+    'requested',
+    requestedAt,
+    planConsultation(faker, specialty, requestedAt, ttlMs),
+    end,
+  );
+  const accepted = whenReached(planned.happened, 'accepted') !== null;
+  const providerId = accepted ? roster.pick(context, specialty, planned.status === 'in_progress') : null;
+  // Every provider of the specialty is already in a visit: nobody has taken this request.
+  const cut =
+    accepted && !providerId
+      ? cutAt('requested', requestedAt, unansweredPlan(requestedAt, ttlMs), end)
+      : planned;
   const acceptedAt = whenReached(cut.happened, 'accepted');
   const outcome = cut.status === 'completed' ? faker.helpers.weightedArrayElement(outcomeChoices) : null;
   const notes =
@@ -49,7 +62,7 @@ function consultationRow(
   return {
     id: ids.string.uuid(),
     patient_id: patient.profile.user_id,
-    provider_id: acceptedAt ? roster.pick(context, specialty, cut.status === 'in_progress') : null,
+    provider_id: providerId,
     specialty,
     status: cut.status,
     reason: sealJson(context.cipher, faker.helpers.arrayElement(REASONS[specialty])),

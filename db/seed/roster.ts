@@ -36,10 +36,15 @@ export class Roster {
     return choices.map(([value, weight]) => ({ weight, value }));
   }
 
-  pick(context: SeedContext, specialty: Specialty, inProgress: boolean): string {
+  /**
+   * A provider of the specialty for an accepted request; for a visit in progress, one not already in a
+   * visit, or null when all of them are (the request is then still waiting for somebody).
+   */
+  pick(context: SeedContext, specialty: Specialty, inProgress: boolean): string | null {
     const all = this.bySpecialty.get(specialty) ?? [];
     const free = inProgress ? all.filter((provider) => !this.inProgress.has(provider.profile.user_id)) : all;
-    const chosen = context.random.faker.helpers.arrayElement(free.length > 0 ? free : all).profile.user_id;
+    if (free.length === 0) return null;
+    const chosen = context.random.faker.helpers.arrayElement(free).profile.user_id;
     if (inProgress) this.inProgress.add(chosen);
     return chosen;
   }
