@@ -33,6 +33,12 @@ const schema = z
       .default(DEVELOPMENT_ENCRYPTION_KEY),
     ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
     CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
+    SUPABASE_ISSUER: z.url().optional(),
+    SUPABASE_AUDIENCE: z.string().min(1).default('authenticated'),
+    // HS256 with a short secret can be brute-forced offline; Supabase project secrets are longer.
+    SUPABASE_JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+    SUPABASE_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    SUPABASE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   })
   .superRefine((env, issue) => {
     const keyIds = env.ENCRYPTION_KEYS.split(',').map((pair) => pair.split(':')[0]);
@@ -43,6 +49,7 @@ const schema = z
         message: 'must name one of the keys in ENCRYPTION_KEYS',
       });
     }
+    checkExternalIdentity(env, issue);
     if (env.NODE_ENV !== 'production') return;
     if (env.ENCRYPTION_KEYS.split(',').includes(DEVELOPMENT_ENCRYPTION_KEY)) {
       issue.addIssue({
@@ -62,6 +69,15 @@ const schema = z
 
 type Env = z.infer<typeof schema>;
 
+/** The Supabase project whose access tokens are accepted for linked accounts (see auth/external). */
+export interface ExternalIdentityConfig {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwtSecret: string | undefined;
+  readonly jwksUrl: string | undefined;
+  readonly timeoutMs: number;
+}
+
 export interface Config {
   readonly env: Env['NODE_ENV'];
   readonly http: { readonly port: number; readonly host: string; readonly bodyLimit: string; readonly trustProxy: boolean };
@@ -76,6 +92,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly encryption: { readonly keys: ReadonlyMap<string, Buffer>; readonly activeKeyId: string };
   readonly consultations: { readonly requestTtlSeconds: number };
+  /** Undefined when no SUPABASE_* variable is set: external tokens are then refused. */
+  readonly externalIdentity: ExternalIdentityConfig | undefined;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +110,32 @@ function parseKeys(pairs: string): Map<string, Buffer> {
       return [id, Buffer.from(key, 'base64')];
     }),
   );
+}
+
+/** The external provider is off unless configured, and then it needs an issuer and a way to check signatures. */
+function checkExternalIdentity(env: z.output<typeof schema>, issue: z.RefinementCtx<z.output<typeof schema>>): void {
+  const keySources = [env.SUPABASE_JWT_SECRET, env.SUPABASE_JWKS_URL].filter(Boolean).length;
+  if (!env.SUPABASE_ISSUER && keySources === 0) return;
+  if (!env.SUPABASE_ISSUER) {
+    issue.addIssue({ code: 'custom', path: ['SUPABASE_ISSUER'], message: 'is required when SUPABASE_JWT_SECRET or SUPABASE_JWKS_URL is set' });
+  }
+  if (keySources === 0) {
+    issue.addIssue({ code: 'custom', path: ['SUPABASE_JWKS_URL'], message: 'SUPABASE_JWKS_URL or SUPABASE_JWT_SECRET is required when SUPABASE_ISSUER is set' });
+  }
+  if (env.NODE_ENV === 'production' && env.SUPABASE_JWKS_URL && !env.SUPABASE_JWKS_URL.startsWith('https:')) {
+    issue.addIssue({ code: 'custom', path: ['SUPABASE_JWKS_URL'], message: 'must be https in production' });
+  }
+}
+
+function externalIdentityConfig(e: Env): ExternalIdentityConfig | undefined {
+  if (!e.SUPABASE_ISSUER) return undefined;
+  return Object.freeze({
+    issuer: e.SUPABASE_ISSUER,
+    audience: e.SUPABASE_AUDIENCE,
+    jwtSecret: e.SUPABASE_JWT_SECRET,
+    jwksUrl: e.SUPABASE_JWKS_URL,
+    timeoutMs: e.SUPABASE_TIMEOUT_MS,
+  });
 }
 
 /** Reads the whole configuration from `env`, reporting every problem at once, naming the variable. */
@@ -120,5 +164,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     encryption: Object.freeze({ keys, activeKeyId: e.ENCRYPTION_ACTIVE_KEY_ID }),
     consultations: Object.freeze({ requestTtlSeconds: e.CONSULTATION_REQUEST_TTL }),
+    externalIdentity: externalIdentityConfig(e),
   });
 }
