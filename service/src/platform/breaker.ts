@@ -84,7 +84,9 @@ export function createBreaker<TArgs extends unknown[], TResult>(
     publish();
     deps.logger.info('circuit breaker closed', { breaker: name });
   });
-  breaker.on('timeout', () => deps.logger.warn('circuit breaker call timed out', { breaker: name, timeoutMs: options.timeoutMs }));
+  breaker.on('timeout', () =>
+    deps.logger.warn('circuit breaker call timed out', { breaker: name, timeoutMs: options.timeoutMs }),
+  );
 
   return {
     name,

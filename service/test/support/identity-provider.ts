@@ -3,7 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { linkedUserFinder } from '../../src/auth/external/linked-user';
-import { createExternalVerifier, type ExternalVerifier, type ExternalVerifierOptions } from '../../src/auth/external/verifier';
+import {
+  createExternalVerifier,
+  type ExternalVerifier,
+  type ExternalVerifierOptions,
+} from '../../src/auth/external/verifier';
 import type { Runtime } from '../../src/runtime';
 
 /**
@@ -89,9 +93,15 @@ export class FakeIdentityProvider {
   }
 
   /** An access token as Supabase issues it, signed with the key `kid`. */
-  async sign(subject: string, options: TokenOptions & { kid: string }, extra: JWTPayload = {}): Promise<string> {
+  async sign(
+    subject: string,
+    options: TokenOptions & { kid: string },
+    extra: JWTPayload = {},
+  ): Promise<string> {
     const key = this.key(options.kid);
-    return this.claims(subject, options, extra).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+    return this.claims(subject, options, extra)
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+      .sign(key.privateKey);
   }
 
   /** An access token signed with the project's JWT secret (HS256), as older Supabase projects issue. */

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createLocalJWKSet, errors, type CryptoKey, type FlattenedJWSInput, type JSONWebKeySet, type JWSHeaderParameters } from 'jose';
+import {
+  createLocalJWKSet,
+  errors,
+  type CryptoKey,
+  type FlattenedJWSInput,
+  type JSONWebKeySet,
+  type JWSHeaderParameters,
+} from 'jose';
 import { z } from 'zod';
 import type { Logger } from '../../observability/logger';
 import type { Metrics } from '../../observability/metrics';
@@ -76,7 +83,12 @@ function parseSharedEntry(raw: string): z.infer<typeof sharedEntrySchema> | unde
 
 export function createJwksSource(options: JwksSourceOptions, deps: JwksSourceDependencies): JwksSource {
   const { tuning } = options;
-  const breaker = createBreaker(JWKS_BREAKER_NAME, fetchJwks, { ...tuning.breaker, timeoutMs: options.timeoutMs }, deps);
+  const breaker = createBreaker(
+    JWKS_BREAKER_NAME,
+    fetchJwks,
+    { ...tuning.breaker, timeoutMs: options.timeoutMs },
+    deps,
+  );
   const sharedKey = `idp:jwks:${createHash('sha256').update(options.url).digest('hex').slice(0, 16)}`;
   let current: KeySet | undefined;
   let inflight: Promise<KeySet> | undefined;
@@ -101,13 +113,19 @@ export function createJwksSource(options: JwksSourceOptions, deps: JwksSourceDep
     try {
       jwks = await breaker.fire(options.url);
     } catch (error) {
-      throw serviceUnavailable('The identity provider cannot be reached.', 'identity_provider_unavailable', error);
+      throw serviceUnavailable(
+        'The identity provider cannot be reached.',
+        'identity_provider_unavailable',
+        error,
+      );
     }
     const fetchedAt = Date.now();
     const keySet = adopt(jwks, fetchedAt);
     await deps.cache
       .set(sharedKey, JSON.stringify({ fetchedAt, jwks }), tuning.sharedTtlSeconds)
-      .catch((error: Error) => deps.logger.warn('could not share the identity provider keys', { error: error.message }));
+      .catch((error: Error) =>
+        deps.logger.warn('could not share the identity provider keys', { error: error.message }),
+      );
     return keySet;
   }
 
@@ -129,7 +147,9 @@ export function createJwksSource(options: JwksSourceOptions, deps: JwksSourceDep
 
   function refreshInBackground(): void {
     void refresh('stale').catch((error: Error) =>
-      deps.logger.warn('identity provider keys not refreshed; the cached keys stay in use', { reason: error.message }),
+      deps.logger.warn('identity provider keys not refreshed; the cached keys stay in use', {
+        reason: error.message,
+      }),
     );
   }
 

@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { AUDIENCE, createLinkedUser, startIdentityProvider, verifierFor, type FakeIdentityProvider } from '../../../test/support/identity-provider';
+import {
+  AUDIENCE,
+  createLinkedUser,
+  startIdentityProvider,
+  verifierFor,
+  type FakeIdentityProvider,
+} from '../../../test/support/identity-provider';
 import { sharedRuntime, type TestRuntime } from '../../../test/support/runtime';
 import type { ExternalVerifier } from './verifier';
 
@@ -69,7 +75,10 @@ describe('external identity provider: token verification', () => {
   });
 
   it('refuses an expired token, and one without an expiry', async () => {
-    const expired = await provider.sign(linked.subject, { kid: es256Kid, expiresIn: Math.floor(Date.now() / 1000) - 60 });
+    const expired = await provider.sign(linked.subject, {
+      kid: es256Kid,
+      expiresIn: Math.floor(Date.now() / 1000) - 60,
+    });
     expect(await verifier.verify(expired)).to.equal(undefined);
     const timeless = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
@@ -81,20 +90,35 @@ describe('external identity provider: token verification', () => {
   });
 
   it('refuses an unsigned token (alg none)', async () => {
-    const unsigned = new UnsecuredJWT({}).setSubject(linked.subject).setIssuer(provider.issuer).setAudience(AUDIENCE).setExpirationTime('1h').encode();
+    const unsigned = new UnsecuredJWT({})
+      .setSubject(linked.subject)
+      .setIssuer(provider.issuer)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('1h')
+      .encode();
     expect(await verifier.verify(unsigned)).to.equal(undefined);
     // The same, with the "none" algorithm spelled in another case, as some libraries accepted it.
-    expect(await verifier.verify(withPart(unsigned, 0, encodeJson({ alg: 'None', typ: 'JWT' })))).to.equal(undefined);
+    expect(await verifier.verify(withPart(unsigned, 0, encodeJson({ alg: 'None', typ: 'JWT' })))).to.equal(
+      undefined,
+    );
   });
 
   it('refuses a token whose signature or claims were tampered with', async () => {
     const other = await createLinkedUser(runtime);
-    for (const token of [await provider.sign(linked.subject, { kid: es256Kid }), await provider.signWithSecret(linked.subject)]) {
+    for (const token of [
+      await provider.sign(linked.subject, { kid: es256Kid }),
+      await provider.signWithSecret(linked.subject),
+    ]) {
       const [, payload = '', signature = ''] = token.split('.');
       const flipped = (signature.startsWith('A') ? 'B' : 'A') + signature.slice(1);
       expect(await verifier.verify(withPart(token, 2, flipped))).to.equal(undefined);
-      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-      expect(await verifier.verify(withPart(token, 1, encodeJson({ ...claims, sub: other.subject })))).to.equal(undefined);
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<
+        string,
+        unknown
+      >;
+      expect(
+        await verifier.verify(withPart(token, 1, encodeJson({ ...claims, sub: other.subject }))),
+      ).to.equal(undefined);
     }
   });
 
@@ -138,18 +162,29 @@ describe('external identity provider: token verification', () => {
     const fresh = verifierFor(runtime, rotating);
     try {
       const oldKid = await rotating.addKey('ES256');
-      expect(await fresh.verify(await rotating.sign(linked.subject, { kid: oldKid }))).to.include({ userId: linked.userId });
+      expect(await fresh.verify(await rotating.sign(linked.subject, { kid: oldKid }))).to.include({
+        userId: linked.userId,
+      });
       expect(rotating.requests).to.equal(1);
 
       const newKid = await rotating.addKey('ES256');
-      expect(await fresh.verify(await rotating.sign(linked.subject, { kid: newKid }))).to.include({ userId: linked.userId });
+      expect(await fresh.verify(await rotating.sign(linked.subject, { kid: newKid }))).to.include({
+        userId: linked.userId,
+      });
       expect(rotating.requests, 'the unknown kid fetched the JWKS again').to.equal(2);
 
       // Signed with a real key that the provider never published: the kid stays unknown.
       const unpublished = await rotating.addKey('ES256', false);
-      expect(await fresh.verify(await rotating.sign(linked.subject, { kid: unpublished }))).to.equal(undefined);
-      expect(await fresh.verify(await rotating.sign(linked.subject, { kid: unpublished }))).to.equal(undefined);
-      expect(rotating.requests, 'a second unknown kid within the cooldown does not reach the provider').to.equal(2);
+      expect(await fresh.verify(await rotating.sign(linked.subject, { kid: unpublished }))).to.equal(
+        undefined,
+      );
+      expect(await fresh.verify(await rotating.sign(linked.subject, { kid: unpublished }))).to.equal(
+        undefined,
+      );
+      expect(
+        rotating.requests,
+        'a second unknown kid within the cooldown does not reach the provider',
+      ).to.equal(2);
     } finally {
       fresh.close();
       await rotating.stop();

@@ -1,7 +1,12 @@
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { ExternalIdentityConfig } from '../../config';
 import type { Logger } from '../../observability/logger';
-import { createJwksSource, DEFAULT_JWKS_TUNING, type JwksSourceDependencies, type JwksTuning } from './jwks-source';
+import {
+  createJwksSource,
+  DEFAULT_JWKS_TUNING,
+  type JwksSourceDependencies,
+  type JwksTuning,
+} from './jwks-source';
 import type { FindLinkedUser } from './linked-user';
 
 /**
@@ -52,10 +57,20 @@ function headerAlgorithm(token: string): string | undefined {
   }
 }
 
-export function createExternalVerifier(options: ExternalVerifierOptions, deps: ExternalVerifierDependencies): ExternalVerifier {
+export function createExternalVerifier(
+  options: ExternalVerifierOptions,
+  deps: ExternalVerifierDependencies,
+): ExternalVerifier {
   const secret = options.jwtSecret === undefined ? undefined : new TextEncoder().encode(options.jwtSecret);
   const jwks = options.jwksUrl
-    ? createJwksSource({ url: options.jwksUrl, timeoutMs: options.timeoutMs, tuning: { ...DEFAULT_JWKS_TUNING, ...options.jwks } }, deps)
+    ? createJwksSource(
+        {
+          url: options.jwksUrl,
+          timeoutMs: options.timeoutMs,
+          tuning: { ...DEFAULT_JWKS_TUNING, ...options.jwks },
+        },
+        deps,
+      )
     : undefined;
   const getJwksKey: JWTVerifyGetKey | undefined = jwks && ((header, token) => jwks.getKey(header, token));
 
