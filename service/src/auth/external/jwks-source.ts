@@ -22,7 +22,7 @@ import { serviceUnavailable } from '../../platform/errors';
  * provider, and every request to it goes through a circuit breaker with a timeout.
  */
 export interface JwksTuning {
-  /** Keys older than this are refreshed in the background; they keep verifying meanwhile. */
+  /** Keys this old are refreshed in the background; they keep verifying meanwhile. */
   readonly refreshAfterMs: number;
   /** A token whose `kid` is unknown triggers a refresh at most this often (forged kids cost nothing). */
   readonly unknownKidCooldownMs: number;
@@ -98,7 +98,7 @@ export function createJwksSource(options: JwksSourceOptions, deps: JwksSourceDep
     current = { resolve: createLocalJWKSet(jwks), fetchedAt };
     return current;
   };
-  const isFresh = (fetchedAt: number) => Date.now() - fetchedAt <= tuning.refreshAfterMs;
+  const isFresh = (fetchedAt: number) => Date.now() - fetchedAt < tuning.refreshAfterMs;
 
   /** Another instance may have fetched the keys already; a cache outage only costs a provider request. */
   async function fromSharedCache(): Promise<KeySet | undefined> {
@@ -146,6 +146,8 @@ export function createJwksSource(options: JwksSourceOptions, deps: JwksSourceDep
   }
 
   function refreshInBackground(): void {
+    // While the breaker is open the attempt would only be refused (and logged) on every request.
+    if (breaker.state() === 'open') return;
     void refresh('stale').catch((error: Error) =>
       deps.logger.warn('identity provider keys not refreshed; the cached keys stay in use', {
         reason: error.message,

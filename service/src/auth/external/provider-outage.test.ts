@@ -34,14 +34,18 @@ async function breakerGauge(runtime: TestRuntime): Promise<number | undefined> {
   return match ? Number(match[1]) : undefined;
 }
 
-/** Waits (without asserting on time) until the breaker's reset timer has let it half open. */
-async function untilHalfOpen(runtime: TestRuntime): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    if ((await breakerGauge(runtime)) === 1) return;
+/** Waits (without asserting on time) for something that happens in the background. */
+async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 400; attempt += 1) {
+    if (await condition()) return;
     await sleep(25);
   }
-  expect.fail('the breaker never became half open');
+  expect.fail(`${what} never happened`);
 }
+
+/** The breaker's reset timer lets it half open after resetTimeoutMs. */
+const untilHalfOpen = (runtime: TestRuntime) =>
+  until('half opening', async () => (await breakerGauge(runtime)) === 1);
 
 /** Expects a 503 for want of the provider, and returns the breaker's (or the request's) error code. */
 async function expectProviderUnavailable(verification: Promise<unknown>): Promise<string | undefined> {
@@ -208,7 +212,48 @@ describe('external identity provider: stale keys', () => {
       ctx.provider.delayMs = 60_000;
       const requestsBefore = ctx.provider.requests;
       expect(await ctx.verifier.verify(ctx.cachedKidToken)).to.include({ userId: ctx.userId });
-      expect(ctx.provider.requests, 'the refresh is under way').to.equal(requestsBefore + 1);
+      await until(
+        'the background refresh reaching the provider',
+        () => ctx.provider.requests === requestsBefore + 1,
+      );
+    } finally {
+      ctx.verifier.close();
+      await ctx.provider.stop();
+    }
+  });
+});
+
+describe('external identity provider: stale keys during an outage', () => {
+  it('keep verifying; refresh attempts stop while the breaker is open and resume with its probe', async () => {
+    const ctx = await setUp({ timeoutMs: 2000, jwks: { ...tuning, refreshAfterMs: 0 } });
+    const failedRefreshes = () =>
+      ctx.runtime
+        .logLines()
+        .filter(
+          (line) => line.message === 'identity provider keys not refreshed; the cached keys stay in use',
+        ).length;
+    try {
+      await ctx.provider.stop();
+      for (let failure = 1; failure <= 2; failure += 1) {
+        const before = failedRefreshes();
+        expect(await ctx.verifier.verify(ctx.cachedKidToken)).to.include({ userId: ctx.userId });
+        await until('a failed background refresh', () => failedRefreshes() === before + 1);
+      }
+      expect(await breakerGauge(ctx.runtime)).to.equal(2);
+
+      const whileOpen = failedRefreshes();
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        expect(await ctx.verifier.verify(ctx.cachedKidToken)).to.include({ userId: ctx.userId });
+      }
+      await sleep(50);
+      expect(failedRefreshes(), 'no refresh attempted (nor logged) while open').to.equal(whileOpen);
+
+      await ctx.provider.start();
+      await untilHalfOpen(ctx.runtime);
+      const requestsBefore = ctx.provider.requests;
+      expect(await ctx.verifier.verify(ctx.cachedKidToken)).to.include({ userId: ctx.userId });
+      await until('the probe closing the breaker', async () => (await breakerGauge(ctx.runtime)) === 0);
+      expect(ctx.provider.requests).to.equal(requestsBefore + 1);
     } finally {
       ctx.verifier.close();
       await ctx.provider.stop();

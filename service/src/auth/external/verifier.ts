@@ -1,6 +1,5 @@
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { ExternalIdentityConfig } from '../../config';
-import type { Logger } from '../../observability/logger';
 import {
   createJwksSource,
   DEFAULT_JWKS_TUNING,
@@ -41,7 +40,6 @@ export interface ExternalVerifierOptions extends ExternalIdentityConfig {
 }
 
 export interface ExternalVerifierDependencies extends JwksSourceDependencies {
-  readonly logger: Logger;
   readonly findLinkedUser: FindLinkedUser;
 }
 
@@ -85,11 +83,12 @@ export function createExternalVerifier(
     return undefined;
   };
 
-  async function verifiedClaims(token: string): Promise<JWTPayload | string> {
+  /** The token's claims once its signature and claims are checked, or why it was refused. */
+  async function check(token: string): Promise<{ claims: JWTPayload } | { refused: string }> {
     const algorithm = headerAlgorithm(token);
-    if (algorithm === undefined) return 'malformed';
+    if (algorithm === undefined) return { refused: 'malformed' };
     const key = keyFor(algorithm);
-    if (key === undefined) return 'algorithm_not_accepted';
+    if (key === undefined) return { refused: 'algorithm_not_accepted' };
     try {
       const { payload } = await jwtVerify(token, key, {
         algorithms: [algorithm],
@@ -98,18 +97,19 @@ export function createExternalVerifier(
         requiredClaims: ['exp', 'sub'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
-      return payload;
+      return { claims: payload };
     } catch (error) {
       // jose's errors say why the token is bad; anything else (the provider down) is not the token's fault.
-      if (error instanceof errors.JOSEError) return error.code;
+      if (error instanceof errors.JOSEError) return { refused: error.code };
       throw error;
     }
   }
 
   return {
     async verify(token) {
-      const claims = await verifiedClaims(token);
-      if (typeof claims === 'string') return refuse(claims);
+      const checked = await check(token);
+      if ('refused' in checked) return refuse(checked.refused);
+      const { claims } = checked;
       if (typeof claims.sub !== 'string' || claims.sub === '') return refuse('subject_missing');
       const userId = await deps.findLinkedUser(claims.sub);
       if (userId === undefined) return refuse('not_linked');
