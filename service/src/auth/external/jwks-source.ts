@@ -150,7 +150,7 @@ export function createJwksSource(options: JwksSourceOptions, deps: JwksSourceDep
     if (breaker.state() === 'open') return;
     void refresh('stale').catch((error: Error) =>
       deps.logger.warn('identity provider keys not refreshed; the cached keys stay in use', {
-        reason: error.message,
+        reason: error.cause instanceof Error ? error.cause.message : error.message,
       }),
     );
   }
