@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  externalIdentityConfig,
+  externalIdentityEnv,
+  externalIdentityProblems,
+  type ExternalIdentityConfig,
+} from './auth/external/config';
 
 /**
  * Development-only secrets. They let `npm start` work on a fresh clone, and they are refused in
@@ -35,6 +41,7 @@ const schema = z.object({
     .default(DEVELOPMENT_ENCRYPTION_KEY),
   ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
   CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
+  ...externalIdentityEnv,
 });
 
 /**
@@ -42,7 +49,7 @@ const schema = z.object({
  * per-variable problems instead of only after those are fixed.
  */
 function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
-  const problems: string[] = [];
+  const problems = externalIdentityProblems(env);
   const keys = env.ENCRYPTION_KEYS ?? DEVELOPMENT_ENCRYPTION_KEY;
   const keyIds = keys.split(',').map((pair) => pair.split(':')[0]);
   if (!keyIds.includes(env.ENCRYPTION_ACTIVE_KEY_ID ?? 'dev')) {
@@ -79,6 +86,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly encryption: { readonly keys: ReadonlyMap<string, Buffer>; readonly activeKeyId: string };
   readonly consultations: { readonly requestTtlSeconds: number };
+  /** Undefined when no SUPABASE_* variable is set: external tokens are then refused. */
+  readonly externalIdentity: ExternalIdentityConfig | undefined;
 }
 
 export class ConfigError extends Error {
@@ -127,5 +136,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     encryption: Object.freeze({ keys, activeKeyId: e.ENCRYPTION_ACTIVE_KEY_ID }),
     consultations: Object.freeze({ requestTtlSeconds: e.CONSULTATION_REQUEST_TTL }),
+    externalIdentity: externalIdentityConfig(e),
   });
 }

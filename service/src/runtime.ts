@@ -2,6 +2,8 @@ import type Koa from 'koa';
 import type { Sequelize } from 'sequelize';
 import { createMigrator, type Migrator } from '../../db/migrator';
 import { createApp } from './app';
+import { linkedUserFinder } from './auth/external/linked-user';
+import { createExternalVerifier, type ExternalVerifier } from './auth/external/verifier';
 import type { Config } from './config';
 import { initModels, type Models } from './models';
 import type { Logger } from './observability/logger';
@@ -19,6 +21,8 @@ export interface Runtime {
   readonly models: Models;
   readonly migrator: Migrator;
   readonly cache: Cache;
+  /** Verifies Supabase access tokens for linked accounts; undefined when SUPABASE_* is not configured. */
+  readonly externalVerifier: ExternalVerifier | undefined;
   /**
    * Sequelize models are process-wide classes bound to one connection. A service process has one runtime;
    * a test process with several rebinds the models to the runtime it goes back to.
@@ -45,6 +49,14 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
   const bindModels = () => void initModels(sequelize, cipher);
   const migrator = createMigrator(sequelize, databaseUrl);
   const cache = createCache(config.redis, metrics, logger);
+  const externalVerifier =
+    config.externalIdentity &&
+    createExternalVerifier(config.externalIdentity, {
+      cache,
+      metrics,
+      logger,
+      findLinkedUser: linkedUserFinder(models.User),
+    });
   let shuttingDown = false;
 
   const isReady = async (): Promise<string | undefined> => {
@@ -65,11 +77,13 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     models,
     migrator,
     cache,
+    externalVerifier,
     bindModels,
     beginShutdown: () => {
       shuttingDown = true;
     },
     async close() {
+      externalVerifier?.close();
       await Promise.allSettled([sequelize.close(), cache.close()]);
     },
   };
