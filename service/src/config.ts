@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authConfigFrom, authEnvShape, authProductionProblems, type AuthConfig } from './auth/config';
 
 /**
  * Development-only secrets. They let `npm start` work on a fresh clone, and they are refused in
@@ -33,6 +34,7 @@ const schema = z
       .default(DEVELOPMENT_ENCRYPTION_KEY),
     ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
     CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
+    ...authEnvShape,
   })
   .superRefine((env, issue) => {
     const keyIds = env.ENCRYPTION_KEYS.split(',').map((pair) => pair.split(':')[0]);
@@ -50,6 +52,9 @@ const schema = z
         path: ['ENCRYPTION_KEYS'],
         message: 'the development key must not be used in production',
       });
+    }
+    for (const problem of authProductionProblems(env)) {
+      issue.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
     }
     if (!env.DATABASE_URL) {
       issue.addIssue({
@@ -76,6 +81,7 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly encryption: { readonly keys: ReadonlyMap<string, Buffer>; readonly activeKeyId: string };
   readonly consultations: { readonly requestTtlSeconds: number };
+  readonly auth: AuthConfig;
 }
 
 export class ConfigError extends Error {
@@ -120,5 +126,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     encryption: Object.freeze({ keys, activeKeyId: e.ENCRYPTION_ACTIVE_KEY_ID }),
     consultations: Object.freeze({ requestTtlSeconds: e.CONSULTATION_REQUEST_TTL }),
+    auth: authConfigFrom(e),
   });
 }

@@ -1,7 +1,12 @@
 import type Koa from 'koa';
 import type { Sequelize } from 'sequelize';
 import { createMigrator, type Migrator } from '../../db/migrator';
+import type Router from '@koa/router';
+import { accountRoutes } from './accounts/routes';
+import { createAccounts } from './accounts/service';
 import { createApp } from './app';
+import { installAuthenticator } from './auth/context';
+import { createAuthModule } from './auth/module';
 import type { Config } from './config';
 import { initModels, type Models } from './models';
 import type { Logger } from './observability/logger';
@@ -19,6 +24,8 @@ export interface Runtime {
   readonly models: Models;
   readonly migrator: Migrator;
   readonly cache: Cache;
+  /** Every router the app serves (under /v1 and at the root), for the tests that enumerate routes. */
+  readonly routers: readonly Router[];
   /** True once shutdown began: readiness then fails so the load balancer stops sending traffic. */
   beginShutdown(): void;
   close(): Promise<void>;
@@ -45,7 +52,11 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     return undefined;
   };
 
-  const app = createApp({ config, logger, metrics, isReady });
+  const auth = createAuthModule({ config: config.auth, sequelize, cache, metrics, logger, cipher });
+  const accounts = createAccounts({ sequelize, metrics, hasher: auth.hasher, passwordResets: auth.passwordResets, attempts: auth.attempts });
+  const apiRouters = [...auth.apiRouters, accountRoutes(accounts)];
+  const app = createApp({ config, logger, metrics, isReady, apiRouters, rootRouters: auth.rootRouters });
+  installAuthenticator(app, auth.authenticator);
   return {
     app,
     config,
@@ -55,6 +66,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     models,
     migrator,
     cache,
+    routers: [...apiRouters, ...auth.rootRouters],
     beginShutdown: () => {
       shuttingDown = true;
     },
