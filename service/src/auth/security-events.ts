@@ -38,19 +38,26 @@ export interface SecurityEvent {
 export async function recordSecurityEvent(event: SecurityEvent, metrics: Metrics): Promise<void> {
   const subject = event.subjectUserId ?? event.actorUserId ?? null;
   const actorRole = event.actorRole ?? (event.actorUserId ? 'system' : 'anonymous');
-  await AuditEvent.create({
-    actorUserId: event.actorUserId ?? null,
-    actorRole,
-    action: 'security',
-    eventType: event.eventType,
-    resourceType: 'User',
-    resourceIds: subject ? [subject] : [],
-    outcome: event.outcome,
-    requestId: event.origin.requestId,
-    traceId: null,
-    sourceIp: event.origin.ip,
-    userAgent: event.origin.userAgent,
-    details: event.details ?? {},
-  });
+  // A plain INSERT: the model declares seq as part of its key, so Sequelize would send it as NULL
+  // instead of letting the sequence number the event.
+  await AuditEvent.sequelize!.query(
+    `INSERT INTO audit_events
+       (actor_user_id, actor_role, action, event_type, resource_type, resource_ids, outcome,
+        request_id, source_ip, user_agent, details)
+     VALUES ($1, $2, 'security', $3, 'User', $4, $5, $6, $7, $8, $9)`,
+    {
+      bind: [
+        event.actorUserId ?? null,
+        actorRole,
+        event.eventType,
+        subject ? [subject] : [],
+        event.outcome,
+        event.origin.requestId,
+        event.origin.ip,
+        event.origin.userAgent,
+        JSON.stringify(event.details ?? {}),
+      ],
+    },
+  );
   metrics.audit.events.inc({ action: 'security', outcome: event.outcome, actor_role: actorRole });
 }

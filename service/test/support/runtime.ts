@@ -15,6 +15,8 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
     LOG_LEVEL: 'debug',
     REDIS_URL: process.env.TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `carewatch-test:${runId}:`,
+    // Every test request comes from one address; the per-address limit has its own test and runtime.
+    RATE_LIMIT_ADDRESS_POINTS: '1000000',
     ...overrides,
   });
 }
