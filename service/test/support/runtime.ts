@@ -32,6 +32,8 @@ export function createTestRuntime(databaseUrl: string, overrides: NodeJS.Process
 }
 
 let shared: Promise<TestRuntime> | undefined;
+let sharedUrl: string | undefined;
+const variants: TestRuntime[] = [];
 
 /**
  * One migrated database and runtime shared by the HTTP tests of a run. Tests create their own rows with
@@ -39,14 +41,29 @@ let shared: Promise<TestRuntime> | undefined;
  */
 export function sharedRuntime(): Promise<TestRuntime> {
   shared ??= (async () => {
-    const runtime = createTestRuntime(await createDatabase('app'));
+    sharedUrl = await createDatabase('app');
+    const runtime = createTestRuntime(sharedUrl);
     await runtime.migrator.up();
     return runtime;
   })();
   return shared;
 }
 
+/**
+ * A second runtime with other settings (short timeouts, small rate limits, other signing keys) on the
+ * shared database. Sequelize models are classes bound to the last connection that initialised them, so
+ * a runtime in the same process must use the same database and stay open until the run ends: these
+ * are closed with the shared one. Each gets its own cache namespace unless `overrides` names one.
+ */
+export async function variantRuntime(overrides: NodeJS.ProcessEnv): Promise<TestRuntime> {
+  await sharedRuntime();
+  const runtime = createTestRuntime(sharedUrl!, { REDIS_KEY_PREFIX: `carewatch-test:${runId}:v${variants.length}:`, ...overrides });
+  variants.push(runtime);
+  return runtime;
+}
+
 export async function closeSharedRuntime(): Promise<void> {
+  await Promise.all(variants.splice(0).map((runtime) => runtime.close()));
   if (!shared) return;
   const pending = shared;
   shared = undefined;
