@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
@@ -59,6 +60,9 @@ export async function variantRuntime(overrides: NodeJS.ProcessEnv): Promise<Test
   await sharedRuntime();
   const runtime = createTestRuntime(sharedUrl!, { REDIS_KEY_PREFIX: `carewatch-test:${runId}:v${variants.length}:`, ...overrides });
   variants.push(runtime);
+  // Until Redis answers, rate limits fall back to their in-memory stand-in; tests count from a known state.
+  const redis = runtime.cache.redis;
+  if (redis && redis.status !== 'ready') await once(redis, 'ready');
   return runtime;
 }
 
