@@ -10,7 +10,12 @@ export class BootstrapError extends Error {}
  * The first admin cannot be created by an admin: the CLI (and the test factories) create it directly.
  * The password follows the same policy as everyone's; the admin enrolls MFA at first login.
  */
-export async function createAdminAccount(hasher: PasswordHasher, metrics: Metrics, email: string, password: string): Promise<User> {
+export async function createAdminAccount(
+  hasher: PasswordHasher,
+  metrics: Metrics,
+  email: string,
+  password: string,
+): Promise<User> {
   const problem = passwordPolicyProblem(password);
   if (problem) throw new BootstrapError(`The password ${problem.detail}.`);
   if (await User.findOne({ where: { email: email.trim().toLowerCase() }, attributes: ['id'] })) {

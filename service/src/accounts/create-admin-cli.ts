@@ -15,7 +15,9 @@ async function readPassword(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('Password (input is read from stdin): ');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function main(): Promise<void> {
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const known = error instanceof BootstrapError || error instanceof ConfigError;
-  console.error(known ? error.message : `admin:create failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    known ? error.message : `admin:create failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });

@@ -17,11 +17,17 @@ export function accountRoutes(accounts: Accounts): Router {
     ctx.body = presentAccount(user);
   });
 
-  router.post('/admin/users', requireRole('admin'), requireAal2(), validate({ body: CreateUserBody }), async (ctx) => {
-    const user = await accounts.createStaff(authOf(ctx), bodyOf(ctx, CreateUserBody), originOf(ctx));
-    ctx.status = 201;
-    ctx.body = presentAccount(user);
-  });
+  router.post(
+    '/admin/users',
+    requireRole('admin'),
+    requireAal2(),
+    validate({ body: CreateUserBody }),
+    async (ctx) => {
+      const user = await accounts.createStaff(authOf(ctx), bodyOf(ctx, CreateUserBody), originOf(ctx));
+      ctx.status = 201;
+      ctx.body = presentAccount(user);
+    },
+  );
 
   return router;
 }

@@ -5,7 +5,10 @@ import { SPECIALTIES } from '../providers/model';
 const name = z.string().trim().min(1).max(100);
 const pastDate = z.iso
   .date()
-  .refine((value) => value > '1900-01-01' && new Date(`${value}T00:00:00Z`) <= new Date(), 'a date in the past, after 1900');
+  .refine(
+    (value) => value > '1900-01-01' && new Date(`${value}T00:00:00Z`) <= new Date(),
+    'a date in the past, after 1900',
+  );
 
 export const RegisterBody = z.strictObject({
   email: EmailSchema,
@@ -13,7 +16,10 @@ export const RegisterBody = z.strictObject({
   givenName: name,
   familyName: name,
   dateOfBirth: pastDate,
-  phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number such as +14155550123').optional(),
+  phone: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number such as +14155550123')
+    .optional(),
 });
 
 const staffBase = { email: EmailSchema };

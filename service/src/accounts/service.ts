@@ -51,7 +51,14 @@ export function createAccounts(deps: AccountsDeps) {
       const passwordHash = await deps.hasher.hash(input.password);
       const user = await deps.sequelize.transaction(async (transaction) => {
         const account = await User.create(
-          { email: input.email, passwordHash, role: 'patient', lockedUntil: null, externalSubject: null, passwordChangedAt: new Date() },
+          {
+            email: input.email,
+            passwordHash,
+            role: 'patient',
+            lockedUntil: null,
+            externalSubject: null,
+            passwordChangedAt: new Date(),
+          },
           { transaction },
         );
         await Patient.create(
@@ -79,12 +86,22 @@ export function createAccounts(deps: AccountsDeps) {
     async createStaff(actor: AuthContext, input: CreateUserInput, origin: RequestOrigin): Promise<User> {
       const user = await deps.sequelize.transaction(async (transaction) => {
         const account = await User.create(
-          { email: input.email, passwordHash: null, role: input.role, lockedUntil: null, externalSubject: null, passwordChangedAt: null },
+          {
+            email: input.email,
+            passwordHash: null,
+            role: input.role,
+            lockedUntil: null,
+            externalSubject: null,
+            passwordChangedAt: null,
+          },
           { transaction },
         );
         if (input.role === 'provider') {
           const { displayName, licenseNumber, licenseState, specialty } = input;
-          await Provider.create({ userId: account.id, displayName, licenseNumber, licenseState, specialty }, { transaction });
+          await Provider.create(
+            { userId: account.id, displayName, licenseNumber, licenseState, specialty },
+            { transaction },
+          );
         }
         await deps.passwordResets.invite(account.id, transaction);
         return account;

@@ -66,7 +66,8 @@ export function createAccessTokens(config: AuthConfig): AccessTokens {
           typ: 'at+jwt',
           requiredClaims: ['sub', 'sid', 'aal', 'exp', 'iat'],
         });
-        if (typeof payload.sid !== 'string' || (payload.aal !== 'aal1' && payload.aal !== 'aal2')) return undefined;
+        if (typeof payload.sid !== 'string' || (payload.aal !== 'aal1' && payload.aal !== 'aal2'))
+          return undefined;
         return { userId: payload.sub!, sessionId: payload.sid, aal: payload.aal };
       } catch {
         return undefined;

@@ -42,13 +42,24 @@ export function createAttempts(throttle: Throttle, metrics: Metrics) {
     spendAddress: (origin: RequestOrigin) =>
       throttle.spendAddress(origin.ip ?? 'unknown', (lockout) => recordLockout(lockout, origin)),
 
-    async attempt(subject: AttemptSubject, origin: RequestOrigin, options: AttemptOptions, check: () => Promise<boolean>) {
+    async attempt(
+      subject: AttemptSubject,
+      origin: RequestOrigin,
+      options: AttemptOptions,
+      check: () => Promise<boolean>,
+    ) {
       const account = accountKey(subject.email);
       await throttle.assertAccountOpen(account);
       if (await check()) return;
       const lockout = await throttle.recordFailure(account);
       await recordSecurityEvent(
-        { eventType: options.failureEvent, outcome: 'denied', origin, actorUserId: subject.userId, actorRole: subject.role },
+        {
+          eventType: options.failureEvent,
+          outcome: 'denied',
+          origin,
+          actorUserId: subject.userId,
+          actorRole: subject.role,
+        },
         metrics,
       );
       if (lockout) await recordLockout(lockout, origin, subject);

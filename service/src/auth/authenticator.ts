@@ -9,14 +9,24 @@ import type { SessionStore } from './sessions';
  */
 export type ExternalVerifier = (token: string) => Promise<{ userId: string } | undefined>;
 
-export function createAuthenticator(tokens: AccessTokens, sessions: SessionStore, externalVerifier?: ExternalVerifier): Authenticator {
+export function createAuthenticator(
+  tokens: AccessTokens,
+  sessions: SessionStore,
+  externalVerifier?: ExternalVerifier,
+): Authenticator {
   return {
     async authenticate(token) {
       if (!tokens.isOurs(token)) {
         const external = externalVerifier ? await externalVerifier(token) : undefined;
         if (!external) return undefined;
-        const user = await User.findOne({ where: { id: external.userId, status: 'active' }, attributes: ['role'], raw: true });
-        return user ? { userId: external.userId, role: user.role, sessionId: null, aal: 'aal1', stepUpAt: null } : undefined;
+        const user = await User.findOne({
+          where: { id: external.userId, status: 'active' },
+          attributes: ['role'],
+          raw: true,
+        });
+        return user
+          ? { userId: external.userId, role: user.role, sessionId: null, aal: 'aal1', stepUpAt: null }
+          : undefined;
       }
       const claims = await tokens.verify(token);
       return claims ? sessions.resolve(claims.sessionId, claims.userId) : undefined;

@@ -90,7 +90,9 @@ export function authProductionProblems(env: AuthEnv): { path: string; message: s
   const usesDevKey = env.JWT_SIGNING_KEYS.some(
     (key) => key.kid === DEVELOPMENT_JWT_SIGNING_KEY.kid || key.d === DEVELOPMENT_JWT_SIGNING_KEY.d,
   );
-  return usesDevKey ? [{ path: 'JWT_SIGNING_KEYS', message: 'the development signing key must not be used in production' }] : [];
+  return usesDevKey
+    ? [{ path: 'JWT_SIGNING_KEYS', message: 'the development signing key must not be used in production' }]
+    : [];
 }
 
 export function authConfigFrom(env: AuthEnv): AuthConfig {

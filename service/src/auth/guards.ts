@@ -43,7 +43,10 @@ export const STAFF_ROLES: readonly Role[] = ['provider', 'admin'];
 export const requireAal2 = (roles: readonly Role[] = STAFF_ROLES): Middleware =>
   guard('aal2', (auth) => {
     if (roles.includes(auth.role) && auth.aal !== 'aal2') {
-      throw forbidden('This needs multi-factor authentication; enroll or verify a second factor.', 'mfa_required');
+      throw forbidden(
+        'This needs multi-factor authentication; enroll or verify a second factor.',
+        'mfa_required',
+      );
     }
   });
 
@@ -51,7 +54,8 @@ export const requireAal2 = (roles: readonly Role[] = STAFF_ROLES): Middleware =>
 export const requireStepUp = (maxAgeSeconds = 300): Middleware =>
   guard(`step_up:${maxAgeSeconds}`, (auth) => {
     const age = auth.stepUpAt ? (Date.now() - auth.stepUpAt.getTime()) / 1000 : Infinity;
-    if (age > maxAgeSeconds) throw forbidden('Confirm your identity again (POST /v1/auth/step-up).', 'step_up_required');
+    if (age > maxAgeSeconds)
+      throw forbidden('Confirm your identity again (POST /v1/auth/step-up).', 'step_up_required');
   });
 
 /**

@@ -26,7 +26,8 @@ export function mfaRoutes(mfa: MfaService, sessions: SessionStore, metrics: Metr
     const auth = authOf(ctx);
     const recoveryCodes = await mfa.confirmEnrollment(auth.userId, bodyOf(ctx, S.MfaConfirmBody).code);
     metrics.auth.mfaVerifications.inc({ result: recoveryCodes ? 'success' : 'failure' });
-    if (!recoveryCodes) throw unprocessable([{ pointer: '#/body/code', detail: 'does not match the authenticator' }]);
+    if (!recoveryCodes)
+      throw unprocessable([{ pointer: '#/body/code', detail: 'does not match the authenticator' }]);
     // The code proves possession of the second factor: this session now stands at aal2.
     let aal = auth.aal;
     if (auth.sessionId) {
@@ -34,7 +35,13 @@ export function mfaRoutes(mfa: MfaService, sessions: SessionStore, metrics: Metr
       aal = 'aal2';
     }
     await recordSecurityEvent(
-      { eventType: 'auth.mfa_enrolled', outcome: 'success', origin: originOf(ctx), actorUserId: auth.userId, actorRole: auth.role },
+      {
+        eventType: 'auth.mfa_enrolled',
+        outcome: 'success',
+        origin: originOf(ctx),
+        actorUserId: auth.userId,
+        actorRole: auth.role,
+      },
       metrics,
     );
     sendTokens(ctx, { recoveryCodes, aal });
@@ -43,10 +50,20 @@ export function mfaRoutes(mfa: MfaService, sessions: SessionStore, metrics: Metr
   router.post('/auth/mfa/recovery-codes', authenticate(), requireStepUp(), async (ctx) => {
     const auth = authOf(ctx);
     const user = await User.findByPk(auth.userId, { attributes: ['mfaEnrolled'], raw: true });
-    if (!user?.mfaEnrolled) throw unprocessable([{ pointer: '#', detail: 'no authenticator is enrolled' }], 'Enroll an authenticator first.');
+    if (!user?.mfaEnrolled)
+      throw unprocessable(
+        [{ pointer: '#', detail: 'no authenticator is enrolled' }],
+        'Enroll an authenticator first.',
+      );
     const recoveryCodes = await mfa.regenerateRecoveryCodes(auth.userId);
     await recordSecurityEvent(
-      { eventType: 'auth.mfa_recovery_codes_regenerated', outcome: 'success', origin: originOf(ctx), actorUserId: auth.userId, actorRole: auth.role },
+      {
+        eventType: 'auth.mfa_recovery_codes_regenerated',
+        outcome: 'success',
+        origin: originOf(ctx),
+        actorUserId: auth.userId,
+        actorRole: auth.role,
+      },
       metrics,
     );
     sendTokens(ctx, { recoveryCodes });

@@ -1,3 +1,4 @@
+import { QueryTypes } from 'sequelize';
 import { expect } from 'chai';
 import { api, securityEventsOf } from '../../test/support/http';
 import { createAdmin, createPatient, createProvider, signIn } from '../../test/support/identities';
@@ -13,37 +14,57 @@ describe('multi-factor authentication', () => {
     expect(started.body.otpauthUri).to.match(/^otpauth:\/\/totp\/Carewatch:.+\?.*secret=[A-Z2-7]+/);
     const secret = started.body.secret as string;
     const [factor] = await runtime.sequelize.query<{ secret_ciphertext: string }>(
-      'SELECT secret_ciphertext FROM mfa_factors WHERE user_id = $1', { bind: [patient.userId], type: 'SELECT' });
+      'SELECT secret_ciphertext FROM mfa_factors WHERE user_id = $1',
+      { bind: [patient.userId], type: QueryTypes.SELECT },
+    );
     expect(factor!.secret_ciphertext).to.match(/^v1\./).and.not.include(secret);
-    const wrong = await api(runtime).post('/v1/auth/mfa/totp/confirm').set(patient.headers).send({ code: totpCode(secret, Date.now() - 600_000) });
+    const wrong = await api(runtime)
+      .post('/v1/auth/mfa/totp/confirm')
+      .set(patient.headers)
+      .send({ code: totpCode(secret, Date.now() - 600_000) });
     expect(wrong.status).to.equal(422);
-    const confirmed = await api(runtime).post('/v1/auth/mfa/totp/confirm').set(patient.headers).send({ code: totpCode(secret) });
+    const confirmed = await api(runtime)
+      .post('/v1/auth/mfa/totp/confirm')
+      .set(patient.headers)
+      .send({ code: totpCode(secret) });
     expect(confirmed.status).to.equal(200);
     expect(confirmed.body.recoveryCodes).to.have.length(10);
     expect(new Set(confirmed.body.recoveryCodes as string[]).size).to.equal(10);
     expect((await api(runtime).get('/v1/me').set(patient.headers)).body.session.aal).to.equal('aal2');
-    expect((await securityEventsOf(runtime, patient.userId)).map((e) => e.event_type)).to.include('auth.mfa_enrolled');
+    expect((await securityEventsOf(runtime, patient.userId)).map((e) => e.event_type)).to.include(
+      'auth.mfa_enrolled',
+    );
     expect((await api(runtime).post('/v1/auth/mfa/totp').set(patient.headers).send({})).status).to.equal(409);
   });
 
   it('logs in with MFA: the password gives a challenge (no tokens), the code completes it at aal2', async () => {
     const runtime = await sharedRuntime();
     const provider = await createProvider(runtime);
-    const login = await api(runtime).post('/v1/auth/login').send({ email: provider.email, password: provider.password });
+    const login = await api(runtime)
+      .post('/v1/auth/login')
+      .send({ email: provider.email, password: provider.password });
     expect(login.status).to.equal(200);
     expect(login.body).to.have.keys('status', 'mfaToken', 'expiresIn');
     expect(login.body.status).to.equal('mfa_required');
     const code = provider.nextTotpCode()!;
-    const verified = await api(runtime).post('/v1/auth/mfa/verify').send({ mfaToken: login.body.mfaToken, code });
+    const verified = await api(runtime)
+      .post('/v1/auth/mfa/verify')
+      .send({ mfaToken: login.body.mfaToken, code });
     expect(verified.status).to.equal(200);
     expect(verified.body.aal).to.equal('aal2');
     // The same code is refused the second time, even with a fresh challenge.
-    const again = await api(runtime).post('/v1/auth/login').send({ email: provider.email, password: provider.password });
-    const replay = await api(runtime).post('/v1/auth/mfa/verify').send({ mfaToken: again.body.mfaToken, code });
+    const again = await api(runtime)
+      .post('/v1/auth/login')
+      .send({ email: provider.email, password: provider.password });
+    const replay = await api(runtime)
+      .post('/v1/auth/mfa/verify')
+      .send({ mfaToken: again.body.mfaToken, code });
     expect(replay.status).to.equal(401);
     expect(replay.body.code).to.equal('invalid_mfa_code');
     // A spent challenge cannot be completed twice.
-    const spent = await api(runtime).post('/v1/auth/mfa/verify').send({ mfaToken: login.body.mfaToken, code: provider.nextTotpCode() });
+    const spent = await api(runtime)
+      .post('/v1/auth/mfa/verify')
+      .send({ mfaToken: login.body.mfaToken, code: provider.nextTotpCode() });
     expect(spent.status).to.equal(401);
     expect(spent.body.code).to.equal('mfa_challenge_invalid');
   });
@@ -51,9 +72,17 @@ describe('multi-factor authentication', () => {
   it('accepts one of two concurrent verifications of the same code', async () => {
     const runtime = await sharedRuntime();
     const provider = await createProvider(runtime);
-    const challenges = await Promise.all([1, 2].map(() => api(runtime).post('/v1/auth/login').send({ email: provider.email, password: provider.password })));
+    const challenges = await Promise.all(
+      [1, 2].map(() =>
+        api(runtime).post('/v1/auth/login').send({ email: provider.email, password: provider.password }),
+      ),
+    );
     const code = provider.nextTotpCode();
-    const results = await Promise.all(challenges.map((c) => api(runtime).post('/v1/auth/mfa/verify').send({ mfaToken: c.body.mfaToken, code })));
+    const results = await Promise.all(
+      challenges.map((c) =>
+        api(runtime).post('/v1/auth/mfa/verify').send({ mfaToken: c.body.mfaToken, code }),
+      ),
+    );
     expect(results.map((r) => r.status).sort()).to.deep.equal([200, 401]);
   });
 
@@ -62,8 +91,12 @@ describe('multi-factor authentication', () => {
     const provider = await createProvider(runtime);
     const recoveryCode = provider.recoveryCodes![0]!;
     const use = async () => {
-      const login = await api(runtime).post('/v1/auth/login').send({ email: provider.email, password: provider.password });
-      return api(runtime).post('/v1/auth/mfa/verify').send({ mfaToken: login.body.mfaToken, recoveryCode: recoveryCode.toUpperCase() });
+      const login = await api(runtime)
+        .post('/v1/auth/login')
+        .send({ email: provider.email, password: provider.password });
+      return api(runtime)
+        .post('/v1/auth/mfa/verify')
+        .send({ mfaToken: login.body.mfaToken, recoveryCode: recoveryCode.toUpperCase() });
     };
     expect((await use()).status).to.equal(200);
     expect((await use()).status).to.equal(401);
@@ -72,10 +105,21 @@ describe('multi-factor authentication', () => {
   it('lets an aal2 admin create accounts and refuses a patient (403)', async () => {
     const runtime = await sharedRuntime();
     const admin = await createAdmin(runtime);
-    const login = await api(runtime).post('/v1/auth/login').send({ email: admin.email, password: admin.password });
-    const verify = await api(runtime).post('/v1/auth/mfa/verify').send({ mfaToken: login.body.mfaToken, code: admin.nextTotpCode() });
+    const login = await api(runtime)
+      .post('/v1/auth/login')
+      .send({ email: admin.email, password: admin.password });
+    const verify = await api(runtime)
+      .post('/v1/auth/mfa/verify')
+      .send({ mfaToken: login.body.mfaToken, code: admin.nextTotpCode() });
     const body = { email: `staff.${Date.now()}@carewatch.test`, role: 'admin' };
-    expect((await api(runtime).post('/v1/admin/users').set('Authorization', `Bearer ${verify.body.accessToken}`).send(body)).status).to.equal(201);
+    expect(
+      (
+        await api(runtime)
+          .post('/v1/admin/users')
+          .set('Authorization', `Bearer ${verify.body.accessToken}`)
+          .send(body)
+      ).status,
+    ).to.equal(201);
     const patient = await createPatient(runtime);
     expect((await api(runtime).post('/v1/admin/users').set(patient.headers).send(body)).status).to.equal(403);
   });
@@ -84,24 +128,56 @@ describe('multi-factor authentication', () => {
     const runtime = await sharedRuntime();
     const provider = await createProvider(runtime);
     const stale = async () => {
-      await runtime.sequelize.query(`UPDATE sessions SET step_up_at = now() - interval '10 minutes' WHERE user_id = $1`, { bind: [provider.userId] });
-      await runtime.cache.delete(`session:${(await api(runtime).get('/v1/me').set(provider.headers)).body.session.id}`);
+      await runtime.sequelize.query(
+        `UPDATE sessions SET step_up_at = now() - interval '10 minutes' WHERE user_id = $1`,
+        { bind: [provider.userId] },
+      );
+      await runtime.cache.delete(
+        `session:${(await api(runtime).get('/v1/me').set(provider.headers)).body.session.id}`,
+      );
     };
     await stale();
     const refused = await api(runtime).post('/v1/auth/mfa/recovery-codes').set(provider.headers).send({});
     expect(refused.status).to.equal(403);
     expect(refused.body.code).to.equal('step_up_required');
-    expect((await api(runtime).post('/v1/auth/step-up').set(provider.headers).send({ password: 'wrong-password-123' })).status).to.equal(401);
-    expect((await api(runtime).post('/v1/auth/step-up').set(provider.headers).send({ password: provider.password })).status).to.equal(200);
+    expect(
+      (
+        await api(runtime)
+          .post('/v1/auth/step-up')
+          .set(provider.headers)
+          .send({ password: 'wrong-password-123' })
+      ).status,
+    ).to.equal(401);
+    expect(
+      (
+        await api(runtime)
+          .post('/v1/auth/step-up')
+          .set(provider.headers)
+          .send({ password: provider.password })
+      ).status,
+    ).to.equal(200);
     const codes = await api(runtime).post('/v1/auth/mfa/recovery-codes').set(provider.headers).send({});
     expect(codes.status).to.equal(200);
     expect(codes.body.recoveryCodes).to.have.length(10);
     await stale();
-    expect((await api(runtime).post('/v1/auth/step-up').set(provider.headers).send({ code: provider.nextTotpCode() })).status).to.equal(200);
-    expect((await api(runtime).post('/v1/auth/mfa/recovery-codes').set(provider.headers).send({})).status).to.equal(200);
+    expect(
+      (
+        await api(runtime)
+          .post('/v1/auth/step-up')
+          .set(provider.headers)
+          .send({ code: provider.nextTotpCode() })
+      ).status,
+    ).to.equal(200);
+    expect(
+      (await api(runtime).post('/v1/auth/mfa/recovery-codes').set(provider.headers).send({})).status,
+    ).to.equal(200);
     // The old recovery codes died with the regeneration.
-    const login = await api(runtime).post('/v1/auth/login').send({ email: provider.email, password: provider.password });
-    const old = await api(runtime).post('/v1/auth/mfa/verify').send({ mfaToken: login.body.mfaToken, recoveryCode: provider.recoveryCodes![1] });
+    const login = await api(runtime)
+      .post('/v1/auth/login')
+      .send({ email: provider.email, password: provider.password });
+    const old = await api(runtime)
+      .post('/v1/auth/mfa/verify')
+      .send({ mfaToken: login.body.mfaToken, recoveryCode: provider.recoveryCodes![1] });
     expect(old.status).to.equal(401);
     await signIn(runtime, provider);
   });
@@ -110,9 +186,16 @@ describe('multi-factor authentication', () => {
     const runtime = await sharedRuntime();
     const admin = await createAdmin(runtime);
     // Simulate an admin whose session stands at aal1 (logged in before enrolling).
-    await runtime.sequelize.query(`UPDATE sessions SET aal = 'aal1' WHERE user_id = $1`, { bind: [admin.userId] });
-    await runtime.cache.delete(`session:${(await api(runtime).get('/v1/me').set(admin.headers)).body.session.id}`);
-    const response = await api(runtime).post('/v1/admin/users').set(admin.headers).send({ email: `x.${Date.now()}@carewatch.test`, role: 'admin' });
+    await runtime.sequelize.query(`UPDATE sessions SET aal = 'aal1' WHERE user_id = $1`, {
+      bind: [admin.userId],
+    });
+    await runtime.cache.delete(
+      `session:${(await api(runtime).get('/v1/me').set(admin.headers)).body.session.id}`,
+    );
+    const response = await api(runtime)
+      .post('/v1/admin/users')
+      .set(admin.headers)
+      .send({ email: `x.${Date.now()}@carewatch.test`, role: 'admin' });
     expect(response.status).to.equal(403);
     expect(response.body.code).to.equal('mfa_required');
   });

@@ -10,7 +10,11 @@ const RECOVERY_CODE_COUNT = 10;
 
 /** 80 random bits shown as xxxxx-xxxxx-xxxxx-xxxxx (hex): typed rarely, so length beats comfort. */
 const newRecoveryCode = () => randomBytes(10).toString('hex').match(/.{5}/g)!.join('-');
-const normalizeRecoveryCode = (code: string) => code.trim().toLowerCase().replace(/[^0-9a-f]/g, '');
+const normalizeRecoveryCode = (code: string) =>
+  code
+    .trim()
+    .toLowerCase()
+    .replace(/[^0-9a-f]/g, '');
 
 export interface Enrollment {
   readonly secret: string;
@@ -60,7 +64,8 @@ export function createMfaService(sequelize: Sequelize, cipher: FieldCipher): Mfa
   return {
     async startEnrollment(userId, label) {
       const existing = await MfaFactor.findOne({ where: { userId, kind: 'totp' } });
-      if (existing?.confirmedAt) throw conflict('An authenticator is already enrolled.', 'mfa_already_enrolled');
+      if (existing?.confirmedAt)
+        throw conflict('An authenticator is already enrolled.', 'mfa_already_enrolled');
       const secret = newTotpSecret();
       const secretCiphertext = cipher.encrypt(secret);
       if (existing) await existing.update({ secretCiphertext, lastUsedStep: null });
@@ -69,7 +74,8 @@ export function createMfaService(sequelize: Sequelize, cipher: FieldCipher): Mfa
     },
     async confirmEnrollment(userId, code) {
       const pending = await MfaFactor.count({ where: { userId, kind: 'totp', confirmedAt: null } });
-      if (pending === 0) throw unprocessable([{ pointer: '#/body/code', detail: 'there is no enrollment to confirm' }]);
+      if (pending === 0)
+        throw unprocessable([{ pointer: '#/body/code', detail: 'there is no enrollment to confirm' }]);
       if (!(await checkCode(userId, code, false))) return undefined;
       await User.update({ mfaEnrolled: true }, { where: { id: userId } });
       return replaceRecoveryCodes(userId);

@@ -40,7 +40,18 @@ export function createAuthModule(deps: AuthModuleDeps) {
   const mfa = createMfaService(sequelize, deps.cipher);
   const attempts = createAttempts(createThrottle(cache, config.rateLimits), metrics);
   const challenges = createMfaChallenges(cache, config.mfaChallengeTtlSeconds);
-  const service = createAuthService({ config, sequelize, metrics, hasher, tokens, sessions, refreshTokens, mfa, challenges, attempts });
+  const service = createAuthService({
+    config,
+    sequelize,
+    metrics,
+    hasher,
+    tokens,
+    sessions,
+    refreshTokens,
+    mfa,
+    challenges,
+    attempts,
+  });
   const passwordResets = createPasswordResets({ config, sequelize, metrics, hasher, sessions, attempts });
 
   metrics.samplers.add(async () => {

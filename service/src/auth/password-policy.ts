@@ -15,10 +15,16 @@ function commonCores(password: string): string[] {
 }
 
 /** NIST SP 800-63B style: a length range and a block list, no composition rules. Never echoes the value. */
-export function passwordPolicyProblem(password: string, pointer = '#/body/password'): FieldProblem | undefined {
+export function passwordPolicyProblem(
+  password: string,
+  pointer = '#/body/password',
+): FieldProblem | undefined {
   const length = [...password].length;
-  if (length < PASSWORD_MIN_LENGTH) return { pointer, detail: `must be at least ${PASSWORD_MIN_LENGTH} characters` };
-  if (length > PASSWORD_MAX_LENGTH) return { pointer, detail: `must be at most ${PASSWORD_MAX_LENGTH} characters` };
-  if (commonCores(password).some(isCommonPassword)) return { pointer, detail: 'is too common; choose another password' };
+  if (length < PASSWORD_MIN_LENGTH)
+    return { pointer, detail: `must be at least ${PASSWORD_MIN_LENGTH} characters` };
+  if (length > PASSWORD_MAX_LENGTH)
+    return { pointer, detail: `must be at most ${PASSWORD_MAX_LENGTH} characters` };
+  if (commonCores(password).some(isCommonPassword))
+    return { pointer, detail: 'is too common; choose another password' };
   return undefined;
 }

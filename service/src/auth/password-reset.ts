@@ -29,10 +29,18 @@ export interface PasswordResetDeps {
 export function createPasswordResets(deps: PasswordResetDeps) {
   const { config, metrics } = deps;
 
-  const issue = async (userId: string, topic: 'auth.password_reset' | 'auth.account_invitation', ttlSeconds: number, transaction: Transaction) => {
+  const issue = async (
+    userId: string,
+    topic: 'auth.password_reset' | 'auth.account_invitation',
+    ttlSeconds: number,
+    transaction: Transaction,
+  ) => {
     const token = newOpaqueToken();
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-    await PasswordReset.create({ userId, tokenHash: sha256(token), expiresAt, usedAt: null }, { transaction });
+    await PasswordReset.create(
+      { userId, tokenHash: sha256(token), expiresAt, usedAt: null },
+      { transaction },
+    );
     await enqueue(topic, { userId, token, expiresAt: expiresAt.toISOString() }, transaction);
   };
 
@@ -40,15 +48,29 @@ export function createPasswordResets(deps: PasswordResetDeps) {
     /** The same answer whether or not the account exists; the caller always replies 202. */
     async request(email: string, origin: RequestOrigin): Promise<void> {
       await deps.attempts.spendAddress(origin);
-      const user = await User.findOne({ where: { email: email.trim().toLowerCase(), status: 'active' }, attributes: ['id', 'role'], raw: true });
-      if (user) await deps.sequelize.transaction((transaction) => issue(user.id, 'auth.password_reset', config.passwordResetTtlSeconds, transaction));
+      const user = await User.findOne({
+        where: { email: email.trim().toLowerCase(), status: 'active' },
+        attributes: ['id', 'role'],
+        raw: true,
+      });
+      if (user)
+        await deps.sequelize.transaction((transaction) =>
+          issue(user.id, 'auth.password_reset', config.passwordResetTtlSeconds, transaction),
+        );
       await recordSecurityEvent(
-        { eventType: 'auth.password_reset_requested', outcome: user ? 'success' : 'denied', origin, actorUserId: user?.id ?? null, actorRole: user?.role ?? null },
+        {
+          eventType: 'auth.password_reset_requested',
+          outcome: user ? 'success' : 'denied',
+          origin,
+          actorUserId: user?.id ?? null,
+          actorRole: user?.role ?? null,
+        },
         metrics,
       );
     },
 
-    invite: (userId: string, transaction: Transaction) => issue(userId, 'auth.account_invitation', config.invitationTtlSeconds, transaction),
+    invite: (userId: string, transaction: Transaction) =>
+      issue(userId, 'auth.account_invitation', config.invitationTtlSeconds, transaction),
 
     /** Sets the new password, spends the token (and every other one of the account), ends every session. */
     async confirm(token: string, newPassword: string, origin: RequestOrigin): Promise<void> {
@@ -65,15 +87,28 @@ export function createPasswordResets(deps: PasswordResetDeps) {
         });
         const owner = reset?.get('User') as User | undefined;
         if (!reset || !owner) return undefined;
-        await PasswordReset.update({ usedAt: new Date() }, { where: { userId: owner.id, usedAt: null }, transaction });
-        await User.update({ passwordHash, passwordChangedAt: new Date() }, { where: { id: owner.id }, transaction });
+        await PasswordReset.update(
+          { usedAt: new Date() },
+          { where: { userId: owner.id, usedAt: null }, transaction },
+        );
+        await User.update(
+          { passwordHash, passwordChangedAt: new Date() },
+          { where: { id: owner.id }, transaction },
+        );
         await deps.sessions.revokeAllForUser(owner.id, 'password_reset', transaction);
         return owner;
       });
       if (!user) throw unauthorized('The reset token is unknown, used or expired.', 'invalid_reset_token');
       await deps.attempts.succeeded(user.email);
       await recordSecurityEvent(
-        { eventType: 'auth.password_reset', outcome: 'success', origin, actorUserId: user.id, actorRole: user.role, details: { sessionsRevoked: true } },
+        {
+          eventType: 'auth.password_reset',
+          outcome: 'success',
+          origin,
+          actorUserId: user.id,
+          actorRole: user.role,
+          details: { sessionsRevoked: true },
+        },
         metrics,
       );
     },

@@ -2,7 +2,12 @@ import argon2 from 'argon2';
 import pLimit from 'p-limit';
 
 /** OWASP's argon2id recommendation (m = 19 MiB, t = 2, p = 1): about 19 ms of one core per hash here. */
-export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_OPTIONS = {
+  type: argon2.argon2id,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;

@@ -6,7 +6,13 @@ import { RefreshToken } from './model';
 import type { SessionStore } from './sessions';
 
 export type Rotation =
-  | { readonly kind: 'rotated' | 'grace'; readonly userId: string; readonly sessionId: string; readonly aal: Aal; readonly token: string }
+  | {
+      readonly kind: 'rotated' | 'grace';
+      readonly userId: string;
+      readonly sessionId: string;
+      readonly aal: Aal;
+      readonly token: string;
+    }
   | { readonly kind: 'reuse'; readonly userId: string; readonly sessionId: string }
   | { readonly kind: 'invalid' };
 
@@ -30,10 +36,17 @@ export interface RefreshTokens {
  * already rotated means two parties hold it: the whole session is revoked, unless the first rotation is
  * only seconds old (two tabs refreshing together), when the late caller gets a sibling token.
  */
-export function createRefreshTokens(sequelize: Sequelize, sessions: SessionStore, config: AuthConfig): RefreshTokens {
+export function createRefreshTokens(
+  sequelize: Sequelize,
+  sessions: SessionStore,
+  config: AuthConfig,
+): RefreshTokens {
   const insert = async (sessionId: string, transaction: Transaction) => {
     const token = newOpaqueToken();
-    const row = await RefreshToken.create({ sessionId, tokenHash: sha256(token), rotatedAt: null, replacedById: null }, { transaction });
+    const row = await RefreshToken.create(
+      { sessionId, tokenHash: sha256(token), rotatedAt: null, replacedById: null },
+      { transaction },
+    );
     return { token, id: row.id };
   };
 
@@ -61,7 +74,11 @@ export function createRefreshTokens(sequelize: Sequelize, sessions: SessionStore
       return { kind: 'reuse', ...base };
     }
     const { token, id } = await insert(row.session_id, transaction);
-    if (!row.rotated) await RefreshToken.update({ rotatedAt: new Date(), replacedById: id }, { where: { id: row.id }, transaction });
+    if (!row.rotated)
+      await RefreshToken.update(
+        { rotatedAt: new Date(), replacedById: id },
+        { where: { id: row.id }, transaction },
+      );
     await sessions.touch(row.session_id, transaction);
     return { kind: row.rotated ? 'grace' : 'rotated', ...base, aal: row.aal, token };
   };

@@ -32,7 +32,10 @@ export function authRoutes(auth: AuthService, resets: PasswordResets): Router {
 
   router.post('/auth/mfa/verify', publicRoute(), validate({ body: S.MfaVerifyBody }), async (ctx) => {
     const { mfaToken, ...factor } = bodyOf(ctx, S.MfaVerifyBody);
-    sendTokens(ctx, { status: 'authenticated', ...(await auth.completeMfa(mfaToken, factor, originOf(ctx))) });
+    sendTokens(ctx, {
+      status: 'authenticated',
+      ...(await auth.completeMfa(mfaToken, factor, originOf(ctx))),
+    });
   });
 
   router.post('/auth/refresh', publicRoute(), validate({ body: S.RefreshBody }), async (ctx) => {
@@ -60,15 +63,23 @@ export function authRoutes(auth: AuthService, resets: PasswordResets): Router {
     ctx.body = { status: 'accepted', detail: 'If the account exists, a reset link is on its way.' };
   });
 
-  router.post('/auth/password-reset/confirm', publicRoute(), validate({ body: S.PasswordResetConfirmBody }), async (ctx) => {
-    const { token, newPassword } = bodyOf(ctx, S.PasswordResetConfirmBody);
-    await resets.confirm(token, newPassword, originOf(ctx));
-    ctx.status = 204;
-  });
+  router.post(
+    '/auth/password-reset/confirm',
+    publicRoute(),
+    validate({ body: S.PasswordResetConfirmBody }),
+    async (ctx) => {
+      const { token, newPassword } = bodyOf(ctx, S.PasswordResetConfirmBody);
+      await resets.confirm(token, newPassword, originOf(ctx));
+      ctx.status = 204;
+    },
+  );
 
   router.get('/me', authenticate(), async (ctx) => {
     const session = authOf(ctx);
-    const user = await User.findByPk(session.userId, { attributes: ['id', 'email', 'role', 'mfaEnrolled'], raw: true });
+    const user = await User.findByPk(session.userId, {
+      attributes: ['id', 'email', 'role', 'mfaEnrolled'],
+      raw: true,
+    });
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
       id: session.userId,

@@ -11,10 +11,20 @@ export const LoginBody = z.strictObject({ email, password });
 export const RefreshBody = z.strictObject({ refreshToken: opaque });
 export const MfaVerifyBody = z
   .strictObject({ mfaToken: opaque, code: totpCode.optional(), recoveryCode: recoveryCode.optional() })
-  .refine((body) => (body.code === undefined) !== (body.recoveryCode === undefined), 'send either code or recoveryCode');
+  .refine(
+    (body) => (body.code === undefined) !== (body.recoveryCode === undefined),
+    'send either code or recoveryCode',
+  );
 export const StepUpBody = z
-  .strictObject({ password: password.optional(), code: totpCode.optional(), recoveryCode: recoveryCode.optional() })
-  .refine((body) => [body.password, body.code, body.recoveryCode].filter((v) => v !== undefined).length === 1, 'send one of password, code or recoveryCode');
+  .strictObject({
+    password: password.optional(),
+    code: totpCode.optional(),
+    recoveryCode: recoveryCode.optional(),
+  })
+  .refine(
+    (body) => [body.password, body.code, body.recoveryCode].filter((v) => v !== undefined).length === 1,
+    'send one of password, code or recoveryCode',
+  );
 export const PasswordResetBody = z.strictObject({ email });
 export const PasswordResetConfirmBody = z.strictObject({ token: opaque, newPassword: password });
 export const MfaConfirmBody = z.strictObject({ code: totpCode });

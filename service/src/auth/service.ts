@@ -43,11 +43,21 @@ export interface AuthServiceDeps {
   readonly attempts: Attempts;
 }
 
-const INVALID_CREDENTIALS = { failureCode: 'invalid_credentials', failureDetail: 'The email or password is incorrect.' } as const;
-const INVALID_CODE = { failureCode: 'invalid_mfa_code', failureDetail: 'The code is incorrect or was already used.' } as const;
+const INVALID_CREDENTIALS = {
+  failureCode: 'invalid_credentials',
+  failureDetail: 'The email or password is incorrect.',
+} as const;
+const INVALID_CODE = {
+  failureCode: 'invalid_mfa_code',
+  failureDetail: 'The code is incorrect or was already used.',
+} as const;
 
 const findUser = (where: { id: string } | { email: string }) =>
-  User.findOne({ where, raw: true, attributes: ['id', 'email', 'role', 'status', 'passwordHash', 'mfaEnrolled'] });
+  User.findOne({
+    where,
+    raw: true,
+    attributes: ['id', 'email', 'role', 'status', 'passwordHash', 'mfaEnrolled'],
+  });
 
 /** Login, the second factor, refresh, logout and step-up, in the order a session lives them. */
 export function createAuthService(deps: AuthServiceDeps) {
@@ -71,12 +81,23 @@ export function createAuthService(deps: AuthServiceDeps) {
     }
   };
 
-  const loggedIn = async (user: { id: string; email: string; role: User['role'] }, aal: Aal, origin: RequestOrigin) => {
+  const loggedIn = async (
+    user: { id: string; email: string; role: User['role'] },
+    aal: Aal,
+    origin: RequestOrigin,
+  ) => {
     await attempts.succeeded(user.email);
     const tokens = await startSession(user.id, aal, origin);
     metrics.auth.logins.inc({ method: 'password', result: 'success' });
     await recordSecurityEvent(
-      { eventType: 'auth.login_succeeded', outcome: 'success', origin, actorUserId: user.id, actorRole: user.role, details: { aal } },
+      {
+        eventType: 'auth.login_succeeded',
+        outcome: 'success',
+        origin,
+        actorUserId: user.id,
+        actorRole: user.role,
+        details: { aal },
+      },
       metrics,
     );
     return tokens;
@@ -89,24 +110,41 @@ export function createAuthService(deps: AuthServiceDeps) {
       const subject = { email, userId: user?.id ?? null, role: user?.role ?? null };
       await counted(
         () =>
-          attempts.attempt(subject, origin, { failureEvent: 'auth.login_failed', ...INVALID_CREDENTIALS }, async () => {
-            const matches = await deps.hasher.verify(user?.passwordHash, password);
-            return matches && user?.status === 'active';
-          }),
+          attempts.attempt(
+            subject,
+            origin,
+            { failureEvent: 'auth.login_failed', ...INVALID_CREDENTIALS },
+            async () => {
+              const matches = await deps.hasher.verify(user?.passwordHash, password);
+              return matches && user?.status === 'active';
+            },
+          ),
         (result) => metrics.auth.logins.inc({ method: 'password', result }),
       );
-      if (!user!.mfaEnrolled) return { status: 'authenticated', tokens: await loggedIn(user!, 'aal1', origin) };
+      if (!user!.mfaEnrolled)
+        return { status: 'authenticated', tokens: await loggedIn(user!, 'aal1', origin) };
       metrics.auth.logins.inc({ method: 'password', result: 'mfa_required' });
-      return { status: 'mfa_required', mfaToken: await deps.challenges.issue(user!.id), expiresIn: config.mfaChallengeTtlSeconds };
+      return {
+        status: 'mfa_required',
+        mfaToken: await deps.challenges.issue(user!.id),
+        expiresIn: config.mfaChallengeTtlSeconds,
+      };
     },
 
     async completeMfa(mfaToken: string, factor: SecondFactor, origin: RequestOrigin): Promise<TokenPair> {
       await attempts.spendAddress(origin);
       const userId = await deps.challenges.userOf(mfaToken);
       const user = userId ? await findUser({ id: userId }) : null;
-      if (!user || user.status !== 'active') throw unauthorized('The MFA challenge is unknown or expired; log in again.', 'mfa_challenge_invalid');
+      if (!user || user.status !== 'active')
+        throw unauthorized('The MFA challenge is unknown or expired; log in again.', 'mfa_challenge_invalid');
       await counted(
-        () => attempts.attempt({ email: user.email, userId: user.id, role: user.role }, origin, { failureEvent: 'auth.mfa_failed', ...INVALID_CODE }, () => checkSecondFactor(user.id, factor)),
+        () =>
+          attempts.attempt(
+            { email: user.email, userId: user.id, role: user.role },
+            origin,
+            { failureEvent: 'auth.mfa_failed', ...INVALID_CODE },
+            () => checkSecondFactor(user.id, factor),
+          ),
         (result) => metrics.auth.mfaVerifications.inc({ result }),
       );
       metrics.auth.mfaVerifications.inc({ result: 'success' });
@@ -121,26 +159,53 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (rotation.kind === 'reuse') {
         metrics.auth.refreshReuseDetected.inc();
         await recordSecurityEvent(
-          { eventType: 'auth.refresh_reuse', outcome: 'denied', origin, actorUserId: rotation.userId, details: { sessionRevoked: true } },
+          {
+            eventType: 'auth.refresh_reuse',
+            outcome: 'denied',
+            origin,
+            actorUserId: rotation.userId,
+            details: { sessionRevoked: true },
+          },
           metrics,
         );
       }
-      if (rotation.kind === 'reuse' || rotation.kind === 'invalid') throw unauthorized('The refresh token is not valid.', 'invalid_refresh_token');
-      const accessToken = await deps.tokens.sign({ userId: rotation.userId, sessionId: rotation.sessionId, aal: rotation.aal });
-      return { accessToken, refreshToken: rotation.token, tokenType: 'Bearer', expiresIn: config.accessTokenTtlSeconds, aal: rotation.aal };
+      if (rotation.kind === 'reuse' || rotation.kind === 'invalid')
+        throw unauthorized('The refresh token is not valid.', 'invalid_refresh_token');
+      const accessToken = await deps.tokens.sign({
+        userId: rotation.userId,
+        sessionId: rotation.sessionId,
+        aal: rotation.aal,
+      });
+      return {
+        accessToken,
+        refreshToken: rotation.token,
+        tokenType: 'Bearer',
+        expiresIn: config.accessTokenTtlSeconds,
+        aal: rotation.aal,
+      };
     },
 
     async logout(auth: AuthContext, everywhere: boolean, origin: RequestOrigin): Promise<void> {
       if (everywhere) await deps.sessions.revokeAllForUser(auth.userId, 'logout_all');
       else if (auth.sessionId) await deps.sessions.revoke(auth.sessionId, 'logout');
       await recordSecurityEvent(
-        { eventType: everywhere ? 'auth.logout_all' : 'auth.logout', outcome: 'success', origin, actorUserId: auth.userId, actorRole: auth.role },
+        {
+          eventType: everywhere ? 'auth.logout_all' : 'auth.logout',
+          outcome: 'success',
+          origin,
+          actorUserId: auth.userId,
+          actorRole: auth.role,
+        },
         metrics,
       );
     },
 
     /** Re-authentication before a sensitive action: the password, or a code from the authenticator. */
-    async stepUp(auth: AuthContext, proof: { password?: string | undefined } & SecondFactor, origin: RequestOrigin) {
+    async stepUp(
+      auth: AuthContext,
+      proof: { password?: string | undefined } & SecondFactor,
+      origin: RequestOrigin,
+    ) {
       if (!auth.sessionId) throw unauthorized('Step-up needs a Carewatch session.', 'session_required');
       const user = await findUser({ id: auth.userId });
       if (!user) throw unauthorized();
@@ -149,13 +214,23 @@ export function createAuthService(deps: AuthServiceDeps) {
         { email: user.email, userId: user.id, role: user.role },
         origin,
         { failureEvent: 'auth.step_up', ...(viaFactor ? INVALID_CODE : INVALID_CREDENTIALS) },
-        () => (viaFactor ? checkSecondFactor(user.id, proof) : deps.hasher.verify(user.passwordHash, proof.password!)),
+        () =>
+          viaFactor
+            ? checkSecondFactor(user.id, proof)
+            : deps.hasher.verify(user.passwordHash, proof.password!),
       );
       await attempts.succeeded(user.email);
       // A second factor proves more than the session had: it lifts a password-only session to aal2.
       const stepUpAt = await deps.sessions.reauthenticated(auth.sessionId, viaFactor ? 'aal2' : undefined);
       await recordSecurityEvent(
-        { eventType: 'auth.step_up', outcome: 'success', origin, actorUserId: user.id, actorRole: user.role, details: { method: viaFactor ? 'mfa' : 'password' } },
+        {
+          eventType: 'auth.step_up',
+          outcome: 'success',
+          origin,
+          actorUserId: user.id,
+          actorRole: user.role,
+          details: { method: viaFactor ? 'mfa' : 'password' },
+        },
         metrics,
       );
       return { stepUpAt, aal: viaFactor ? 'aal2' : auth.aal };

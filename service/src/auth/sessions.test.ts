@@ -1,10 +1,13 @@
+import { QueryTypes } from 'sequelize';
 import { expect } from 'chai';
 import { api, securityEventsOf } from '../../test/support/http';
 import { createPatient, type Identity } from '../../test/support/identities';
 import { sharedRuntime, variantRuntime, type TestRuntime } from '../../test/support/runtime';
 
-const refresh = (runtime: TestRuntime, refreshToken: string) => api(runtime).post('/v1/auth/refresh').send({ refreshToken });
-const me = (runtime: TestRuntime, who: Pick<Identity, 'headers'>) => api(runtime).get('/v1/me').set(who.headers);
+const refresh = (runtime: TestRuntime, refreshToken: string) =>
+  api(runtime).post('/v1/auth/refresh').send({ refreshToken });
+const me = (runtime: TestRuntime, who: Pick<Identity, 'headers'>) =>
+  api(runtime).get('/v1/me').set(who.headers);
 const reuseCount = async (runtime: TestRuntime) =>
   (await runtime.metrics.auth.refreshReuseDetected.get()).values[0]?.value ?? 0;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -18,7 +21,9 @@ describe('sessions and refresh tokens', () => {
     expect(first.body.refreshToken).not.to.equal(patient.refreshToken);
     const second = await refresh(runtime, first.body.refreshToken as string);
     expect(second.status).to.equal(200);
-    expect((await api(runtime).get('/v1/me').set('Authorization', `Bearer ${second.body.accessToken}`)).status).to.equal(200);
+    expect(
+      (await api(runtime).get('/v1/me').set('Authorization', `Bearer ${second.body.accessToken}`)).status,
+    ).to.equal(200);
   });
 
   it('revokes the whole family when a rotated token comes back after the grace window, and records it', async () => {
@@ -33,22 +38,34 @@ describe('sessions and refresh tokens', () => {
     expect(reuse.body.code).to.equal('invalid_refresh_token');
     // The thief's copy and the legitimate holder's new token both die with the session.
     expect((await refresh(runtime, rotated.body.refreshToken as string)).status).to.equal(401);
-    expect((await api(runtime).get('/v1/me').set('Authorization', `Bearer ${rotated.body.accessToken}`)).status).to.equal(401);
+    expect(
+      (await api(runtime).get('/v1/me').set('Authorization', `Bearer ${rotated.body.accessToken}`)).status,
+    ).to.equal(401);
     expect((await me(runtime, patient)).status).to.equal(401);
     expect((await reuseCount(runtime)) - before).to.equal(1);
-    expect((await securityEventsOf(runtime, patient.userId)).map((e) => e.event_type)).to.include('auth.refresh_reuse');
+    expect((await securityEventsOf(runtime, patient.userId)).map((e) => e.event_type)).to.include(
+      'auth.refresh_reuse',
+    );
     const [session] = await runtime.sequelize.query<{ revoked_reason: string }>(
-      'SELECT revoked_reason FROM sessions WHERE user_id = $1', { bind: [patient.userId], type: 'SELECT' });
+      'SELECT revoked_reason FROM sessions WHERE user_id = $1',
+      { bind: [patient.userId], type: QueryTypes.SELECT },
+    );
     expect(session?.revoked_reason).to.equal('refresh_reuse');
   });
 
   it('lets two tabs refresh the same token at once within the grace window: both get working tokens', async () => {
     const runtime = await sharedRuntime();
     const patient = await createPatient(runtime);
-    const [a, b] = await Promise.all([refresh(runtime, patient.refreshToken), refresh(runtime, patient.refreshToken)]);
+    const [a, b] = await Promise.all([
+      refresh(runtime, patient.refreshToken),
+      refresh(runtime, patient.refreshToken),
+    ]);
     expect([a.status, b.status]).to.deep.equal([200, 200]);
     expect(a.body.refreshToken).not.to.equal(b.body.refreshToken);
-    const [a2, b2] = await Promise.all([refresh(runtime, a.body.refreshToken as string), refresh(runtime, b.body.refreshToken as string)]);
+    const [a2, b2] = await Promise.all([
+      refresh(runtime, a.body.refreshToken as string),
+      refresh(runtime, b.body.refreshToken as string),
+    ]);
     expect([a2.status, b2.status]).to.deep.equal([200, 200]);
   });
 
@@ -56,7 +73,9 @@ describe('sessions and refresh tokens', () => {
     const runtime = await sharedRuntime();
     expect((await refresh(runtime, 'A'.repeat(43))).status).to.equal(401);
     expect((await api(runtime).post('/v1/auth/refresh').send({})).status).to.equal(422);
-    expect((await api(runtime).post('/v1/auth/refresh').send({ refreshToken: 'short' })).status).to.equal(422);
+    expect((await api(runtime).post('/v1/auth/refresh').send({ refreshToken: 'short' })).status).to.equal(
+      422,
+    );
   });
 
   it('logout ends the session at once: its unexpired access token and its refresh token stop working', async () => {
@@ -66,16 +85,22 @@ describe('sessions and refresh tokens', () => {
     expect((await api(runtime).post('/v1/auth/logout').set(patient.headers).send({})).status).to.equal(204);
     expect((await me(runtime, patient)).status).to.equal(401);
     expect((await refresh(runtime, patient.refreshToken)).status).to.equal(401);
-    expect((await securityEventsOf(runtime, patient.userId)).map((e) => e.event_type)).to.include('auth.logout');
+    expect((await securityEventsOf(runtime, patient.userId)).map((e) => e.event_type)).to.include(
+      'auth.logout',
+    );
   });
 
   it('logout everywhere ends every session of the account, and only of that account', async () => {
     const runtime = await sharedRuntime();
     const patient = await createPatient(runtime);
     const other = await createPatient(runtime);
-    const second = await api(runtime).post('/v1/auth/login').send({ email: patient.email, password: patient.password });
+    const second = await api(runtime)
+      .post('/v1/auth/login')
+      .send({ email: patient.email, password: patient.password });
     const secondHeaders = { headers: { Authorization: `Bearer ${second.body.accessToken}` } };
-    expect((await api(runtime).post('/v1/auth/logout-all').set(patient.headers).send({})).status).to.equal(204);
+    expect((await api(runtime).post('/v1/auth/logout-all').set(patient.headers).send({})).status).to.equal(
+      204,
+    );
     expect((await me(runtime, patient)).status).to.equal(401);
     expect((await me(runtime, secondHeaders)).status).to.equal(401);
     expect((await me(runtime, other)).status).to.equal(200);
@@ -91,7 +116,9 @@ describe('sessions and refresh tokens', () => {
     await sleep(1200);
     expect((await me(runtime, idle)).status).to.equal(401);
     expect((await refresh(runtime, idle.refreshToken)).status).to.equal(401);
-    expect((await api(runtime).get('/v1/me').set('Authorization', `Bearer ${kept.body.accessToken}`)).status).to.equal(200);
+    expect(
+      (await api(runtime).get('/v1/me').set('Authorization', `Bearer ${kept.body.accessToken}`)).status,
+    ).to.equal(200);
   });
 
   it('ends a session at the absolute timeout even while it is in use', async () => {
@@ -107,7 +134,12 @@ describe('sessions and refresh tokens', () => {
     const runtime = await sharedRuntime();
     const patient = await createPatient(runtime);
     const lastSeen = async () =>
-      (await runtime.sequelize.query<{ last_seen_at: Date }>('SELECT last_seen_at FROM sessions WHERE user_id = $1', { bind: [patient.userId], type: 'SELECT' }))[0]!.last_seen_at.getTime();
+      (
+        await runtime.sequelize.query<{ last_seen_at: Date }>(
+          'SELECT last_seen_at FROM sessions WHERE user_id = $1',
+          { bind: [patient.userId], type: QueryTypes.SELECT },
+        )
+      )[0]!.last_seen_at.getTime();
     await me(runtime, patient);
     const first = await lastSeen();
     for (let i = 0; i < 5; i += 1) expect((await me(runtime, patient)).status).to.equal(200);

@@ -4,7 +4,8 @@ import type { AuthConfig } from './config';
 import type { Aal, AuthContext, RequestOrigin } from './context';
 import { Session, type Role } from './model';
 
-export type RevokeReason = 'logout' | 'logout_all' | 'refresh_reuse' | 'password_reset' | 'account_disabled' | 'admin';
+export type RevokeReason =
+  'logout' | 'logout_all' | 'refresh_reuse' | 'password_reset' | 'account_disabled' | 'admin';
 
 /** How often at most a session's last_seen_at is written: once per cache fill. */
 const TOUCH_INTERVAL_SECONDS = 60;
@@ -89,7 +90,10 @@ export function createSessionStore(sequelize: Sequelize, cache: Cache, config: A
         WHERE ${where} AND revoked_at IS NULL RETURNING id`,
       { bind, type: QueryTypes.SELECT, transaction },
     );
-    await forget(rows.map((row) => row.id), transaction);
+    await forget(
+      rows.map((row) => row.id),
+      transaction,
+    );
     return rows.length;
   };
 
@@ -118,7 +122,8 @@ export function createSessionStore(sequelize: Sequelize, cache: Cache, config: A
       const cached = await cache.get('session', cacheKey(sessionId));
       let session = cached ? (JSON.parse(cached) as CachedSession) : await loadAndTouch(sessionId);
       const now = Date.now();
-      if (session && (session.expiresAt <= now || now - session.lastSeenAt > idle * 1000)) session = undefined;
+      if (session && (session.expiresAt <= now || now - session.lastSeenAt > idle * 1000))
+        session = undefined;
       if (!session || session.userId !== userId) return undefined;
       return {
         userId,
@@ -138,8 +143,10 @@ export function createSessionStore(sequelize: Sequelize, cache: Cache, config: A
       await Session.update({ lastSeenAt: new Date() }, { where: { id: sessionId }, transaction });
       await forget([sessionId], transaction);
     },
-    revoke: async (sessionId, reason, transaction) => (await revokeWhere('id = $1', [sessionId, reason], transaction)) > 0,
-    revokeAllForUser: (userId, reason, transaction) => revokeWhere('user_id = $1', [userId, reason], transaction),
+    revoke: async (sessionId, reason, transaction) =>
+      (await revokeWhere('id = $1', [sessionId, reason], transaction)) > 0,
+    revokeAllForUser: (userId, reason, transaction) =>
+      revokeWhere('user_id = $1', [userId, reason], transaction),
     async countActive() {
       const [row] = await sequelize.query<{ count: string }>(
         `SELECT count(*) AS count FROM sessions

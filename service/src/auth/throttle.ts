@@ -1,4 +1,9 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import type { Cache } from '../platform/cache';
 import { tooManyRequests } from '../platform/errors';
 import type { AuthConfig } from './config';
@@ -35,7 +40,11 @@ export function createThrottle(cache: Cache, limits: AuthConfig['rateLimits']): 
   const limiter = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
     const options = { keyPrefix, points, duration };
     if (!cache.redis) return new RateLimiterMemory(options);
-    return new RateLimiterRedis({ ...options, storeClient: cache.redis, insuranceLimiter: new RateLimiterMemory(options) });
+    return new RateLimiterRedis({
+      ...options,
+      storeClient: cache.redis,
+      insuranceLimiter: new RateLimiterMemory(options),
+    });
   };
   const addresses = limiter('rl:address', limits.addressPoints, limits.addressWindowSeconds);
   const failures = limiter('rl:account-failures', limits.accountFailures, limits.accountWindowSeconds);
@@ -49,13 +58,15 @@ export function createThrottle(cache: Cache, limits: AuthConfig['rateLimits']): 
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
         const seconds = retryAfter(rejection.msBeforeNext);
         // Only the first refused attempt of a window is the lockout event; the rest are its echo.
-        if (rejection.consumedPoints === limits.addressPoints + 1) await onLockout({ scope: 'address', seconds });
+        if (rejection.consumedPoints === limits.addressPoints + 1)
+          await onLockout({ scope: 'address', seconds });
         throw tooManyRequests(seconds);
       }
     },
     async assertAccountOpen(account) {
       const state = await failures.get(account);
-      if (state && state.consumedPoints > limits.accountFailures) throw tooManyRequests(retryAfter(state.msBeforeNext), 'account_locked');
+      if (state && state.consumedPoints > limits.accountFailures)
+        throw tooManyRequests(retryAfter(state.msBeforeNext), 'account_locked');
     },
     async recordFailure(account) {
       const state = await failures.consume(account).catch((rejection: unknown) => {

@@ -4,7 +4,14 @@ const PERIOD = 30;
 const ISSUER = 'Carewatch';
 
 const totpFor = (secret: string, label = 'account') =>
-  new TOTP({ issuer: ISSUER, label, algorithm: 'SHA1', digits: 6, period: PERIOD, secret: Secret.fromBase32(secret) });
+  new TOTP({
+    issuer: ISSUER,
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: PERIOD,
+    secret: Secret.fromBase32(secret),
+  });
 
 /** A new 160-bit TOTP secret in base32, the form authenticator apps read. */
 export const newTotpSecret = (): string => new Secret({ size: 20 }).base32;
@@ -13,7 +20,8 @@ export const newTotpSecret = (): string => new Secret({ size: 20 }).base32;
 export const otpauthUri = (secret: string, label: string): string => totpFor(secret, label).toString();
 
 /** The code for `secret` at `timestamp`; what an authenticator app shows (tests and benchmarks use it). */
-export const totpCode = (secret: string, timestamp = Date.now()): string => totpFor(secret).generate({ timestamp });
+export const totpCode = (secret: string, timestamp = Date.now()): string =>
+  totpFor(secret).generate({ timestamp });
 
 /**
  * The time step a code belongs to, accepting one step either side of now for clock drift, or undefined

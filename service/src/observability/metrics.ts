@@ -19,7 +19,7 @@ export function createMetrics() {
     registry,
     samplers,
     async render(): Promise<string> {
-      await Promise.all([...samplers].map((sample) => sample()));
+      await Promise.all([...samplers].map(async (sample) => sample()));
       return registry.metrics();
     },
     http: {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type Koa from 'koa';
 import request from 'supertest';
 import { createAdminAccount } from '../../src/accounts/admin-bootstrap';
 import { createPasswordHasher } from '../../src/auth/passwords';
@@ -30,13 +29,15 @@ export interface Identity {
 }
 
 const PERIOD_MS = 30_000;
-const unique = (label: string) => `${label}.${Date.now().toString(36)}.${randomBytes(4).toString('hex')}@carewatch.test`;
+const unique = (label: string) =>
+  `${label}.${Date.now().toString(36)}.${randomBytes(4).toString('hex')}@carewatch.test`;
 export const strongPassword = () => `cw-${randomBytes(9).toString('base64url')}-Pw`;
 
-const http = (runtime: Runtime) => request((runtime.app as Koa).callback());
+const http = (runtime: Runtime) => request(runtime.app.callback());
 
-async function expectStatus(response: request.Response, status: number, what: string): Promise<request.Response> {
-  if (response.status !== status) throw new Error(`${what}: expected ${status}, got ${response.status} ${JSON.stringify(response.body)}`);
+function expectStatus(response: request.Response, status: number, what: string): request.Response {
+  if (response.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${response.status} ${JSON.stringify(response.body)}`);
   return response;
 }
 
@@ -56,7 +57,10 @@ function totpTracker(secret: string | undefined) {
   };
 }
 
-function identity(base: Omit<Identity, 'headers' | 'nextTotpCode'>, nextTotpCode = totpTracker(base.totpSecret)): Identity {
+function identity(
+  base: Omit<Identity, 'headers' | 'nextTotpCode'>,
+  nextTotpCode = totpTracker(base.totpSecret),
+): Identity {
   const self: Identity = {
     ...base,
     get headers() {
@@ -69,11 +73,17 @@ function identity(base: Omit<Identity, 'headers' | 'nextTotpCode'>, nextTotpCode
 
 /** Logs an existing identity in again (completing MFA when it has it); updates and returns its tokens. */
 export async function signIn(runtime: Runtime, who: Identity): Promise<Identity> {
-  const login = await expectStatus(await http(runtime).post('/v1/auth/login').send({ email: who.email, password: who.password }), 200, 'login');
+  const login = expectStatus(
+    await http(runtime).post('/v1/auth/login').send({ email: who.email, password: who.password }),
+    200,
+    'login',
+  );
   let body = login.body as { status: string; accessToken: string; refreshToken: string; mfaToken?: string };
   if (body.status === 'mfa_required') {
-    const verify = await http(runtime).post('/v1/auth/mfa/verify').send({ mfaToken: body.mfaToken, code: who.nextTotpCode() });
-    body = (await expectStatus(verify, 200, 'mfa verify')).body as typeof body;
+    const verify = await http(runtime)
+      .post('/v1/auth/mfa/verify')
+      .send({ mfaToken: body.mfaToken, code: who.nextTotpCode() });
+    body = expectStatus(verify, 200, 'mfa verify').body as typeof body;
   }
   who.accessToken = body.accessToken;
   who.refreshToken = body.refreshToken;
@@ -81,18 +91,30 @@ export async function signIn(runtime: Runtime, who: Identity): Promise<Identity>
 }
 
 async function passwordLogin(runtime: Runtime, email: string, password: string) {
-  const response = await expectStatus(await http(runtime).post('/v1/auth/login').send({ email, password }), 200, 'login');
+  const response = expectStatus(
+    await http(runtime).post('/v1/auth/login').send({ email, password }),
+    200,
+    'login',
+  );
   return response.body as { accessToken: string; refreshToken: string };
 }
 
 /** Enrolls TOTP on a signed-in session (which thereby reaches aal2). */
 async function enrollTotp(runtime: Runtime, accessToken: string) {
   const auth = { Authorization: `Bearer ${accessToken}` };
-  const started = await expectStatus(await http(runtime).post('/v1/auth/mfa/totp').set(auth).send({}), 201, 'mfa enroll');
+  const started = expectStatus(
+    await http(runtime).post('/v1/auth/mfa/totp').set(auth).send({}),
+    201,
+    'mfa enroll',
+  );
   const secret = (started.body as { secret: string }).secret;
   const nextTotpCode = totpTracker(secret);
-  const confirmed = await http(runtime).post('/v1/auth/mfa/totp/confirm').set(auth).send({ code: nextTotpCode() });
-  const recoveryCodes = ((await expectStatus(confirmed, 200, 'mfa confirm')).body as { recoveryCodes: string[] }).recoveryCodes;
+  const confirmed = await http(runtime)
+    .post('/v1/auth/mfa/totp/confirm')
+    .set(auth)
+    .send({ code: nextTotpCode() });
+  const recoveryCodes = (expectStatus(confirmed, 200, 'mfa confirm').body as { recoveryCodes: string[] })
+    .recoveryCodes;
   return { secret, recoveryCodes, nextTotpCode };
 }
 
@@ -107,12 +129,30 @@ export async function createPatient(runtime: Runtime, overrides: PatientOverride
   const password = overrides.password ?? strongPassword();
   const registered = await http(runtime)
     .post('/v1/auth/register')
-    .send({ email, password, givenName: 'Test', familyName: 'Patient', dateOfBirth: '1985-04-12', phone: '+14155550123' });
-  const userId = ((await expectStatus(registered, 201, 'register')).body as { id: string }).id;
+    .send({
+      email,
+      password,
+      givenName: 'Test',
+      familyName: 'Patient',
+      dateOfBirth: '1985-04-12',
+      phone: '+14155550123',
+    });
+  const userId = (expectStatus(registered, 201, 'register').body as { id: string }).id;
   const tokens = await passwordLogin(runtime, email, password);
   if (!overrides.withMfa) return identity({ userId, email, password, role: 'patient', ...tokens });
   const mfa = await enrollTotp(runtime, tokens.accessToken);
-  return identity({ userId, email, password, role: 'patient', ...tokens, totpSecret: mfa.secret, recoveryCodes: mfa.recoveryCodes }, mfa.nextTotpCode);
+  return identity(
+    {
+      userId,
+      email,
+      password,
+      role: 'patient',
+      ...tokens,
+      totpSecret: mfa.secret,
+      recoveryCodes: mfa.recoveryCodes,
+    },
+    mfa.nextTotpCode,
+  );
 }
 
 /** A new admin (created as the admin:create CLI does) with TOTP enrolled, signed in at aal2. */
@@ -122,7 +162,18 @@ export async function createAdmin(runtime: Runtime): Promise<Identity> {
   const user = await createAdminAccount(createPasswordHasher(1), runtime.metrics, email, password);
   const tokens = await passwordLogin(runtime, email, password);
   const mfa = await enrollTotp(runtime, tokens.accessToken);
-  return identity({ userId: user.id, email, password, role: 'admin', ...tokens, totpSecret: mfa.secret, recoveryCodes: mfa.recoveryCodes }, mfa.nextTotpCode);
+  return identity(
+    {
+      userId: user.id,
+      email,
+      password,
+      role: 'admin',
+      ...tokens,
+      totpSecret: mfa.secret,
+      recoveryCodes: mfa.recoveryCodes,
+    },
+    mfa.nextTotpCode,
+  );
 }
 
 /** The token of the invitation an admin-created account received (read from the outbox, as a mailer would). */
@@ -157,13 +208,24 @@ export async function createProvider(runtime: Runtime, overrides: ProviderOverri
       licenseState: overrides.licenseState ?? 'CA',
       specialty: overrides.specialty ?? 'general_practice',
     });
-  const userId = ((await expectStatus(created, 201, 'create provider')).body as { id: string }).id;
+  const userId = (expectStatus(created, 201, 'create provider').body as { id: string }).id;
   const password = strongPassword();
   const confirm = await http(runtime)
     .post('/v1/auth/password-reset/confirm')
     .send({ token: await invitationToken(runtime, userId), newPassword: password });
-  await expectStatus(confirm, 204, 'set password from invitation');
+  expectStatus(confirm, 204, 'set password from invitation');
   const tokens = await passwordLogin(runtime, email, password);
   const mfa = await enrollTotp(runtime, tokens.accessToken);
-  return identity({ userId, email, password, role: 'provider', ...tokens, totpSecret: mfa.secret, recoveryCodes: mfa.recoveryCodes }, mfa.nextTotpCode);
+  return identity(
+    {
+      userId,
+      email,
+      password,
+      role: 'provider',
+      ...tokens,
+      totpSecret: mfa.secret,
+      recoveryCodes: mfa.recoveryCodes,
+    },
+    mfa.nextTotpCode,
+  );
 }
