@@ -1,9 +1,22 @@
 import { QueryTypes } from 'sequelize';
 import { expect } from 'chai';
 import { api, securityEventsOf } from '../../test/support/http';
-import { createAdmin, createPatient, createProvider, signIn } from '../../test/support/identities';
-import { sharedRuntime } from '../../test/support/runtime';
+import {
+  createAdmin,
+  createPatient,
+  createProvider,
+  signIn,
+  type Identity,
+} from '../../test/support/identities';
+import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
 import { totpCode } from './totp';
+
+const passwordLogin = (runtime: TestRuntime, who: Identity) =>
+  api(runtime).post('/v1/auth/login').send({ email: who.email, password: who.password });
+const verify = (runtime: TestRuntime, mfaToken: unknown, factor: { code?: string; recoveryCode?: string }) =>
+  api(runtime)
+    .post('/v1/auth/mfa/verify')
+    .send({ mfaToken, ...factor });
 
 describe('multi-factor authentication', () => {
   it('enrolls TOTP: an otpauth URI, the secret encrypted at rest, ten recovery codes, the session at aal2', async () => {
@@ -40,31 +53,21 @@ describe('multi-factor authentication', () => {
   it('logs in with MFA: the password gives a challenge (no tokens), the code completes it at aal2', async () => {
     const runtime = await sharedRuntime();
     const provider = await createProvider(runtime);
-    const login = await api(runtime)
-      .post('/v1/auth/login')
-      .send({ email: provider.email, password: provider.password });
+    const login = await passwordLogin(runtime, provider);
     expect(login.status).to.equal(200);
     expect(login.body).to.have.keys('status', 'mfaToken', 'expiresIn');
     expect(login.body.status).to.equal('mfa_required');
     const code = provider.nextTotpCode()!;
-    const verified = await api(runtime)
-      .post('/v1/auth/mfa/verify')
-      .send({ mfaToken: login.body.mfaToken, code });
+    const verified = await verify(runtime, login.body.mfaToken, { code });
     expect(verified.status).to.equal(200);
     expect(verified.body.aal).to.equal('aal2');
     // The same code is refused the second time, even with a fresh challenge.
-    const again = await api(runtime)
-      .post('/v1/auth/login')
-      .send({ email: provider.email, password: provider.password });
-    const replay = await api(runtime)
-      .post('/v1/auth/mfa/verify')
-      .send({ mfaToken: again.body.mfaToken, code });
+    const again = await passwordLogin(runtime, provider);
+    const replay = await verify(runtime, again.body.mfaToken, { code });
     expect(replay.status).to.equal(401);
     expect(replay.body.code).to.equal('invalid_mfa_code');
     // A spent challenge cannot be completed twice.
-    const spent = await api(runtime)
-      .post('/v1/auth/mfa/verify')
-      .send({ mfaToken: login.body.mfaToken, code: provider.nextTotpCode() });
+    const spent = await verify(runtime, login.body.mfaToken, { code: provider.nextTotpCode() });
     expect(spent.status).to.equal(401);
     expect(spent.body.code).to.equal('mfa_challenge_invalid');
   });
@@ -72,17 +75,9 @@ describe('multi-factor authentication', () => {
   it('accepts one of two concurrent verifications of the same code', async () => {
     const runtime = await sharedRuntime();
     const provider = await createProvider(runtime);
-    const challenges = await Promise.all(
-      [1, 2].map(() =>
-        api(runtime).post('/v1/auth/login').send({ email: provider.email, password: provider.password }),
-      ),
-    );
+    const challenges = await Promise.all([1, 2].map(() => passwordLogin(runtime, provider)));
     const code = provider.nextTotpCode();
-    const results = await Promise.all(
-      challenges.map((c) =>
-        api(runtime).post('/v1/auth/mfa/verify').send({ mfaToken: c.body.mfaToken, code }),
-      ),
-    );
+    const results = await Promise.all(challenges.map((c) => verify(runtime, c.body.mfaToken, { code })));
     expect(results.map((r) => r.status).sort()).to.deep.equal([200, 401]);
   });
 
@@ -91,12 +86,8 @@ describe('multi-factor authentication', () => {
     const provider = await createProvider(runtime);
     const recoveryCode = provider.recoveryCodes![0]!;
     const use = async () => {
-      const login = await api(runtime)
-        .post('/v1/auth/login')
-        .send({ email: provider.email, password: provider.password });
-      return api(runtime)
-        .post('/v1/auth/mfa/verify')
-        .send({ mfaToken: login.body.mfaToken, recoveryCode: recoveryCode.toUpperCase() });
+      const login = await passwordLogin(runtime, provider);
+      return verify(runtime, login.body.mfaToken, { recoveryCode: recoveryCode.toUpperCase() });
     };
     expect((await use()).status).to.equal(200);
     expect((await use()).status).to.equal(401);
@@ -105,18 +96,14 @@ describe('multi-factor authentication', () => {
   it('lets an aal2 admin create accounts and refuses a patient (403)', async () => {
     const runtime = await sharedRuntime();
     const admin = await createAdmin(runtime);
-    const login = await api(runtime)
-      .post('/v1/auth/login')
-      .send({ email: admin.email, password: admin.password });
-    const verify = await api(runtime)
-      .post('/v1/auth/mfa/verify')
-      .send({ mfaToken: login.body.mfaToken, code: admin.nextTotpCode() });
+    const login = await passwordLogin(runtime, admin);
+    const verified = await verify(runtime, login.body.mfaToken, { code: admin.nextTotpCode() });
     const body = { email: `staff.${Date.now()}@carewatch.test`, role: 'admin' };
     expect(
       (
         await api(runtime)
           .post('/v1/admin/users')
-          .set('Authorization', `Bearer ${verify.body.accessToken}`)
+          .set('Authorization', `Bearer ${verified.body.accessToken}`)
           .send(body)
       ).status,
     ).to.equal(201);
@@ -172,12 +159,8 @@ describe('multi-factor authentication', () => {
       (await api(runtime).post('/v1/auth/mfa/recovery-codes').set(provider.headers).send({})).status,
     ).to.equal(200);
     // The old recovery codes died with the regeneration.
-    const login = await api(runtime)
-      .post('/v1/auth/login')
-      .send({ email: provider.email, password: provider.password });
-    const old = await api(runtime)
-      .post('/v1/auth/mfa/verify')
-      .send({ mfaToken: login.body.mfaToken, recoveryCode: provider.recoveryCodes![1] });
+    const login = await passwordLogin(runtime, provider);
+    const old = await verify(runtime, login.body.mfaToken, { recoveryCode: provider.recoveryCodes![1] });
     expect(old.status).to.equal(401);
     await signIn(runtime, provider);
   });

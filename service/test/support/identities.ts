@@ -118,6 +118,19 @@ async function enrollTotp(runtime: Runtime, accessToken: string) {
   return { secret, recoveryCodes, nextTotpCode };
 }
 
+type Account = Pick<Identity, 'userId' | 'email' | 'password' | 'role'>;
+
+/** Logs a new account in with its password and, when asked, enrolls TOTP on that session (aal2). */
+async function signedIn(runtime: Runtime, account: Account, withMfa: boolean): Promise<Identity> {
+  const tokens = await passwordLogin(runtime, account.email, account.password);
+  if (!withMfa) return identity({ ...account, ...tokens });
+  const mfa = await enrollTotp(runtime, tokens.accessToken);
+  return identity(
+    { ...account, ...tokens, totpSecret: mfa.secret, recoveryCodes: mfa.recoveryCodes },
+    mfa.nextTotpCode,
+  );
+}
+
 export interface PatientOverrides {
   readonly email?: string;
   readonly password?: string;
@@ -127,32 +140,16 @@ export interface PatientOverrides {
 export async function createPatient(runtime: Runtime, overrides: PatientOverrides = {}): Promise<Identity> {
   const email = overrides.email ?? unique('patient');
   const password = overrides.password ?? strongPassword();
-  const registered = await http(runtime)
-    .post('/v1/auth/register')
-    .send({
-      email,
-      password,
-      givenName: 'Test',
-      familyName: 'Patient',
-      dateOfBirth: '1985-04-12',
-      phone: '+14155550123',
-    });
+  const registered = await http(runtime).post('/v1/auth/register').send({
+    email,
+    password,
+    givenName: 'Test',
+    familyName: 'Patient',
+    dateOfBirth: '1985-04-12',
+    phone: '+14155550123',
+  });
   const userId = (expectStatus(registered, 201, 'register').body as { id: string }).id;
-  const tokens = await passwordLogin(runtime, email, password);
-  if (!overrides.withMfa) return identity({ userId, email, password, role: 'patient', ...tokens });
-  const mfa = await enrollTotp(runtime, tokens.accessToken);
-  return identity(
-    {
-      userId,
-      email,
-      password,
-      role: 'patient',
-      ...tokens,
-      totpSecret: mfa.secret,
-      recoveryCodes: mfa.recoveryCodes,
-    },
-    mfa.nextTotpCode,
-  );
+  return signedIn(runtime, { userId, email, password, role: 'patient' }, overrides.withMfa ?? false);
 }
 
 /** A new admin (created as the admin:create CLI does) with TOTP enrolled, signed in at aal2. */
@@ -160,20 +157,7 @@ export async function createAdmin(runtime: Runtime): Promise<Identity> {
   const email = unique('admin');
   const password = strongPassword();
   const user = await createAdminAccount(createPasswordHasher(1), runtime.metrics, email, password);
-  const tokens = await passwordLogin(runtime, email, password);
-  const mfa = await enrollTotp(runtime, tokens.accessToken);
-  return identity(
-    {
-      userId: user.id,
-      email,
-      password,
-      role: 'admin',
-      ...tokens,
-      totpSecret: mfa.secret,
-      recoveryCodes: mfa.recoveryCodes,
-    },
-    mfa.nextTotpCode,
-  );
+  return signedIn(runtime, { userId: user.id, email, password, role: 'admin' }, true);
 }
 
 /** The token of the invitation an admin-created account received (read from the outbox, as a mailer would). */
@@ -214,18 +198,5 @@ export async function createProvider(runtime: Runtime, overrides: ProviderOverri
     .post('/v1/auth/password-reset/confirm')
     .send({ token: await invitationToken(runtime, userId), newPassword: password });
   expectStatus(confirm, 204, 'set password from invitation');
-  const tokens = await passwordLogin(runtime, email, password);
-  const mfa = await enrollTotp(runtime, tokens.accessToken);
-  return identity(
-    {
-      userId,
-      email,
-      password,
-      role: 'provider',
-      ...tokens,
-      totpSecret: mfa.secret,
-      recoveryCodes: mfa.recoveryCodes,
-    },
-    mfa.nextTotpCode,
-  );
+  return signedIn(runtime, { userId, email, password, role: 'provider' }, true);
 }
