@@ -13,6 +13,7 @@ export const ROLES = ['patient', 'provider', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export const USER_STATUSES = ['active', 'locked', 'disabled'] as const;
 
+
 export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
   declare id: CreationOptional<string>;
   declare email: string;
@@ -44,10 +45,7 @@ export class Session extends Model<InferAttributes<Session>, InferCreationAttrib
   declare updatedAt: CreationOptional<Date>;
 }
 
-export class RefreshToken extends Model<
-  InferAttributes<RefreshToken>,
-  InferCreationAttributes<RefreshToken>
-> {
+export class RefreshToken extends Model<InferAttributes<RefreshToken>, InferCreationAttributes<RefreshToken>> {
   declare id: CreationOptional<string>;
   declare sessionId: ForeignKey<Session['id']>;
   declare tokenHash: string;
@@ -68,10 +66,7 @@ export class MfaFactor extends Model<InferAttributes<MfaFactor>, InferCreationAt
   declare updatedAt: CreationOptional<Date>;
 }
 
-export class RecoveryCode extends Model<
-  InferAttributes<RecoveryCode>,
-  InferCreationAttributes<RecoveryCode>
-> {
+export class RecoveryCode extends Model<InferAttributes<RecoveryCode>, InferCreationAttributes<RecoveryCode>> {
   declare id: CreationOptional<string>;
   declare userId: ForeignKey<User['id']>;
   declare codeHash: string;
@@ -80,10 +75,7 @@ export class RecoveryCode extends Model<
   declare updatedAt: CreationOptional<Date>;
 }
 
-export class PasswordReset extends Model<
-  InferAttributes<PasswordReset>,
-  InferCreationAttributes<PasswordReset>
-> {
+export class PasswordReset extends Model<InferAttributes<PasswordReset>, InferCreationAttributes<PasswordReset>> {
   declare id: CreationOptional<string>;
   declare userId: ForeignKey<User['id']>;
   declare tokenHash: string;
@@ -97,21 +89,10 @@ export function initIdentityModels(sequelize: Sequelize): void {
   User.init(
     {
       id: uuidPrimaryKey(),
-      email: {
-        type: DataTypes.TEXT,
-        allowNull: false,
-        set(value: string) {
-          this.setDataValue('email', value.trim().toLowerCase());
-        },
-      },
+      email: { type: DataTypes.TEXT, allowNull: false, set(value: string) { this.setDataValue('email', value.trim().toLowerCase()); } },
       passwordHash: optionalText(),
       role: { type: DataTypes.TEXT, allowNull: false, validate: { isIn: [ROLES] } },
-      status: {
-        type: DataTypes.TEXT,
-        allowNull: false,
-        defaultValue: 'active',
-        validate: { isIn: [USER_STATUSES] },
-      },
+      status: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'active', validate: { isIn: [USER_STATUSES] } },
       failedLoginCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       lockedUntil: nullableDate(),
       mfaEnrolled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
@@ -182,15 +163,8 @@ export function initIdentityModels(sequelize: Sequelize): void {
   User.hasMany(Session, owned);
   Session.belongsTo(User, owned);
   Session.hasMany(RefreshToken, { foreignKey: { name: 'sessionId', allowNull: false }, onDelete: 'CASCADE' });
-  RefreshToken.belongsTo(Session, {
-    foreignKey: { name: 'sessionId', allowNull: false },
-    onDelete: 'CASCADE',
-  });
-  RefreshToken.belongsTo(RefreshToken, {
-    as: 'replacedBy',
-    foreignKey: 'replacedById',
-    onDelete: 'SET NULL',
-  });
+  RefreshToken.belongsTo(Session, { foreignKey: { name: 'sessionId', allowNull: false }, onDelete: 'CASCADE' });
+  RefreshToken.belongsTo(RefreshToken, { as: 'replacedBy', foreignKey: 'replacedById', onDelete: 'SET NULL' });
   User.hasOne(MfaFactor, owned);
   MfaFactor.belongsTo(User, owned);
   User.hasMany(RecoveryCode, owned);
