@@ -41,6 +41,12 @@ describe('the HTTP skeleton', () => {
     expect(response.body.code).to.equal('unsupported_media_type');
   });
 
+  it('takes a POST with an empty body and no content type as having no body', async () => {
+    const { app } = await sharedRuntime();
+    const response = await request(app.callback()).post('/v1/anything').set('Content-Length', '0');
+    expect(response.status).to.equal(404);
+  });
+
   it('answers an unknown route with a 404 problem', async () => {
     const { app } = await sharedRuntime();
     const response = await request(app.callback()).get('/v1/nowhere');

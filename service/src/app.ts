@@ -18,6 +18,8 @@ export interface AppDependencies {
   readonly isReady: ReadinessCheck;
   /** Feature routers, mounted under /v1. */
   readonly apiRouters?: readonly Router[];
+  /** Routers mounted at the root, outside /v1 (e.g. /.well-known/jwks.json). */
+  readonly rootRouters?: readonly Router[];
 }
 
 /** Builds the Koa app; the middleware order lives here and only here. No I/O, no listen(). */
@@ -45,6 +47,7 @@ export function createApp(deps: AppDependencies): Koa {
 
   const health = healthRoutes(deps.isReady, deps.metrics);
   app.use(health.routes());
+  for (const router of deps.rootRouters ?? []) app.use(router.routes());
 
   const api = new Router({ prefix: '/v1' });
   for (const router of deps.apiRouters ?? []) api.use(router.routes(), router.allowedMethods());

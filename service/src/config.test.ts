@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { productionEnv } from '../test/support/production-env';
 import { ConfigError, DEVELOPMENT_ENCRYPTION_KEY, loadConfig } from './config';
 
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
@@ -45,8 +46,7 @@ describe('loadConfig', () => {
   it('accepts production with its own key and database', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     const config = loadConfig({
-      NODE_ENV: 'production',
-      DATABASE_URL: 'postgres://app@db.internal:5432/carewatch',
+      ...productionEnv(),
       ENCRYPTION_KEYS: `k2:${key},${DEVELOPMENT_ENCRYPTION_KEY.replace('dev:', 'old:')}`,
       ENCRYPTION_ACTIVE_KEY_ID: 'k2',
     });

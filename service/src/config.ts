@@ -5,6 +5,7 @@ import {
   externalIdentityProblems,
   type ExternalIdentityConfig,
 } from './auth/external/config';
+import { authConfigFrom, authEnvShape, authProductionProblems, type AuthConfig } from './auth/config';
 
 /**
  * Development-only secrets. They let `npm start` work on a fresh clone, and they are refused in
@@ -42,6 +43,7 @@ const schema = z.object({
   ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
   CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
   ...externalIdentityEnv,
+  ...authEnvShape,
 });
 
 /**
@@ -62,6 +64,9 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (!env.DATABASE_URL) {
     problems.push('DATABASE_URL: is required in production (the embedded database is for development)');
   }
+  // Parsed on its own so that a problem elsewhere does not hide a development signing key.
+  const auth = z.object(authEnvShape).safeParse(env);
+  if (auth.success) problems.push(...authProductionProblems(auth.data).map((p) => `${p.path}: ${p.message}`));
   return problems;
 }
 
@@ -88,6 +93,7 @@ export interface Config {
   readonly consultations: { readonly requestTtlSeconds: number };
   /** Undefined when no SUPABASE_* variable is set: external tokens are then refused. */
   readonly externalIdentity: ExternalIdentityConfig | undefined;
+  readonly auth: AuthConfig;
 }
 
 export class ConfigError extends Error {
@@ -137,5 +143,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     encryption: Object.freeze({ keys, activeKeyId: e.ENCRYPTION_ACTIVE_KEY_ID }),
     consultations: Object.freeze({ requestTtlSeconds: e.CONSULTATION_REQUEST_TTL }),
     externalIdentity: externalIdentityConfig(e),
+    auth: authConfigFrom(e),
   });
 }

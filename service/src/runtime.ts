@@ -1,9 +1,14 @@
 import type Koa from 'koa';
 import type { Sequelize } from 'sequelize';
 import { createMigrator, type Migrator } from '../../db/migrator';
+import type Router from '@koa/router';
+import { accountRoutes } from './accounts/routes';
+import { createAccounts } from './accounts/service';
 import { createApp } from './app';
 import { linkedUserFinder } from './auth/external/linked-user';
 import { createExternalVerifier, type ExternalVerifier } from './auth/external/verifier';
+import { installAuthenticator } from './auth/context';
+import { createAuthModule } from './auth/module';
 import type { Config } from './config';
 import { initModels, type Models } from './models';
 import type { Logger } from './observability/logger';
@@ -28,6 +33,8 @@ export interface Runtime {
    * a test process with several rebinds the models to the runtime it goes back to.
    */
   bindModels(): void;
+  /** Every router the app serves (under /v1 and at the root), for the tests that enumerate routes. */
+  readonly routers: readonly Router[];
   /** True once shutdown began: readiness then fails so the load balancer stops sending traffic. */
   beginShutdown(): void;
   close(): Promise<void>;
@@ -67,7 +74,25 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     return undefined;
   };
 
-  const app = createApp({ config, logger, metrics, isReady });
+  const auth = createAuthModule({
+    config: config.auth,
+    sequelize,
+    cache,
+    metrics,
+    logger,
+    cipher,
+    externalVerifier: externalVerifier && ((token: string) => externalVerifier.verify(token)),
+  });
+  const accounts = createAccounts({
+    sequelize,
+    metrics,
+    hasher: auth.hasher,
+    passwordResets: auth.passwordResets,
+    attempts: auth.attempts,
+  });
+  const apiRouters = [...auth.apiRouters, accountRoutes(accounts)];
+  const app = createApp({ config, logger, metrics, isReady, apiRouters, rootRouters: auth.rootRouters });
+  installAuthenticator(app, auth.authenticator);
   return {
     app,
     config,
@@ -79,6 +104,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     cache,
     externalVerifier,
     bindModels,
+    routers: [...apiRouters, ...auth.rootRouters],
     beginShutdown: () => {
       shuttingDown = true;
     },

@@ -12,14 +12,14 @@ export function createMetrics() {
   const waitBuckets = [30, 60, 120, 300, 600, 900, 1800, 3600];
   const registers = [registry];
 
-  /** Gauges read from live objects (the pool) are sampled just before each scrape. */
-  const samplers = new Set<() => void>();
+  /** Gauges read from live objects (the pool) or the database are sampled just before each scrape. */
+  const samplers = new Set<() => void | Promise<void>>();
 
   return {
     registry,
     samplers,
     async render(): Promise<string> {
-      for (const sample of samplers) sample();
+      await Promise.all([...samplers].map(async (sample) => sample()));
       return registry.metrics();
     },
     http: {

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
@@ -15,6 +16,8 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
     LOG_LEVEL: 'debug',
     REDIS_URL: process.env.TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `carewatch-test:${runId}:`,
+    // Every test request comes from one address; the per-address limit has its own test and runtime.
+    RATE_LIMIT_ADDRESS_POINTS: '1000000',
     ...overrides,
   });
 }
@@ -38,6 +41,8 @@ export function createTestRuntime(databaseUrl: string, overrides: NodeJS.Process
 }
 
 let shared: Promise<TestRuntime> | undefined;
+let sharedUrl: string | undefined;
+const variants: TestRuntime[] = [];
 
 /**
  * One migrated database and runtime shared by the HTTP tests of a run. Tests create their own rows with
@@ -45,7 +50,8 @@ let shared: Promise<TestRuntime> | undefined;
  */
 export function sharedRuntime(): Promise<TestRuntime> {
   shared ??= (async () => {
-    const runtime = createTestRuntime(await createDatabase('app'));
+    sharedUrl = await createDatabase('app');
+    const runtime = createTestRuntime(sharedUrl);
     runtime.bindModels();
     await runtime.migrator.up();
     return runtime;
@@ -53,7 +59,27 @@ export function sharedRuntime(): Promise<TestRuntime> {
   return shared;
 }
 
+/**
+ * A second runtime with other settings (short timeouts, small rate limits, other signing keys) on the
+ * shared database. Sequelize models are classes bound to the last connection that initialised them, so
+ * a runtime in the same process must use the same database and stay open until the run ends: these
+ * are closed with the shared one. Each gets its own cache namespace unless `overrides` names one.
+ */
+export async function variantRuntime(overrides: NodeJS.ProcessEnv): Promise<TestRuntime> {
+  await sharedRuntime();
+  const runtime = createTestRuntime(sharedUrl!, {
+    REDIS_KEY_PREFIX: `carewatch-test:${runId}:v${variants.length}:`,
+    ...overrides,
+  });
+  variants.push(runtime);
+  // Until Redis answers, rate limits fall back to their in-memory stand-in; tests count from a known state.
+  const redis = runtime.cache.redis;
+  if (redis && redis.status !== 'ready') await once(redis, 'ready');
+  return runtime;
+}
+
 export async function closeSharedRuntime(): Promise<void> {
+  await Promise.all(variants.splice(0).map((runtime) => runtime.close()));
   if (!shared) return;
   const pending = shared;
   shared = undefined;

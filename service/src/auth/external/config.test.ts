@@ -1,15 +1,11 @@
 import { expect } from 'chai';
+import { productionEnv } from '../../../test/support/production-env';
 import { ConfigError, loadConfig } from '../../config';
 
 const ISSUER = 'https://abcdefgh.supabase.co/auth/v1';
 const JWKS_URL = `${ISSUER}/.well-known/jwks.json`;
 const SECRET = 'a-supabase-project-jwt-secret-of-40-chars!';
-const production = {
-  NODE_ENV: 'production',
-  DATABASE_URL: 'postgres://db.internal/carewatch',
-  ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
-  ENCRYPTION_ACTIVE_KEY_ID: 'k1',
-};
+const production = productionEnv();
 
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
   try {

@@ -1,0 +1,44 @@
+import { User } from '../auth/model';
+import { passwordPolicyProblem } from '../auth/password-policy';
+import type { PasswordHasher } from '../auth/passwords';
+import { recordSecurityEvent } from '../auth/security-events';
+import type { Metrics } from '../observability/metrics';
+
+export class BootstrapError extends Error {}
+
+/**
+ * The first admin cannot be created by an admin: the CLI (and the test factories) create it directly.
+ * The password follows the same policy as everyone's; the admin enrolls MFA at first login.
+ */
+export async function createAdminAccount(
+  hasher: PasswordHasher,
+  metrics: Metrics,
+  email: string,
+  password: string,
+): Promise<User> {
+  const problem = passwordPolicyProblem(password);
+  if (problem) throw new BootstrapError(`The password ${problem.detail}.`);
+  if (await User.findOne({ where: { email: email.trim().toLowerCase() }, attributes: ['id'] })) {
+    throw new BootstrapError('An account with this email already exists.');
+  }
+  const user = await User.create({
+    email,
+    passwordHash: await hasher.hash(password),
+    role: 'admin',
+    lockedUntil: null,
+    externalSubject: null,
+    passwordChangedAt: new Date(),
+  });
+  await recordSecurityEvent(
+    {
+      eventType: 'auth.account_created',
+      outcome: 'success',
+      origin: { requestId: null, ip: null, userAgent: 'carewatch admin:create' },
+      actorRole: 'admin',
+      subjectUserId: user.id,
+      details: { role: 'admin', via: 'cli' },
+    },
+    metrics,
+  );
+  return user;
+}

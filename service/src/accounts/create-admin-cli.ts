@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { createPasswordHasher } from '../auth/passwords';
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../observability/logger';
+import { resolveDatabaseUrl } from '../platform/database-url';
+import { createRuntime } from '../runtime';
+import { BootstrapError, createAdminAccount } from './admin-bootstrap';
+
+/**
+ * npm run admin:create -- --email admin@example.org
+ * The password comes from ADMIN_PASSWORD or standard input (never a flag: flags land in shell history).
+ */
+async function readPassword(): Promise<string> {
+  if (process.env.ADMIN_PASSWORD) return process.env.ADMIN_PASSWORD;
+  if (process.stdin.isTTY) process.stderr.write('Password (input is read from stdin): ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { email: { type: 'string' } } });
+  if (!values.email) throw new BootstrapError('Usage: npm run admin:create -- --email <address>');
+  const password = await readPassword();
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: 'warn' });
+  const database = await resolveDatabaseUrl(config, (line) => logger.warn(line));
+  const runtime = createRuntime(config, database.url, logger);
+  try {
+    await runtime.migrator.up();
+    const user = await createAdminAccount(createPasswordHasher(1), runtime.metrics, values.email, password);
+    console.log(`Admin account created: ${user.id}`);
+  } finally {
+    await runtime.close();
+    await database.release();
+  }
+}
+
+main().catch((error: unknown) => {
+  const known = error instanceof BootstrapError || error instanceof ConfigError;
+  console.error(
+    known ? error.message : `admin:create failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
+});

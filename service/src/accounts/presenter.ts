@@ -1,0 +1,6 @@
+import type { User } from '../auth/model';
+
+/** What an account response may carry: no password hash, no lockout state, no external subject. */
+export function presentAccount(user: Pick<User, 'id' | 'email' | 'role' | 'createdAt'>) {
+  return { id: user.id, email: user.email, role: user.role, createdAt: user.createdAt.toISOString() };
+}

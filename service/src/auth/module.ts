@@ -1,0 +1,81 @@
+import Router from '@koa/router';
+import type { Sequelize } from 'sequelize';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import type { Cache } from '../platform/cache';
+import type { FieldCipher } from '../platform/field-cipher';
+import { publicRoute } from '../platform/route-metadata';
+import { createAccessTokens } from './access-tokens';
+import { createAttempts } from './attempts';
+import { createAuthenticator, type ExternalVerifier } from './authenticator';
+import type { AuthConfig } from './config';
+import { createMfaChallenges } from './mfa-challenges';
+import { createMfaService } from './mfa';
+import { mfaRoutes } from './mfa-routes';
+import { createPasswordResets } from './password-reset';
+import { createPasswordHasher } from './passwords';
+import { createRefreshTokens } from './refresh-tokens';
+import { authRoutes } from './routes';
+import { createAuthService } from './service';
+import { createSessionStore } from './sessions';
+import { createThrottle } from './throttle';
+
+export interface AuthModuleDeps {
+  readonly config: AuthConfig;
+  readonly sequelize: Sequelize;
+  readonly cache: Cache;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly cipher: FieldCipher;
+  readonly externalVerifier?: ExternalVerifier;
+}
+
+/** Identity and access, wired: the authenticator for the guards, the routers, and what accounts need. */
+export function createAuthModule(deps: AuthModuleDeps) {
+  const { config, sequelize, cache, metrics } = deps;
+  const hasher = createPasswordHasher(config.passwordHashConcurrency);
+  const tokens = createAccessTokens(config);
+  const sessions = createSessionStore(sequelize, cache, config);
+  const refreshTokens = createRefreshTokens(sequelize, sessions, config);
+  const mfa = createMfaService(sequelize, deps.cipher);
+  const attempts = createAttempts(createThrottle(cache, config.rateLimits), metrics);
+  const challenges = createMfaChallenges(cache, config.mfaChallengeTtlSeconds);
+  const service = createAuthService({
+    config,
+    sequelize,
+    metrics,
+    hasher,
+    tokens,
+    sessions,
+    refreshTokens,
+    mfa,
+    challenges,
+    attempts,
+  });
+  const passwordResets = createPasswordResets({ config, sequelize, metrics, hasher, sessions, attempts });
+
+  metrics.samplers.add(async () => {
+    try {
+      metrics.auth.activeSessions.set(await sessions.countActive());
+    } catch (error) {
+      deps.logger.warn('could not count active sessions', { error: (error as Error).message });
+    }
+  });
+
+  const wellKnown = new Router();
+  wellKnown.get('/.well-known/jwks.json', publicRoute(), (ctx) => {
+    ctx.set('Cache-Control', 'public, max-age=300');
+    ctx.body = tokens.jwks;
+  });
+
+  return {
+    authenticator: createAuthenticator(tokens, sessions, deps.externalVerifier),
+    apiRouters: [authRoutes(service, passwordResets), mfaRoutes(mfa, sessions, metrics)],
+    rootRouters: [wellKnown],
+    hasher,
+    passwordResets,
+    attempts,
+  };
+}
+
+export type AuthModule = ReturnType<typeof createAuthModule>;

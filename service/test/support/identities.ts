@@ -1,0 +1,202 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { createAdminAccount } from '../../src/accounts/admin-bootstrap';
+import { createPasswordHasher } from '../../src/auth/passwords';
+import { totpCode } from '../../src/auth/totp';
+import type { Runtime } from '../../src/runtime';
+
+/**
+ * Factories for people who can call the API: each creates an account with unique values through the
+ * real endpoints and signs it in, so a feature test reaches an authenticated route in one line:
+ *
+ *   const provider = await createProvider(runtime);
+ *   await request(runtime.app.callback()).get('/v1/...').set(provider.headers);
+ */
+export interface Identity {
+  readonly userId: string;
+  readonly email: string;
+  readonly password: string;
+  readonly role: 'patient' | 'provider' | 'admin';
+  accessToken: string;
+  refreshToken: string;
+  /** `{ Authorization: 'Bearer <accessToken>' }` for supertest's `.set()`. */
+  readonly headers: Record<string, string>;
+  /** Base32 TOTP secret, for identities with MFA enrolled. */
+  readonly totpSecret?: string;
+  readonly recoveryCodes?: readonly string[];
+  /** A TOTP code not used yet (each code works once); undefined without MFA. */
+  nextTotpCode(): string | undefined;
+}
+
+const PERIOD_MS = 30_000;
+const unique = (label: string) =>
+  `${label}.${Date.now().toString(36)}.${randomBytes(4).toString('hex')}@carewatch.test`;
+export const strongPassword = () => `cw-${randomBytes(9).toString('base64url')}-Pw`;
+
+const http = (runtime: Runtime) => request(runtime.app.callback());
+
+function expectStatus(response: request.Response, status: number, what: string): request.Response {
+  if (response.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${response.status} ${JSON.stringify(response.body)}`);
+  return response;
+}
+
+/**
+ * Codes are single-use and only steps within one of now are accepted, so an identity can pass about
+ * three MFA checks per 30 s; the tracker hands out steps in order and says so when they run out.
+ */
+function totpTracker(secret: string | undefined) {
+  let lastStep = -Infinity;
+  return () => {
+    if (!secret) return undefined;
+    const current = Math.floor(Date.now() / PERIOD_MS);
+    const step = Math.max(lastStep + 1, current - 1);
+    if (step > current + 1) throw new Error('This identity used every TOTP code of the current time window');
+    lastStep = step;
+    return totpCode(secret, step * PERIOD_MS);
+  };
+}
+
+function identity(
+  base: Omit<Identity, 'headers' | 'nextTotpCode'>,
+  nextTotpCode = totpTracker(base.totpSecret),
+): Identity {
+  const self: Identity = {
+    ...base,
+    get headers() {
+      return { Authorization: `Bearer ${self.accessToken}` };
+    },
+    nextTotpCode,
+  };
+  return self;
+}
+
+/** Logs an existing identity in again (completing MFA when it has it); updates and returns its tokens. */
+export async function signIn(runtime: Runtime, who: Identity): Promise<Identity> {
+  const login = expectStatus(
+    await http(runtime).post('/v1/auth/login').send({ email: who.email, password: who.password }),
+    200,
+    'login',
+  );
+  let body = login.body as { status: string; accessToken: string; refreshToken: string; mfaToken?: string };
+  if (body.status === 'mfa_required') {
+    const verify = await http(runtime)
+      .post('/v1/auth/mfa/verify')
+      .send({ mfaToken: body.mfaToken, code: who.nextTotpCode() });
+    body = expectStatus(verify, 200, 'mfa verify').body as typeof body;
+  }
+  who.accessToken = body.accessToken;
+  who.refreshToken = body.refreshToken;
+  return who;
+}
+
+async function passwordLogin(runtime: Runtime, email: string, password: string) {
+  const response = expectStatus(
+    await http(runtime).post('/v1/auth/login').send({ email, password }),
+    200,
+    'login',
+  );
+  return response.body as { accessToken: string; refreshToken: string };
+}
+
+/** Enrolls TOTP on a signed-in session (which thereby reaches aal2). */
+async function enrollTotp(runtime: Runtime, accessToken: string) {
+  const auth = { Authorization: `Bearer ${accessToken}` };
+  const started = expectStatus(
+    await http(runtime).post('/v1/auth/mfa/totp').set(auth).send({}),
+    201,
+    'mfa enroll',
+  );
+  const secret = (started.body as { secret: string }).secret;
+  const nextTotpCode = totpTracker(secret);
+  const confirmed = await http(runtime)
+    .post('/v1/auth/mfa/totp/confirm')
+    .set(auth)
+    .send({ code: nextTotpCode() });
+  const recoveryCodes = (expectStatus(confirmed, 200, 'mfa confirm').body as { recoveryCodes: string[] })
+    .recoveryCodes;
+  return { secret, recoveryCodes, nextTotpCode };
+}
+
+type Account = Pick<Identity, 'userId' | 'email' | 'password' | 'role'>;
+
+/** Logs a new account in with its password and, when asked, enrolls TOTP on that session (aal2). */
+async function signedIn(runtime: Runtime, account: Account, withMfa: boolean): Promise<Identity> {
+  const tokens = await passwordLogin(runtime, account.email, account.password);
+  if (!withMfa) return identity({ ...account, ...tokens });
+  const mfa = await enrollTotp(runtime, tokens.accessToken);
+  return identity(
+    { ...account, ...tokens, totpSecret: mfa.secret, recoveryCodes: mfa.recoveryCodes },
+    mfa.nextTotpCode,
+  );
+}
+
+export interface PatientOverrides {
+  readonly email?: string;
+  readonly password?: string;
+  readonly withMfa?: boolean;
+}
+
+export async function createPatient(runtime: Runtime, overrides: PatientOverrides = {}): Promise<Identity> {
+  const email = overrides.email ?? unique('patient');
+  const password = overrides.password ?? strongPassword();
+  const registered = await http(runtime).post('/v1/auth/register').send({
+    email,
+    password,
+    givenName: 'Test',
+    familyName: 'Patient',
+    dateOfBirth: '1985-04-12',
+    phone: '+14155550123',
+  });
+  const userId = (expectStatus(registered, 201, 'register').body as { id: string }).id;
+  return signedIn(runtime, { userId, email, password, role: 'patient' }, overrides.withMfa ?? false);
+}
+
+/** A new admin (created as the admin:create CLI does) with TOTP enrolled, signed in at aal2. */
+export async function createAdmin(runtime: Runtime): Promise<Identity> {
+  const email = unique('admin');
+  const password = strongPassword();
+  const user = await createAdminAccount(createPasswordHasher(1), runtime.metrics, email, password);
+  return signedIn(runtime, { userId: user.id, email, password, role: 'admin' }, true);
+}
+
+/** The token of the invitation an admin-created account received (read from the outbox, as a mailer would). */
+export async function invitationToken(runtime: Runtime, userId: string): Promise<string> {
+  const message = await runtime.models.OutboxMessage.findOne({
+    where: { topic: 'auth.account_invitation', payload: { userId } },
+    order: [['id', 'DESC']],
+  });
+  if (!message) throw new Error('No invitation in the outbox');
+  return message.payload.token as string;
+}
+
+export interface ProviderOverrides {
+  readonly specialty?: string;
+  readonly licenseState?: string;
+  /** The admin who creates the provider; a new one by default. */
+  readonly admin?: Identity;
+}
+
+/** A provider created by an admin, password set from the invitation, TOTP enrolled, signed in at aal2. */
+export async function createProvider(runtime: Runtime, overrides: ProviderOverrides = {}): Promise<Identity> {
+  const admin = overrides.admin ?? (await createAdmin(runtime));
+  const email = unique('provider');
+  const created = await http(runtime)
+    .post('/v1/admin/users')
+    .set(admin.headers)
+    .send({
+      email,
+      role: 'provider',
+      displayName: 'Dr. Test',
+      licenseNumber: `LIC-${randomBytes(5).toString('hex')}`,
+      licenseState: overrides.licenseState ?? 'CA',
+      specialty: overrides.specialty ?? 'general_practice',
+    });
+  const userId = (expectStatus(created, 201, 'create provider').body as { id: string }).id;
+  const password = strongPassword();
+  const confirm = await http(runtime)
+    .post('/v1/auth/password-reset/confirm')
+    .send({ token: await invitationToken(runtime, userId), newPassword: password });
+  expectStatus(confirm, 204, 'set password from invitation');
+  return signedIn(runtime, { userId, email, password, role: 'provider' }, true);
+}

@@ -1,0 +1,18 @@
+import { generateKeyPairSync } from 'node:crypto';
+
+/** A signing key of the kind JWT_SIGNING_KEYS holds: a private Ed25519 JWK with a key id. */
+export const newSigningKey = (kid: string) => ({
+  kid,
+  ...generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }),
+});
+
+/** The smallest environment production accepts: its own database, encryption key and signing key. */
+export function productionEnv(): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgres://app@db.internal:5432/carewatch',
+    ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+    ENCRYPTION_ACTIVE_KEY_ID: 'k1',
+    JWT_SIGNING_KEYS: JSON.stringify([newSigningKey('prod-1')]),
+  };
+}
