@@ -30,92 +30,51 @@ const NO_5XX =
   'the availability SLI is 5xx / all, and a labelled counter has no 5xx series until the first 5xx, ' +
   'so the ratio and every recording built on it are empty (not 0) while the service is healthy';
 
+const entry =
+  (kind: EmptyPanelExpectation['kind']) =>
+  (dashboardUid: string, panelTitle: string, reason: string, refId?: string): EmptyPanelExpectation =>
+    refId === undefined
+      ? { dashboardUid, panelTitle, kind, reason }
+      : { dashboardUid, panelTitle, refId, kind, reason };
+const feature = entry('feature');
+const fault = entry('fault');
+const unstable = entry('unstable');
+
 export const EXPECTED_EMPTY_PANELS: readonly EmptyPanelExpectation[] = [
-  { dashboardUid: OVERVIEW, panelTitle: 'Server error ratio by route', kind: 'fault', reason: NO_5XX },
-  {
-    dashboardUid: OVERVIEW,
-    panelTitle: 'Unhandled errors',
-    kind: 'fault',
-    reason: 'counted only when a request fails unexpectedly (500)',
-  },
-  {
-    dashboardUid: OPERATIONS,
-    panelTitle: 'Consultation transitions',
-    kind: 'feature',
-    reason: CONSULTATIONS,
-  },
-  { dashboardUid: OPERATIONS, panelTitle: 'Completion rate', kind: 'feature', reason: CONSULTATIONS },
-  { dashboardUid: OPERATIONS, panelTitle: 'Expired requests', kind: 'feature', reason: CONSULTATIONS },
-  {
-    dashboardUid: OPERATIONS,
-    panelTitle: 'Failed operations',
-    refId: 'A',
-    kind: 'feature',
-    reason: CONSULTATIONS,
-  },
-  {
-    dashboardUid: OPERATIONS,
-    panelTitle: 'Failed operations',
-    refId: 'B',
-    kind: 'feature',
-    reason: PRESCRIPTIONS,
-  },
-  { dashboardUid: OPERATIONS, panelTitle: 'Prescription operations', kind: 'feature', reason: PRESCRIPTIONS },
-  { dashboardUid: OPERATIONS, panelTitle: 'Time to acceptance', kind: 'feature', reason: CONSULTATIONS },
-  { dashboardUid: OPERATIONS, panelTitle: 'Provider response time', kind: 'feature', reason: CONSULTATIONS },
-  { dashboardUid: OPERATIONS, panelTitle: 'Pending requests', kind: 'feature', reason: CONSULTATIONS },
-  {
-    dashboardUid: OPERATIONS,
-    panelTitle: 'Providers available by specialty',
-    kind: 'feature',
-    reason: 'provider availability routes have not landed',
-  },
-  {
-    dashboardUid: OPERATIONS,
-    panelTitle: 'Uptime during critical hours',
-    kind: 'unstable',
-    reason:
-      'a [1h:1m] subquery filtered on hour() 07-22 UTC: empty at night, and empty until a minute boundary ' +
+  fault(OVERVIEW, 'Server error ratio by route', NO_5XX),
+  fault(OVERVIEW, 'Unhandled errors', 'counted only when a request fails unexpectedly (500)'),
+  feature(OPERATIONS, 'Consultation transitions', CONSULTATIONS),
+  feature(OPERATIONS, 'Completion rate', CONSULTATIONS),
+  feature(OPERATIONS, 'Expired requests', CONSULTATIONS),
+  feature(OPERATIONS, 'Failed operations', CONSULTATIONS, 'A'),
+  feature(OPERATIONS, 'Failed operations', PRESCRIPTIONS, 'B'),
+  feature(OPERATIONS, 'Prescription operations', PRESCRIPTIONS),
+  feature(OPERATIONS, 'Time to acceptance', CONSULTATIONS),
+  feature(OPERATIONS, 'Provider response time', CONSULTATIONS),
+  feature(OPERATIONS, 'Pending requests', CONSULTATIONS),
+  feature(OPERATIONS, 'Providers available by specialty', 'provider availability routes have not landed'),
+  unstable(
+    OPERATIONS,
+    'Uptime during critical hours',
+    'a [1h:1m] subquery filtered on hour() 07-22 UTC: empty at night, and empty until a minute boundary ' +
       'falls inside the few seconds of history the test has',
-  },
-  { dashboardUid: AUDIT, panelTitle: 'Access rate by role and action', kind: 'feature', reason: AUDITED },
-  { dashboardUid: AUDIT, panelTitle: 'Denied access', kind: 'feature', reason: AUDITED },
-  { dashboardUid: AUDIT, panelTitle: 'Break-glass access', kind: 'feature', reason: AUDITED },
-  { dashboardUid: AUDIT, panelTitle: 'Logins by method and result', kind: 'feature', reason: AUTH },
-  { dashboardUid: AUDIT, panelTitle: 'MFA and token refreshes', kind: 'feature', reason: AUTH },
-  {
-    dashboardUid: AUDIT,
-    panelTitle: 'Lockouts and refresh-token reuse',
-    refId: 'A',
-    kind: 'feature',
-    reason: AUTH,
-  },
-  {
-    dashboardUid: STORES,
-    panelTitle: 'Cache latency',
-    kind: 'feature',
-    reason: 'no route reads or writes the cache yet (readiness only pings it, which is not timed)',
-  },
-  {
-    dashboardUid: STORES,
-    panelTitle: 'Cache hit ratio',
-    kind: 'feature',
-    reason: 'no route reads the cache yet',
-  },
-  {
-    dashboardUid: STORES,
-    panelTitle: 'Circuit breakers',
-    kind: 'feature',
-    reason: 'no circuit breaker exists yet (platform/breaker.ts)',
-  },
-  { dashboardUid: SLO, panelTitle: 'Error budget left (30 days)', kind: 'fault', reason: NO_5XX },
-  { dashboardUid: SLO, panelTitle: 'Current burn rate', kind: 'fault', reason: NO_5XX },
-  { dashboardUid: SLO, panelTitle: 'Burn rate by window', kind: 'fault', reason: NO_5XX },
-  { dashboardUid: SLO, panelTitle: 'Availability', kind: 'fault', reason: NO_5XX },
-  {
-    dashboardUid: SLO,
-    panelTitle: 'Critical operations under 2 s',
-    kind: 'feature',
-    reason: `${CONSULTATIONS}; ${PRESCRIPTIONS}`,
-  },
+  ),
+  feature(AUDIT, 'Access rate by role and action', AUDITED),
+  feature(AUDIT, 'Denied access', AUDITED),
+  feature(AUDIT, 'Break-glass access', AUDITED),
+  feature(AUDIT, 'Logins by method and result', AUTH),
+  feature(AUDIT, 'MFA and token refreshes', AUTH),
+  feature(AUDIT, 'Lockouts and refresh-token reuse', AUTH, 'A'),
+  feature(
+    STORES,
+    'Cache latency',
+    'no route reads or writes the cache yet (readiness only pings it, untimed)',
+  ),
+  feature(STORES, 'Cache hit ratio', 'no route reads the cache yet'),
+  feature(STORES, 'Circuit breakers', 'no circuit breaker exists yet (platform/breaker.ts)'),
+  fault(SLO, 'Error budget left (30 days)', NO_5XX),
+  fault(SLO, 'Current burn rate', NO_5XX),
+  fault(SLO, 'Burn rate by window', NO_5XX),
+  fault(SLO, 'Availability', NO_5XX),
+  feature(SLO, 'Critical operations under 2 s', `${CONSULTATIONS}; ${PRESCRIPTIONS}`),
 ];

@@ -12,8 +12,11 @@ import { startWorkload } from './workload';
 // the synthetic workload run until Prometheus holds a few scrapes of it.
 
 const JOB = 'carewatch';
-/** Enough samples for rate() over every window, and a few rule evaluations on top of them. */
-const MIN_SCRAPES = 4;
+/**
+ * rate() needs two samples in its window; one more makes sure the workload ran between two of them. The
+ * wait for the first scrape (Prometheus hands new targets to its scrapers every 5 s) dominates anyway.
+ */
+const MIN_SCRAPES = 3;
 
 export interface ObservedService {
   readonly prometheusUrl: string;
