@@ -1,10 +1,10 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-// Finds the Prometheus tools the tests run for real. PROMTOOL / AMTOOL override the lookup (CI can
-// point them at a downloaded release); otherwise the first executable on PATH is used.
+// Finds the Prometheus tools the tests run for real. PROMTOOL / AMTOOL / PROMETHEUS override the lookup
+// (CI can point them at a downloaded release); otherwise the first executable on PATH is used.
 
-export type Tool = 'promtool' | 'amtool';
+export type Tool = 'promtool' | 'amtool' | 'prometheus';
 
 function isExecutable(path: string): boolean {
   try {

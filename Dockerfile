@@ -1,0 +1,24 @@
+# Carewatch service image. Build: docker build -t carewatch .   Run: see helm/carewatch.
+# Stage 1 compiles the TypeScript with the dev dependencies; stage 2 carries only production
+# dependencies and the compiled output, and runs as a non-root user.
+
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY service ./service
+COPY db ./db
+RUN npm run build
+
+FROM node:20-slim AS runtime
+ENV NODE_ENV=production \
+    UV_THREADPOOL_SIZE=8
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# The `node` user of the base image, by number so Kubernetes can verify runAsNonRoot.
+USER 1000:1000
+EXPOSE 3000
+CMD ["node", "--enable-source-maps", "dist/service/src/main.js"]

@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import request from 'supertest';
+import { toolOrSkip } from '../alerts/src/binaries';
+import { listRuleMetricNames } from '../alerts/src/expressions';
+import { isRecordedMetricName, listDashboardMetricNames } from '../dashboards/src/expressions';
+import { sharedRuntime } from '../service/test/support/runtime';
+import { declaredFamilies, isDeclared } from './support/exposition';
+
+// The dashboards and rules read names from the metric contract; this checks the running service really
+// exposes every one of them, and that what it exposes passes Prometheus' own lint.
+
+/** Series Prometheus makes itself for every target; the service does not expose them. */
+const SCRAPE_SERIES = new Set(['up']);
+
+async function scrape(): Promise<string> {
+  const runtime = await sharedRuntime();
+  const response = await request(runtime.app.callback()).get('/metrics').expect(200);
+  return response.text;
+}
+
+describe('the service /metrics', () => {
+  it('declares every metric a dashboard or rule reads', async () => {
+    const families = declaredFamilies(await scrape());
+    const read = [...new Set([...listDashboardMetricNames(), ...listRuleMetricNames()])].filter(
+      (name) => !isRecordedMetricName(name) && !SCRAPE_SERIES.has(name),
+    );
+    expect(read).to.include.members([
+      'http_server_request_duration_seconds_bucket',
+      'process_cpu_seconds_total',
+    ]);
+    expect(read.filter((name) => !isDeclared(name, families))).to.deep.equal([]);
+  });
+
+  it('passes promtool check metrics without a remark', async function () {
+    const promtool = toolOrSkip(this, 'promtool');
+    const exposition = await scrape();
+    const result = spawnSync(promtool, ['check', 'metrics'], { input: exposition, encoding: 'utf8' });
+    expect(`${result.stdout}${result.stderr}`).to.equal('');
+    expect(result.status).to.equal(0);
+  });
+});
+
+describe('isDeclared', () => {
+  const families = declaredFamilies(
+    '# HELP h_seconds x\n# TYPE h_seconds histogram\n# HELP c_total x\n# TYPE c_total counter\n',
+  );
+
+  it('accepts a family and the series of a histogram family', () => {
+    for (const name of ['h_seconds', 'h_seconds_bucket', 'h_seconds_count', 'h_seconds_sum', 'c_total'])
+      expect(isDeclared(name, families), name).to.equal(true);
+  });
+
+  it('refuses an undeclared name, and histogram suffixes on a counter', () => {
+    for (const name of ['missing_total', 'c_total_bucket', 'h_second_bucket'])
+      expect(isDeclared(name, families), name).to.equal(false);
+  });
+});

@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { toolOrSkip } from '../alerts/src/binaries';
+import { listRuleExpressions } from '../alerts/src/expressions';
+import { listPanelExpressions, type PanelExpression } from '../dashboards/src/expressions';
+import { EXPECTED_EMPTY_PANELS, type EmptyPanelExpectation } from './expected-empty-panels';
+import { evaluate, ruleGroups, type Evaluation } from './support/prometheus-api';
+import { observeService, type ObservedService } from './support/observed-service';
+
+// DESIGN.md section 6: every query of the dashboards and rules is tested against a real Prometheus that
+// scrapes the running service.
+
+const panels = listPanelExpressions();
+const where = (p: PanelExpression) => `${p.dashboardUid} / ${p.panelTitle} / ${p.refId}`;
+
+function expectationFor(panel: PanelExpression): EmptyPanelExpectation | undefined {
+  return EXPECTED_EMPTY_PANELS.find(
+    (e) =>
+      e.dashboardUid === panel.dashboardUid &&
+      e.panelTitle === panel.panelTitle &&
+      (e.refId === undefined || e.refId === panel.refId),
+  );
+}
+
+describe('the list of panels expected to be empty', () => {
+  it('names only real panel expressions, each once', () => {
+    const unknown = EXPECTED_EMPTY_PANELS.filter(
+      (e) =>
+        !panels.some(
+          (p) =>
+            p.dashboardUid === e.dashboardUid &&
+            p.panelTitle === e.panelTitle &&
+            (e.refId === undefined || e.refId === p.refId),
+        ),
+    );
+    expect(unknown, 'entries that match no panel expression').to.deep.equal([]);
+    const keys = EXPECTED_EMPTY_PANELS.map((e) => `${e.dashboardUid}/${e.panelTitle}/${e.refId ?? '*'}`);
+    expect(new Set(keys).size, 'duplicate entries').to.equal(keys.length);
+  });
+});
+
+describe('dashboards and rules against a real Prometheus scraping the service', function () {
+  // Starting Prometheus, a few 1 s scrapes and rule evaluations, then about 150 queries.
+  this.timeout(120_000);
+  let observed: ObservedService;
+  let panelResults: Promise<Map<PanelExpression, Evaluation>> | undefined;
+
+  before(async function () {
+    observed = await observeService(toolOrSkip(this, 'prometheus'));
+  });
+  after(async () => observed?.stop());
+
+  const evaluatePanels = () =>
+    (panelResults ??= Promise.all(
+      panels.map(
+        async (p) => [p, await evaluate(observed.prometheusUrl, p.expr, observed.settledAt)] as const,
+      ),
+    ).then((entries) => new Map(entries)));
+
+  it('loads every rule group of alerts/dist and evaluates every rule without error', async () => {
+    const expectedGroups = observed.ruleFiles.flatMap((file) =>
+      (parse(readFileSync(file, 'utf8')) as { groups: { name: string }[] }).groups.map((g) => g.name),
+    );
+    const groups = await ruleGroups(observed.prometheusUrl);
+    expect(groups.map((g) => g.name)).to.have.members(expectedGroups);
+    const unhealthy = groups
+      .flatMap((g) => g.rules.map((r) => ({ group: g.name, ...r })))
+      .filter((r) => r.health !== 'ok');
+    expect(unhealthy).to.deep.equal([]);
+  });
+
+  it('answers every rule expression without error', async () => {
+    const failures = [];
+    for (const rule of listRuleExpressions()) {
+      const result = await evaluate(observed.prometheusUrl, rule.expr, observed.settledAt);
+      if (result.error !== undefined) failures.push(`${rule.file} / ${rule.name}: ${result.error}`);
+    }
+    expect(failures).to.deep.equal([]);
+  });
+
+  it('answers every panel expression without error', async () => {
+    const results = await evaluatePanels();
+    const failures = panels.flatMap((p) => {
+      const error = results.get(p)?.error;
+      return error === undefined ? [] : [`${where(p)}: ${error}`];
+    });
+    expect(failures).to.deep.equal([]);
+  });
+
+  it('gets series for every panel the workload exercises, and none for those listed as empty', async () => {
+    const results = await evaluatePanels();
+    const problems = panels.flatMap((p) => {
+      const series = results.get(p)?.series ?? 0;
+      const expectation = expectationFor(p);
+      if (expectation === undefined)
+        return series > 0 ? [] : [`${where(p)}: no series (exercise it, or list it with a reason)`];
+      if (expectation.kind === 'unstable' || series === 0) return [];
+      return [`${where(p)}: now answers ${series} series; remove it from expected-empty-panels.ts`];
+    });
+    expect(problems).to.deep.equal([]);
+  });
+});

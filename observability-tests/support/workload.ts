@@ -1,0 +1,91 @@
+// A small synthetic workload that makes the service emit the series the dashboards and rules read.
+// Each step is one thing a client does; a step that needs state (log in, then act with the token) is a
+// function like any other. Add steps here as features land, and shrink expected-empty-panels.ts with them.
+
+export interface WorkloadStep {
+  readonly name: string;
+  run(baseUrl: string): Promise<void>;
+}
+
+interface RequestSpec {
+  readonly method?: string;
+  readonly path: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  /** The status the service must answer: a different one means the workload no longer does what it says. */
+  readonly status: number;
+}
+
+/** A step of one request whose answer must have `spec.status`. */
+export function requestStep(name: string, spec: RequestSpec): WorkloadStep {
+  return {
+    name,
+    async run(baseUrl) {
+      const init: RequestInit = { method: spec.method ?? 'GET' };
+      if (spec.headers) init.headers = spec.headers;
+      if (spec.body !== undefined) init.body = spec.body;
+      const response = await fetch(`${baseUrl}${spec.path}`, init);
+      await response.arrayBuffer();
+      if (response.status !== spec.status)
+        throw new Error(
+          `${name}: ${spec.method ?? 'GET'} ${spec.path} answered ${response.status}, not ${spec.status}`,
+        );
+    },
+  };
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+export const WORKLOAD: readonly WorkloadStep[] = [
+  requestStep('liveness probe', { path: '/healthz', status: 200 }),
+  // Readiness queries the database (pool, query metrics) and pings the cache.
+  requestStep('readiness probe', { path: '/readyz', status: 200 }),
+  requestStep('metrics scrape', { path: '/metrics', status: 200 }),
+  requestStep('unknown API route', { path: '/v1/no-such-route', status: 404 }),
+  requestStep('malformed JSON', {
+    method: 'POST',
+    path: '/v1/no-such-route',
+    headers: JSON_HEADERS,
+    body: '{"unterminated": ',
+    status: 400,
+  }),
+  requestStep('body that is not JSON', {
+    method: 'POST',
+    path: '/v1/no-such-route',
+    headers: { 'content-type': 'text/plain' },
+    body: 'plain text',
+    status: 415,
+  }),
+];
+
+export interface RunningWorkload {
+  /** Rounds of every step completed so far. */
+  rounds(): number;
+  /** Why the workload stopped early, if it did. */
+  failure(): unknown;
+  /** Finishes the current round and resolves; rejects with the first step that failed. */
+  stop(): Promise<void>;
+}
+
+/** Runs every step in order, round after round, until stopped. */
+export function startWorkload(baseUrl: string, steps: readonly WorkloadStep[] = WORKLOAD): RunningWorkload {
+  let stopping = false;
+  let completed = 0;
+  let failure: unknown;
+  const loop = (async () => {
+    while (!stopping) {
+      for (const step of steps) await step.run(baseUrl);
+      completed += 1;
+    }
+  })();
+  // Observed here so a failing step is not an unhandled rejection before stop() is awaited.
+  loop.catch((error: unknown) => (failure = error));
+  return {
+    rounds: () => completed,
+    failure: () => failure,
+    async stop() {
+      stopping = true;
+      await loop;
+    },
+  };
+}
