@@ -35,6 +35,11 @@ const schema = z.object({
     .default(DEVELOPMENT_ENCRYPTION_KEY),
   ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
   CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
+  TRACING_ENABLED: booleanFromString.default(true),
+  TRACING_SAMPLE_RATIO: z.coerce.number().min(0).max(1).optional(),
+  // Read by the OTLP exporter itself; validated here so that a typo fails at start-up, not at export.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 /**
@@ -79,6 +84,13 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly encryption: { readonly keys: ReadonlyMap<string, Buffer>; readonly activeKeyId: string };
   readonly consultations: { readonly requestTtlSeconds: number };
+  readonly tracing: {
+    readonly enabled: boolean;
+    /** Share of new traces recorded; a caller's sampling decision is always followed. */
+    readonly sampleRatio: number;
+    /** Where spans go (OTLP/HTTP); none means spans are not recorded, only their ids reach the logs. */
+    readonly otlpEndpoint: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -127,5 +139,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     encryption: Object.freeze({ keys, activeKeyId: e.ENCRYPTION_ACTIVE_KEY_ID }),
     consultations: Object.freeze({ requestTtlSeconds: e.CONSULTATION_REQUEST_TTL }),
+    tracing: Object.freeze({
+      enabled: e.TRACING_ENABLED,
+      sampleRatio: e.TRACING_SAMPLE_RATIO ?? (e.NODE_ENV === 'production' ? 0.1 : 1),
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    }),
   });
 }
