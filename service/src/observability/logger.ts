@@ -4,20 +4,15 @@ import { REDACTED, isPhiKey, redact } from './redact';
 
 export type Logger = winston.Logger;
 
-/**
- * Joins every line to its trace so a log line leads to the request's spans and back. These are getters
- * on the default metadata, which winston copies when `log` is called: formats run later when the stream
- * is backed up, by then in some other request's context.
- */
-const defaultMeta = {
-  service: 'carewatch',
-  get trace_id() {
-    return trace.getActiveSpan()?.spanContext().traceId;
-  },
-  get span_id() {
-    return trace.getActiveSpan()?.spanContext().spanId;
-  },
-};
+/** Joins every line to its trace so a log line leads to the request's spans and back. */
+const traceContext = winston.format((info) => {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (spanContext) {
+    info.trace_id = spanContext.traceId;
+    info.span_id = spanContext.spanId;
+  }
+  return info;
+});
 
 // Mutates in place: winston keeps its own state under symbol keys that a copy would lose.
 const redactPhi = winston.format((info) => {
@@ -36,8 +31,13 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   return winston.createLogger({
     level: options.level,
-    defaultMeta,
-    format: winston.format.combine(winston.format.timestamp(), redactPhi(), winston.format.json()),
+    defaultMeta: { service: 'carewatch' },
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      traceContext(),
+      redactPhi(),
+      winston.format.json(),
+    ),
     transports: [
       options.stream
         ? new winston.transports.Stream({ stream: options.stream })

@@ -50,10 +50,10 @@ const URL_ATTRIBUTES = new Set(['http.target', 'url.path', 'http.url', 'url.full
 /** Statements are recorded, never the values in them: these are masked even when a query inlines them. */
 const STATEMENT_ATTRIBUTES = new Set(['db.statement', 'db.query.text']);
 
-// Quoted strings (with '' escapes and E'' strings), dollar-quoted bodies, and numbers that stand alone
-// (not part of an identifier or a $1 placeholder).
+// E'' strings (backslash escapes), quoted strings ('' escapes), dollar-quoted bodies, and numbers that
+// stand alone (not part of an identifier or a $1 placeholder).
 const SQL_LITERALS =
-  /(?:\b[Ee])?'(?:[^']|'')*'|\$([A-Za-z_]\w*)?\$[\s\S]*?\$\1\$|(?<![\w$."])-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/g;
+  /\b[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|\$([A-Za-z_]\w*)?\$[\s\S]*?\$\1\$|(?<![\w$."])-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/g;
 
 /** The statement with every literal replaced by `?`: its shape stays readable, its values do not leave. */
 export function maskSqlLiterals(statement: string): string {
