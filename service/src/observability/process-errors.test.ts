@@ -6,9 +6,8 @@ import { startService, type StartedService } from '../../test/support/service-pr
 const PROVOKER = './service/test/support/provoke-on-signal.ts';
 
 async function provoke(kind: 'rejection' | 'exception', purpose: string): Promise<StartedService> {
-  const service = await startService({ DATABASE_URL: await createDatabase(purpose), PROVOKE: kind }, [
-    PROVOKER,
-  ]);
+  const env = { DATABASE_URL: await createDatabase(purpose), PROVOKE: kind };
+  const service = await startService(env, { imports: [PROVOKER] });
   service.child.kill('SIGUSR2');
   return service;
 }

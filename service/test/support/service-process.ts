@@ -6,16 +6,31 @@ export interface StartedService {
   readonly output: () => string;
 }
 
-/**
- * Starts the real entry point as its own process, the way `npm start` does (with the tracing loaded
- * first), and waits for its URL. `imports` are loaded before it too, after tsx.
- */
-export async function startService(env: NodeJS.ProcessEnv, imports: string[] = []): Promise<StartedService> {
-  const preload = ['tsx', './service/src/instrumentation.ts', ...imports].flatMap((name) => [
-    '--import',
-    name,
-  ]);
-  const child = spawn(process.execPath, [...preload, 'service/src/main.ts'], {
+export interface StartOptions {
+  /** Modules loaded before the service (after tsx and the tracing). */
+  readonly imports?: readonly string[];
+  /** Run the compiled service in dist/ (`npm run build`), exactly as `npm start` does. */
+  readonly built?: boolean;
+}
+
+function commandLine({ imports = [], built = false }: StartOptions): string[] {
+  if (built)
+    return [
+      '--enable-source-maps',
+      '--import',
+      './dist/service/src/instrumentation.js',
+      'dist/service/src/main.js',
+    ];
+  const preload = ['tsx', './service/src/instrumentation.ts', ...imports];
+  return [...preload.flatMap((name) => ['--import', name]), 'service/src/main.ts'];
+}
+
+/** Starts the real entry point as its own process, with the tracing loaded first, and waits for its URL. */
+export async function startService(
+  env: NodeJS.ProcessEnv,
+  options: StartOptions = {},
+): Promise<StartedService> {
+  const child = spawn(process.execPath, commandLine(options), {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
