@@ -63,4 +63,31 @@ describe('loadConfig', () => {
       })[0],
     ).to.include('ENCRYPTION_KEYS');
   });
+
+  it('traces every request outside production and 10 % in production, unless told otherwise', () => {
+    expect(loadConfig({}).tracing).to.deep.equal({ enabled: true, sampleRatio: 1, otlpEndpoint: undefined });
+    expect(loadConfig(productionEnv()).tracing.sampleRatio).to.equal(0.1);
+    const tuned = loadConfig({
+      TRACING_ENABLED: 'false',
+      TRACING_SAMPLE_RATIO: '0.25',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:4318/v1/traces',
+    }).tracing;
+    expect(tuned).to.deep.equal({
+      enabled: false,
+      sampleRatio: 0.25,
+      otlpEndpoint: 'http://traces:4318/v1/traces',
+    });
+  });
+
+  it('refuses a sampling ratio outside 0..1 and an OTLP endpoint that is not an http URL', () => {
+    const problems = problemsOf({
+      TRACING_SAMPLE_RATIO: '1.5',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+    });
+    expect(problems.map((problem) => problem.split(':')[0])).to.have.members([
+      'TRACING_SAMPLE_RATIO',
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+    ]);
+  });
 });

@@ -44,6 +44,11 @@ const schema = z.object({
   CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
   ...externalIdentityEnv,
   ...authEnvShape,
+  TRACING_ENABLED: booleanFromString.default(true),
+  TRACING_SAMPLE_RATIO: z.coerce.number().min(0).max(1).optional(),
+  // Read by the OTLP exporter itself; validated here so that a typo fails at start-up, not at export.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 /**
@@ -94,6 +99,13 @@ export interface Config {
   /** Undefined when no SUPABASE_* variable is set: external tokens are then refused. */
   readonly externalIdentity: ExternalIdentityConfig | undefined;
   readonly auth: AuthConfig;
+  readonly tracing: {
+    readonly enabled: boolean;
+    /** Share of new traces recorded; a caller's sampling decision is always followed. */
+    readonly sampleRatio: number;
+    /** Where spans go (OTLP/HTTP); none means spans are not recorded, only their ids reach the logs. */
+    readonly otlpEndpoint: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -144,5 +156,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     consultations: Object.freeze({ requestTtlSeconds: e.CONSULTATION_REQUEST_TTL }),
     externalIdentity: externalIdentityConfig(e),
     auth: authConfigFrom(e),
+    tracing: Object.freeze({
+      enabled: e.TRACING_ENABLED,
+      sampleRatio: e.TRACING_SAMPLE_RATIO ?? (e.NODE_ENV === 'production' ? 0.1 : 1),
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    }),
   });
 }

@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './observability/logger';
+import { handleProcessErrors } from './observability/process-errors';
+import { installedTracing } from './observability/tracing';
 import { resolveDatabaseUrl } from './platform/database-url';
 import { createRuntime } from './runtime';
 import { listen } from './server';
@@ -9,6 +11,18 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.log.level });
   const database = await resolveDatabaseUrl(config, (line) => logger.warn(line));
   const runtime = createRuntime(config, database.url, logger);
+  handleProcessErrors(logger, runtime.metrics);
+  const tracing = installedTracing();
+  if (tracing) {
+    logger.info('tracing', {
+      sampleRatio: config.tracing.sampleRatio,
+      exporting: Boolean(config.tracing.otlpEndpoint),
+    });
+  } else if (config.tracing.enabled) {
+    logger.warn(
+      'tracing is enabled but was not loaded: start with --import <dist>/service/src/instrumentation.js',
+    );
+  }
 
   const applied = await runtime.migrator.up();
   if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
@@ -26,6 +40,8 @@ async function main(): Promise<void> {
     await running.drain(config.shutdownTimeoutMs);
     await runtime.close();
     await database.release();
+    // Last, so that the spans of the requests drained above are exported.
+    await tracing?.shutdown();
     logger.info('stopped', { signal });
     logger.end();
   };

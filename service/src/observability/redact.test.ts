@@ -27,6 +27,42 @@ describe('PHI redaction', () => {
     expect(text).not.to.match(/zeb\.quixote|555|1961-04-12|eyJhbGciOi/);
   });
 
+  it('drops names, contact details, birth dates and free text under known keys, whatever their case', () => {
+    const samples = {
+      FirstName: 'Zebulon',
+      lastName: 'Quixote',
+      fullName: 'Zebulon Quixote',
+      displayName: 'Dr. Z. Quixote',
+      Email: 'z.quixote@example.test',
+      phoneNumber: '+44 20 7946 0958',
+      DOB: '12/04/1961',
+      birthDate: '1961-04-12',
+      address: '12 Rue des Lilas, Lyon',
+      reason: 'recurring migraines after the accident',
+      diagnosis: 'G43.909',
+      medications: [{ name: 'sumatriptan', dosage: '50 mg' }],
+      notes: ['anxious about results', 'prefers morning calls'],
+    };
+    const cleaned = redact({ visits: [{ patient: samples, status: 'booked' }] }) as {
+      visits: [{ patient: Record<string, unknown>; status: string }];
+    };
+    const [visit] = cleaned.visits;
+    expect(visit.status).to.equal('booked');
+    expect(Object.values(visit.patient).every((value) => value === REDACTED)).to.equal(true);
+    expect(Object.keys(visit.patient)).to.have.members(Object.keys(samples));
+  });
+
+  it('scrubs contact details and birth dates written in free text under other keys', () => {
+    const messages = [
+      'call me on 555.010.4477 or +44 20 7946 0958',
+      'mail Zeb at ZEB_Q+clinic@mail.example.co.uk',
+      'born 12/04/1961, seen 1961-04-12',
+      'SSN 078-05-1120 on file',
+    ];
+    const cleaned = redact({ messages }) as { messages: string[] };
+    expect(cleaned.messages.join(' ')).not.to.match(/010-?4477|010\.4477|7946|ZEB_Q|1961|078-05-1120/);
+  });
+
   it('keeps ids, request ids and timestamps intact', () => {
     const id = '43c6ff9b-4a4a-4cee-a8b4-4d30208511ab';
     expect(redact({ requestId: id, at: '2026-11-25T08:43:56.497Z', count: 12 })).to.deep.equal({

@@ -51,6 +51,8 @@ const PHI_KEYS = new Set(
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '[email]'],
   [/\b\d{3}-\d{2}-\d{4}\b/g, '[ssn]'],
+  // Day and month either way round, as forms and letters write them: 12/04/1961, 4.12.1961.
+  [/\b\d{1,2}[/.]\d{1,2}[/.](19|20)\d{2}\b/g, '[date]'],
   // Bounded by non-word, non-hyphen characters so that runs of digits inside UUIDs and ids survive.
   [/(?<![\w-])\+?\d[\d\s().-]{8,}\d(?![\w-])/g, '[phone]'],
   [/\b(19|20)\d{2}-\d{2}-\d{2}\b(?!T)/g, '[date]'],

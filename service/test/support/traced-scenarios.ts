@@ -1,0 +1,117 @@
+/**
+ * The requests behind tracing.test.ts, made in the process that traced-requests.ts starts once tracing is
+ * installed: these imports require koa, pg and ioredis, so this module must be loaded after it.
+ */
+import { request as httpGet, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
+import { trace } from '@opentelemetry/api';
+import { createApp } from '../../src/app';
+import { listen } from '../../src/server';
+import { createDatabase, dropDatabase, stopTestServer } from './environment';
+import { createTestRuntime } from './runtime';
+
+export const CALLER_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+export const CALLER_SPAN_ID = 'b7ad6b7169203331';
+
+export interface ResponseRecord {
+  readonly status: number;
+  readonly requestId: string | null;
+  readonly contentType: string | null;
+  readonly body: string;
+}
+
+export interface ScenarioResult {
+  readonly logs: Record<string, unknown>[];
+  readonly fresh: ResponseRecord;
+  readonly continued: ResponseRecord;
+  readonly failed: ResponseRecord;
+  readonly outgoing: { traceparent: string | undefined; traceId: string; spanId: string };
+  readonly unhandledErrors: string;
+}
+
+async function fetchRecord(url: string, headers: Record<string, string> = {}): Promise<ResponseRecord> {
+  // fetch (undici) is not patched by the http instrumentation, so the client adds no spans of its own.
+  const response = await fetch(url, { headers });
+  return {
+    status: response.status,
+    requestId: response.headers.get('x-request-id'),
+    contentType: response.headers.get('content-type'),
+    body: await response.text(),
+  };
+}
+
+/** An outgoing call made inside a span: the traceparent header it carries is what another service sees. */
+async function outgoingTraceparent(): Promise<ScenarioResult['outgoing']> {
+  let seen: string | undefined;
+  const server = createServer((request, response) => {
+    seen = request.headers.traceparent as string | undefined;
+    response.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const tracer = trace.getTracer('carewatch-test');
+  const ids = await tracer.startActiveSpan('outgoing call', async (span) => {
+    await new Promise<void>((resolve, reject) => {
+      httpGet({ host: '127.0.0.1', port, path: '/' }, (response) => response.resume().on('end', resolve))
+        .on('error', reject)
+        .end();
+    });
+    span.end();
+    return span.spanContext();
+  });
+  server.close();
+  return { traceparent: seen, traceId: ids.traceId, spanId: ids.spanId };
+}
+
+/** Serves the real app on real sockets and makes every request the test asserts on. */
+export async function runScenarios(): Promise<{ result: ScenarioResult; close(): Promise<void> }> {
+  const runtime = createTestRuntime(await createDatabase('traced'));
+  await runtime.migrator.up();
+  const served = await listen(runtime.app, 0, '127.0.0.1');
+  const fresh = await fetchRecord(`${served.url}/readyz?name=Zebulon%20Quixote&dob=1961-04-12`);
+  const continued = await fetchRecord(`${served.url}/readyz`, {
+    traceparent: `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01`,
+  });
+  const outgoing = await outgoingTraceparent();
+  await trace.getTracer('carewatch-test').startActiveSpan('inlined literal', async (span) => {
+    await runtime.sequelize.query("SELECT 'Zebulon Quixote' AS given_name, 1961 AS born");
+    span.end();
+  });
+
+  // A route that reads the database, on a database that is dropped under it: a real unexpected failure.
+  const doomedUrl = await createDatabase('doomed');
+  const doomed = createTestRuntime(doomedUrl);
+  const records = new Router().get('/records', async (ctx) => {
+    ctx.body = await doomed.sequelize.query('SELECT count(*) FROM pg_class', { type: 'SELECT' });
+  });
+  const failing = await listen(
+    createApp({ ...doomed, isReady: async () => undefined, apiRouters: [records] }),
+    0,
+    '127.0.0.1',
+  );
+  const warmed = await fetchRecord(`${failing.url}/v1/records`);
+  if (warmed.status !== 200) throw new Error(`the records route failed before the drop: ${warmed.body}`);
+  await dropDatabase(doomedUrl);
+  const failed = await fetchRecord(`${failing.url}/v1/records`);
+  const unhandledErrors = (await doomed.metrics.render())
+    .split('\n')
+    .filter((line) => line.startsWith('carewatch_errors_unhandled_total'))
+    .join('\n');
+
+  await Promise.all([served.drain(1_000), failing.drain(1_000)]);
+  return {
+    result: {
+      logs: [...runtime.logLines(), ...doomed.logLines()],
+      fresh,
+      continued,
+      failed,
+      outgoing,
+      unhandledErrors,
+    },
+    async close() {
+      await Promise.allSettled([runtime.close(), doomed.close()]);
+      await stopTestServer();
+    },
+  };
+}
