@@ -6,6 +6,12 @@ import { z } from 'zod';
  */
 export const DEVELOPMENT_ENCRYPTION_KEY = 'dev:Y2FyZXdhdGNoLWRldmVsb3BtZW50LW9ubHkta2V5ISE=';
 
+/** Ed25519 private key (PKCS#8 DER, base64) that signs audit checkpoints in development only. */
+export const DEVELOPMENT_AUDIT_CHECKPOINT_KEY = 'MC4CAQAwBQYDK2VwBCIEIHhpOewn4+RLxW16XGk/qKkmi5u5LDDCYu0eqPTfdUUr';
+
+/** HIPAA asks for six years of audit records; a shorter period is a configuration error, not a choice. */
+export const MINIMUM_AUDIT_RETENTION_YEARS = 6;
+
 const booleanFromString = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
@@ -33,6 +39,12 @@ const schema = z
       .default(DEVELOPMENT_ENCRYPTION_KEY),
     ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
     CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
+    AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+    AUDIT_RETENTION_YEARS: z.coerce.number().int().min(MINIMUM_AUDIT_RETENTION_YEARS).default(MINIMUM_AUDIT_RETENTION_YEARS),
+    AUDIT_CHECKPOINT_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9+/=]+$/, 'an Ed25519 private key, PKCS#8 DER in base64')
+      .default(DEVELOPMENT_AUDIT_CHECKPOINT_KEY),
   })
   .superRefine((env, issue) => {
     const keyIds = env.ENCRYPTION_KEYS.split(',').map((pair) => pair.split(':')[0]);
@@ -48,6 +60,13 @@ const schema = z
       issue.addIssue({
         code: 'custom',
         path: ['ENCRYPTION_KEYS'],
+        message: 'the development key must not be used in production',
+      });
+    }
+    if (env.AUDIT_CHECKPOINT_KEY === DEVELOPMENT_AUDIT_CHECKPOINT_KEY) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['AUDIT_CHECKPOINT_KEY'],
         message: 'the development key must not be used in production',
       });
     }
@@ -76,6 +95,7 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly encryption: { readonly keys: ReadonlyMap<string, Buffer>; readonly activeKeyId: string };
   readonly consultations: { readonly requestTtlSeconds: number };
+  readonly audit: { readonly sealIntervalMs: number; readonly retentionYears: number; readonly checkpointKey: string };
 }
 
 export class ConfigError extends Error {
@@ -120,5 +140,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     encryption: Object.freeze({ keys, activeKeyId: e.ENCRYPTION_ACTIVE_KEY_ID }),
     consultations: Object.freeze({ requestTtlSeconds: e.CONSULTATION_REQUEST_TTL }),
+    audit: Object.freeze({
+      sealIntervalMs: e.AUDIT_SEAL_INTERVAL_MS,
+      retentionYears: e.AUDIT_RETENTION_YEARS,
+      checkpointKey: e.AUDIT_CHECKPOINT_KEY,
+    }),
   });
 }

@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import { AuditEvent, initAuditModel } from './audit/model';
+import { AuditEvent, AuditSeal, initAuditModel } from './audit/model';
 import { MfaFactor, PasswordReset, RecoveryCode, RefreshToken, Session, User, initIdentityModels } from './auth/model';
 import { Consultation, initConsultationModel } from './consultations/model';
 import { Patient, initPatientModel } from './patients/model';
@@ -37,7 +37,7 @@ export function initModels(sequelize: Sequelize, cipher: FieldCipher) {
   Prescription.belongsTo(Patient, { ...kept, foreignKey: { name: 'patientId', allowNull: false } });
   Prescription.belongsTo(Provider, { ...kept, foreignKey: { name: 'providerId', allowNull: false } });
 
-  return { User, Session, RefreshToken, MfaFactor, RecoveryCode, PasswordReset, Patient, Provider, Consultation, Prescription, AuditEvent, OutboxMessage };
+  return { User, Session, RefreshToken, MfaFactor, RecoveryCode, PasswordReset, Patient, Provider, Consultation, Prescription, AuditEvent, AuditSeal, OutboxMessage };
 }
 
 export type Models = ReturnType<typeof initModels>;

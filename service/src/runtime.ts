@@ -2,6 +2,7 @@ import type Koa from 'koa';
 import type { Sequelize } from 'sequelize';
 import { createMigrator, type Migrator } from '../../db/migrator';
 import { createApp } from './app';
+import { createAuditTrail, type AuditTrail } from './audit/trail';
 import type { Config } from './config';
 import { initModels, type Models } from './models';
 import type { Logger } from './observability/logger';
@@ -19,6 +20,7 @@ export interface Runtime {
   readonly models: Models;
   readonly migrator: Migrator;
   readonly cache: Cache;
+  readonly audit: AuditTrail;
   /** True once shutdown began: readiness then fails so the load balancer stops sending traffic. */
   beginShutdown(): void;
   close(): Promise<void>;
@@ -35,6 +37,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
   const models = initModels(sequelize, cipher);
   const migrator = createMigrator(sequelize, databaseUrl);
   const cache = createCache(config.redis, metrics, logger);
+  const audit = createAuditTrail(sequelize, config, metrics, logger);
   let shuttingDown = false;
 
   const isReady = async (): Promise<string | undefined> => {
@@ -45,7 +48,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     return undefined;
   };
 
-  const app = createApp({ config, logger, metrics, isReady });
+  const app = createApp({ config, logger, metrics, isReady, recordAuditEvent: audit.record });
   return {
     app,
     config,
@@ -55,10 +58,12 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     models,
     migrator,
     cache,
+    audit,
     beginShutdown: () => {
       shuttingDown = true;
     },
     async close() {
+      await audit.stop();
       await Promise.allSettled([sequelize.close(), cache.close()]);
     },
   };
