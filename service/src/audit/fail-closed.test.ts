@@ -1,23 +1,22 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { appWith, asUser, createPatient, phiTestRouter } from '../../test/support/audit';
+import { appWith, asUser, createAuditHarness, createPatient, phiTestRouter } from '../../test/support/audit';
 import { createDatabase, dropDatabase } from '../../test/support/environment';
 import { asSuperuser, createLoginRole } from '../../test/support/roles';
-import { createTestRuntime, type TestRuntime } from '../../test/support/runtime';
 
 describe('the audit trail fails closed', () => {
   let databaseUrl: string;
-  let migrated: TestRuntime;
-  let service: TestRuntime;
+  let migrated: ReturnType<typeof createAuditHarness>;
+  let service: ReturnType<typeof createAuditHarness>;
   let role: Awaited<ReturnType<typeof createLoginRole>>;
 
   before(async () => {
     databaseUrl = await createDatabase('audit_fail_closed');
-    migrated = createTestRuntime(databaseUrl);
-    await migrated.migrator.up();
+    migrated = createAuditHarness(databaseUrl);
+    await migrated.migrate();
     // The service connects as a member of carewatch_app, as in production, not as the owner.
     role = await createLoginRole(databaseUrl, 'carewatch_app');
-    service = createTestRuntime(role.url(databaseUrl));
+    service = createAuditHarness(role.url(databaseUrl));
   });
 
   after(async () => {
