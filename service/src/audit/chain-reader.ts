@@ -28,7 +28,7 @@ export async function* storedEvents(sequelize: Sequelize): AsyncGenerator<Stored
   for (;;) {
     const rows = await sequelize.query<{ seq: string; fields: (string | null)[]; content_hash: string; cursor_at: string }>(
       `SELECT seq::text, ${CANONICAL_FIELDS_SQL} AS fields, content_hash, occurred_at::text AS cursor_at
-       FROM audit_events WHERE (seq, occurred_at) > ($1::bigint, $2::timestamptz) ORDER BY seq, occurred_at LIMIT ${BATCH}`,
+       FROM audit_events WHERE (seq, occurred_at) > ($1::bigint, $2::timestamptz) ORDER BY audit_events.seq, occurred_at LIMIT ${BATCH}`,
       { bind: after, type: QueryTypes.SELECT },
     );
     for (const row of rows) yield { seq: row.seq, fields: row.fields, contentHash: row.content_hash, cursorAt: row.cursor_at };

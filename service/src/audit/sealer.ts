@@ -6,8 +6,8 @@ import { createSettledTracker } from './watermark';
 
 // Any constant works; it only has to be the same in every instance of the service.
 const SEALER_LOCK_KEY = 7_412_002;
-const BLOCK_SIZE = 1000;
-const EVENTS_PER_ROUND = 20 * BLOCK_SIZE;
+const DEFAULT_BLOCK_SIZE = 1000;
+const BLOCKS_PER_ROUND = 20;
 
 interface SealHead {
   readonly blockNumber: bigint;
@@ -27,11 +27,11 @@ interface Block {
 }
 
 /** Cut at the block size and at every change of partition, so that retention removes whole blocks. */
-function intoBlocks(events: readonly SealableEvent[]): Block[] {
+function intoBlocks(events: readonly SealableEvent[], blockSize: number): Block[] {
   const blocks: Block[] = [];
   for (const event of events) {
     const current = blocks.at(-1);
-    if (current && current.partition === event.partition && current.events.length < BLOCK_SIZE) current.events.push(event);
+    if (current && current.partition === event.partition && current.events.length < blockSize) current.events.push(event);
     else blocks.push({ partition: event.partition, events: [event] });
   }
   return blocks;
@@ -39,7 +39,7 @@ function intoBlocks(events: readonly SealableEvent[]): Block[] {
 
 async function readHead(sequelize: Sequelize, transaction: Transaction): Promise<SealHead> {
   const [head] = await sequelize.query<{ block_number: string; last_seq: string; seal_hash: string }>(
-    `SELECT block_number::text, last_seq::text, seal_hash FROM audit_seals ORDER BY block_number DESC LIMIT 1`,
+    `SELECT block_number::text, last_seq::text, seal_hash FROM audit_seals ORDER BY audit_seals.block_number DESC LIMIT 1`,
     { type: QueryTypes.SELECT, transaction },
   );
   return head
@@ -64,7 +64,7 @@ async function writeBlock(sequelize: Sequelize, transaction: Transaction, head: 
 }
 
 /** One round under a transaction-level advisory lock: only one instance seals at a time; the others skip. */
-async function sealUpTo(sequelize: Sequelize, settled: bigint): Promise<number> {
+async function sealUpTo(sequelize: Sequelize, settled: bigint, blockSize: number): Promise<number> {
   return sequelize.transaction(async (transaction) => {
     const [lock] = await sequelize.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS locked`, {
       bind: [SEALER_LOCK_KEY],
@@ -75,15 +75,15 @@ async function sealUpTo(sequelize: Sequelize, settled: bigint): Promise<number> 
     let head = await readHead(sequelize, transaction);
     const events = await sequelize.query<SealableEvent>(
       `SELECT seq::text, content_hash, tableoid::regclass::text AS partition FROM audit_events
-       WHERE seq > $1 AND seq <= $2 ORDER BY seq, occurred_at LIMIT $3`,
-      { bind: [String(head.lastSeq), String(settled), EVENTS_PER_ROUND], type: QueryTypes.SELECT, transaction },
+       WHERE seq > $1 AND seq <= $2 ORDER BY audit_events.seq, occurred_at LIMIT $3`,
+      { bind: [String(head.lastSeq), String(settled), BLOCKS_PER_ROUND * blockSize], type: QueryTypes.SELECT, transaction },
     );
-    for (const block of intoBlocks(events)) head = await writeBlock(sequelize, transaction, head, block);
+    for (const block of intoBlocks(events, blockSize)) head = await writeBlock(sequelize, transaction, head, block);
     return events.length;
   });
 }
 
-export function createAuditSealer(sequelize: Sequelize, metrics: Metrics, logger: Logger) {
+export function createAuditSealer(sequelize: Sequelize, metrics: Metrics, logger: Logger, blockSize = DEFAULT_BLOCK_SIZE) {
   const settledSeq = createSettledTracker(sequelize);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
@@ -103,7 +103,8 @@ export function createAuditSealer(sequelize: Sequelize, metrics: Metrics, logger
     let sealed = 0;
     const settled = await settledSeq();
     if (settled !== undefined) {
-      for (let round = await sealUpTo(sequelize, settled); round > 0; round = await sealUpTo(sequelize, settled)) sealed += round;
+      const round = () => sealUpTo(sequelize, settled, blockSize);
+      for (let count = await round(); count > 0; count = await round()) sealed += count;
     }
     await sampleLag();
     return sealed;
