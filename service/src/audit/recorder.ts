@@ -2,6 +2,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { AuditActor } from './actor';
+import { groupCommit } from './group-commit';
 import type { AuditAction, AuditOutcome } from './model';
 
 /**
@@ -39,11 +40,25 @@ function uniquePlainIds(ids: readonly string[] | undefined, shape: RegExp): { id
   return { ids: kept, dropped: all.length - kept.length };
 }
 
-const INSERT = `
-  INSERT INTO audit_events (actor_user_id, actor_role, action, event_type, resource_type, resource_ids, patient_ids,
-                            outcome, request_id, trace_id, source_ip, user_agent, details)
-  VALUES ($1, $2, $3, $4, $5, $6::text[], $7::uuid[], $8, $9, $10, $11, $12, $13::jsonb)
-  RETURNING seq::text AS seq`;
+const COLUMNS = `actor_user_id, actor_role, action, event_type, resource_type, resource_ids, patient_ids, outcome,
+  request_id, trace_id, source_ip, user_agent, details`;
+const CASTS = ['', '', '', '', '', '::text[]', '::uuid[]', '', '', '', '', '', '::jsonb'];
+
+/** One multi-row INSERT; PostgreSQL returns the rows of a VALUES list in the order given. */
+function insertStatement(rows: number): string {
+  const tuples = Array.from({ length: rows }, (_, row) => `(${CASTS.map((cast, i) => `$${row * CASTS.length + i + 1}${cast}`).join(', ')})`);
+  return `INSERT INTO audit_events (${COLUMNS}) VALUES ${tuples.join(', ')} RETURNING seq::text AS seq`;
+}
+
+// Checked here so that a malformed event fails its caller alone, never a shared batch in the database.
+const EVENT_TYPE = /^[a-z_.]+$/;
+const RESOURCE_TYPE = /^[A-Za-z]+$/;
+
+function checkShape(event: AuditEventInput): void {
+  if (!EVENT_TYPE.test(event.eventType) || !RESOURCE_TYPE.test(event.resourceType)) {
+    throw new Error('audit event type or resource type is malformed');
+  }
+}
 
 function bindValues(event: AuditEventInput): unknown[] {
   const resources = uniquePlainIds(event.resourceIds, PLAIN_ID);
@@ -72,15 +87,21 @@ function bindValues(event: AuditEventInput): unknown[] {
  * database assigns the sequence number and the content hash, so a caller cannot forge either.
  */
 export function createAuditRecorder(sequelize: Sequelize, metrics: Metrics, logger: Logger): RecordAuditEvent {
+  const insert = (events: readonly AuditEventInput[], transaction?: Transaction) =>
+    sequelize.query<{ seq: string }>(insertStatement(events.length), {
+      bind: events.flatMap(bindValues),
+      type: QueryTypes.SELECT,
+      ...(transaction ? { transaction } : {}),
+    });
+  const committed = groupCommit(insert, { maxBatch: 100, maxInFlight: 4 });
+
   return async (event, transaction) => {
     try {
-      const [row] = await sequelize.query<{ seq: string }>(INSERT, {
-        bind: bindValues(event),
-        type: QueryTypes.SELECT,
-        ...(transaction ? { transaction } : {}),
-      });
+      checkShape(event);
+      // Inside a caller's transaction the event commits (or not) with the caller's own writes.
+      const row = transaction ? (await insert([event], transaction))[0]! : await committed(event);
       metrics.audit.events.inc({ action: event.action, outcome: event.outcome, actor_role: event.actor.role });
-      return { seq: row!.seq };
+      return { seq: row.seq };
     } catch (error) {
       metrics.audit.writeFailures.inc();
       // The SQLSTATE only: a driver message may quote the values that were bound.

@@ -96,6 +96,21 @@ describe('recording the audit trail', () => {
     expect(await auditRowsFor(runtime, 'committed-1')).to.have.length(1);
   });
 
+  it('commits concurrent events together, answering each caller with its own event, and isolates a bad one', async () => {
+    const burst = `burst-${randomUUID()}`;
+    const good = Array.from({ length: 30 }, (_, n) => runtime.audit.record({ actor: SYSTEM_ACTOR, action: 'security', eventType: 'test.burst', resourceType: 'User', outcome: 'success', requestId: `${burst}-${n}` }));
+    // A role the database refuses (its CHECK constraint), slipped past the types as a careless caller might.
+    const bad = runtime.audit.record({ actor: { userId: null, role: 'robot' as 'system' }, action: 'security', eventType: 'test.burst', resourceType: 'User', outcome: 'success', requestId: `${burst}-bad` });
+    const [written, refused] = await Promise.all([Promise.all(good), bad.then(() => 'written', () => 'refused')]);
+    expect(refused).to.equal('refused');
+    expect(new Set(written.map((row) => row.seq)).size).to.equal(30);
+    const rows = await runtime.sequelize.query<{ seq: string; request_id: string }>(
+      `SELECT seq::text AS seq, request_id FROM audit_events WHERE request_id LIKE $1`, { bind: [`${burst}-%`], type: QueryTypes.SELECT });
+    const bySeq = new Map(rows.map((row) => [row.seq, row.request_id]));
+    written.forEach((row, n) => expect(bySeq.get(row.seq)).to.equal(`${burst}-${n}`));
+    expect(rows).to.have.length(30);
+  });
+
   it('counts events by action, outcome and role in the metrics, without ids', async () => {
     const patient = await createPatient(runtime);
     await request(app.callback()).get(`/v1/phi-test/patients/${patient.id}`).set(asUser(patient.id)).expect(200);
