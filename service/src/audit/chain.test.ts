@@ -74,6 +74,22 @@ describe('the sealed hash chain', () => {
     expect(await harness.audit.verify()).to.include({ ok: true, checkedEvents: 12 });
   });
 
+  it('never seals past an in-flight event whose transaction id is newer than every finished one', async () => {
+    const older = await harness.sequelize.transaction();
+    await harness.sequelize.query('SELECT pg_current_xact_id()', { transaction: older });
+    const newer = await harness.sequelize.transaction();
+    const held = await harness.audit.record({ actor: SYSTEM_ACTOR, action: 'security', eventType: 'test.held', resourceType: 'User', outcome: 'success' }, newer);
+    const overtaking = await harness.audit.record({ actor: SYSTEM_ACTOR, action: 'security', eventType: 'test.overtaking', resourceType: 'User', outcome: 'success' }, older);
+    expect(Number(overtaking.seq)).to.be.greaterThan(Number(held.seq));
+    await older.commit();
+    await sealer.sealOnce();
+    await sealer.sealOnce();
+    expect((await seals()).at(-1)!.last_seq).to.equal('10');
+    await newer.commit();
+    await sealAll();
+    expect(await harness.audit.verify()).to.include({ ok: true, checkedEvents: 12 });
+  });
+
   it('names an altered event', async () => {
     await tamper(`UPDATE audit_events SET actor_role = 'admin' WHERE seq = 6`);
     const { ok, problem } = await harness.audit.verify();

@@ -7,13 +7,19 @@ import { QueryTypes, type Sequelize } from 'sequelize';
  * an event still in flight (it would commit after the block that should have held it was sealed). A settle
  * delay (seal only what is older than N seconds) depends on clocks and on no transaction being slower than
  * N; this is exact instead. The insert trigger makes each transaction take its id before its sequence
- * number (migration 0006), so, reading the sequence first and the list of transactions in progress second,
- * every number handed out so far belongs to a transaction that has ended or is on that list. Once all of
- * them have ended, every number up to the one read is either committed and visible, or will never exist.
+ * number (migration 0006), so, reading the sequence first and then a snapshot, every number handed out so
+ * far belongs to a transaction that had ended by the snapshot or may still run: one of the snapshot's
+ * in-progress ids, or an id from its xmax (it does not list those) up to an id taken just after it. Once
+ * all of those have ended, every number up to the one read is committed and visible, or will never exist.
+ * A long transaction anywhere on the server therefore delays sealing; the lag metrics show it.
  */
 export interface Watermark {
   readonly seq: bigint;
+  /** Listed in-progress transaction ids of the snapshot. */
   readonly inProgress: readonly string[];
+  /** Ids in [from, to) were assigned around the snapshot and may be running too. */
+  readonly from: string;
+  readonly to: string;
 }
 
 // Two statements, in this order: one statement would take its snapshot before reading the sequence.
@@ -22,17 +28,22 @@ export async function readWatermark(sequelize: Sequelize): Promise<Watermark> {
     `SELECT (CASE WHEN is_called THEN last_value ELSE last_value - 1 END)::text AS seq FROM audit_events_seq`,
     { type: QueryTypes.SELECT },
   );
-  const running = await sequelize.query<{ xid: string }>(`SELECT pg_snapshot_xip(pg_current_snapshot())::text AS xid`, {
-    type: QueryTypes.SELECT,
-  });
-  return { seq: BigInt(sequence!.seq), inProgress: running.map((row) => row.xid) };
+  // The statement's snapshot is taken first; the id it then takes is later than any assigned before.
+  const [snapshot] = await sequelize.query<{ xip: string[]; xmax: string; after: string }>(
+    `SELECT ARRAY(SELECT pg_snapshot_xip(pg_current_snapshot()))::text[] AS xip,
+            pg_snapshot_xmax(pg_current_snapshot())::text AS xmax, pg_current_xact_id()::text AS after`,
+    { type: QueryTypes.SELECT },
+  );
+  return { seq: BigInt(sequence!.seq), inProgress: snapshot!.xip, from: snapshot!.xmax, to: snapshot!.after };
 }
 
 export async function hasSettled(sequelize: Sequelize, watermark: Watermark): Promise<boolean> {
-  if (watermark.inProgress.length === 0) return true;
   const [row] = await sequelize.query<{ running: number }>(
-    `SELECT count(*)::int AS running FROM unnest($1::xid8[]) AS x WHERE pg_xact_status(x) = 'in progress'`,
-    { bind: [watermark.inProgress], type: QueryTypes.SELECT },
+    `SELECT count(*)::int AS running FROM (
+       SELECT unnest($1::xid8[]) AS x
+       UNION ALL SELECT id::text::xid8 FROM generate_series($2::bigint, $3::bigint - 1) AS id
+     ) AS candidates WHERE pg_xact_status(x) = 'in progress'`,
+    { bind: [watermark.inProgress, watermark.from, watermark.to], type: QueryTypes.SELECT },
   );
   return row!.running === 0;
 }
