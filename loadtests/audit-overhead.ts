@@ -8,6 +8,7 @@
  * The server runs in a child process so that the load generator does not share its event loop.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
 import autocannon from 'autocannon';
@@ -16,7 +17,7 @@ import { Client } from 'pg';
 import { QueryTypes } from 'sequelize';
 import { createMigrator } from '../db/migrator';
 import { createApp } from '../service/src/app';
-import { audited } from '../service/src/audit/middleware';
+import { audited, fromParam } from '../service/src/audit/middleware';
 import { createAuditTrail } from '../service/src/audit/trail';
 import { loadConfig } from '../service/src/config';
 import { createLogger } from '../service/src/observability/logger';
@@ -48,7 +49,7 @@ async function serve(): Promise<void> {
     const [patient] = await sequelize.query(
       `SELECT user_id AS id, given_name AS "givenName", family_name AS "familyName", date_of_birth AS "dateOfBirth", phone
        FROM patients WHERE user_id = $1`,
-      { bind: [ctx.params.id], type: QueryTypes.SELECT },
+      { bind: [...fromParam('id')(ctx)], type: QueryTypes.SELECT },
     );
     ctx.body = patient;
   };
@@ -58,8 +59,8 @@ async function serve(): Promise<void> {
     await next();
   });
   router.get('/plain/patients/:id', readPatient);
-  router.get('/audited/patients/:id', audited({ action: 'read', resourceType: 'Patient', patientIds: (ctx) => [ctx.params.id!] }), readPatient);
-  const app = createApp({ config, logger, metrics, isReady: async () => undefined, recordAuditEvent: audit.record, apiRouters: [router] });
+  router.get('/audited/patients/:id', audited({ action: 'read', resourceType: 'Patient', patientIds: fromParam('id') }), readPatient);
+  const app = createApp({ config, logger, metrics, isReady: () => Promise.resolve(undefined), recordAuditEvent: audit.record, apiRouters: [router] });
   const server = app.listen(0, '127.0.0.1', () => {
     const address = server.address();
     process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
@@ -148,7 +149,7 @@ async function bench(): Promise<void> {
   const plain = summary(samples.plain);
   const withAudit = summary(samples.audited);
   const format = (n: number) => n.toFixed(2);
-  console.log(`PHI read, ${CONNECTIONS} connections, ${DURATION_S} s per mode (after 3 s warm-up each)`);
+  console.log(`PHI read, ${CONNECTIONS} connections, ${DURATION_S} s per mode (after 3 s warm-up each); load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
   console.log('mode      p50 ms   p95 ms   p99 ms   req/s    errors');
   for (const [name, s] of [['plain', plain], ['audited', withAudit]] as const) {
     console.log(`${name.padEnd(9)} ${format(s.p50).padStart(6)}   ${format(s.p95).padStart(6)}   ${format(s.p99).padStart(6)}   ${s.rps.toFixed(0).padStart(6)}   ${s.errors}`);

@@ -32,7 +32,7 @@ describe('the audit trail fails closed', () => {
       .get(`/v1/phi-test/patients/${patient.id}`)
       .set(asUser(patient.id));
     expect(response.status).to.equal(200);
-    expect(response.body.familyName).to.equal(patient.phi.familyName);
+    expect((response.body as { familyName: string }).familyName).to.equal(patient.phi.familyName);
   });
 
   it('sends 503 problem+json and no PHI when the event cannot be written (INSERT revoked)', async () => {
@@ -43,7 +43,7 @@ describe('the audit trail fails closed', () => {
       const response = await request(app.callback()).get(`/v1/phi-test/patients/${patient.id}`).set(asUser(patient.id));
       expect(response.status).to.equal(503);
       expect(response.headers['content-type']).to.match(/^application\/problem\+json/);
-      expect(response.body.code).to.equal('audit_unavailable');
+      expect((response.body as { code: string }).code).to.equal('audit_unavailable');
       for (const value of Object.values(patient.phi)) expect(response.text).not.to.contain(value);
       expect(await service.metrics.render()).to.match(/carewatch_audit_write_failures_total [1-9]/);
     } finally {

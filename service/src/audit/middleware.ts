@@ -19,6 +19,14 @@ export interface AuditedOptions {
   readonly resourceIds?: IdExtractor;
 }
 
+/** The id in a route parameter, e.g. `patientIds: fromParam('patientId')` for `/patients/:patientId/...`. */
+export const fromParam =
+  (name: string): IdExtractor =>
+  (ctx) => {
+    const value = (ctx.params as Record<string, string | undefined> | undefined)?.[name];
+    return value ? [value] : [];
+  };
+
 /** For list and search handlers: they know the patients only once they have the rows. */
 export const patientIdsFromState: IdExtractor = (ctx) => (ctx.state.auditPatientIds as string[] | undefined) ?? [];
 

@@ -93,7 +93,7 @@ export function createAuditRecorder(sequelize: Sequelize, metrics: Metrics, logg
       type: QueryTypes.SELECT,
       ...(transaction ? { transaction } : {}),
     });
-  const committed = groupCommit(insert, { maxBatch: 100, maxInFlight: 2 });
+  const committed = groupCommit(insert, { maxBatch: 100, maxInFlight: 4 });
 
   return async (event, transaction) => {
     try {

@@ -62,7 +62,7 @@ describe('recording the audit trail', () => {
       .set('X-Request-Id', id)
       .send({ familyName: first.phi.familyName });
     expect(response.status).to.equal(200);
-    expect(response.body.items).to.have.length(2);
+    expect((response.body as { items: unknown[] }).items).to.have.length(2);
     const [event] = await auditRowsFor(runtime, id);
     expect(event).to.include({ action: 'list', actor_role: 'provider', outcome: 'success' });
     expect([...event!.patient_ids].sort()).to.deep.equal([first.id, second.id].sort());

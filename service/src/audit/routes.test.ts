@@ -6,7 +6,16 @@ import { tagged } from '../platform/route-metadata';
 import { appWith } from '../../test/support/audit';
 import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
 import type { AuditAction } from './model';
+import type { AuditEventView } from './queries';
+import type { AfterHoursRow, BreakGlassRow, HighVolumeRow } from './reports';
 import { auditRoutes } from './routes';
+
+interface Page {
+  items: AuditEventView[];
+  nextCursor: string | null;
+}
+const page = (response: { body: unknown }) => response.body as Page;
+const rows = <T>(response: { body: unknown }) => (response.body as { items: T[] }).items;
 
 describe('the compliance API', () => {
   let runtime: TestRuntime;
@@ -44,26 +53,26 @@ describe('the compliance API', () => {
   });
 
   it('lists a patient\'s events newest first, by key pages, and audits the query against that patient', async () => {
-    const first = await get(`/events?patientId=${patientA}&limit=2`).set('X-Request-Id', 'audit-query-page-1').expect(200);
-    expect(first.body.items.map((e: { actorUserId: string }) => e.actorUserId)).to.deep.equal([dayWorker, nightOwl]);
-    expect(first.body.nextCursor).to.be.a('string');
-    const second = await get(`/events?patientId=${patientA}&limit=2&cursor=${first.body.nextCursor}`).expect(200);
-    expect(second.body.items.map((e: { action: string }) => e.action)).to.deep.equal(['read']);
-    expect(second.body.nextCursor).to.equal(null);
+    const first = page(await get(`/events?patientId=${patientA}&limit=2`).set('X-Request-Id', 'audit-query-page-1').expect(200));
+    expect(first.items.map((e) => e.actorUserId)).to.deep.equal([dayWorker, nightOwl]);
+    expect(first.nextCursor).to.be.a('string');
+    const second = page(await get(`/events?patientId=${patientA}&limit=2&cursor=${first.nextCursor}`).expect(200));
+    expect(second.items.map((e) => e.action)).to.deep.equal(['read']);
+    expect(second.nextCursor).to.equal(null);
 
-    const [own] = (await get(`/events?userId=${adminId}&action=list`).expect(200)).body.items as { requestId: string; resourceType: string; patientIds: string[]; actorRole: string }[];
+    const [own] = page(await get(`/events?userId=${adminId}&action=list`).expect(200)).items;
     expect(own).to.include({ resourceType: 'AuditEvent', actorRole: 'admin' });
-    const logged = (await get(`/events?patientId=${patientA}&userId=${adminId}&limit=500`).expect(200)).body.items as { requestId: string }[];
+    const logged = page(await get(`/events?patientId=${patientA}&userId=${adminId}&limit=500`).expect(200)).items;
     expect(logged.map((e) => e.requestId)).to.include('audit-query-page-1');
   });
 
   it('filters by user, action and time range', async () => {
-    const byUser = await get(`/events?userId=${dayWorker}`).expect(200);
-    expect(byUser.body.items.map((e: { action: string }) => e.action)).to.deep.equal(['break_glass', 'read']);
-    const byAction = await get(`/events?userId=${nightOwl}&action=list`).expect(200);
-    expect(byAction.body.items).to.have.length(1);
-    const future = await get(`/events?userId=${nightOwl}&from=${new Date(Date.now() + 8 * 86_400_000).toISOString()}`).expect(200);
-    expect(future.body.items).to.deep.equal([]);
+    const byUser = page(await get(`/events?userId=${dayWorker}`).expect(200));
+    expect(byUser.items.map((e) => e.action)).to.deep.equal(['break_glass', 'read']);
+    const byAction = page(await get(`/events?userId=${nightOwl}&action=list`).expect(200));
+    expect(byAction.items).to.have.length(1);
+    const future = page(await get(`/events?userId=${nightOwl}&from=${new Date(Date.now() + 8 * 86_400_000).toISOString()}`).expect(200));
+    expect(future.items).to.deep.equal([]);
   });
 
   it('rejects a malformed filter with 422 problem+json', async () => {
@@ -87,30 +96,26 @@ describe('the compliance API', () => {
     expect(rows).to.have.length(3);
     expect(rows[1]).to.contain(`${patientA};${patientB};${patientC}`);
 
-    const exports = (await get(`/events?userId=${adminId}&action=export`).expect(200)).body.items as { requestId: string; patientIds: string[] }[];
+    const exports = page(await get(`/events?userId=${adminId}&action=export`).expect(200)).items;
     expect(exports.find((e) => e.requestId === 'audit-export-ndjson')?.patientIds).to.deep.equal([patientB]);
   });
 
   it('reports after-hours access, unusually many patients per user and window, and break-glass uses', async () => {
-    const afterHours = await get(`/reports/after-hours?${week()}&startHour=7&endHour=19`).expect(200);
-    const owl = afterHours.body.items.find((row: { actorUserId: string }) => row.actorUserId === nightOwl);
-    expect(owl).to.include({ events: 2, patients: 3 });
-    expect(afterHours.body.items.map((row: { actorUserId: string }) => row.actorUserId)).not.to.include(dayWorker);
+    const afterHours = rows<AfterHoursRow>(await get(`/reports/after-hours?${week()}&startHour=7&endHour=19`).expect(200));
+    expect(afterHours.find((row) => row.actorUserId === nightOwl)).to.include({ events: 2, patients: 3 });
+    expect(afterHours.map((row) => row.actorUserId)).not.to.include(dayWorker);
 
-    const volume = await get(`/reports/high-volume?${week()}&windowMinutes=60&threshold=3`).expect(200);
-    const users = volume.body.items.map((row: { actorUserId: string }) => row.actorUserId);
-    expect(users).to.include(nightOwl);
-    expect(users).not.to.include(dayWorker);
+    const volume = rows<HighVolumeRow>(await get(`/reports/high-volume?${week()}&windowMinutes=60&threshold=3`).expect(200));
+    expect(volume.map((row) => row.actorUserId)).to.include(nightOwl).and.not.to.include(dayWorker);
 
-    const breakGlass = await get(`/reports/break-glass?${week()}`).expect(200);
-    const uses = breakGlass.body.items.filter((row: { actorUserId: string }) => row.actorUserId === dayWorker);
-    expect(uses).to.have.length(1);
-    expect(uses[0].patientIds).to.deep.equal([patientB]);
+    const breakGlass = rows<BreakGlassRow>(await get(`/reports/break-glass?${week()}`).expect(200));
+    const uses = breakGlass.filter((row) => row.actorUserId === dayWorker);
+    expect(uses.map((row) => row.patientIds)).to.deep.equal([[patientB]]);
   });
 
   it('runs the verifier on demand', async () => {
     const response = await get('/verify').expect(200);
-    expect(response.body).to.include({ ok: true, problem: null });
+    expect(response.body as object).to.include({ ok: true, problem: null });
   });
 
   it('puts the caller\'s guard in front of every route', async () => {

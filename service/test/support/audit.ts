@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { QueryTypes } from 'sequelize';
 import { createApp } from '../../src/app';
-import { audited, patientIdsFromState } from '../../src/audit/middleware';
+import { audited, fromParam, patientIdsFromState } from '../../src/audit/middleware';
 import { notFound } from '../../src/platform/errors';
 import { tagged } from '../../src/platform/route-metadata';
 import { createMigrator } from '../../../db/migrator';
@@ -92,7 +92,7 @@ export function phiTestRouter(deps: AuditDeps): Router {
   router.use(identityFromHeaders());
   router.get(
     '/patients/:id',
-    audited({ action: 'read', resourceType: 'Patient', patientIds: (ctx) => [ctx.params.id!], resourceIds: (ctx) => [ctx.params.id!] }),
+    audited({ action: 'read', resourceType: 'Patient', patientIds: fromParam('id'), resourceIds: fromParam('id') }),
     async (ctx) => {
       const auth = ctx.state.auth as { userId: string } | undefined;
       if (auth?.userId !== ctx.params.id) throw notFound();
@@ -122,7 +122,7 @@ export function appWith(deps: AuditDeps, routers: Router[]) {
     config: deps.config,
     logger: deps.logger,
     metrics: deps.metrics,
-    isReady: async () => undefined,
+    isReady: () => Promise.resolve(undefined),
     recordAuditEvent: deps.audit.record,
     apiRouters: routers,
   });
