@@ -55,12 +55,28 @@ async function serve(): Promise<void> {
   };
   const router = new Router({ prefix: '/bench' });
   router.use(async (ctx, next) => {
-    ctx.state.auth = { userId: '00000000-0000-4000-8000-000000000001', role: 'provider', sessionId: 'bench', aal: 'aal2' };
+    ctx.state.auth = {
+      userId: '00000000-0000-4000-8000-000000000001',
+      role: 'provider',
+      sessionId: 'bench',
+      aal: 'aal2',
+    };
     await next();
   });
   router.get('/plain/patients/:id', readPatient);
-  router.get('/audited/patients/:id', audited({ action: 'read', resourceType: 'Patient', patientIds: fromParam('id') }), readPatient);
-  const app = createApp({ config, logger, metrics, isReady: () => Promise.resolve(undefined), recordAuditEvent: audit.record, apiRouters: [router] });
+  router.get(
+    '/audited/patients/:id',
+    audited({ action: 'read', resourceType: 'Patient', patientIds: fromParam('id') }),
+    readPatient,
+  );
+  const app = createApp({
+    config,
+    logger,
+    metrics,
+    isReady: () => Promise.resolve(undefined),
+    recordAuditEvent: audit.record,
+    apiRouters: [router],
+  });
   const server = app.listen(0, '127.0.0.1', () => {
     const address = server.address();
     process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
@@ -85,7 +101,9 @@ async function prepareDatabase(): Promise<string[]> {
      SELECT id, 'Given', 'Family', DATE '1970-01-01', '+15550000000' FROM made`,
     { bind: [PATIENTS] },
   );
-  const rows = await sequelize.query<{ id: string }>('SELECT user_id AS id FROM patients', { type: QueryTypes.SELECT });
+  const rows = await sequelize.query<{ id: string }>('SELECT user_id AS id FROM patients', {
+    type: QueryTypes.SELECT,
+  });
   await sequelize.close();
   return rows.map((row) => row.id);
 }
@@ -96,14 +114,28 @@ interface Sample {
   errors: number;
 }
 
-function load(port: number, route: string, ids: readonly string[], seconds: number, sample?: Sample): Promise<void> {
+function load(
+  port: number,
+  route: string,
+  ids: readonly string[],
+  seconds: number,
+  sample?: Sample,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
         url: `http://127.0.0.1:${port}`,
         connections: CONNECTIONS,
         duration: seconds,
-        requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/v1/bench/${route}/patients/${ids[Math.floor(Math.random() * ids.length)]}` }) }],
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (request) => ({
+              ...request,
+              path: `/v1/bench/${route}/patients/${ids[Math.floor(Math.random() * ids.length)]}`,
+            }),
+          },
+        ],
       },
       (error, result) => {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
@@ -114,7 +146,8 @@ function load(port: number, route: string, ids: readonly string[], seconds: numb
         resolve();
       },
     );
-    if (sample) instance.on('response', (_client, _status, _bytes, responseTime) => sample.times.push(responseTime));
+    if (sample)
+      instance.on('response', (_client, _status, _bytes, responseTime) => sample.times.push(responseTime));
   });
 }
 
@@ -124,7 +157,13 @@ function percentile(sorted: readonly number[], p: number): number {
 
 function summary(sample: Sample) {
   const sorted = [...sample.times].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), rps: sample.times.length / sample.seconds, errors: sample.errors };
+  return {
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    rps: sample.times.length / sample.seconds,
+    errors: sample.errors,
+  };
 }
 
 async function startServer(): Promise<{ child: ChildProcess; port: number }> {
@@ -139,29 +178,49 @@ async function startServer(): Promise<{ child: ChildProcess; port: number }> {
 async function bench(): Promise<void> {
   const ids = await prepareDatabase();
   const { child, port } = await startServer();
-  const samples = { plain: { times: [], seconds: 0, errors: 0 } as Sample, audited: { times: [], seconds: 0, errors: 0 } as Sample };
+  const samples = {
+    plain: { times: [], seconds: 0, errors: 0 } as Sample,
+    audited: { times: [], seconds: 0, errors: 0 } as Sample,
+  };
   await load(port, 'plain', ids, 3);
   await load(port, 'audited', ids, 3);
   // Alternating halves, so drift (caches, autovacuum, the machine) falls on both modes alike.
-  for (const mode of ['plain', 'audited', 'plain', 'audited'] as const) await load(port, mode, ids, DURATION_S / 2, samples[mode]);
+  for (const mode of ['plain', 'audited', 'plain', 'audited'] as const)
+    await load(port, mode, ids, DURATION_S / 2, samples[mode]);
   child.disconnect();
 
   const plain = summary(samples.plain);
   const withAudit = summary(samples.audited);
   const format = (n: number) => n.toFixed(2);
-  console.log(`PHI read, ${CONNECTIONS} connections, ${DURATION_S} s per mode (after 3 s warm-up each); load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
+  console.log(
+    `PHI read, ${CONNECTIONS} connections, ${DURATION_S} s per mode (after 3 s warm-up each); load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`,
+  );
   console.log('mode      p50 ms   p95 ms   p99 ms   req/s    errors');
-  for (const [name, s] of [['plain', plain], ['audited', withAudit]] as const) {
-    console.log(`${name.padEnd(9)} ${format(s.p50).padStart(6)}   ${format(s.p95).padStart(6)}   ${format(s.p99).padStart(6)}   ${s.rps.toFixed(0).padStart(6)}   ${s.errors}`);
+  for (const [name, s] of [
+    ['plain', plain],
+    ['audited', withAudit],
+  ] as const) {
+    console.log(
+      `${name.padEnd(9)} ${format(s.p50).padStart(6)}   ${format(s.p95).padStart(6)}   ${format(s.p99).padStart(6)}   ${s.rps.toFixed(0).padStart(6)}   ${s.errors}`,
+    );
   }
-  console.log(`ratio audited/plain: p50 ${format(withAudit.p50 / plain.p50)}x, p95 ${format(withAudit.p95 / plain.p95)}x, throughput ${format(withAudit.rps / plain.rps)}x`);
+  console.log(
+    `ratio audited/plain: p50 ${format(withAudit.p50 / plain.p50)}x, p95 ${format(withAudit.p95 / plain.p95)}x, throughput ${format(withAudit.rps / plain.rps)}x`,
+  );
 
   const sequelize = createDatabase({ url: databaseUrl(), poolMax: 2, statementTimeoutMs: 0 });
   const config = loadConfig({ NODE_ENV: 'test' });
-  const trail = createAuditTrail(sequelize, config, createMetrics(), createLogger({ level: 'error', stream: new PassThrough() }));
+  const trail = createAuditTrail(
+    sequelize,
+    config,
+    createMetrics(),
+    createLogger({ level: 'error', stream: new PassThrough() }),
+  );
   while ((await trail.sealer.sealOnce()) > 0);
   const verified = await trail.verify();
-  console.log(`audit events written: ${verified.checkedEvents}; chain verified: ${verified.ok} (${verified.sealedBlocks} blocks, ${verified.unsealedEvents} unsealed)`);
+  console.log(
+    `audit events written: ${verified.checkedEvents}; chain verified: ${verified.ok} (${verified.sealedBlocks} blocks, ${verified.unsealedEvents} unsealed)`,
+  );
   await sequelize.close();
 }
 

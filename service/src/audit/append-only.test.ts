@@ -26,24 +26,50 @@ describe('the audit trail is append-only in the database', () => {
   before(async () => {
     runtime = await sharedRuntime();
     url = databaseUrlOf(runtime);
-    await runtime.audit.record({ actor: SYSTEM_ACTOR, action: 'security', eventType: 'test.append_only', resourceType: 'User', outcome: 'success' });
+    await runtime.audit.record({
+      actor: SYSTEM_ACTOR,
+      action: 'security',
+      eventType: 'test.append_only',
+      resourceType: 'User',
+      outcome: 'success',
+    });
     // A seal row must exist for the row triggers on audit_seals to have something to refuse.
     while ((await runtime.audit.sealer.sealOnce()) === 0);
-    partition = await asSuperuser(url, async (client) => (await client.query<{ p: string }>(
-      `SELECT tableoid::regclass::text AS p FROM audit_events WHERE event_type = 'test.append_only' LIMIT 1`,
-    )).rows[0]!.p);
+    partition = await asSuperuser(
+      url,
+      async (client) =>
+        (
+          await client.query<{ p: string }>(
+            `SELECT tableoid::regclass::text AS p FROM audit_events WHERE event_type = 'test.append_only' LIMIT 1`,
+          )
+        ).rows[0]!.p,
+    );
   });
 
   it('lets carewatch_app insert and read audit events, and nothing more', async () => {
     await asSuperuser(url, async (client) => {
-      expect(await refusal(client, 'carewatch_app', `INSERT INTO audit_events (actor_role, action, event_type, resource_type, outcome) VALUES ('system', 'security', 'test.insert', 'User', 'success')`)).to.equal(undefined);
+      expect(
+        await refusal(
+          client,
+          'carewatch_app',
+          `INSERT INTO audit_events (actor_role, action, event_type, resource_type, outcome) VALUES ('system', 'security', 'test.insert', 'User', 'success')`,
+        ),
+      ).to.equal(undefined);
       expect(await refusal(client, 'carewatch_app', 'SELECT count(*) FROM audit_events')).to.equal(undefined);
-      expect(await refusal(client, 'carewatch_app', `UPDATE audit_events SET outcome = 'error'`)).to.match(/permission denied/);
-      expect(await refusal(client, 'carewatch_app', 'DELETE FROM audit_events')).to.match(/permission denied/);
+      expect(await refusal(client, 'carewatch_app', `UPDATE audit_events SET outcome = 'error'`)).to.match(
+        /permission denied/,
+      );
+      expect(await refusal(client, 'carewatch_app', 'DELETE FROM audit_events')).to.match(
+        /permission denied/,
+      );
       expect(await refusal(client, 'carewatch_app', 'TRUNCATE audit_events')).to.match(/permission denied/);
-      expect(await refusal(client, 'carewatch_app', `DELETE FROM ${partition}`)).to.match(/permission denied/);
+      expect(await refusal(client, 'carewatch_app', `DELETE FROM ${partition}`)).to.match(
+        /permission denied/,
+      );
       expect(await refusal(client, 'carewatch_app', `DROP TABLE ${partition}`)).to.match(/must be owner/);
-      expect(await refusal(client, 'carewatch_app', `UPDATE audit_seals SET seal_hash = seal_hash`)).to.match(/permission denied/);
+      expect(await refusal(client, 'carewatch_app', `UPDATE audit_seals SET seal_hash = seal_hash`)).to.match(
+        /permission denied/,
+      );
     });
   });
 
@@ -78,14 +104,25 @@ describe('the audit trail is append-only in the database', () => {
 
   it('lets only carewatch_retention run the retention function, and never below six years', async () => {
     await asSuperuser(url, async (client) => {
-      expect(await refusal(client, 'carewatch_app', 'SELECT audit_drop_expired_partitions(6)')).to.match(/permission denied/);
-      expect(await refusal(client, 'carewatch_retention', 'SELECT audit_drop_expired_partitions(6)')).to.equal(undefined);
-      expect(await refusal(client, 'carewatch_retention', 'SELECT audit_drop_expired_partitions(5)')).to.match(/at least 6 years/);
+      expect(await refusal(client, 'carewatch_app', 'SELECT audit_drop_expired_partitions(6)')).to.match(
+        /permission denied/,
+      );
+      expect(
+        await refusal(client, 'carewatch_retention', 'SELECT audit_drop_expired_partitions(6)'),
+      ).to.equal(undefined);
+      expect(
+        await refusal(client, 'carewatch_retention', 'SELECT audit_drop_expired_partitions(5)'),
+      ).to.match(/at least 6 years/);
     });
   });
 });
 
 function databaseUrlOf(runtime: TestRuntime): string {
-  const config = runtime.sequelize.config as { host: string; port: string | number; username: string; database: string };
+  const config = runtime.sequelize.config as {
+    host: string;
+    port: string | number;
+    username: string;
+    database: string;
+  };
   return `postgres://${config.username}@${config.host}:${config.port}/${config.database}`;
 }

@@ -17,7 +17,9 @@ export type CanonicalFields = readonly (string | null)[];
 
 /** "<byte length>:<text>" per field ("-" for NULL), joined by "|": no value can imitate another split. */
 export function canonicalText(fields: CanonicalFields): string {
-  return fields.map((field) => (field === null ? '-' : `${Buffer.byteLength(field, 'utf8')}:${field}`)).join('|');
+  return fields
+    .map((field) => (field === null ? '-' : `${Buffer.byteLength(field, 'utf8')}:${field}`))
+    .join('|');
 }
 
 export function contentHash(fields: CanonicalFields): string {

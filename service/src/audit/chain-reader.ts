@@ -26,12 +26,18 @@ export interface StoredSeal {
 export async function* storedEvents(sequelize: Sequelize): AsyncGenerator<StoredEvent> {
   let after: [string, string] = ['-1', '-infinity'];
   for (;;) {
-    const rows = await sequelize.query<{ seq: string; fields: (string | null)[]; content_hash: string; cursor_at: string }>(
+    const rows = await sequelize.query<{
+      seq: string;
+      fields: (string | null)[];
+      content_hash: string;
+      cursor_at: string;
+    }>(
       `SELECT seq::text, ${CANONICAL_FIELDS_SQL} AS fields, content_hash, occurred_at::text AS cursor_at
        FROM audit_events WHERE (seq, occurred_at) > ($1::bigint, $2::timestamptz) ORDER BY audit_events.seq, occurred_at LIMIT ${BATCH}`,
       { bind: after, type: QueryTypes.SELECT },
     );
-    for (const row of rows) yield { seq: row.seq, fields: row.fields, contentHash: row.content_hash, cursorAt: row.cursor_at };
+    for (const row of rows)
+      yield { seq: row.seq, fields: row.fields, contentHash: row.content_hash, cursorAt: row.cursor_at };
     if (rows.length < BATCH) return;
     const last = rows.at(-1)!;
     after = [last.seq, last.cursor_at];

@@ -12,24 +12,44 @@ describe('the sealed hash chain', () => {
   let harness: ReturnType<typeof createAuditHarness>;
   let sealer: AuditSealer;
 
-  const record = (n: number) => harness.audit.record({ actor: SYSTEM_ACTOR, action: 'security', eventType: 'test.chain', resourceType: 'User', resourceIds: [`r${n}`], outcome: 'success' });
-  const unsealed = async () => (await harness.sequelize.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM audit_events WHERE seq > (SELECT coalesce(max(last_seq), 0) FROM audit_seals)`,
-    { type: QueryTypes.SELECT },
-  ))[0]!.n;
+  const record = (n: number) =>
+    harness.audit.record({
+      actor: SYSTEM_ACTOR,
+      action: 'security',
+      eventType: 'test.chain',
+      resourceType: 'User',
+      resourceIds: [`r${n}`],
+      outcome: 'success',
+    });
+  const unsealed = async () =>
+    (
+      await harness.sequelize.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM audit_events WHERE seq > (SELECT coalesce(max(last_seq), 0) FROM audit_seals)`,
+        { type: QueryTypes.SELECT },
+      )
+    )[0]!.n;
   /** Seals until nothing is left (a round may wait for transactions elsewhere on the server to end). */
   const sealAll = async () => {
     while ((await unsealed()) > 0) await sealer.sealOnce();
   };
-  const seals = () => harness.sequelize.query<{ block_number: string; first_seq: string; last_seq: string; previous_seal_hash: string; seal_hash: string; event_count: number }>(
-    `SELECT block_number::text, first_seq::text, last_seq::text, previous_seal_hash, seal_hash, event_count FROM audit_seals ORDER BY audit_seals.block_number`,
-    { type: QueryTypes.SELECT },
-  );
+  const seals = () =>
+    harness.sequelize.query<{
+      block_number: string;
+      first_seq: string;
+      last_seq: string;
+      previous_seal_hash: string;
+      seal_hash: string;
+      event_count: number;
+    }>(
+      `SELECT block_number::text, first_seq::text, last_seq::text, previous_seal_hash, seal_hash, event_count FROM audit_seals ORDER BY audit_seals.block_number`,
+      { type: QueryTypes.SELECT },
+    );
   /** Tampering as a superuser would: with the append-only triggers switched off for the session. */
-  const tamper = (sql: string) => asSuperuser(url, async (client) => {
-    await client.query('SET session_replication_role = replica');
-    await client.query(sql);
-  });
+  const tamper = (sql: string) =>
+    asSuperuser(url, async (client) => {
+      await client.query('SET session_replication_role = replica');
+      await client.query(sql);
+    });
 
   beforeEach(async () => {
     url = await createDatabase('audit_chain');
@@ -47,13 +67,23 @@ describe('the sealed hash chain', () => {
 
   it('seals events in blocks, in sequence order, each block covering the previous one', async () => {
     const blocks = await seals();
-    expect(blocks.map((block) => [block.first_seq, block.last_seq, block.event_count])).to.deep.equal([['1', '4', 4], ['5', '8', 4], ['9', '10', 2]]);
+    expect(blocks.map((block) => [block.first_seq, block.last_seq, block.event_count])).to.deep.equal([
+      ['1', '4', 4],
+      ['5', '8', 4],
+      ['9', '10', 2],
+    ]);
     expect(blocks[0]!.previous_seal_hash).to.equal('0'.repeat(64));
     expect(blocks[1]!.previous_seal_hash).to.equal(blocks[0]!.seal_hash);
     expect(blocks[2]!.previous_seal_hash).to.equal(blocks[1]!.seal_hash);
     await record(11);
     const result = await harness.audit.verify();
-    expect(result).to.include({ ok: true, checkedEvents: 11, sealedBlocks: 3, unsealedEvents: 1, problem: null });
+    expect(result).to.include({
+      ok: true,
+      checkedEvents: 11,
+      sealedBlocks: 3,
+      unsealedEvents: 1,
+      problem: null,
+    });
     const metrics = await harness.metrics.render();
     expect(metrics).to.match(/carewatch_audit_last_verification_success 1/);
     expect(metrics).to.match(/carewatch_audit_last_verification_timestamp_seconds [1-9]/);
@@ -61,7 +91,16 @@ describe('the sealed hash chain', () => {
 
   it('never seals past an event whose transaction is still in flight, then seals it once committed', async () => {
     const transaction = await harness.sequelize.transaction();
-    const inFlight = await harness.audit.record({ actor: SYSTEM_ACTOR, action: 'security', eventType: 'test.slow', resourceType: 'User', outcome: 'success' }, transaction);
+    const inFlight = await harness.audit.record(
+      {
+        actor: SYSTEM_ACTOR,
+        action: 'security',
+        eventType: 'test.slow',
+        resourceType: 'User',
+        outcome: 'success',
+      },
+      transaction,
+    );
     const later = await record(12);
     expect(Number(later.seq)).to.be.greaterThan(Number(inFlight.seq));
     await sealer.sealOnce();
@@ -78,8 +117,26 @@ describe('the sealed hash chain', () => {
     const older = await harness.sequelize.transaction();
     await harness.sequelize.query('SELECT pg_current_xact_id()', { transaction: older });
     const newer = await harness.sequelize.transaction();
-    const held = await harness.audit.record({ actor: SYSTEM_ACTOR, action: 'security', eventType: 'test.held', resourceType: 'User', outcome: 'success' }, newer);
-    const overtaking = await harness.audit.record({ actor: SYSTEM_ACTOR, action: 'security', eventType: 'test.overtaking', resourceType: 'User', outcome: 'success' }, older);
+    const held = await harness.audit.record(
+      {
+        actor: SYSTEM_ACTOR,
+        action: 'security',
+        eventType: 'test.held',
+        resourceType: 'User',
+        outcome: 'success',
+      },
+      newer,
+    );
+    const overtaking = await harness.audit.record(
+      {
+        actor: SYSTEM_ACTOR,
+        action: 'security',
+        eventType: 'test.overtaking',
+        resourceType: 'User',
+        outcome: 'success',
+      },
+      older,
+    );
     expect(Number(overtaking.seq)).to.be.greaterThan(Number(held.seq));
     await older.commit();
     await sealer.sealOnce();
@@ -100,13 +157,26 @@ describe('the sealed hash chain', () => {
 
   it('names a deleted event', async () => {
     await tamper('DELETE FROM audit_events WHERE seq = 3');
-    expect((await harness.audit.verify()).problem).to.include({ kind: 'deleted', seq: '3', blockNumber: '1' });
+    expect((await harness.audit.verify()).problem).to.include({
+      kind: 'deleted',
+      seq: '3',
+      blockNumber: '1',
+    });
   });
 
   it('names an event inserted into a sealed range', async () => {
     // A rolled-back event leaves a gap in the sequence, as happens in production; the forgery fills it.
     const transaction = await harness.sequelize.transaction();
-    await harness.audit.record({ actor: SYSTEM_ACTOR, action: 'security', eventType: 'test.rolled_back', resourceType: 'User', outcome: 'success' }, transaction);
+    await harness.audit.record(
+      {
+        actor: SYSTEM_ACTOR,
+        action: 'security',
+        eventType: 'test.rolled_back',
+        resourceType: 'User',
+        outcome: 'success',
+      },
+      transaction,
+    );
     await transaction.rollback();
     for (let n = 12; n <= 13; n += 1) await record(n);
     await sealAll();
@@ -130,12 +200,28 @@ describe('the sealed hash chain', () => {
   it('exports the seals as a signed checkpoint that an auditor can check without the database', async () => {
     const checkpoint = await buildCheckpoint(harness.sequelize, harness.config.audit.checkpointKey);
     expect(checkpoint.payload.seals).to.have.length(3);
-    expect(checkpoint.payload.head).to.deep.equal({ blockNumber: '3', sealHash: (await seals())[2]!.seal_hash });
-    expect(verifyCheckpoint(JSON.parse(JSON.stringify(checkpoint)) as typeof checkpoint)).to.deep.equal({ ok: true });
+    expect(checkpoint.payload.head).to.deep.equal({
+      blockNumber: '3',
+      sealHash: (await seals())[2]!.seal_hash,
+    });
+    expect(verifyCheckpoint(JSON.parse(JSON.stringify(checkpoint)) as typeof checkpoint)).to.deep.equal({
+      ok: true,
+    });
 
-    const edited = { ...checkpoint, payload: { ...checkpoint.payload, seals: checkpoint.payload.seals.map((seal, i) => (i === 1 ? { ...seal, sealHash: 'c'.repeat(64) } : seal)) } };
+    const edited = {
+      ...checkpoint,
+      payload: {
+        ...checkpoint.payload,
+        seals: checkpoint.payload.seals.map((seal, i) =>
+          i === 1 ? { ...seal, sealHash: 'c'.repeat(64) } : seal,
+        ),
+      },
+    };
     expect(verifyCheckpoint(edited).ok).to.equal(false);
-    const otherKey = (await import('node:crypto')).generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    const otherKey = (await import('node:crypto'))
+      .generateKeyPairSync('ed25519')
+      .publicKey.export({ format: 'der', type: 'spki' })
+      .toString('base64');
     expect(verifyCheckpoint(checkpoint, otherKey).ok).to.equal(false);
   });
 });

@@ -34,14 +34,28 @@ export function checkpointKey(privateKeyBase64: string): KeyObject {
 }
 
 export function publicKeyOf(privateKeyBase64: string): string {
-  return createPublicKey(checkpointKey(privateKeyBase64)).export({ format: 'der', type: 'spki' }).toString('base64');
+  return createPublicKey(checkpointKey(privateKeyBase64))
+    .export({ format: 'der', type: 'spki' })
+    .toString('base64');
 }
 
-export async function buildCheckpoint(sequelize: Sequelize, privateKeyBase64: string): Promise<SignedCheckpoint> {
+export async function buildCheckpoint(
+  sequelize: Sequelize,
+  privateKeyBase64: string,
+): Promise<SignedCheckpoint> {
   const seals: CheckpointSeal[] = [];
   for await (const seal of storedSeals(sequelize)) {
     const { blockNumber, firstSeq, lastSeq, partitionName, previousSealHash, sealHash, sealedAt } = seal;
-    seals.push({ blockNumber, firstSeq, lastSeq, eventCount: seal.eventSeqs.length, partitionName, previousSealHash, sealHash, sealedAt });
+    seals.push({
+      blockNumber,
+      firstSeq,
+      lastSeq,
+      eventCount: seal.eventSeqs.length,
+      partitionName,
+      previousSealHash,
+      sealHash,
+      sealedAt,
+    });
   }
   const last = seals.at(-1);
   const payload: CheckpointPayload = {
@@ -51,7 +65,11 @@ export async function buildCheckpoint(sequelize: Sequelize, privateKeyBase64: st
     head: last ? { blockNumber: last.blockNumber, sealHash: last.sealHash } : null,
     seals,
   };
-  const signature = sign(null, Buffer.from(JSON.stringify(payload)), checkpointKey(privateKeyBase64)).toString('base64');
+  const signature = sign(
+    null,
+    Buffer.from(JSON.stringify(payload)),
+    checkpointKey(privateKeyBase64),
+  ).toString('base64');
   return { payload, signature };
 }
 
@@ -59,14 +77,23 @@ export async function buildCheckpoint(sequelize: Sequelize, privateKeyBase64: st
  * Checks a checkpoint without the database: the signature (with the key the auditor trusts, or else the
  * one the file names) and that its seals chain from the first block to the head.
  */
-export function verifyCheckpoint(checkpoint: SignedCheckpoint, trustedPublicKeyBase64?: string): { ok: boolean; reason?: string } {
+export function verifyCheckpoint(
+  checkpoint: SignedCheckpoint,
+  trustedPublicKeyBase64?: string,
+): { ok: boolean; reason?: string } {
   const keyBase64 = trustedPublicKeyBase64 ?? checkpoint.payload.publicKey;
   const key = createPublicKey({ key: Buffer.from(keyBase64, 'base64'), format: 'der', type: 'spki' });
-  const signed = verify(null, Buffer.from(JSON.stringify(checkpoint.payload)), key, Buffer.from(checkpoint.signature, 'base64'));
+  const signed = verify(
+    null,
+    Buffer.from(JSON.stringify(checkpoint.payload)),
+    key,
+    Buffer.from(checkpoint.signature, 'base64'),
+  );
   if (!signed) return { ok: false, reason: 'the signature does not match the content' };
   let previous = GENESIS_SEAL_HASH;
   for (const seal of checkpoint.payload.seals) {
-    if (seal.previousSealHash !== previous) return { ok: false, reason: `block ${seal.blockNumber} does not follow the previous one` };
+    if (seal.previousSealHash !== previous)
+      return { ok: false, reason: `block ${seal.blockNumber} does not follow the previous one` };
     previous = seal.sealHash;
   }
   return { ok: true };

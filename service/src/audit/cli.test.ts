@@ -16,14 +16,23 @@ describe('the audit command line', function () {
   this.timeout(60_000);
   let url: string;
   let harness: ReturnType<typeof createAuditHarness>;
-  const npm = (args: string[]) => run('npm', ['run', '--silent', ...args], { env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'test' } });
+  const npm = (args: string[]) =>
+    run('npm', ['run', '--silent', ...args], {
+      env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'test' },
+    });
 
   before(async () => {
     url = await createDatabase('audit_cli');
     harness = createAuditHarness(url);
     await harness.migrate();
     for (let n = 0; n < 3; n += 1) {
-      await harness.audit.record({ actor: SYSTEM_ACTOR, action: 'security', eventType: 'test.cli', resourceType: 'User', outcome: 'success' });
+      await harness.audit.record({
+        actor: SYSTEM_ACTOR,
+        action: 'security',
+        eventType: 'test.cli',
+        resourceType: 'User',
+        outcome: 'success',
+      });
     }
     while ((await harness.audit.sealer.sealOnce()) === 0);
   });
@@ -38,13 +47,18 @@ describe('the audit command line', function () {
     await npm(['audit:checkpoint', '--', '--out', file]);
     const checkpoint = JSON.parse(await readFile(file, 'utf8')) as SignedCheckpoint;
     expect(checkpoint.payload.seals.map((seal) => seal.eventCount)).to.deep.equal([3]);
-    expect(verifyCheckpoint(checkpoint, publicKeyOf(DEVELOPMENT_AUDIT_CHECKPOINT_KEY))).to.deep.equal({ ok: true });
+    expect(verifyCheckpoint(checkpoint, publicKeyOf(DEVELOPMENT_AUDIT_CHECKPOINT_KEY))).to.deep.equal({
+      ok: true,
+    });
     const { stdout } = await npm(['audit:checkpoint', '--', '--check', file]);
     expect(stdout).to.match(/^valid: 1 seals/);
   });
 
   it('verifies the chain, maintains partitions and applies retention', async () => {
-    const verified = JSON.parse((await npm(['audit:verify'])).stdout) as { ok: boolean; checkedEvents: number };
+    const verified = JSON.parse((await npm(['audit:verify'])).stdout) as {
+      ok: boolean;
+      checkedEvents: number;
+    };
     expect(verified).to.include({ ok: true, checkedEvents: 3 });
     expect((await npm(['audit:maintain'])).stdout).to.match(/^created \d+ partitions/);
     expect((await npm(['audit:retention'])).stdout).to.match(/no partition is past the retention period/);

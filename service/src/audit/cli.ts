@@ -26,9 +26,12 @@ const commands: Record<string, (trail: AuditTrail, argv: readonly string[]) => P
   },
   async checkpoint(trail, argv) {
     const checkpoint = await trail.checkpoint();
-    const file = option(argv, '--out') ?? `audit-checkpoint-${checkpoint.payload.issuedAt.replaceAll(':', '-')}.json`;
+    const file =
+      option(argv, '--out') ?? `audit-checkpoint-${checkpoint.payload.issuedAt.replaceAll(':', '-')}.json`;
     await writeFile(file, `${JSON.stringify(checkpoint, null, 2)}\n`, { mode: 0o644 });
-    console.log(`wrote ${file}: ${checkpoint.payload.seals.length} seals, head ${checkpoint.payload.head?.sealHash ?? 'none'}`);
+    console.log(
+      `wrote ${file}: ${checkpoint.payload.seals.length} seals, head ${checkpoint.payload.head?.sealHash ?? 'none'}`,
+    );
     return 0;
   },
   async maintain(trail) {
@@ -37,7 +40,9 @@ const commands: Record<string, (trail: AuditTrail, argv: readonly string[]) => P
   },
   async retention(trail) {
     const dropped = await trail.dropExpiredPartitions();
-    console.log(dropped.length ? `dropped: ${dropped.join(', ')}` : 'no partition is past the retention period');
+    console.log(
+      dropped.length ? `dropped: ${dropped.join(', ')}` : 'no partition is past the retention period',
+    );
     return 0;
   },
 };
@@ -46,7 +51,11 @@ const commands: Record<string, (trail: AuditTrail, argv: readonly string[]) => P
 async function checkCheckpoint(file: string, publicKey: string | undefined): Promise<number> {
   const checkpoint = JSON.parse(await readFile(file, 'utf8')) as SignedCheckpoint;
   const result = verifyCheckpoint(checkpoint, publicKey);
-  console.log(result.ok ? `valid: ${checkpoint.payload.seals.length} seals, head ${checkpoint.payload.head?.sealHash ?? 'none'}` : `INVALID: ${result.reason}`);
+  console.log(
+    result.ok
+      ? `valid: ${checkpoint.payload.seals.length} seals, head ${checkpoint.payload.head?.sealHash ?? 'none'}`
+      : `INVALID: ${result.reason}`,
+  );
   return result.ok ? 0 : 1;
 }
 

@@ -3,8 +3,21 @@ import { stringify } from 'csv-stringify';
 import type { AuditEventView } from './queries';
 
 const CSV_COLUMNS: readonly (keyof AuditEventView)[] = [
-  'seq', 'occurredAt', 'actorUserId', 'actorRole', 'action', 'eventType', 'resourceType', 'resourceIds', 'patientIds',
-  'outcome', 'requestId', 'traceId', 'sourceIp', 'userAgent', 'details',
+  'seq',
+  'occurredAt',
+  'actorUserId',
+  'actorRole',
+  'action',
+  'eventType',
+  'resourceType',
+  'resourceIds',
+  'patientIds',
+  'outcome',
+  'requestId',
+  'traceId',
+  'sourceIp',
+  'userAgent',
+  'details',
 ];
 
 /** One JSON object per line, produced as the rows are read. */

@@ -38,18 +38,27 @@ describe('the audit trail fails closed', () => {
   it('sends 503 problem+json and no PHI when the event cannot be written (INSERT revoked)', async () => {
     const patient = await createPatient(service);
     const app = appWith(service, [phiTestRouter(service)]);
-    await asSuperuser(databaseUrl, (client) => client.query('REVOKE INSERT ON audit_events FROM carewatch_app'));
+    await asSuperuser(databaseUrl, (client) =>
+      client.query('REVOKE INSERT ON audit_events FROM carewatch_app'),
+    );
     try {
-      const response = await request(app.callback()).get(`/v1/phi-test/patients/${patient.id}`).set(asUser(patient.id));
+      const response = await request(app.callback())
+        .get(`/v1/phi-test/patients/${patient.id}`)
+        .set(asUser(patient.id));
       expect(response.status).to.equal(503);
       expect(response.headers['content-type']).to.match(/^application\/problem\+json/);
       expect((response.body as { code: string }).code).to.equal('audit_unavailable');
       for (const value of Object.values(patient.phi)) expect(response.text).not.to.contain(value);
       expect(await service.metrics.render()).to.match(/carewatch_audit_write_failures_total [1-9]/);
     } finally {
-      await asSuperuser(databaseUrl, (client) => client.query('GRANT INSERT ON audit_events TO carewatch_app'));
+      await asSuperuser(databaseUrl, (client) =>
+        client.query('GRANT INSERT ON audit_events TO carewatch_app'),
+      );
     }
-    await request(app.callback()).get(`/v1/phi-test/patients/${patient.id}`).set(asUser(patient.id)).expect(200);
+    await request(app.callback())
+      .get(`/v1/phi-test/patients/${patient.id}`)
+      .set(asUser(patient.id))
+      .expect(200);
   });
 
   it('sends 503 when the audit connection is terminated in the middle of the write', async () => {
@@ -59,7 +68,10 @@ describe('the audit trail fails closed', () => {
     const response = await asSuperuser(databaseUrl, async (client) => {
       await client.query('BEGIN');
       await client.query('LOCK TABLE audit_events IN EXCLUSIVE MODE');
-      const pending = request(app.callback()).get(`/v1/phi-test/patients/${patient.id}`).set(asUser(patient.id)).then((r) => r);
+      const pending = request(app.callback())
+        .get(`/v1/phi-test/patients/${patient.id}`)
+        .set(asUser(patient.id))
+        .then((r) => r);
       for (;;) {
         // Activity statistics are a snapshot per transaction unless cleared.
         await client.query('SELECT pg_stat_clear_snapshot()');

@@ -17,7 +17,10 @@ interface Waiting<T, R> {
   reject(error: unknown): void;
 }
 
-export function groupCommit<T, R>(writeMany: (items: readonly T[]) => Promise<R[]>, options: GroupCommitOptions) {
+export function groupCommit<T, R>(
+  writeMany: (items: readonly T[]) => Promise<R[]>,
+  options: GroupCommitOptions,
+) {
   const queue: Waiting<T, R>[] = [];
   let inFlight = 0;
 

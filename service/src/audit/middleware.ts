@@ -28,7 +28,8 @@ export const fromParam =
   };
 
 /** For list and search handlers: they know the patients only once they have the rows. */
-export const patientIdsFromState: IdExtractor = (ctx) => (ctx.state.auditPatientIds as string[] | undefined) ?? [];
+export const patientIdsFromState: IdExtractor = (ctx) =>
+  (ctx.state.auditPatientIds as string[] | undefined) ?? [];
 
 /** 401, 403 and 404 on a PHI route are refused attempts (404 is how another patient's record is refused). */
 function outcomeOf(status: number): AuditOutcome {
@@ -84,7 +85,11 @@ export function audited(options: AuditedOptions): Middleware {
       await ctx.recordAuditEvent(eventOf(ctx, options, status));
     } catch (auditFailure) {
       ctx.body = undefined;
-      throw serviceUnavailable('The audit trail is unavailable, so the request was refused.', 'audit_unavailable', auditFailure);
+      throw serviceUnavailable(
+        'The audit trail is unavailable, so the request was refused.',
+        'audit_unavailable',
+        auditFailure,
+      );
     }
     if (failed) throw failure;
   };

@@ -62,7 +62,10 @@ export async function findAuditEvents(
 }
 
 /** Every matching event, page by page, for streamed exports. */
-export async function* allAuditEvents(sequelize: Sequelize, filter: AuditFilter): AsyncGenerator<AuditEventView> {
+export async function* allAuditEvents(
+  sequelize: Sequelize,
+  filter: AuditFilter,
+): AsyncGenerator<AuditEventView> {
   let cursor: string | undefined;
   do {
     const page = await findAuditEvents(sequelize, { ...filter, limit: 500, ...(cursor ? { cursor } : {}) });

@@ -26,7 +26,10 @@ export interface AuditEventInput {
 }
 
 /** Writes one event; resolves once it is committed (or once `transaction` holds it). */
-export type RecordAuditEvent = (event: AuditEventInput, transaction?: Transaction) => Promise<{ seq: string }>;
+export type RecordAuditEvent = (
+  event: AuditEventInput,
+  transaction?: Transaction,
+) => Promise<{ seq: string }>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Resource ids come from URLs and bodies: anything that is not a plain id could be text a person typed.
@@ -34,7 +37,10 @@ const PLAIN_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_IDS = 1000;
 const MAX_USER_AGENT = 256;
 
-function uniquePlainIds(ids: readonly string[] | undefined, shape: RegExp): { ids: string[]; dropped: number } {
+function uniquePlainIds(
+  ids: readonly string[] | undefined,
+  shape: RegExp,
+): { ids: string[]; dropped: number } {
   const all = [...new Set(ids ?? [])];
   const kept = all.filter((id) => shape.test(id)).slice(0, MAX_IDS);
   return { ids: kept, dropped: all.length - kept.length };
@@ -46,7 +52,10 @@ const CASTS = ['', '', '', '', '', '::text[]', '::uuid[]', '', '', '', '', '', '
 
 /** One multi-row INSERT; PostgreSQL returns the rows of a VALUES list in the order given. */
 function insertStatement(rows: number): string {
-  const tuples = Array.from({ length: rows }, (_, row) => `(${CASTS.map((cast, i) => `$${row * CASTS.length + i + 1}${cast}`).join(', ')})`);
+  const tuples = Array.from(
+    { length: rows },
+    (_, row) => `(${CASTS.map((cast, i) => `$${row * CASTS.length + i + 1}${cast}`).join(', ')})`,
+  );
   return `INSERT INTO audit_events (${COLUMNS}) VALUES ${tuples.join(', ')} RETURNING seq::text AS seq`;
 }
 
@@ -86,7 +95,11 @@ function bindValues(event: AuditEventInput): unknown[] {
  * The one way events enter the trail (the middleware and the security events of auth both use it). The
  * database assigns the sequence number and the content hash, so a caller cannot forge either.
  */
-export function createAuditRecorder(sequelize: Sequelize, metrics: Metrics, logger: Logger): RecordAuditEvent {
+export function createAuditRecorder(
+  sequelize: Sequelize,
+  metrics: Metrics,
+  logger: Logger,
+): RecordAuditEvent {
   const insert = (events: readonly AuditEventInput[], transaction?: Transaction) =>
     sequelize.query<{ seq: string }>(insertStatement(events.length), {
       bind: events.flatMap(bindValues),
@@ -100,13 +113,21 @@ export function createAuditRecorder(sequelize: Sequelize, metrics: Metrics, logg
       checkShape(event);
       // Inside a caller's transaction the event commits (or not) with the caller's own writes.
       const row = transaction ? (await insert([event], transaction))[0]! : await committed(event);
-      metrics.audit.events.inc({ action: event.action, outcome: event.outcome, actor_role: event.actor.role });
+      metrics.audit.events.inc({
+        action: event.action,
+        outcome: event.outcome,
+        actor_role: event.actor.role,
+      });
       return { seq: row.seq };
     } catch (error) {
       metrics.audit.writeFailures.inc();
       // The SQLSTATE only: a driver message may quote the values that were bound.
       const code = (error as { original?: { code?: string } }).original?.code ?? 'unknown';
-      logger.error('audit event could not be written', { sqlState: code, action: event.action, requestId: event.requestId });
+      logger.error('audit event could not be written', {
+        sqlState: code,
+        action: event.action,
+        requestId: event.requestId,
+      });
       throw error;
     }
   };

@@ -30,8 +30,17 @@ describe('recording the audit trail', () => {
     expect(response.status).to.equal(200);
     const [event, ...others] = await auditRowsFor(runtime, id);
     expect(others).to.have.length(0);
-    expect(event).to.include({ actor_user_id: patient.id, actor_role: 'patient', action: 'read', event_type: 'phi.read' });
-    expect(event).to.include({ resource_type: 'Patient', outcome: 'success', user_agent: 'carewatch-test-agent/1.0' });
+    expect(event).to.include({
+      actor_user_id: patient.id,
+      actor_role: 'patient',
+      action: 'read',
+      event_type: 'phi.read',
+    });
+    expect(event).to.include({
+      resource_type: 'Patient',
+      outcome: 'success',
+      user_agent: 'carewatch-test-agent/1.0',
+    });
     expect(event!.patient_ids).to.deep.equal([patient.id]);
     expect(event!.resource_ids).to.deep.equal([patient.id]);
     expect(event!.source_ip).to.be.a('string').and.not.empty;
@@ -42,7 +51,10 @@ describe('recording the audit trail', () => {
   it('records a refused attempt on another patient (404) as denied, naming the patient tried', async () => {
     const [victim, intruder] = [await createPatient(runtime), await createPatient(runtime)];
     const id = requestId();
-    const response = await request(app.callback()).get(`/v1/phi-test/patients/${victim.id}`).set(asUser(intruder.id)).set('X-Request-Id', id);
+    const response = await request(app.callback())
+      .get(`/v1/phi-test/patients/${victim.id}`)
+      .set(asUser(intruder.id))
+      .set('X-Request-Id', id);
     expect(response.status).to.equal(404);
     expect(response.text).not.to.contain(victim.phi.familyName);
     const [event] = await auditRowsFor(runtime, id);
@@ -54,7 +66,10 @@ describe('recording the audit trail', () => {
   it('records the patients a search returned, read after the handler ran', async () => {
     const first = await createPatient(runtime);
     const second = await createPatient(runtime);
-    await runtime.models.Patient.update({ familyName: first.phi.familyName }, { where: { userId: second.id } });
+    await runtime.models.Patient.update(
+      { familyName: first.phi.familyName },
+      { where: { userId: second.id } },
+    );
     const id = requestId();
     const response = await request(app.callback())
       .post('/v1/phi-test/patients/search')
@@ -70,42 +85,99 @@ describe('recording the audit trail', () => {
 
   it('never stores PHI: distinctive values sent and returned through audited routes appear in no audit row', async () => {
     const patient = await createPatient(runtime, `phi${Date.now().toString(36)}`);
-    await request(app.callback()).get(`/v1/phi-test/patients/${patient.id}`).set(asUser(patient.id)).expect(200);
-    await request(app.callback()).post('/v1/phi-test/patients/search').set(asUser(patient.id)).send({ familyName: patient.phi.familyName }).expect(200);
+    await request(app.callback())
+      .get(`/v1/phi-test/patients/${patient.id}`)
+      .set(asUser(patient.id))
+      .expect(200);
+    await request(app.callback())
+      .post('/v1/phi-test/patients/search')
+      .set(asUser(patient.id))
+      .send({ familyName: patient.phi.familyName })
+      .expect(200);
     // PHI smuggled where ids are expected: a name in the path, an email as a "patient id".
-    await request(app.callback()).get(`/v1/phi-test/patients/${encodeURIComponent(patient.phi.email)}`).set(asUser(patient.id)).expect(404);
-    await runtime.audit.record({ actor: SYSTEM_ACTOR, action: 'security', eventType: 'auth.login_failed', resourceType: 'User', outcome: 'denied', patientIds: [patient.phi.email], resourceIds: [patient.phi.givenName + ' ' + patient.phi.familyName] });
+    await request(app.callback())
+      .get(`/v1/phi-test/patients/${encodeURIComponent(patient.phi.email)}`)
+      .set(asUser(patient.id))
+      .expect(404);
+    await runtime.audit.record({
+      actor: SYSTEM_ACTOR,
+      action: 'security',
+      eventType: 'auth.login_failed',
+      resourceType: 'User',
+      outcome: 'denied',
+      patientIds: [patient.phi.email],
+      resourceIds: [patient.phi.givenName + ' ' + patient.phi.familyName],
+    });
 
-    const rows = await runtime.sequelize.query<{ text: string }>(`SELECT row_to_json(e)::text AS text FROM audit_events e`, { type: QueryTypes.SELECT });
+    const rows = await runtime.sequelize.query<{ text: string }>(
+      `SELECT row_to_json(e)::text AS text FROM audit_events e`,
+      { type: QueryTypes.SELECT },
+    );
     expect(rows.length).to.be.greaterThan(3);
     const everything = rows.map((row) => row.text.toLowerCase()).join('\n');
     expect(everything).to.contain(patient.id);
-    for (const value of Object.values(patient.phi)) expect(everything, value).not.to.contain(value.toLowerCase());
+    for (const value of Object.values(patient.phi))
+      expect(everything, value).not.to.contain(value.toLowerCase());
     expect(everything).not.to.contain('1961-07-13');
   });
 
   it('records security events through recordAuditEvent, inside the caller transaction when given one', async () => {
     const userId = randomUUID();
-    const event = { actor: { userId, role: 'provider' as const }, action: 'security' as const, eventType: 'auth.login', resourceType: 'User', resourceIds: [userId], outcome: 'success' as const };
-    await runtime.sequelize.transaction(async (transaction) => {
-      await runtime.audit.record({ ...event, requestId: 'rolled-back-1' }, transaction);
-      await transaction.rollback();
-    }).catch(() => undefined);
-    await runtime.sequelize.transaction((transaction) => runtime.audit.record({ ...event, requestId: 'committed-1' }, transaction));
+    const event = {
+      actor: { userId, role: 'provider' as const },
+      action: 'security' as const,
+      eventType: 'auth.login',
+      resourceType: 'User',
+      resourceIds: [userId],
+      outcome: 'success' as const,
+    };
+    await runtime.sequelize
+      .transaction(async (transaction) => {
+        await runtime.audit.record({ ...event, requestId: 'rolled-back-1' }, transaction);
+        await transaction.rollback();
+      })
+      .catch(() => undefined);
+    await runtime.sequelize.transaction((transaction) =>
+      runtime.audit.record({ ...event, requestId: 'committed-1' }, transaction),
+    );
     expect(await auditRowsFor(runtime, 'rolled-back-1')).to.have.length(0);
     expect(await auditRowsFor(runtime, 'committed-1')).to.have.length(1);
   });
 
   it('commits concurrent events together, answering each caller with its own event, and isolates a bad one', async () => {
     const burst = `burst-${randomUUID()}`;
-    const good = Array.from({ length: 30 }, (_, n) => runtime.audit.record({ actor: SYSTEM_ACTOR, action: 'security', eventType: 'test.burst', resourceType: 'User', outcome: 'success', requestId: `${burst}-${n}` }));
+    const good = Array.from({ length: 30 }, (_, n) =>
+      runtime.audit.record({
+        actor: SYSTEM_ACTOR,
+        action: 'security',
+        eventType: 'test.burst',
+        resourceType: 'User',
+        outcome: 'success',
+        requestId: `${burst}-${n}`,
+      }),
+    );
     // A role the database refuses (its CHECK constraint), slipped past the types as a careless caller might.
-    const bad = runtime.audit.record({ actor: { userId: null, role: 'robot' as 'system' }, action: 'security', eventType: 'test.burst', resourceType: 'User', outcome: 'success', requestId: `${burst}-bad` });
-    const [written, refused] = await Promise.all([Promise.all(good), bad.then(() => 'written', () => 'refused')]);
+    const bad = runtime.audit.record({
+      actor: { userId: null, role: 'robot' as 'system' },
+      action: 'security',
+      eventType: 'test.burst',
+      resourceType: 'User',
+      outcome: 'success',
+      requestId: `${burst}-bad`,
+    });
+    const [written, refused] = await Promise.all([
+      Promise.all(good),
+      bad.then(
+        () => 'written',
+        () => 'refused',
+      ),
+    ]);
     expect(refused).to.equal('refused');
     expect(new Set(written.map((row) => row.seq)).size).to.equal(30);
     const rows = await runtime.sequelize.query<{ seq: string; request_id: string }>(
-      `SELECT seq::text AS seq, request_id FROM audit_events WHERE request_id LIKE $1`, { bind: [`${burst}-%`], type: QueryTypes.SELECT });
+      `SELECT seq::text AS seq, request_id FROM audit_events WHERE request_id LIKE $1`,
+      { bind: [`${burst}-%`], type: QueryTypes.SELECT },
+    );
     const bySeq = new Map(rows.map((row) => [row.seq, row.request_id]));
     written.forEach((row, n) => expect(bySeq.get(row.seq)).to.equal(`${burst}-${n}`));
     expect(rows).to.have.length(30);
@@ -113,15 +185,25 @@ describe('recording the audit trail', () => {
 
   it('counts events by action, outcome and role in the metrics, without ids', async () => {
     const patient = await createPatient(runtime);
-    await request(app.callback()).get(`/v1/phi-test/patients/${patient.id}`).set(asUser(patient.id)).expect(200);
+    await request(app.callback())
+      .get(`/v1/phi-test/patients/${patient.id}`)
+      .set(asUser(patient.id))
+      .expect(200);
     const text = await runtime.metrics.render();
-    expect(text).to.match(/carewatch_audit_events_total\{action="read",outcome="success",actor_role="patient"\} [1-9]/);
+    expect(text).to.match(
+      /carewatch_audit_events_total\{action="read",outcome="success",actor_role="patient"\} [1-9]/,
+    );
     expect(text).not.to.contain(patient.id);
   });
 
   it('lists the PHI routes of a router from their audit metadata, for the coverage test', () => {
     const routes = phiRoutes(router());
-    expect(routes.map((route) => `${route.methods.join(',')} ${route.path} ${route.audit.action} ${route.audit.resourceType}`)).to.deep.equal([
+    expect(
+      routes.map(
+        (route) =>
+          `${route.methods.join(',')} ${route.path} ${route.audit.action} ${route.audit.resourceType}`,
+      ),
+    ).to.deep.equal([
       'GET /phi-test/patients/:id read Patient',
       'POST /phi-test/patients/search list Patient',
     ]);

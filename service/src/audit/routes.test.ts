@@ -21,12 +21,21 @@ describe('the compliance API', () => {
   let runtime: TestRuntime;
   let app: ReturnType<typeof appWith>;
   const adminId = randomUUID();
-  const [nightOwl, dayWorker, patientA, patientB, patientC] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+  const [nightOwl, dayWorker, patientA, patientB, patientC] = [
+    randomUUID(),
+    randomUUID(),
+    randomUUID(),
+    randomUUID(),
+    randomUUID(),
+  ];
   // Test wiring of the caller's identity: the admin guard the lead passes in once auth exists.
-  const asAdmin = tagged(async (ctx, next) => {
-    ctx.state.auth = { userId: adminId, role: 'admin', sessionId: randomUUID(), aal: 'aal2' };
-    await next();
-  }, { guard: 'test-admin' });
+  const asAdmin = tagged(
+    async (ctx, next) => {
+      ctx.state.auth = { userId: adminId, role: 'admin', sessionId: randomUUID(), aal: 'aal2' };
+      await next();
+    },
+    { guard: 'test-admin' },
+  );
 
   /** An event at a given time this week (Monday 00:00 UTC + offset), as the database records it. */
   const eventAt = (offset: string, actor: string, action: AuditAction, patients: string[]) =>
@@ -52,17 +61,25 @@ describe('the compliance API', () => {
     await eventAt('13 hours', dayWorker, 'break_glass', [patientB]);
   });
 
-  it('lists a patient\'s events newest first, by key pages, and audits the query against that patient', async () => {
-    const first = page(await get(`/events?patientId=${patientA}&limit=2`).set('X-Request-Id', 'audit-query-page-1').expect(200));
+  it("lists a patient's events newest first, by key pages, and audits the query against that patient", async () => {
+    const first = page(
+      await get(`/events?patientId=${patientA}&limit=2`)
+        .set('X-Request-Id', 'audit-query-page-1')
+        .expect(200),
+    );
     expect(first.items.map((e) => e.actorUserId)).to.deep.equal([dayWorker, nightOwl]);
     expect(first.nextCursor).to.be.a('string');
-    const second = page(await get(`/events?patientId=${patientA}&limit=2&cursor=${first.nextCursor}`).expect(200));
+    const second = page(
+      await get(`/events?patientId=${patientA}&limit=2&cursor=${first.nextCursor}`).expect(200),
+    );
     expect(second.items.map((e) => e.action)).to.deep.equal(['read']);
     expect(second.nextCursor).to.equal(null);
 
     const [own] = page(await get(`/events?userId=${adminId}&action=list`).expect(200)).items;
     expect(own).to.include({ resourceType: 'AuditEvent', actorRole: 'admin' });
-    const logged = page(await get(`/events?patientId=${patientA}&userId=${adminId}&limit=500`).expect(200)).items;
+    const logged = page(
+      await get(`/events?patientId=${patientA}&userId=${adminId}&limit=500`).expect(200),
+    ).items;
     expect(logged.map((e) => e.requestId)).to.include('audit-query-page-1');
   });
 
@@ -71,7 +88,11 @@ describe('the compliance API', () => {
     expect(byUser.items.map((e) => e.action)).to.deep.equal(['break_glass', 'read']);
     const byAction = page(await get(`/events?userId=${nightOwl}&action=list`).expect(200));
     expect(byAction.items).to.have.length(1);
-    const future = page(await get(`/events?userId=${nightOwl}&from=${new Date(Date.now() + 8 * 86_400_000).toISOString()}`).expect(200));
+    const future = page(
+      await get(
+        `/events?userId=${nightOwl}&from=${new Date(Date.now() + 8 * 86_400_000).toISOString()}`,
+      ).expect(200),
+    );
     expect(future.items).to.deep.equal([]);
   });
 
@@ -81,13 +102,20 @@ describe('the compliance API', () => {
   });
 
   it('exports as streamed NDJSON and CSV, and audits the export', async () => {
-    const ndjson = await get(`/events/export?patientId=${patientB}&format=ndjson`).set('X-Request-Id', 'audit-export-ndjson').buffer(true).parse((res, done) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => done(null, text));
-    }).expect(200);
+    const ndjson = await get(`/events/export?patientId=${patientB}&format=ndjson`)
+      .set('X-Request-Id', 'audit-export-ndjson')
+      .buffer(true)
+      .parse((res, done) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => done(null, text));
+      })
+      .expect(200);
     expect(ndjson.headers['content-type']).to.match(/application\/x-ndjson/);
-    const lines = (ndjson.body as string).trim().split('\n').map((line) => JSON.parse(line) as { actorUserId: string });
+    const lines = (ndjson.body as string)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { actorUserId: string });
     expect(lines.map((line) => line.actorUserId)).to.include.members([dayWorker, nightOwl]);
 
     const csv = await get(`/events/export?userId=${nightOwl}&format=csv`).expect(200);
@@ -101,12 +129,18 @@ describe('the compliance API', () => {
   });
 
   it('reports after-hours access, unusually many patients per user and window, and break-glass uses', async () => {
-    const afterHours = rows<AfterHoursRow>(await get(`/reports/after-hours?${week()}&startHour=7&endHour=19`).expect(200));
+    const afterHours = rows<AfterHoursRow>(
+      await get(`/reports/after-hours?${week()}&startHour=7&endHour=19`).expect(200),
+    );
     expect(afterHours.find((row) => row.actorUserId === nightOwl)).to.include({ events: 2, patients: 3 });
     expect(afterHours.map((row) => row.actorUserId)).not.to.include(dayWorker);
 
-    const volume = rows<HighVolumeRow>(await get(`/reports/high-volume?${week()}&windowMinutes=60&threshold=3`).expect(200));
-    expect(volume.map((row) => row.actorUserId)).to.include(nightOwl).and.not.to.include(dayWorker);
+    const volume = rows<HighVolumeRow>(
+      await get(`/reports/high-volume?${week()}&windowMinutes=60&threshold=3`).expect(200),
+    );
+    expect(volume.map((row) => row.actorUserId))
+      .to.include(nightOwl)
+      .and.not.to.include(dayWorker);
 
     const breakGlass = rows<BreakGlassRow>(await get(`/reports/break-glass?${week()}`).expect(200));
     const uses = breakGlass.filter((row) => row.actorUserId === dayWorker);
@@ -118,7 +152,7 @@ describe('the compliance API', () => {
     expect(response.body as object).to.include({ ok: true, problem: null });
   });
 
-  it('puts the caller\'s guard in front of every route', async () => {
+  it("puts the caller's guard in front of every route", async () => {
     const refuse = tagged(() => Promise.reject(forbidden()), { guard: 'refuse' });
     const guarded = appWith(runtime, [auditRoutes(runtime, refuse)]);
     for (const path of ['/events', '/events/export', '/reports/break-glass', '/verify']) {

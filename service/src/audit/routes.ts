@@ -8,7 +8,13 @@ import { audited, patientIdsFromState } from './middleware';
 import type { AuditAction } from './model';
 import { allAuditEvents, findAuditEvents } from './queries';
 import { afterHoursAccess, breakGlassUses, unusualPatientVolume } from './reports';
-import { AfterHoursQuery, AuditEventsQuery, AuditExportQuery, BreakGlassQuery, HighVolumeQuery } from './schemas';
+import {
+  AfterHoursQuery,
+  AuditEventsQuery,
+  AuditExportQuery,
+  BreakGlassQuery,
+  HighVolumeQuery,
+} from './schemas';
 import type { AuditTrail } from './trail';
 
 export interface AuditRouteDependencies {
@@ -33,36 +39,70 @@ function noteSubject(ctx: Context, patientId: string | undefined): void {
  * The compliance API, for admins at aal2: `guards` are the caller's (e.g. requireRole('admin'),
  * requireAal2()). Every query here is audited as well (resource type AuditEvent).
  */
-export function auditRoutes(deps: AuditRouteDependencies, guard: Middleware, ...moreGuards: Middleware[]): Router {
+export function auditRoutes(
+  deps: AuditRouteDependencies,
+  guard: Middleware,
+  ...moreGuards: Middleware[]
+): Router {
   const router = new Router({ prefix: '/admin/audit' });
   const guards = [guard, ...moreGuards];
 
-  router.get('/events', ...guards, auditedQuery('list'), validate({ query: AuditEventsQuery }), async (ctx) => {
-    const query = queryOf(ctx, AuditEventsQuery);
-    noteSubject(ctx, query.patientId);
-    ctx.body = await findAuditEvents(deps.sequelize, query);
-  });
+  router.get(
+    '/events',
+    ...guards,
+    auditedQuery('list'),
+    validate({ query: AuditEventsQuery }),
+    async (ctx) => {
+      const query = queryOf(ctx, AuditEventsQuery);
+      noteSubject(ctx, query.patientId);
+      ctx.body = await findAuditEvents(deps.sequelize, query);
+    },
+  );
 
-  router.get('/events/export', ...guards, auditedQuery('export'), validate({ query: AuditExportQuery }), (ctx) => {
-    const { format, ...filter } = queryOf(ctx, AuditExportQuery);
-    noteSubject(ctx, filter.patientId);
-    const events = allAuditEvents(deps.sequelize, filter);
-    ctx.type = format === 'csv' ? 'text/csv' : 'application/x-ndjson';
-    ctx.attachment(`audit-events.${format === 'csv' ? 'csv' : 'ndjson'}`);
-    ctx.body = format === 'csv' ? csvStream(events) : ndjsonStream(events);
-  });
+  router.get(
+    '/events/export',
+    ...guards,
+    auditedQuery('export'),
+    validate({ query: AuditExportQuery }),
+    (ctx) => {
+      const { format, ...filter } = queryOf(ctx, AuditExportQuery);
+      noteSubject(ctx, filter.patientId);
+      const events = allAuditEvents(deps.sequelize, filter);
+      ctx.type = format === 'csv' ? 'text/csv' : 'application/x-ndjson';
+      ctx.attachment(`audit-events.${format === 'csv' ? 'csv' : 'ndjson'}`);
+      ctx.body = format === 'csv' ? csvStream(events) : ndjsonStream(events);
+    },
+  );
 
-  router.get('/reports/after-hours', ...guards, auditedQuery('list'), validate({ query: AfterHoursQuery }), async (ctx) => {
-    ctx.body = { items: await afterHoursAccess(deps.sequelize, queryOf(ctx, AfterHoursQuery)) };
-  });
+  router.get(
+    '/reports/after-hours',
+    ...guards,
+    auditedQuery('list'),
+    validate({ query: AfterHoursQuery }),
+    async (ctx) => {
+      ctx.body = { items: await afterHoursAccess(deps.sequelize, queryOf(ctx, AfterHoursQuery)) };
+    },
+  );
 
-  router.get('/reports/high-volume', ...guards, auditedQuery('list'), validate({ query: HighVolumeQuery }), async (ctx) => {
-    ctx.body = { items: await unusualPatientVolume(deps.sequelize, queryOf(ctx, HighVolumeQuery)) };
-  });
+  router.get(
+    '/reports/high-volume',
+    ...guards,
+    auditedQuery('list'),
+    validate({ query: HighVolumeQuery }),
+    async (ctx) => {
+      ctx.body = { items: await unusualPatientVolume(deps.sequelize, queryOf(ctx, HighVolumeQuery)) };
+    },
+  );
 
-  router.get('/reports/break-glass', ...guards, auditedQuery('list'), validate({ query: BreakGlassQuery }), async (ctx) => {
-    ctx.body = { items: await breakGlassUses(deps.sequelize, queryOf(ctx, BreakGlassQuery)) };
-  });
+  router.get(
+    '/reports/break-glass',
+    ...guards,
+    auditedQuery('list'),
+    validate({ query: BreakGlassQuery }),
+    async (ctx) => {
+      ctx.body = { items: await breakGlassUses(deps.sequelize, queryOf(ctx, BreakGlassQuery)) };
+    },
+  );
 
   router.get('/verify', ...guards, auditedQuery('read'), async (ctx) => {
     ctx.body = await deps.audit.verify();

@@ -20,7 +20,10 @@ export const AuditEventsQuery = z.object({
   userId: z.uuid().optional(),
   action: z.enum(AUDIT_ACTIONS).optional(),
   ...timeRange,
-  cursor: z.string().regex(/^\d{1,19}$/, 'a cursor returned by a previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,19}$/, 'a cursor returned by a previous page')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export type AuditEventsQuery = z.infer<typeof AuditEventsQuery>;
@@ -40,7 +43,12 @@ export const AfterHoursQuery = z.object({
 
 export const HighVolumeQuery = z.object({
   ...requiredRange,
-  windowMinutes: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  windowMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
   threshold: z.coerce.number().int().min(1).default(50),
 });
 

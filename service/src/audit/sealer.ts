@@ -31,7 +31,8 @@ function intoBlocks(events: readonly SealableEvent[], blockSize: number): Block[
   const blocks: Block[] = [];
   for (const event of events) {
     const current = blocks.at(-1);
-    if (current && current.partition === event.partition && current.events.length < blockSize) current.events.push(event);
+    if (current && current.partition === event.partition && current.events.length < blockSize)
+      current.events.push(event);
     else blocks.push({ partition: event.partition, events: [event] });
   }
   return blocks;
@@ -47,16 +48,35 @@ async function readHead(sequelize: Sequelize, transaction: Transaction): Promise
     : { blockNumber: 0n, lastSeq: 0n, sealHash: GENESIS_SEAL_HASH };
 }
 
-async function writeBlock(sequelize: Sequelize, transaction: Transaction, head: SealHead, block: Block): Promise<SealHead> {
+async function writeBlock(
+  sequelize: Sequelize,
+  transaction: Transaction,
+  head: SealHead,
+  block: Block,
+): Promise<SealHead> {
   const hashes = block.events.map((event) => event.content_hash);
   const seqs = block.events.map((event) => event.seq);
-  const next = { blockNumber: head.blockNumber + 1n, lastSeq: BigInt(seqs.at(-1)!), sealHash: sealHash(head.sealHash, hashes) };
+  const next = {
+    blockNumber: head.blockNumber + 1n,
+    lastSeq: BigInt(seqs.at(-1)!),
+    sealHash: sealHash(head.sealHash, hashes),
+  };
   await sequelize.query(
     `INSERT INTO audit_seals (block_number, first_seq, last_seq, event_count, partition_name, event_seqs, event_hashes,
                               previous_seal_hash, seal_hash)
      VALUES ($1, $2, $3, $4, $5, $6::bigint[], $7::text[], $8, $9)`,
     {
-      bind: [String(next.blockNumber), seqs[0], seqs.at(-1), seqs.length, block.partition, seqs, hashes, head.sealHash, next.sealHash],
+      bind: [
+        String(next.blockNumber),
+        seqs[0],
+        seqs.at(-1),
+        seqs.length,
+        block.partition,
+        seqs,
+        hashes,
+        head.sealHash,
+        next.sealHash,
+      ],
       transaction,
     },
   );
@@ -66,24 +86,37 @@ async function writeBlock(sequelize: Sequelize, transaction: Transaction, head: 
 /** One round under a transaction-level advisory lock: only one instance seals at a time; the others skip. */
 async function sealUpTo(sequelize: Sequelize, settled: bigint, blockSize: number): Promise<number> {
   return sequelize.transaction(async (transaction) => {
-    const [lock] = await sequelize.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS locked`, {
-      bind: [SEALER_LOCK_KEY],
-      type: QueryTypes.SELECT,
-      transaction,
-    });
+    const [lock] = await sequelize.query<{ locked: boolean }>(
+      `SELECT pg_try_advisory_xact_lock($1) AS locked`,
+      {
+        bind: [SEALER_LOCK_KEY],
+        type: QueryTypes.SELECT,
+        transaction,
+      },
+    );
     if (!lock!.locked) return 0;
     let head = await readHead(sequelize, transaction);
     const events = await sequelize.query<SealableEvent>(
       `SELECT seq::text, content_hash, tableoid::regclass::text AS partition FROM audit_events
        WHERE seq > $1 AND seq <= $2 ORDER BY audit_events.seq, occurred_at LIMIT $3`,
-      { bind: [String(head.lastSeq), String(settled), BLOCKS_PER_ROUND * blockSize], type: QueryTypes.SELECT, transaction },
+      {
+        bind: [String(head.lastSeq), String(settled), BLOCKS_PER_ROUND * blockSize],
+        type: QueryTypes.SELECT,
+        transaction,
+      },
     );
-    for (const block of intoBlocks(events, blockSize)) head = await writeBlock(sequelize, transaction, head, block);
+    for (const block of intoBlocks(events, blockSize))
+      head = await writeBlock(sequelize, transaction, head, block);
     return events.length;
   });
 }
 
-export function createAuditSealer(sequelize: Sequelize, metrics: Metrics, logger: Logger, blockSize = DEFAULT_BLOCK_SIZE) {
+export function createAuditSealer(
+  sequelize: Sequelize,
+  metrics: Metrics,
+  logger: Logger,
+  blockSize = DEFAULT_BLOCK_SIZE,
+) {
   const settledSeq = createSettledTracker(sequelize);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;

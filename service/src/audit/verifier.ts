@@ -40,7 +40,12 @@ class Lookahead<T> {
   }
 }
 
-const problem = (kind: TamperKind, blockNumber: string | null, detail: string, seq?: string): ChainProblem => ({
+const problem = (
+  kind: TamperKind,
+  blockNumber: string | null,
+  detail: string,
+  seq?: string,
+): ChainProblem => ({
   kind,
   blockNumber,
   detail,
@@ -56,8 +61,14 @@ function isPruned(seal: StoredSeal, partitions: ReadonlySet<string>, retentionYe
   return Date.UTC(Number(month[1]), Number(month[2]), 1) <= cutoff.getTime();
 }
 
-function checkSealItself(seal: StoredSeal, previousHash: string, expectedBlock: bigint, lastSeq: bigint): ChainProblem | undefined {
-  if (BigInt(seal.blockNumber) !== expectedBlock) return problem('chain_broken', seal.blockNumber, `block ${expectedBlock} is missing`);
+function checkSealItself(
+  seal: StoredSeal,
+  previousHash: string,
+  expectedBlock: bigint,
+  lastSeq: bigint,
+): ChainProblem | undefined {
+  if (BigInt(seal.blockNumber) !== expectedBlock)
+    return problem('chain_broken', seal.blockNumber, `block ${expectedBlock} is missing`);
   if (seal.previousSealHash !== previousHash || BigInt(seal.firstSeq) <= lastSeq) {
     return problem('chain_broken', seal.blockNumber, 'the block does not follow the previous one');
   }
@@ -75,24 +86,31 @@ function movedFrom(event: StoredEvent, seal: StoredSeal): string | undefined {
   });
 }
 
-async function checkBlockEvents(events: Lookahead<StoredEvent>, seal: StoredSeal): Promise<ChainProblem | undefined> {
+async function checkBlockEvents(
+  events: Lookahead<StoredEvent>,
+  seal: StoredSeal,
+): Promise<ChainProblem | undefined> {
   const block = seal.blockNumber;
   for (const [index, seq] of seal.eventSeqs.entries()) {
     const head = await events.peek();
-    if (head && BigInt(head.seq) < BigInt(seq)) return problem('inserted', block, 'an event the seal does not list', head.seq);
+    if (head && BigInt(head.seq) < BigInt(seq))
+      return problem('inserted', block, 'an event the seal does not list', head.seq);
     if (!head || head.seq !== seq) return problem('deleted', block, 'a sealed event is missing', seq);
     const sameSeq: StoredEvent[] = [];
     while ((await events.peek())?.seq === seq) sameSeq.push((await events.take())!);
     const genuine = sameSeq.find((event) => contentHash(event.fields) === seal.eventHashes[index]);
-    if (genuine && sameSeq.length > 1) return problem('inserted', block, 'a second event with a sealed sequence number', seq);
-    if (genuine && genuine.contentHash !== seal.eventHashes[index]) return problem('altered', block, 'its stored hash was changed', seq);
+    if (genuine && sameSeq.length > 1)
+      return problem('inserted', block, 'a second event with a sealed sequence number', seq);
+    if (genuine && genuine.contentHash !== seal.eventHashes[index])
+      return problem('altered', block, 'its stored hash was changed', seq);
     if (genuine) continue;
     const original = movedFrom(sameSeq[0]!, seal);
     if (original) return problem('reordered', block, `it holds the event sealed as number ${original}`, seq);
     return problem('altered', block, 'its content differs from what was sealed', seq);
   }
   const next = await events.peek();
-  if (next && BigInt(next.seq) <= BigInt(seal.lastSeq)) return problem('inserted', block, 'an event the seal does not list', next.seq);
+  if (next && BigInt(next.seq) <= BigInt(seal.lastSeq))
+    return problem('inserted', block, 'an event the seal does not list', next.seq);
   return undefined;
 }
 
@@ -104,7 +122,10 @@ async function partitionNames(sequelize: Sequelize): Promise<Set<string>> {
   return new Set(rows.map((row) => row.name));
 }
 
-async function walkChain(sequelize: Sequelize, retentionYears: number): Promise<Omit<VerificationResult, 'ok' | 'verifiedAt'>> {
+async function walkChain(
+  sequelize: Sequelize,
+  retentionYears: number,
+): Promise<Omit<VerificationResult, 'ok' | 'verifiedAt'>> {
   const events = new Lookahead(storedEvents(sequelize)[Symbol.asyncIterator]());
   const partitions = await partitionNames(sequelize);
   let previousHash = GENESIS_SEAL_HASH;
@@ -112,7 +133,13 @@ async function walkChain(sequelize: Sequelize, retentionYears: number): Promise<
   let sealedBlocks = 0;
   let prunedBlocks = 0;
   let checkedEvents = 0;
-  const result = (found: ChainProblem | null, unsealedEvents = 0) => ({ checkedEvents, sealedBlocks, prunedBlocks, unsealedEvents, problem: found });
+  const result = (found: ChainProblem | null, unsealedEvents = 0) => ({
+    checkedEvents,
+    sealedBlocks,
+    prunedBlocks,
+    unsealedEvents,
+    problem: found,
+  });
 
   for await (const seal of storedSeals(sequelize)) {
     const broken = checkSealItself(seal, previousHash, BigInt(sealedBlocks + 1), lastSeq);
@@ -130,8 +157,12 @@ async function walkChain(sequelize: Sequelize, retentionYears: number): Promise<
   }
   let unsealed = 0;
   for (let event = await events.take(); event; event = await events.take()) {
-    if (BigInt(event.seq) <= lastSeq) return result(problem('inserted', null, 'an event inside the sealed range that no seal lists', event.seq));
-    if (contentHash(event.fields) !== event.contentHash) return result(problem('altered', null, 'its content differs from its hash', event.seq));
+    if (BigInt(event.seq) <= lastSeq)
+      return result(
+        problem('inserted', null, 'an event inside the sealed range that no seal lists', event.seq),
+      );
+    if (contentHash(event.fields) !== event.contentHash)
+      return result(problem('altered', null, 'its content differs from its hash', event.seq));
     unsealed += 1;
     checkedEvents += 1;
   }

@@ -23,7 +23,13 @@ export function identityFromHeaders(): Middleware {
   return tagged(
     async (ctx, next) => {
       const userId = ctx.get('X-Test-User');
-      if (userId) ctx.state.auth = { userId, role: ctx.get('X-Test-Role') || 'patient', sessionId: randomUUID(), aal: 'aal2' };
+      if (userId)
+        ctx.state.auth = {
+          userId,
+          role: ctx.get('X-Test-Role') || 'patient',
+          sessionId: randomUUID(),
+          aal: 'aal2',
+        };
       await next();
     },
     { guard: 'test-identity' },
@@ -39,7 +45,10 @@ export type AuditDeps = Pick<Runtime, 'sequelize' | 'metrics' | 'logger' | 'conf
  * A database connection and the audit trail on it, without the models: Sequelize models are static
  * classes, so a second runtime would take them away from the shared one.
  */
-export function createAuditHarness(databaseUrl: string, overrides: NodeJS.ProcessEnv = {}): AuditDeps & { close(): Promise<void>; migrate(): Promise<unknown> } {
+export function createAuditHarness(
+  databaseUrl: string,
+  overrides: NodeJS.ProcessEnv = {},
+): AuditDeps & { close(): Promise<void>; migrate(): Promise<unknown> } {
   const config = testConfig(overrides);
   const metrics = createMetrics();
   const logger = createLogger({ level: 'error', stream: new PassThrough() });
@@ -68,10 +77,13 @@ export async function createPatient(deps: AuditDeps, tag = randomUUID().slice(0,
     phone: `+1555${tag.replace(/\D/g, '7').slice(0, 7)}`,
     memberId: `MBR-${tag}-QX`,
   };
-  const [user] = await deps.sequelize.query<{ id: string }>(`INSERT INTO users (email, role) VALUES ($1, 'patient') RETURNING id`, {
-    bind: [phi.email],
-    type: QueryTypes.SELECT,
-  });
+  const [user] = await deps.sequelize.query<{ id: string }>(
+    `INSERT INTO users (email, role) VALUES ($1, 'patient') RETURNING id`,
+    {
+      bind: [phi.email],
+      type: QueryTypes.SELECT,
+    },
+  );
   await deps.sequelize.query(
     `INSERT INTO patients (user_id, given_name, family_name, date_of_birth, phone, insurance_member_id)
      VALUES ($1, $2, $3, '1961-07-13', $4, $5)`,
@@ -92,27 +104,42 @@ export function phiTestRouter(deps: AuditDeps): Router {
   router.use(identityFromHeaders());
   router.get(
     '/patients/:id',
-    audited({ action: 'read', resourceType: 'Patient', patientIds: fromParam('id'), resourceIds: fromParam('id') }),
+    audited({
+      action: 'read',
+      resourceType: 'Patient',
+      patientIds: fromParam('id'),
+      resourceIds: fromParam('id'),
+    }),
     async (ctx) => {
       const auth = ctx.state.auth as { userId: string } | undefined;
       if (auth?.userId !== ctx.params.id) throw notFound();
-      const [patient] = await deps.sequelize.query(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE user_id = $1`, {
-        bind: [ctx.params.id],
-        type: QueryTypes.SELECT,
-      });
+      const [patient] = await deps.sequelize.query(
+        `SELECT ${PATIENT_COLUMNS} FROM patients WHERE user_id = $1`,
+        {
+          bind: [ctx.params.id],
+          type: QueryTypes.SELECT,
+        },
+      );
       if (!patient) throw notFound();
       ctx.body = patient;
     },
   );
-  router.post('/patients/search', audited({ action: 'list', resourceType: 'Patient', patientIds: patientIdsFromState }), async (ctx) => {
-    const { familyName } = ctx.request.body as { familyName: string };
-    const rows = await deps.sequelize.query<{ id: string }>(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE family_name = $1`, {
-      bind: [familyName],
-      type: QueryTypes.SELECT,
-    });
-    ctx.state.auditPatientIds = rows.map((row) => row.id);
-    ctx.body = { items: rows };
-  });
+  router.post(
+    '/patients/search',
+    audited({ action: 'list', resourceType: 'Patient', patientIds: patientIdsFromState }),
+    async (ctx) => {
+      const { familyName } = ctx.request.body as { familyName: string };
+      const rows = await deps.sequelize.query<{ id: string }>(
+        `SELECT ${PATIENT_COLUMNS} FROM patients WHERE family_name = $1`,
+        {
+          bind: [familyName],
+          type: QueryTypes.SELECT,
+        },
+      );
+      ctx.state.auditPatientIds = rows.map((row) => row.id);
+      ctx.body = { items: rows };
+    },
+  );
   return router;
 }
 

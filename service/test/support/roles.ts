@@ -5,7 +5,10 @@ import { runId } from './environment';
  * A login role for this run that is a member of the given group role, like the service's production
  * user. Roles are cluster-wide, so the name carries the run id and the role is dropped afterwards.
  */
-export async function createLoginRole(adminUrl: string, groupRole: string): Promise<{ url: (databaseUrl: string) => string; drop: () => Promise<void> }> {
+export async function createLoginRole(
+  adminUrl: string,
+  groupRole: string,
+): Promise<{ url: (databaseUrl: string) => string; drop: () => Promise<void> }> {
   const name = `carewatch_test_${groupRole}_${runId}`.toLowerCase();
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
