@@ -147,6 +147,18 @@ describe('the sealed hash chain', () => {
     expect(await harness.audit.verify()).to.include({ ok: true, checkedEvents: 12 });
   });
 
+  it('lets one instance seal at a time, so that concurrent sealers never fork the chain', async () => {
+    const otherInstance = createAuditSealer(harness.sequelize, harness.metrics, harness.logger, 4);
+    for (let round = 0; round < 5; round += 1) {
+      await Promise.all([record(100 + round), record(200 + round), record(300 + round)]);
+      await Promise.all([sealer.sealOnce(), otherInstance.sealOnce(), sealer.sealOnce()]);
+    }
+    await sealAll();
+    const blocks = await seals();
+    blocks.forEach((block, index) => expect(block.block_number).to.equal(String(index + 1)));
+    expect(await harness.audit.verify()).to.include({ ok: true, checkedEvents: 25, unsealedEvents: 0 });
+  });
+
   it('names an altered event', async () => {
     await tamper(`UPDATE audit_events SET actor_role = 'admin' WHERE seq = 6`);
     const { ok, problem } = await harness.audit.verify();
