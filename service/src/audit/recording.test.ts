@@ -1,4 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes, randomUUID } from 'node:crypto';
+import Router from '@koa/router';
+import { ROOT_CONTEXT, context, trace, type Context, type ContextManager } from '@opentelemetry/api';
 import { expect } from 'chai';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
@@ -46,6 +49,44 @@ describe('recording the audit trail', () => {
     expect(event!.source_ip).to.be.a('string').and.not.empty;
     expect(event!.content_hash).to.match(/^[0-9a-f]{64}$/);
     expect(event!.details).to.have.property('aal', 'aal2');
+  });
+
+  it('records the trace id of the active span', async () => {
+    // The SDK is not loaded in tests; a context manager on AsyncLocalStorage is all trace propagation needs.
+    const storage = new AsyncLocalStorage<Context>();
+    const manager: ContextManager = {
+      active: () => storage.getStore() ?? ROOT_CONTEXT,
+      with: (ctx, fn, thisArg, ...args) => storage.run(ctx, () => fn.call(thisArg, ...args)),
+      bind: (_ctx, target) => target,
+      enable: () => manager,
+      disable: () => manager,
+    };
+    context.setGlobalContextManager(manager);
+    const traceId = randomBytes(16).toString('hex');
+    const traced = new Router();
+    traced.use((_ctx, next) =>
+      context.with(
+        trace.setSpanContext(ROOT_CONTEXT, {
+          traceId,
+          spanId: randomBytes(8).toString('hex'),
+          traceFlags: 1,
+        }),
+        next,
+      ),
+    );
+    traced.use(router().routes());
+    try {
+      const patient = await createPatient(runtime);
+      const id = requestId();
+      await request(appWith(runtime, [traced]).callback())
+        .get(`/v1/phi-test/patients/${patient.id}`)
+        .set(asUser(patient.id))
+        .set('X-Request-Id', id)
+        .expect(200);
+      expect((await auditRowsFor(runtime, id))[0]!.trace_id).to.equal(traceId);
+    } finally {
+      context.disable();
+    }
   });
 
   it('records a refused attempt on another patient (404) as denied, naming the patient tried', async () => {
