@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { createAuditHarness } from '../../test/support/audit';
 import { createDatabase, dropDatabase } from '../../test/support/environment';
 import { asSuperuser } from '../../test/support/roles';
@@ -44,6 +44,21 @@ describe('the sealed hash chain', () => {
       `SELECT block_number::text, first_seq::text, last_seq::text, previous_seal_hash, seal_hash, event_count FROM audit_seals ORDER BY audit_seals.block_number`,
       { type: QueryTypes.SELECT },
     );
+  const recordIn = (transaction: Transaction, eventType: string) =>
+    harness.audit.record(
+      { actor: SYSTEM_ACTOR, action: 'security', eventType, resourceType: 'User', outcome: 'success' },
+      transaction,
+    );
+  /** While `transaction` is open, sealing stops after the events of beforeEach; once it commits, all are sealed. */
+  const expectHeldBackUntilCommitted = async (transaction: Transaction, total: number) => {
+    await sealer.sealOnce();
+    await sealer.sealOnce();
+    expect((await seals()).at(-1)!.last_seq).to.equal('10');
+    expect(await harness.metrics.render()).to.match(/carewatch_audit_unsealed_events [1-9]/);
+    await transaction.commit();
+    await sealAll();
+    expect(await harness.audit.verify()).to.include({ ok: true, checkedEvents: total, unsealedEvents: 0 });
+  };
   /** Tampering as a superuser would: with the append-only triggers switched off for the session. */
   const tamper = (sql: string) =>
     asSuperuser(url, async (client) => {
@@ -91,60 +106,21 @@ describe('the sealed hash chain', () => {
 
   it('never seals past an event whose transaction is still in flight, then seals it once committed', async () => {
     const transaction = await harness.sequelize.transaction();
-    const inFlight = await harness.audit.record(
-      {
-        actor: SYSTEM_ACTOR,
-        action: 'security',
-        eventType: 'test.slow',
-        resourceType: 'User',
-        outcome: 'success',
-      },
-      transaction,
-    );
+    const inFlight = await recordIn(transaction, 'test.slow');
     const later = await record(12);
     expect(Number(later.seq)).to.be.greaterThan(Number(inFlight.seq));
-    await sealer.sealOnce();
-    await sealer.sealOnce();
-    expect((await seals()).at(-1)!.last_seq).to.equal('10');
-    expect(await harness.metrics.render()).to.match(/carewatch_audit_unsealed_events 1/);
-    await transaction.commit();
-    await sealAll();
-    expect((await seals()).at(-1)!.last_seq).to.equal(later.seq);
-    expect(await harness.audit.verify()).to.include({ ok: true, checkedEvents: 12 });
+    await expectHeldBackUntilCommitted(transaction, 12);
   });
 
   it('never seals past an in-flight event whose transaction id is newer than every finished one', async () => {
     const older = await harness.sequelize.transaction();
     await harness.sequelize.query('SELECT pg_current_xact_id()', { transaction: older });
     const newer = await harness.sequelize.transaction();
-    const held = await harness.audit.record(
-      {
-        actor: SYSTEM_ACTOR,
-        action: 'security',
-        eventType: 'test.held',
-        resourceType: 'User',
-        outcome: 'success',
-      },
-      newer,
-    );
-    const overtaking = await harness.audit.record(
-      {
-        actor: SYSTEM_ACTOR,
-        action: 'security',
-        eventType: 'test.overtaking',
-        resourceType: 'User',
-        outcome: 'success',
-      },
-      older,
-    );
+    const held = await recordIn(newer, 'test.held');
+    const overtaking = await recordIn(older, 'test.overtaking');
     expect(Number(overtaking.seq)).to.be.greaterThan(Number(held.seq));
     await older.commit();
-    await sealer.sealOnce();
-    await sealer.sealOnce();
-    expect((await seals()).at(-1)!.last_seq).to.equal('10');
-    await newer.commit();
-    await sealAll();
-    expect(await harness.audit.verify()).to.include({ ok: true, checkedEvents: 12 });
+    await expectHeldBackUntilCommitted(newer, 12);
   });
 
   it('lets one instance seal at a time, so that concurrent sealers never fork the chain', async () => {
@@ -179,16 +155,7 @@ describe('the sealed hash chain', () => {
   it('names an event inserted into a sealed range', async () => {
     // A rolled-back event leaves a gap in the sequence, as happens in production; the forgery fills it.
     const transaction = await harness.sequelize.transaction();
-    await harness.audit.record(
-      {
-        actor: SYSTEM_ACTOR,
-        action: 'security',
-        eventType: 'test.rolled_back',
-        resourceType: 'User',
-        outcome: 'success',
-      },
-      transaction,
-    );
+    await recordIn(transaction, 'test.rolled_back');
     await transaction.rollback();
     for (let n = 12; n <= 13; n += 1) await record(n);
     await sealAll();

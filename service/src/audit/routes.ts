@@ -74,35 +74,19 @@ export function auditRoutes(
     },
   );
 
-  router.get(
-    '/reports/after-hours',
-    ...guards,
-    auditedQuery('list'),
-    validate({ query: AfterHoursQuery }),
-    async (ctx) => {
-      ctx.body = { items: await afterHoursAccess(deps.sequelize, queryOf(ctx, AfterHoursQuery)) };
-    },
-  );
-
-  router.get(
-    '/reports/high-volume',
-    ...guards,
-    auditedQuery('list'),
-    validate({ query: HighVolumeQuery }),
-    async (ctx) => {
-      ctx.body = { items: await unusualPatientVolume(deps.sequelize, queryOf(ctx, HighVolumeQuery)) };
-    },
-  );
-
-  router.get(
-    '/reports/break-glass',
-    ...guards,
-    auditedQuery('list'),
-    validate({ query: BreakGlassQuery }),
-    async (ctx) => {
-      ctx.body = { items: await breakGlassUses(deps.sequelize, queryOf(ctx, BreakGlassQuery)) };
-    },
-  );
+  /** A review report: a time range and thresholds in, rows out. */
+  function report<S extends z.ZodType, Row>(
+    path: string,
+    schema: S,
+    run: (sequelize: Sequelize, query: z.infer<S>) => Promise<Row[]>,
+  ) {
+    router.get(path, ...guards, auditedQuery('list'), validate({ query: schema }), async (ctx) => {
+      ctx.body = { items: await run(deps.sequelize, queryOf(ctx, schema)) };
+    });
+  }
+  report('/reports/after-hours', AfterHoursQuery, afterHoursAccess);
+  report('/reports/high-volume', HighVolumeQuery, unusualPatientVolume);
+  report('/reports/break-glass', BreakGlassQuery, breakGlassUses);
 
   router.get('/verify', ...guards, auditedQuery('read'), async (ctx) => {
     ctx.body = await deps.audit.verify();
