@@ -13,7 +13,7 @@ interface AttributeLike {
 }
 
 // Sequelize's generic DATE renders as DATETIME until a dialect maps it; in PostgreSQL it is timestamptz.
-const DIALECT_TYPES: Record<string, string> = { datetime: 'timestamp with time zone' };
+const DIALECT_TYPES: Record<string, string> = { datetime: 'timestamp with time zone', 'bigint[]': 'int8[]' };
 
 function modelColumns(model: ModelStatic<Model>): ColumnInfo[] {
   return Object.values(model.getAttributes() as Record<string, AttributeLike>).map((attribute) => ({

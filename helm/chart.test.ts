@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diffGeneratedOutput, REPO_ROOT } from '../alerts/src/generated-check';
 import { loadConfig } from '../service/src/config';
-import { newSigningKey } from '../service/test/support/production-env';
+import { newCheckpointKey, newSigningKey } from '../service/test/support/production-env';
 import { CHART_DIR, CHART_FILE_DIRS } from './src/chart-files';
 import {
   fileReferences,
@@ -83,6 +83,7 @@ describe('the Helm chart', () => {
       REDIS_URL: 'redis://redis:6379',
       ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
       JWT_SIGNING_KEYS: JSON.stringify([newSigningKey('prod-1')]),
+      AUDIT_CHECKPOINT_KEY: newCheckpointKey(),
     };
     for (const env of ENVIRONMENTS) {
       const values = merged(env);

@@ -4,6 +4,16 @@ import profiles from './0002_profiles';
 import clinical from './0003_clinical';
 import identity from './0004_identity';
 import auditEvents from './0005_audit_events';
+import auditIntegrity from './0006_audit_integrity';
+import auditSeals from './0007_audit_seals';
 
 /** Every migration, in order. A new migration is appended here; an applied one is never edited. */
-export const migrations: readonly Migration[] = [users, profiles, clinical, identity, auditEvents];
+export const migrations: readonly Migration[] = [
+  users,
+  profiles,
+  clinical,
+  identity,
+  auditEvents,
+  auditIntegrity,
+  auditSeals,
+];

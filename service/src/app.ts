@@ -2,6 +2,8 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
+import type { RecordAuditEvent } from './audit/recorder';
+import './audit/context';
 import type { Config } from './config';
 import { healthRoutes, type ReadinessCheck } from './health/routes';
 import { httpTelemetry, routeTemplate } from './observability/http-telemetry';
@@ -16,6 +18,8 @@ export interface AppDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly isReady: ReadinessCheck;
+  /** Writes audit events for `audited(...)` routes; without it those routes refuse to answer (503). */
+  readonly recordAuditEvent?: RecordAuditEvent;
   /** Feature routers, mounted under /v1. */
   readonly apiRouters?: readonly Router[];
   /** Routers mounted at the root, outside /v1 (e.g. /.well-known/jwks.json). */
@@ -26,6 +30,7 @@ export interface AppDependencies {
 export function createApp(deps: AppDependencies): Koa {
   const app = new Koa({ proxy: deps.config.http.trustProxy });
   app.silent = true;
+  if (deps.recordAuditEvent) app.context.recordAuditEvent = deps.recordAuditEvent;
 
   app.use(requestId());
   app.use(httpTelemetry(deps.metrics, deps.logger));

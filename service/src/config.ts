@@ -5,6 +5,7 @@ import {
   externalIdentityProblems,
   type ExternalIdentityConfig,
 } from './auth/external/config';
+import { auditConfigFrom, auditEnv, auditProductionProblems, type AuditConfig } from './audit/config';
 import { authConfigFrom, authEnvShape, authProductionProblems, type AuthConfig } from './auth/config';
 
 /**
@@ -44,6 +45,7 @@ const schema = z.object({
   CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
   ...externalIdentityEnv,
   ...authEnvShape,
+  ...auditEnv,
   TRACING_ENABLED: booleanFromString.default(true),
   TRACING_SAMPLE_RATIO: z.coerce.number().min(0).max(1).optional(),
   // Read by the OTLP exporter itself; validated here so that a typo fails at start-up, not at export.
@@ -69,6 +71,7 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (!env.DATABASE_URL) {
     problems.push('DATABASE_URL: is required in production (the embedded database is for development)');
   }
+  problems.push(...auditProductionProblems(env));
   // Parsed on its own so that a problem elsewhere does not hide a development signing key.
   const auth = z.object(authEnvShape).safeParse(env);
   if (auth.success) problems.push(...authProductionProblems(auth.data).map((p) => `${p.path}: ${p.message}`));
@@ -99,6 +102,7 @@ export interface Config {
   /** Undefined when no SUPABASE_* variable is set: external tokens are then refused. */
   readonly externalIdentity: ExternalIdentityConfig | undefined;
   readonly auth: AuthConfig;
+  readonly audit: AuditConfig;
   readonly tracing: {
     readonly enabled: boolean;
     /** Share of new traces recorded; a caller's sampling decision is always followed. */
@@ -156,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     consultations: Object.freeze({ requestTtlSeconds: e.CONSULTATION_REQUEST_TTL }),
     externalIdentity: externalIdentityConfig(e),
     auth: authConfigFrom(e),
+    audit: auditConfigFrom(e),
     tracing: Object.freeze({
       enabled: e.TRACING_ENABLED,
       sampleRatio: e.TRACING_SAMPLE_RATIO ?? (e.NODE_ENV === 'production' ? 0.1 : 1),

@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import { AuditEvent, initAuditModel } from './audit/model';
+import { AuditEvent, AuditSeal, initAuditModel } from './audit/model';
 import {
   MfaFactor,
   PasswordReset,
@@ -60,6 +60,7 @@ export function initModels(sequelize: Sequelize, cipher: FieldCipher) {
     Consultation,
     Prescription,
     AuditEvent,
+    AuditSeal,
     OutboxMessage,
   };
 }

@@ -9,6 +9,9 @@ import { linkedUserFinder } from './auth/external/linked-user';
 import { createExternalVerifier, type ExternalVerifier } from './auth/external/verifier';
 import { installAuthenticator } from './auth/context';
 import { createAuthModule } from './auth/module';
+import { auditRoutes } from './audit/routes';
+import { createAuditTrail, type AuditTrail } from './audit/trail';
+import { requireAal2, requireRole } from './auth/guards';
 import type { Config } from './config';
 import { initModels, type Models } from './models';
 import type { Logger } from './observability/logger';
@@ -35,6 +38,7 @@ export interface Runtime {
   bindModels(): void;
   /** Every router the app serves (under /v1 and at the root), for the tests that enumerate routes. */
   readonly routers: readonly Router[];
+  readonly audit: AuditTrail;
   /** True once shutdown began: readiness then fails so the load balancer stops sending traffic. */
   beginShutdown(): void;
   close(): Promise<void>;
@@ -64,6 +68,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       logger,
       findLinkedUser: linkedUserFinder(models.User),
     });
+  const audit = createAuditTrail(sequelize, config, metrics, logger);
   let shuttingDown = false;
 
   const isReady = async (): Promise<string | undefined> => {
@@ -90,8 +95,20 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     passwordResets: auth.passwordResets,
     attempts: auth.attempts,
   });
-  const apiRouters = [...auth.apiRouters, accountRoutes(accounts)];
-  const app = createApp({ config, logger, metrics, isReady, apiRouters, rootRouters: auth.rootRouters });
+  const apiRouters = [
+    ...auth.apiRouters,
+    accountRoutes(accounts),
+    auditRoutes({ sequelize, audit }, requireRole('admin'), requireAal2()),
+  ];
+  const app = createApp({
+    config,
+    logger,
+    metrics,
+    isReady,
+    apiRouters,
+    rootRouters: auth.rootRouters,
+    recordAuditEvent: audit.record,
+  });
   installAuthenticator(app, auth.authenticator);
   return {
     app,
@@ -105,11 +122,13 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     externalVerifier,
     bindModels,
     routers: [...apiRouters, ...auth.rootRouters],
+    audit,
     beginShutdown: () => {
       shuttingDown = true;
     },
     async close() {
       externalVerifier?.close();
+      await audit.stop();
       await Promise.allSettled([sequelize.close(), cache.close()]);
     },
   };

@@ -40,6 +40,22 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   declare sourceIp: string | null;
   declare userAgent: string | null;
   declare details: CreationOptional<Record<string, string | number | boolean>>;
+  /** Set by the database at insert (see migration 0006); the application never supplies it. */
+  declare contentHash: CreationOptional<string>;
+}
+
+/** One block of the hash chain (see migration 0007 and audit/sealer.ts). */
+export class AuditSeal extends Model<InferAttributes<AuditSeal>, InferCreationAttributes<AuditSeal>> {
+  declare blockNumber: string;
+  declare firstSeq: string;
+  declare lastSeq: string;
+  declare eventCount: number;
+  declare partitionName: string;
+  declare eventSeqs: string[];
+  declare eventHashes: string[];
+  declare previousSealHash: string;
+  declare sealHash: string;
+  declare sealedAt: CreationOptional<Date>;
 }
 
 export function initAuditModel(sequelize: Sequelize): void {
@@ -61,7 +77,23 @@ export function initAuditModel(sequelize: Sequelize): void {
       sourceIp: optionalText(),
       userAgent: optionalText(),
       details: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
+      contentHash: { type: DataTypes.TEXT, allowNull: false },
     },
     { sequelize, tableName: 'audit_events', modelName: 'AuditEvent', timestamps: false },
+  );
+  AuditSeal.init(
+    {
+      blockNumber: { type: DataTypes.BIGINT, primaryKey: true },
+      firstSeq: { type: DataTypes.BIGINT, allowNull: false },
+      lastSeq: { type: DataTypes.BIGINT, allowNull: false },
+      eventCount: { type: DataTypes.INTEGER, allowNull: false },
+      partitionName: { type: DataTypes.TEXT, allowNull: false },
+      eventSeqs: { type: DataTypes.ARRAY(DataTypes.BIGINT), allowNull: false },
+      eventHashes: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false },
+      previousSealHash: { type: DataTypes.TEXT, allowNull: false },
+      sealHash: { type: DataTypes.TEXT, allowNull: false },
+      sealedAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
+    },
+    { sequelize, tableName: 'audit_seals', modelName: 'AuditSeal', timestamps: false },
   );
 }

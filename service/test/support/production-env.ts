@@ -6,6 +6,10 @@ export const newSigningKey = (kid: string) => ({
   ...generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }),
 });
 
+/** A key of the kind AUDIT_CHECKPOINT_KEY holds: Ed25519, PKCS#8 DER, base64. */
+export const newCheckpointKey = () =>
+  generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+
 /** The smallest environment production accepts: its own database, encryption key and signing key. */
 export function productionEnv(): NodeJS.ProcessEnv {
   return {
@@ -14,5 +18,6 @@ export function productionEnv(): NodeJS.ProcessEnv {
     ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
     ENCRYPTION_ACTIVE_KEY_ID: 'k1',
     JWT_SIGNING_KEYS: JSON.stringify([newSigningKey('prod-1')]),
+    AUDIT_CHECKPOINT_KEY: newCheckpointKey(),
   };
 }

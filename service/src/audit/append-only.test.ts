@@ -1,0 +1,128 @@
+import { expect } from 'chai';
+import type { Client } from 'pg';
+import { SYSTEM_ACTOR } from './actor';
+import { asSuperuser } from '../../test/support/roles';
+import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
+
+/** Runs `sql` as `role` (SET ROLE on a real connection) and answers the error PostgreSQL raised, if any. */
+async function refusal(client: Client, role: string | null, sql: string): Promise<string | undefined> {
+  await client.query('BEGIN');
+  try {
+    if (role) await client.query(`SET LOCAL ROLE ${role}`);
+    await client.query(sql);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+describe('the audit trail is append-only in the database', () => {
+  let runtime: TestRuntime;
+  let url: string;
+  let partition: string;
+
+  before(async () => {
+    runtime = await sharedRuntime();
+    url = databaseUrlOf(runtime);
+    await runtime.audit.record({
+      actor: SYSTEM_ACTOR,
+      action: 'security',
+      eventType: 'test.append_only',
+      resourceType: 'User',
+      outcome: 'success',
+    });
+    // A seal row must exist for the row triggers on audit_seals to have something to refuse.
+    while ((await runtime.audit.sealer.sealOnce()) === 0);
+    partition = await asSuperuser(
+      url,
+      async (client) =>
+        (
+          await client.query<{ p: string }>(
+            `SELECT tableoid::regclass::text AS p FROM audit_events WHERE event_type = 'test.append_only' LIMIT 1`,
+          )
+        ).rows[0]!.p,
+    );
+  });
+
+  it('lets carewatch_app insert and read audit events, and nothing more', async () => {
+    await asSuperuser(url, async (client) => {
+      expect(
+        await refusal(
+          client,
+          'carewatch_app',
+          `INSERT INTO audit_events (actor_role, action, event_type, resource_type, outcome) VALUES ('system', 'security', 'test.insert', 'User', 'success')`,
+        ),
+      ).to.equal(undefined);
+      expect(await refusal(client, 'carewatch_app', 'SELECT count(*) FROM audit_events')).to.equal(undefined);
+      expect(await refusal(client, 'carewatch_app', `UPDATE audit_events SET outcome = 'error'`)).to.match(
+        /permission denied/,
+      );
+      expect(await refusal(client, 'carewatch_app', 'DELETE FROM audit_events')).to.match(
+        /permission denied/,
+      );
+      expect(await refusal(client, 'carewatch_app', 'TRUNCATE audit_events')).to.match(/permission denied/);
+      expect(await refusal(client, 'carewatch_app', `DELETE FROM ${partition}`)).to.match(
+        /permission denied/,
+      );
+      expect(await refusal(client, 'carewatch_app', `DROP TABLE ${partition}`)).to.match(/must be owner/);
+      expect(await refusal(client, 'carewatch_app', `UPDATE audit_seals SET seal_hash = seal_hash`)).to.match(
+        /permission denied/,
+      );
+    });
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE to the owner too, on the table and on each partition', async () => {
+    await asSuperuser(url, async (client) => {
+      for (const sql of [
+        `UPDATE audit_events SET outcome = 'error' WHERE event_type = 'test.append_only'`,
+        `DELETE FROM audit_events WHERE event_type = 'test.append_only'`,
+        'TRUNCATE audit_events',
+        `UPDATE ${partition} SET outcome = 'error'`,
+        `DELETE FROM ${partition}`,
+        `TRUNCATE ${partition}`,
+        'UPDATE audit_seals SET sealed_at = now()',
+        'DELETE FROM audit_seals',
+        'TRUNCATE audit_seals',
+      ]) {
+        expect(await refusal(client, null, sql), sql).to.match(/append-only/);
+      }
+    });
+  });
+
+  it('assigns the sequence number and content hash itself, whatever the client sends', async () => {
+    await asSuperuser(url, async (client) => {
+      const row = await client.query<{ seq: string; content_hash: string }>(
+        `INSERT INTO audit_events (seq, actor_role, action, event_type, resource_type, outcome, content_hash)
+         VALUES (1, 'system', 'security', 'test.forged', 'User', 'success', repeat('0', 64)) RETURNING seq::text, content_hash`,
+      );
+      expect(row.rows[0]!.seq).not.to.equal('1');
+      expect(row.rows[0]!.content_hash).not.to.equal('0'.repeat(64));
+    });
+  });
+
+  it('lets only carewatch_retention run the retention function, and never below six years', async () => {
+    await asSuperuser(url, async (client) => {
+      expect(await refusal(client, 'carewatch_app', 'SELECT audit_drop_expired_partitions(6)')).to.match(
+        /permission denied/,
+      );
+      expect(
+        await refusal(client, 'carewatch_retention', 'SELECT audit_drop_expired_partitions(6)'),
+      ).to.equal(undefined);
+      expect(
+        await refusal(client, 'carewatch_retention', 'SELECT audit_drop_expired_partitions(5)'),
+      ).to.match(/at least 6 years/);
+    });
+  });
+});
+
+function databaseUrlOf(runtime: TestRuntime): string {
+  const config = runtime.sequelize.config as {
+    host: string;
+    port: string | number;
+    username: string;
+    database: string;
+  };
+  return `postgres://${config.username}@${config.host}:${config.port}/${config.database}`;
+}

@@ -1,0 +1,53 @@
+/**
+ * Group commit in the application: calls that arrive while earlier writes are committing are written
+ * together, in one statement and one commit, and each caller is answered only once the commit that holds
+ * its item is done. A durable commit waits for the disk; sharing it among concurrent requests is what
+ * keeps fail-closed auditing affordable (see loadtests/audit-overhead.ts).
+ */
+export interface GroupCommitOptions {
+  /** Items per statement at most. */
+  readonly maxBatch: number;
+  /** Statements committing at the same time at most (each holds a database connection). */
+  readonly maxInFlight: number;
+}
+
+interface Waiting<T, R> {
+  readonly item: T;
+  resolve(result: R): void;
+  reject(error: unknown): void;
+}
+
+export function groupCommit<T, R>(
+  writeMany: (items: readonly T[]) => Promise<R[]>,
+  options: GroupCommitOptions,
+) {
+  const queue: Waiting<T, R>[] = [];
+  let inFlight = 0;
+
+  // A failed batch is retried item by item, so that one bad item fails only its own caller.
+  async function writeBatch(batch: readonly Waiting<T, R>[]): Promise<void> {
+    try {
+      const results = await writeMany(batch.map((waiting) => waiting.item));
+      batch.forEach((waiting, index) => waiting.resolve(results[index]!));
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error);
+      for (const waiting of batch) await writeBatch([waiting]);
+    }
+  }
+
+  function drain(): void {
+    while (queue.length > 0 && inFlight < options.maxInFlight) {
+      inFlight += 1;
+      void writeBatch(queue.splice(0, options.maxBatch)).finally(() => {
+        inFlight -= 1;
+        drain();
+      });
+    }
+  }
+
+  return (item: T): Promise<R> =>
+    new Promise<R>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      drain();
+    });
+}

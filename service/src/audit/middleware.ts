@@ -1,0 +1,97 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import type { Context, Middleware } from 'koa';
+import { serviceUnavailable } from '../platform/errors';
+import { toAppError } from '../platform/problem';
+import { tagged } from '../platform/route-metadata';
+import { actorOf, identityOf } from './actor';
+import './context';
+import type { AuditAction, AuditOutcome } from './model';
+import type { AuditEventInput } from './recorder';
+
+export type IdExtractor = (ctx: Context) => readonly string[];
+
+export interface AuditedOptions {
+  readonly action: AuditAction;
+  /** PascalCase type of the resource, e.g. `Patient`. */
+  readonly resourceType: string;
+  /** The patients whose data the request touched; for lists, read after the handler ran (see below). */
+  readonly patientIds: IdExtractor;
+  readonly resourceIds?: IdExtractor;
+}
+
+/** The id in a route parameter, e.g. `patientIds: fromParam('patientId')` for `/patients/:patientId/...`. */
+export const fromParam =
+  (name: string): IdExtractor =>
+  (ctx) => {
+    const value = (ctx.params as Record<string, string | undefined> | undefined)?.[name];
+    return value ? [value] : [];
+  };
+
+/** For list and search handlers: they know the patients only once they have the rows. */
+export const patientIdsFromState: IdExtractor = (ctx) =>
+  (ctx.state.auditPatientIds as string[] | undefined) ?? [];
+
+/** 401, 403 and 404 on a PHI route are refused attempts (404 is how another patient's record is refused). */
+function outcomeOf(status: number): AuditOutcome {
+  if (status < 400) return 'success';
+  return status === 401 || status === 403 || status === 404 ? 'denied' : 'error';
+}
+
+function traceIdOf(): string | undefined {
+  const context = trace.getActiveSpan()?.spanContext();
+  return context && isSpanContextValid(context) ? context.traceId : undefined;
+}
+
+function eventOf(ctx: Context, options: AuditedOptions, status: number): AuditEventInput {
+  const outcome = outcomeOf(status);
+  const identity = identityOf(ctx);
+  return {
+    actor: actorOf(ctx),
+    action: options.action,
+    eventType: `phi.${options.action}`,
+    resourceType: options.resourceType,
+    resourceIds: options.resourceIds?.(ctx) ?? [],
+    patientIds: options.patientIds(ctx),
+    outcome,
+    requestId: ctx.state.requestId as string | undefined,
+    traceId: traceIdOf(),
+    sourceIp: ctx.ip,
+    userAgent: ctx.get('User-Agent') || undefined,
+    details: {
+      ...(identity ? { sessionId: identity.sessionId, aal: identity.aal } : {}),
+      ...(outcome === 'success' ? {} : { status }),
+    },
+  };
+}
+
+/**
+ * Audits a PHI route, fail closed: the handler runs, then its event is written and committed before the
+ * response leaves (Koa sends the body only after the middleware chain resolves). If the event cannot be
+ * written, the body the handler produced is dropped and the client gets 503 instead.
+ */
+export function audited(options: AuditedOptions): Middleware {
+  const middleware: Middleware = async (ctx, next) => {
+    let failure: unknown;
+    let failed = false;
+    try {
+      await next();
+    } catch (error) {
+      failure = error;
+      failed = true;
+    }
+    const status = failed ? toAppError(failure).status : ctx.status;
+    try {
+      if (!ctx.recordAuditEvent) throw new Error('no audit recorder is configured');
+      await ctx.recordAuditEvent(eventOf(ctx, options, status));
+    } catch (auditFailure) {
+      ctx.body = undefined;
+      throw serviceUnavailable(
+        'The audit trail is unavailable, so the request was refused.',
+        'audit_unavailable',
+        auditFailure,
+      );
+    }
+    if (failed) throw failure;
+  };
+  return tagged(middleware, { audit: { action: options.action, resourceType: options.resourceType } });
+}

@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import { createMigrator } from '../../../db/migrator';
+import { createAuditHarness } from '../../test/support/audit';
+import { createDatabase, dropDatabase } from '../../test/support/environment';
+import { asSuperuser } from '../../test/support/roles';
+import { sharedRuntime } from '../../test/support/runtime';
+import { SYSTEM_ACTOR } from './actor';
+
+describe('the audit migrations', () => {
+  it('go down and up again, keeping the shared roles and leaving other databases as they were', async () => {
+    const url = await createDatabase('audit_down');
+    const harness = createAuditHarness(url);
+    const shared = await sharedRuntime();
+    const sharedConfig = shared.sequelize.config as {
+      host: string;
+      port: string | number;
+      username: string;
+      database: string;
+    };
+    const sharedUrl = `postgres://${sharedConfig.username}@${sharedConfig.host}:${sharedConfig.port}/${sharedConfig.database}`;
+    try {
+      await harness.migrate();
+      await harness.audit.record({
+        actor: SYSTEM_ACTOR,
+        action: 'security',
+        eventType: 'test.down',
+        resourceType: 'User',
+        outcome: 'success',
+      });
+      const migrator = createMigrator(harness.sequelize, url);
+      expect(await migrator.down('5')).to.deep.equal(['0007_audit_seals', '0006_audit_integrity']);
+
+      const roles = await asSuperuser(url, (client) =>
+        client.query<{ rolname: string }>(
+          `SELECT rolname FROM pg_roles WHERE rolname IN ('carewatch_app', 'carewatch_retention') ORDER BY 1`,
+        ),
+      );
+      expect(roles.rows.map((row) => row.rolname)).to.deep.equal(['carewatch_app', 'carewatch_retention']);
+      // Another database still grants the application role what it had.
+      await asSuperuser(sharedUrl, async (client) => {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL ROLE carewatch_app');
+        await client.query(
+          `INSERT INTO audit_events (actor_role, action, event_type, resource_type, outcome) VALUES ('system', 'security', 'test.other_database', 'User', 'success')`,
+        );
+        await client.query('ROLLBACK');
+      });
+
+      // Up again: the event written before gets its content hash, and the trail verifies.
+      expect(await migrator.up()).to.deep.equal(['0006_audit_integrity', '0007_audit_seals']);
+      expect(await harness.audit.verify()).to.include({ ok: true, checkedEvents: 1, unsealedEvents: 1 });
+    } finally {
+      await harness.close();
+      await dropDatabase(url);
+    }
+  });
+});

@@ -1,0 +1,134 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import type { AuditActor } from './actor';
+import { groupCommit } from './group-commit';
+import type { AuditAction, AuditOutcome } from './model';
+
+/**
+ * What one audit event says: ids and codes only. Free text never goes in: `details` takes short scalar
+ * values chosen by the caller (a status code, a lockout's duration), never request content.
+ */
+export interface AuditEventInput {
+  readonly actor: AuditActor;
+  readonly action: AuditAction;
+  /** Lower-case dotted code, e.g. `phi.read` or `auth.login_failed`. */
+  readonly eventType: string;
+  readonly resourceType: string;
+  readonly resourceIds?: readonly string[];
+  readonly patientIds?: readonly string[];
+  readonly outcome: AuditOutcome;
+  readonly requestId?: string;
+  readonly traceId?: string;
+  readonly sourceIp?: string;
+  readonly userAgent?: string;
+  readonly details?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Writes one event; resolves once it is committed (or once `transaction` holds it). */
+export type RecordAuditEvent = (
+  event: AuditEventInput,
+  transaction?: Transaction,
+) => Promise<{ seq: string }>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Resource ids come from URLs and bodies: anything that is not a plain id could be text a person typed.
+const PLAIN_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const MAX_IDS = 1000;
+const MAX_USER_AGENT = 256;
+
+function uniquePlainIds(
+  ids: readonly string[] | undefined,
+  shape: RegExp,
+): { ids: string[]; dropped: number } {
+  const all = [...new Set(ids ?? [])];
+  const kept = all.filter((id) => shape.test(id)).slice(0, MAX_IDS);
+  return { ids: kept, dropped: all.length - kept.length };
+}
+
+const COLUMNS = `actor_user_id, actor_role, action, event_type, resource_type, resource_ids, patient_ids, outcome,
+  request_id, trace_id, source_ip, user_agent, details`;
+const CASTS = ['', '', '', '', '', '::text[]', '::uuid[]', '', '', '', '', '', '::jsonb'];
+
+/** One multi-row INSERT; PostgreSQL returns the rows of a VALUES list in the order given. */
+function insertStatement(rows: number): string {
+  const tuples = Array.from(
+    { length: rows },
+    (_, row) => `(${CASTS.map((cast, i) => `$${row * CASTS.length + i + 1}${cast}`).join(', ')})`,
+  );
+  return `INSERT INTO audit_events (${COLUMNS}) VALUES ${tuples.join(', ')} RETURNING seq::text AS seq`;
+}
+
+// Checked here so that a malformed event fails its caller alone, never a shared batch in the database.
+const EVENT_TYPE = /^[a-z_.]+$/;
+const RESOURCE_TYPE = /^[A-Za-z]+$/;
+
+function checkShape(event: AuditEventInput): void {
+  if (!EVENT_TYPE.test(event.eventType) || !RESOURCE_TYPE.test(event.resourceType)) {
+    throw new Error('audit event type or resource type is malformed');
+  }
+}
+
+function bindValues(event: AuditEventInput): unknown[] {
+  const resources = uniquePlainIds(event.resourceIds, PLAIN_ID);
+  const patients = uniquePlainIds(event.patientIds, UUID);
+  const details = { ...event.details };
+  if (resources.dropped + patients.dropped > 0) details.idsDropped = resources.dropped + patients.dropped;
+  return [
+    event.actor.userId,
+    event.actor.role,
+    event.action,
+    event.eventType,
+    event.resourceType,
+    resources.ids,
+    patients.ids.map((id) => id.toLowerCase()),
+    event.outcome,
+    event.requestId ?? null,
+    event.traceId ?? null,
+    event.sourceIp ?? null,
+    event.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+    JSON.stringify(details),
+  ];
+}
+
+/**
+ * The one way events enter the trail (the middleware and the security events of auth both use it). The
+ * database assigns the sequence number and the content hash, so a caller cannot forge either.
+ */
+export function createAuditRecorder(
+  sequelize: Sequelize,
+  metrics: Metrics,
+  logger: Logger,
+): RecordAuditEvent {
+  const insert = (events: readonly AuditEventInput[], transaction?: Transaction) =>
+    sequelize.query<{ seq: string }>(insertStatement(events.length), {
+      bind: events.flatMap(bindValues),
+      type: QueryTypes.SELECT,
+      ...(transaction ? { transaction } : {}),
+    });
+  const committed = groupCommit(insert, { maxBatch: 100, maxInFlight: 4 });
+
+  return async (event, transaction) => {
+    try {
+      checkShape(event);
+      // Inside a caller's transaction the event commits (or not) with the caller's own writes.
+      const row = transaction ? (await insert([event], transaction))[0]! : await committed(event);
+      metrics.audit.events.inc({
+        action: event.action,
+        outcome: event.outcome,
+        actor_role: event.actor.role,
+      });
+      return { seq: row.seq };
+    } catch (error) {
+      metrics.audit.writeFailures.inc();
+      // The SQLSTATE only: a driver message may quote the values that were bound.
+      const code = (error as { original?: { code?: string } }).original?.code ?? 'unknown';
+      logger.error('audit event could not be written', {
+        sqlState: code,
+        action: event.action,
+        requestId: event.requestId,
+      });
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { AUDIT_ACTIONS } from './model';
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return /^[A-Za-z_/+-]+$/.test(name);
+  } catch {
+    return false;
+  }
+}
+
+const timeRange = {
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+};
+
+export const AuditEventsQuery = z.object({
+  patientId: z.uuid().optional(),
+  userId: z.uuid().optional(),
+  action: z.enum(AUDIT_ACTIONS).optional(),
+  ...timeRange,
+  cursor: z
+    .string()
+    .regex(/^\d{1,19}$/, 'a cursor returned by a previous page')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type AuditEventsQuery = z.infer<typeof AuditEventsQuery>;
+
+export const AuditExportQuery = AuditEventsQuery.omit({ cursor: true, limit: true }).extend({
+  format: z.enum(['ndjson', 'csv']).default('ndjson'),
+});
+
+const requiredRange = { from: z.coerce.date(), to: z.coerce.date() };
+
+export const AfterHoursQuery = z.object({
+  ...requiredRange,
+  startHour: z.coerce.number().int().min(0).max(23).default(7),
+  endHour: z.coerce.number().int().min(1).max(24).default(19),
+  timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as America/New_York').default('UTC'),
+});
+
+export const HighVolumeQuery = z.object({
+  ...requiredRange,
+  windowMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
+  threshold: z.coerce.number().int().min(1).default(50),
+});
+
+export const BreakGlassQuery = z.object(requiredRange);

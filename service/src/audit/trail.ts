@@ -1,0 +1,45 @@
+import type { Sequelize } from 'sequelize';
+import type { Config } from '../config';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { buildCheckpoint } from './checkpoint';
+import { createAuditRecorder } from './recorder';
+import { dropExpiredAuditPartitions, ensureAuditPartitions } from './retention';
+import { createAuditSealer } from './sealer';
+import { verifyAuditChain } from './verifier';
+
+const PARTITION_MAINTENANCE_INTERVAL_MS = 24 * 60 * 60 * 1000;
+
+/** The audit trail's parts, wired once by the runtime; routes and CLIs use this and nothing lower. */
+export function createAuditTrail(sequelize: Sequelize, config: Config, metrics: Metrics, logger: Logger) {
+  const sealer = createAuditSealer(sequelize, metrics, logger);
+  let maintenance: NodeJS.Timeout | undefined;
+  return {
+    record: createAuditRecorder(sequelize, metrics, logger),
+    sealer,
+    verify: () => verifyAuditChain(sequelize, { retentionYears: config.audit.retentionYears, metrics }),
+    checkpoint: () => buildCheckpoint(sequelize, config.audit.checkpointKey),
+    ensurePartitions: () => ensureAuditPartitions(sequelize),
+    dropExpiredPartitions: () => dropExpiredAuditPartitions(sequelize, config.audit.retentionYears),
+    /**
+     * At start-up: the coming months' partitions, sealing on an interval, and the partitions again every
+     * day, because an instance that outlived its last partition could audit nothing (and so serve nothing).
+     */
+    async start(): Promise<void> {
+      await ensureAuditPartitions(sequelize);
+      sealer.start(config.audit.sealIntervalMs);
+      maintenance = setInterval(() => {
+        ensureAuditPartitions(sequelize).catch((error: unknown) =>
+          logger.error('audit partition maintenance failed', { error }),
+        );
+      }, PARTITION_MAINTENANCE_INTERVAL_MS);
+      maintenance.unref();
+    },
+    async stop(): Promise<void> {
+      clearInterval(maintenance);
+      await sealer.stop();
+    },
+  };
+}
+
+export type AuditTrail = ReturnType<typeof createAuditTrail>;
