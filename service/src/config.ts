@@ -35,6 +35,7 @@ const schema = z.object({
     .default(DEVELOPMENT_ENCRYPTION_KEY),
   ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
   CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
+  CONSULTATION_MAX_OPEN_REQUESTS: z.coerce.number().int().min(1).max(50).default(3),
 });
 
 /**
@@ -78,7 +79,7 @@ export interface Config {
   readonly log: { readonly level: Env['LOG_LEVEL'] };
   readonly shutdownTimeoutMs: number;
   readonly encryption: { readonly keys: ReadonlyMap<string, Buffer>; readonly activeKeyId: string };
-  readonly consultations: { readonly requestTtlSeconds: number };
+  readonly consultations: { readonly requestTtlSeconds: number; readonly maxOpenRequests: number };
 }
 
 export class ConfigError extends Error {
@@ -126,6 +127,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     log: Object.freeze({ level: e.LOG_LEVEL }),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     encryption: Object.freeze({ keys, activeKeyId: e.ENCRYPTION_ACTIVE_KEY_ID }),
-    consultations: Object.freeze({ requestTtlSeconds: e.CONSULTATION_REQUEST_TTL }),
+    consultations: Object.freeze({
+      requestTtlSeconds: e.CONSULTATION_REQUEST_TTL,
+      maxOpenRequests: e.CONSULTATION_MAX_OPEN_REQUESTS,
+    }),
   });
 }
