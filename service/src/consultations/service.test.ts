@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { QueryTypes } from 'sequelize';
 import type { Actor } from '../platform/actor';
-import { AppError } from '../platform/errors';
+import type { AppError } from '../platform/errors';
+import { metricValue, refusedWith, storedRow } from '../../test/support/assertions';
 import {
   createAdmin,
   createConsultation,
@@ -15,34 +15,9 @@ import type { ConsultationStatus } from './model';
 
 type Runtime = Awaited<ReturnType<typeof clinicalRuntime>>;
 
-async function rowOf(runtime: Runtime, id: string) {
-  const [row] = await runtime.sequelize.query<Record<string, unknown>>(
-    'SELECT * FROM consultations WHERE id = $1',
-    {
-      bind: [id],
-      type: QueryTypes.SELECT,
-    },
-  );
-  return row!;
-}
-
-async function refusedWith(work: Promise<unknown>, status: number, code?: string): Promise<void> {
-  const error = await work.then(
-    () => expect.fail(`expected ${status}`),
-    (thrown: unknown) => thrown,
-  );
-  expect(error).to.be.instanceOf(AppError);
-  expect((error as AppError).status).to.equal(status);
-  if (code) expect((error as AppError).code).to.equal(code);
-}
-
-async function counterValue(runtime: Runtime, name: string, labels: Record<string, string>): Promise<number> {
-  const metric = await runtime.metrics.registry.getSingleMetric(name)!.get();
-  const match = metric.values.find((value) =>
-    Object.entries(labels).every(([k, v]) => value.labels[k] === v),
-  );
-  return match?.value ?? 0;
-}
+const rowOf = (runtime: Runtime, id: string) => storedRow(runtime.sequelize, 'consultations', id);
+const counterValue = (runtime: Runtime, name: string, labels: Record<string, string>) =>
+  metricValue(runtime.metrics, name, labels);
 
 describe('the consultation service', () => {
   let runtime: Runtime;

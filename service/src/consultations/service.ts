@@ -2,15 +2,21 @@ import { QueryTypes, type InferAttributes, type Sequelize, type Transaction } fr
 import type { Config } from '../config';
 import type { Metrics } from '../observability/metrics';
 import { countOutcome } from '../observability/outcome';
-import type { Actor } from '../platform/actor';
-import { conflict, forbidden, notFound } from '../platform/errors';
+import { requireRole, type Actor } from '../platform/actor';
+import { createConditionalTransition, type Step } from '../platform/conditional-transition';
+import { conflict, notFound } from '../platform/errors';
 import { keysetClause, toPage, type Page, type PageRequest } from '../platform/keyset-page';
+import { selectPlain } from '../platform/plain-rows';
 import { storedValueOf } from '../platform/stored-value';
 import { Consultation, type ConsultationStatus } from './model';
 import type { CompleteConsultationInput, RequestConsultationInput } from './schemas';
 import { CANCELLABLE_BY, consultationStates, timestampColumnOf } from './state-machine';
 
 export type ConsultationRecord = InferAttributes<Consultation>;
+/** A list row: everything but the free text, which lists never carry (and never decrypt). */
+export type ConsultationSummary = Omit<ConsultationRecord, 'reason' | 'notes'>;
+const SUMMARY_COLUMNS = `id, patient_id, provider_id, specialty, status, requested_at, expires_at, accepted_at,
+  started_at, ended_at, cancelled_by, outcome, version, created_at, updated_at`;
 
 export interface ConsultationServiceDeps {
   readonly sequelize: Sequelize;
@@ -18,67 +24,30 @@ export interface ConsultationServiceDeps {
   readonly config: Config;
 }
 
-/**
- * One status change as a single conditional UPDATE: `who` (SQL where `:actor` is the actor id) says
- * whose row it may be, `visible` which rows the actor may learn about when the change is refused (404 otherwise).
- */
-interface Move {
-  readonly to: ConsultationStatus;
-  readonly from: readonly ConsultationStatus[];
-  readonly who: string;
-  readonly visible: string;
-  readonly set?: string;
-  readonly bind?: readonly unknown[];
-}
-
 const PROVIDER_SPECIALTY = '(SELECT specialty FROM providers WHERE user_id = :actor)';
 const ASSIGNED = 'provider_id = :actor';
-const withActorAt = (sql: string, parameter: number) => sql.replaceAll(':actor', `$${parameter}::uuid`);
-
-function requireRole(actor: Actor, role: Actor['role']): void {
-  if (actor.role !== role) throw forbidden(`Only a ${role} may do this.`);
-}
+type Move = Step<ConsultationStatus>;
 
 const secondsBetween = (from: Date, to: Date) => (to.getTime() - from.getTime()) / 1000;
 
 export function createConsultationService({ sequelize, metrics, config }: ConsultationServiceDeps) {
   const { consultations: measures } = metrics;
 
-  const select = (sql: string, bind: readonly unknown[], transaction?: Transaction) =>
-    sequelize.query<Consultation>(sql, {
-      bind: [...bind],
-      model: Consultation,
-      mapToModel: true,
-      type: QueryTypes.SELECT,
-      transaction,
-    });
-
+  const transitions = createConditionalTransition({
+    sequelize,
+    model: Consultation,
+    table: 'consultations',
+    states: consultationStates,
+    stampOf: timestampColumnOf,
+    noun: 'consultation',
+  });
+  const { select } = transitions;
   const record = (row: Consultation): ConsultationRecord => row.get({ plain: true });
-
-  /** Why a move found no row: the actor may not see it (404), or its status forbids the move (409). */
-  async function refusal(actor: Actor, id: string, move: Move): Promise<Error> {
-    const [row] = await select(
-      `SELECT * FROM consultations WHERE id = $1 AND (${withActorAt(move.visible, 2)})`,
-      [id, actor.userId],
-    );
-    if (!row) return notFound('No such consultation.');
-    if (!consultationStates.canMove(row.status, move.to)) {
-      return conflict(`A ${row.status} consultation cannot become ${move.to}.`, 'invalid_transition');
-    }
-    if (move.to === 'accepted') return conflict('The request has expired.', 'request_expired');
-    return conflict(`You cannot make a ${row.status} consultation ${move.to}.`, 'invalid_transition');
-  }
+  const selectSummaries = (sql: string, bind: readonly unknown[]) =>
+    selectPlain<ConsultationSummary>(sequelize, Consultation, sql, bind);
 
   async function apply(actor: Actor, id: string, move: Move): Promise<ConsultationRecord> {
-    const [row] = await select(
-      `UPDATE consultations
-          SET status = $2, ${timestampColumnOf(move.to)} = now(), version = version + 1, updated_at = now()
-              ${move.set ? `, ${move.set}` : ''}
-        WHERE id = $1 AND status = ANY($3::text[]) AND (${withActorAt(move.who, 4)})
-        RETURNING *`,
-      [id, move.to, move.from, actor.userId, ...(move.bind ?? [])],
-    );
-    if (!row) throw await refusal(actor, id, move);
+    const row = await transitions.apply(actor.userId, id, move);
     measures.transitions.inc({ to_status: move.to, specialty: row.specialty });
     return record(row);
   }
@@ -132,6 +101,7 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
           who: `provider_id IS NULL AND expires_at > now() AND specialty = ${PROVIDER_SPECIALTY}`,
           visible: `${ASSIGNED} OR specialty = ${PROVIDER_SPECIALTY}`,
           set: 'provider_id = $4',
+          refusedOtherwise: () => conflict('The request has expired.', 'request_expired'),
         });
         measures.timeToAcceptance.observe(
           { specialty: accepted.specialty },
@@ -196,27 +166,27 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
     },
 
     /** A patient's consultations, newest first. The caller decides whose: patients ask for their own. */
-    async listForPatient(patientId: string, page: PageRequest): Promise<Page<ConsultationRecord>> {
+    async listForPatient(patientId: string, page: PageRequest): Promise<Page<ConsultationSummary>> {
       const keyset = keysetClause(page, 'requested_at', 2);
-      const rows = await select(
-        `SELECT * FROM consultations WHERE patient_id = $1 ${keyset.where} ${keyset.orderLimit}`,
+      const rows = await selectSummaries(
+        `SELECT ${SUMMARY_COLUMNS} FROM consultations WHERE patient_id = $1 ${keyset.where} ${keyset.orderLimit}`,
         [patientId, ...keyset.bind],
       );
-      return toPage(rows.map(record), page.limit, (row) => ({ at: row.requestedAt, id: row.id }));
+      return toPage(rows, page.limit, (row) => ({ at: row.requestedAt, id: row.id }));
     },
 
     /** Requests waiting in the provider's specialty, oldest first. */
-    async queueFor(actor: Actor, page: PageRequest): Promise<Page<ConsultationRecord>> {
+    async queueFor(actor: Actor, page: PageRequest): Promise<Page<ConsultationSummary>> {
       requireRole(actor, 'provider');
       const keyset = keysetClause(page, 'requested_at', 2, 'ASC');
-      const rows = await select(
-        `SELECT * FROM consultations
+      const rows = await selectSummaries(
+        `SELECT ${SUMMARY_COLUMNS} FROM consultations
           WHERE status = 'requested' AND expires_at > now()
             AND specialty = (SELECT specialty FROM providers WHERE user_id = $1) ${keyset.where}
           ${keyset.orderLimit}`,
         [actor.userId, ...keyset.bind],
       );
-      return toPage(rows.map(record), page.limit, (row) => ({ at: row.requestedAt, id: row.id }));
+      return toPage(rows, page.limit, (row) => ({ at: row.requestedAt, id: row.id }));
     },
 
     providerCanSeePatient: (providerId: string, patientId: string) =>

@@ -1,4 +1,5 @@
 import type { Gauge } from 'prom-client';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Metrics } from './metrics';
 
 export interface CachedGauge {
@@ -38,4 +39,29 @@ export function createCachedGauge<L extends string>(
       return () => clearInterval(timer);
     },
   };
+}
+
+/**
+ * A gauge by one label whose values are counted by `sql` (rows of `label` and `count`), sampled from
+ * what the last refresh read.
+ */
+export function createCountingGauge<L extends string>(
+  sequelize: Sequelize,
+  metrics: Metrics,
+  gauge: Gauge<L>,
+  label: { readonly name: L; readonly values: readonly string[] },
+  sql: string,
+  onError: (error: unknown) => void,
+): CachedGauge {
+  return createCachedGauge(
+    metrics,
+    gauge,
+    label.name,
+    label.values,
+    async () => {
+      const rows = await sequelize.query<{ label: string; count: number }>(sql, { type: QueryTypes.SELECT });
+      return new Map(rows.map((row) => [row.label, row.count]));
+    },
+    onError,
+  );
 }
