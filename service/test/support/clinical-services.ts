@@ -1,15 +1,26 @@
+import { createClinicalServices } from '../../src/clinical-services';
 import { createDatabase as connect } from '../../src/platform/db';
-import { createConsultationService } from '../../src/consultations/service';
-import { createPrescriptionService } from '../../src/prescriptions/service';
 import { sharedRuntime } from './runtime';
 
-/** The shared runtime with the clinical services wired the way the service wires them. */
-export async function clinicalRuntime() {
+async function wire() {
   const runtime = await sharedRuntime();
-  const deps = { sequelize: runtime.sequelize, metrics: runtime.metrics, config: runtime.config };
-  const consultations = createConsultationService(deps);
-  const prescriptions = createPrescriptionService({ ...deps, consultations });
-  return { ...runtime, consultations, prescriptions };
+  const services = createClinicalServices({
+    sequelize: runtime.sequelize,
+    metrics: runtime.metrics,
+    config: runtime.config,
+    onBackgroundError: (error) => {
+      throw error;
+    },
+  });
+  return { ...runtime, ...services };
+}
+
+let wired: ReturnType<typeof wire> | undefined;
+
+/** The shared runtime with the clinical services wired once, the way the service wires them. */
+export function clinicalRuntime(): ReturnType<typeof wire> {
+  wired ??= wire();
+  return wired;
 }
 
 /** A separate connection pool of one connection to the shared database, for concurrency tests. */
