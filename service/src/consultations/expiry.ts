@@ -14,7 +14,7 @@ export interface ExpiredRequest {
 }
 
 /** Any constant shared by every instance: it names the lock that elects this tick's sweeper. */
-const SWEEPER_LOCK_KEY = 0x5eed_c0de;
+export const SWEEPER_LOCK_KEY = 0x5eed_c0de;
 
 /**
  * Requests nobody accepted before their `expires_at` become `expired`. One conditional UPDATE: a request
