@@ -57,8 +57,8 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(update.responses)).to.include.members(['412', '428']);
     expect(update.responses['200'].headers.ETag).to.be.an('object');
 
-    const list = document.paths['/patients/me/consultations'].get.parameters;
-    expect(list.find((p: { name: string }) => p.name === 'limit')).to.deep.include({
+    const list: { name: string }[] = document.paths['/patients/me/consultations'].get.parameters;
+    expect(list.find((p) => p.name === 'limit')).to.deep.include({
       in: 'query',
       required: false,
     });
