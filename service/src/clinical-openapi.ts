@@ -39,26 +39,25 @@ const bearer = { security: 'bearer' } as const;
 const ok = (description: string, schema: z.ZodType, etag = false) => ({ 200: { description, schema, etag } });
 const consultation = ok('The consultation', ConsultationResponse);
 const prescription = ok('The prescription', PrescriptionResponse);
-const step = (path: string, summary: string): RouteDeclaration => ({
-  ...bearer,
-  method: 'post',
-  path: `/consultations/:id/${path}`,
-  summary,
-  tags: ['consultations'],
-  params: ConsultationParams,
-  responses: consultation,
-  problems: [404, 409],
-});
-const prescriptionStep = (path: string, summary: string): RouteDeclaration => ({
-  ...bearer,
-  method: 'post',
-  path: `/prescriptions/:id/${path}`,
-  summary,
-  tags: ['prescriptions'],
-  params: PrescriptionParams,
-  responses: prescription,
-  problems: [404, 409],
-});
+/** A status change: `POST /<resource>/:id/<path>`, answering the changed row, 404 or 409. */
+const stepOf =
+  (
+    resource: 'consultations' | 'prescriptions',
+    params: z.ZodObject,
+    responses: RouteDeclaration['responses'],
+  ) =>
+  (path: string, summary: string): RouteDeclaration => ({
+    ...bearer,
+    method: 'post',
+    path: `/${resource}/:id/${path}`,
+    summary,
+    tags: [resource],
+    params,
+    responses,
+    problems: [404, 409],
+  });
+const step = stepOf('consultations', ConsultationParams, consultation);
+const prescriptionStep = stepOf('prescriptions', PrescriptionParams, prescription);
 const report = (path: string, summary: string, schema: z.ZodType): RouteDeclaration => ({
   ...bearer,
   method: 'get',

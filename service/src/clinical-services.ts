@@ -1,14 +1,17 @@
+import type { Gauge } from 'prom-client';
 import type { Sequelize } from 'sequelize';
 import { createReportService } from './admin/reports';
 import { createAdminService } from './admin/service';
 import type { Config } from './config';
 import { createExpirySweeper } from './consultations/expiry';
-import { createPendingRequestsGauge } from './consultations/pending-gauge';
+import { PENDING_REQUESTS_BY_SPECIALTY } from './consultations/pending-gauge';
 import { createConsultationService } from './consultations/service';
+import { createCountingGauge } from './observability/cached-gauge';
 import type { Metrics } from './observability/metrics';
 import { createPatientService } from './patients/service';
 import { createPrescriptionService } from './prescriptions/service';
-import { createAvailableProvidersGauge } from './providers/available-gauge';
+import { AVAILABLE_PROVIDERS_BY_SPECIALTY } from './providers/available-gauge';
+import { SPECIALTIES } from './providers/model';
 import { createProviderService } from './providers/service';
 
 export interface ClinicalDeps {
@@ -28,8 +31,20 @@ export function createClinicalServices({ sequelize, metrics, config, onBackgroun
   const consultations = createConsultationService({ sequelize, metrics, config });
   const prescriptions = createPrescriptionService({ sequelize, metrics, consultations });
   const patients = createPatientService({ consultations, prescriptions });
-  const availableProviders = createAvailableProvidersGauge(sequelize, metrics, onBackgroundError);
-  const pendingRequests = createPendingRequestsGauge(sequelize, metrics, onBackgroundError);
+  const bySpecialty = (gauge: Gauge<'specialty'>, sql: string) =>
+    createCountingGauge(
+      sequelize,
+      metrics,
+      gauge,
+      { name: 'specialty', values: SPECIALTIES },
+      sql,
+      onBackgroundError,
+    );
+  const availableProviders = bySpecialty(
+    metrics.consultations.providersAvailable,
+    AVAILABLE_PROVIDERS_BY_SPECIALTY,
+  );
+  const pendingRequests = bySpecialty(metrics.consultations.requestsPending, PENDING_REQUESTS_BY_SPECIALTY);
   const providers = createProviderService({ consultations, patients, availableProviders });
   const reports = createReportService({ sequelize });
   const admin = createAdminService({ patients, reports });

@@ -8,11 +8,9 @@ import {
   createPatient,
   createProvider,
 } from '../../test/support/clinical-factories';
-import { clinicalRuntime } from '../../test/support/clinical-services';
+import { clinicalRuntime, type ClinicalRuntime as Runtime } from '../../test/support/clinical-services';
 import type { ConsultationStatus } from '../consultations/model';
 import { ReportQuery } from './schemas';
-
-type Runtime = Awaited<ReturnType<typeof clinicalRuntime>>;
 
 // A year no other test writes in, so the numbers below are exactly this dataset's.
 const at = (day: string, time: string) => new Date(`${day}T${time}Z`);

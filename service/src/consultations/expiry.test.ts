@@ -2,10 +2,12 @@ import { expect } from 'chai';
 import type { Actor } from '../platform/actor';
 import { metricValue, storedRow } from '../../test/support/assertions';
 import { createConsultation, createPatient } from '../../test/support/clinical-factories';
-import { clinicalRuntime, separateConnection } from '../../test/support/clinical-services';
+import {
+  clinicalRuntime,
+  separateConnection,
+  type ClinicalRuntime as Runtime,
+} from '../../test/support/clinical-services';
 import { SWEEPER_LOCK_KEY } from './expiry';
-
-type Runtime = Awaited<ReturnType<typeof clinicalRuntime>>;
 
 describe('the expiry of consultation requests', () => {
   let runtime: Runtime;

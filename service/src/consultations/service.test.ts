@@ -9,11 +9,13 @@ import {
   createPatient,
   createProvider,
 } from '../../test/support/clinical-factories';
-import { clinicalRuntime, separateConnection } from '../../test/support/clinical-services';
+import {
+  clinicalRuntime,
+  separateConnection,
+  type ClinicalRuntime as Runtime,
+} from '../../test/support/clinical-services';
 import { createConsultationService } from './service';
-import type { ConsultationStatus } from './model';
-
-type Runtime = Awaited<ReturnType<typeof clinicalRuntime>>;
+import { CONSULTATION_STATUSES, type ConsultationStatus } from './model';
 
 const rowOf = (runtime: Runtime, id: string) => storedRow(runtime.sequelize, 'consultations', id);
 const counterValue = (runtime: Runtime, name: string, labels: Record<string, string>) =>
@@ -97,14 +99,7 @@ describe('the consultation service', () => {
     markNoShow: ['accepted'],
     cancel: ['accepted', 'in_progress'],
   } as const;
-  const statuses: ConsultationStatus[] = [
-    'accepted',
-    'in_progress',
-    'completed',
-    'cancelled',
-    'no_show',
-    'expired',
-  ];
+  const statuses = CONSULTATION_STATUSES.filter((status) => status !== 'requested');
 
   for (const [action, validFrom] of Object.entries(providerActions)) {
     it(`lets the assigned provider ${action} only from ${validFrom.join(', ')}; otherwise 409 and nothing changes`, async () => {

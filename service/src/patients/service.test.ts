@@ -3,11 +3,9 @@ import type { Actor } from '../platform/actor';
 import { formatETag, parseETag } from '../platform/etag';
 import { refusedWith } from '../../test/support/assertions';
 import { createConsultation, createPatient, createProvider } from '../../test/support/clinical-factories';
-import { clinicalRuntime } from '../../test/support/clinical-services';
+import { clinicalRuntime, type ClinicalRuntime as Runtime } from '../../test/support/clinical-services';
 import { presentPatientForProvider, presentPatientProfile } from './presenter';
 import { PatientProfileResponse, UpdatePatientProfileBody } from './schemas';
-
-type Runtime = Awaited<ReturnType<typeof clinicalRuntime>>;
 
 describe('the patient service', () => {
   let runtime: Runtime;

@@ -8,11 +8,9 @@ import {
   createPatient,
   createProvider,
 } from '../../test/support/clinical-factories';
-import { clinicalRuntime } from '../../test/support/clinical-services';
+import { clinicalRuntime, type ClinicalRuntime as Runtime } from '../../test/support/clinical-services';
 import type { PrescriptionStatus } from './model';
 import { WritePrescriptionBody } from './schemas';
-
-type Runtime = Awaited<ReturnType<typeof clinicalRuntime>>;
 
 const valid = {
   medication: 'Amoxicillin 500 mg',

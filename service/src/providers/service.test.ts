@@ -3,10 +3,8 @@ import { expect } from 'chai';
 import type { Actor } from '../platform/actor';
 import { metricValue, refusedWith } from '../../test/support/assertions';
 import { createConsultation, createPatient, createProvider } from '../../test/support/clinical-factories';
-import { clinicalRuntime } from '../../test/support/clinical-services';
+import { clinicalRuntime, type ClinicalRuntime as Runtime } from '../../test/support/clinical-services';
 import { UpdateProviderProfileBody } from './schemas';
-
-type Runtime = Awaited<ReturnType<typeof clinicalRuntime>>;
 
 describe('the provider service', () => {
   let runtime: Runtime;

@@ -15,6 +15,8 @@ async function wire() {
   return { ...runtime, ...services };
 }
 
+export type ClinicalRuntime = Awaited<ReturnType<typeof wire>>;
+
 let wired: ReturnType<typeof wire> | undefined;
 
 /** The shared runtime with the clinical services wired once, the way the service wires them. */
