@@ -63,6 +63,10 @@ describe('the consultation service', () => {
   });
 
   it('walks requested -> accepted -> in_progress -> completed, stamping each step and encrypting notes', async () => {
+    const observed = (name: string) =>
+      metricValue(runtime.metrics, name, { specialty: 'dermatology' }, '_count');
+    const acceptances = await observed('carewatch_consultation_time_to_acceptance_seconds');
+    const responses = await observed('carewatch_provider_response_seconds');
     const { id } = await runtime.consultations.request(patient, { specialty: 'dermatology', reason: 'Mole' });
     const accepted = await runtime.consultations.accept(provider, id);
     expect(accepted).to.include({ status: 'accepted', providerId: provider.userId, version: 2 });
@@ -81,6 +85,8 @@ describe('the consultation service', () => {
       version: 4,
     });
     expect(completed.endedAt).to.be.instanceOf(Date);
+    expect(await observed('carewatch_consultation_time_to_acceptance_seconds')).to.equal(acceptances + 1);
+    expect(await observed('carewatch_provider_response_seconds')).to.equal(responses + 1);
     const row = await rowOf(runtime, id);
     expect(row.notes).to.be.a('string').and.not.include('nevus');
     expect(

@@ -24,15 +24,21 @@ export async function storedRow(sequelize: Sequelize, table: string, id: string)
   return row!;
 }
 
-/** The current value of a counter or gauge series with these labels (0 when it has none yet). */
+/**
+ * The current value of a series with these labels (0 when it has none yet): a counter or gauge, or with
+ * `suffix` one series of a histogram such as `_count`.
+ */
 export async function metricValue(
   metrics: Metrics,
   name: string,
   labels: Record<string, string>,
+  suffix = '',
 ): Promise<number> {
   const metric = await metrics.registry.getSingleMetric(name)!.get();
-  const match = metric.values.find((value) =>
-    Object.entries(labels).every(([key, expected]) => value.labels[key] === expected),
+  const match = metric.values.find(
+    (value) =>
+      ((value as { metricName?: string }).metricName ?? name) === name + suffix &&
+      Object.entries(labels).every(([key, expected]) => value.labels[key] === expected),
   );
   return match?.value ?? 0;
 }
