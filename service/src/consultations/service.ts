@@ -113,7 +113,7 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
     start: (actor: Actor, id: string) =>
       track('start', async () => {
         requireRole(actor, 'provider');
-        const started = await apply(actor, id, { ...assigned('in_progress') });
+        const started = await apply(actor, id, assigned('in_progress'));
         measures.providerResponse.observe(
           { specialty: started.specialty },
           secondsBetween(started.acceptedAt!, started.startedAt!),
