@@ -43,6 +43,7 @@ const schema = z.object({
     .default(DEVELOPMENT_ENCRYPTION_KEY),
   ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
   CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
+  CONSULTATION_MAX_OPEN_REQUESTS: z.coerce.number().int().min(1).max(50).default(3),
   ...externalIdentityEnv,
   ...authEnvShape,
   ...auditEnv,
@@ -98,7 +99,7 @@ export interface Config {
   readonly log: { readonly level: Env['LOG_LEVEL'] };
   readonly shutdownTimeoutMs: number;
   readonly encryption: { readonly keys: ReadonlyMap<string, Buffer>; readonly activeKeyId: string };
-  readonly consultations: { readonly requestTtlSeconds: number };
+  readonly consultations: { readonly requestTtlSeconds: number; readonly maxOpenRequests: number };
   /** Undefined when no SUPABASE_* variable is set: external tokens are then refused. */
   readonly externalIdentity: ExternalIdentityConfig | undefined;
   readonly auth: AuthConfig;
@@ -157,7 +158,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     log: Object.freeze({ level: e.LOG_LEVEL }),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     encryption: Object.freeze({ keys, activeKeyId: e.ENCRYPTION_ACTIVE_KEY_ID }),
-    consultations: Object.freeze({ requestTtlSeconds: e.CONSULTATION_REQUEST_TTL }),
+    consultations: Object.freeze({
+      requestTtlSeconds: e.CONSULTATION_REQUEST_TTL,
+      maxOpenRequests: e.CONSULTATION_MAX_OPEN_REQUESTS,
+    }),
     externalIdentity: externalIdentityConfig(e),
     auth: authConfigFrom(e),
     audit: auditConfigFrom(e),

@@ -1,0 +1,216 @@
+/**
+ * Query benchmark of the clinical list and report use cases on a seeded database.
+ *
+ *   npx tsx loadtests/query-bench.ts [--runs 200] [--patients 10000] [--providers 200] [--keep]
+ *
+ * Creates a scratch database on BENCH_DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/postgres),
+ * migrates and seeds it, runs every use case `--runs` times with random actors, prints p50/p95 per use
+ * case, then EXPLAIN (ANALYZE) of each statement the use case ran: list queries must not scan
+ * consultations or prescriptions sequentially. Exits 1 if one does or a p95 exceeds 100 ms.
+ */
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { QueryTypes, Sequelize } from 'sequelize';
+import { createMigrator } from '../db/migrator';
+import { createClinicalServices } from '../service/src/clinical-services';
+import { loadConfig } from '../service/src/config';
+import { initModels } from '../service/src/models';
+import { createMetrics } from '../service/src/observability/metrics';
+import type { Actor } from '../service/src/platform/actor';
+import { createFieldCipher } from '../service/src/platform/field-cipher';
+import { seedClinicalData } from './bench-seed';
+import { explainStatements, type Statement } from './explain';
+
+const { values: flags } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '200' },
+    patients: { type: 'string', default: '10000' },
+    providers: { type: 'string', default: '200' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const TARGET_P95_MS = 100;
+
+async function withAdmin<T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const percentile = (sorted: number[], fraction: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? NaN;
+const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+async function main(): Promise<number> {
+  const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `carewatch_bench_${process.pid}`;
+  await withAdmin(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
+
+  let recording: Statement[] | undefined;
+  const sequelize = new Sequelize(url, {
+    dialect: 'postgres',
+    pool: { max: 4 },
+    define: { underscored: true, timestamps: true },
+    // Without `benchmark`, Sequelize passes the query options (with the bound values) second.
+    logging: ((sql: string, options?: { bind?: unknown[] }) => {
+      recording?.push({ sql: sql.replace(/^Execut\w+ \([^)]*\):\s*/, ''), bind: options?.bind ?? [] });
+    }) as (sql: string) => void,
+  });
+  try {
+    const config = loadConfig({ NODE_ENV: 'development' });
+    initModels(sequelize, createFieldCipher(config.encryption.keys, config.encryption.activeKeyId));
+    await createMigrator(sequelize, url).up();
+    const seedStarted = Date.now();
+    await seedClinicalData(sequelize, {
+      patients: Number(flags.patients),
+      providers: Number(flags.providers),
+      consultationsPerPatient: 5,
+    });
+    const [counts] = await sequelize.query<Record<string, number>>(
+      `SELECT (SELECT count(*) FROM patients)::int AS patients, (SELECT count(*) FROM providers)::int AS providers,
+              (SELECT count(*) FROM consultations)::int AS consultations, (SELECT count(*) FROM prescriptions)::int AS prescriptions`,
+      { type: QueryTypes.SELECT },
+    );
+    console.log(`seeded in ${Date.now() - seedStarted} ms:`, counts);
+
+    const services = createClinicalServices({
+      sequelize,
+      metrics: createMetrics(),
+      config,
+      onBackgroundError: (error) => console.error(error),
+    });
+    const ids = async (sql: string) =>
+      (await sequelize.query<{ id: string }>(sql, { type: QueryTypes.SELECT })).map((row) => row.id);
+    const patients: Actor[] = (await ids('SELECT user_id AS id FROM patients')).map((userId) => ({
+      userId,
+      role: 'patient',
+    }));
+    const providers: Actor[] = (await ids('SELECT user_id AS id FROM providers')).map((userId) => ({
+      userId,
+      role: 'provider',
+    }));
+    const admin: Actor = { userId: '00000000-0000-4000-8000-000000000000', role: 'admin' };
+    const assigned = await sequelize.query<{ id: string; patient: string; provider: string }>(
+      `SELECT id, patient_id AS patient, provider_id AS provider FROM consultations
+        WHERE provider_id IS NOT NULL ORDER BY random() LIMIT 1000`,
+      { type: QueryTypes.SELECT },
+    );
+    const today = new Date().toISOString().slice(0, 10);
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+    const month = { from: daysAgo(30), to: today };
+    const year = { from: daysAgo(365), to: today };
+    const page = { limit: 20 };
+
+    const useCases: Record<string, { list: boolean; run: () => Promise<unknown> }> = {
+      'patient: own profile': { list: false, run: () => services.patients.getOwnProfile(pick(patients)) },
+      'patient: list consultations': {
+        list: true,
+        run: () => services.patients.listOwnConsultations(pick(patients), page),
+      },
+      'patient: list consultations, page 2': {
+        list: true,
+        run: async () => {
+          const patient = pick(patients);
+          const first = await services.patients.listOwnConsultations(patient, { limit: 2 });
+          return services.patients.listOwnConsultations(patient, {
+            limit: 2,
+            cursor: first.nextCursor ?? undefined,
+          });
+        },
+      },
+      'patient: list prescriptions': {
+        list: true,
+        run: () => services.patients.listOwnPrescriptions(pick(patients), page),
+      },
+      'provider: list written prescriptions': {
+        list: true,
+        run: () => services.prescriptions.listMine(pick(providers), page),
+      },
+      'provider: queue': { list: true, run: () => services.providers.queue(pick(providers), page) },
+      'provider: read assigned patient': {
+        list: true,
+        run: () => {
+          const row = pick(assigned);
+          return services.providers
+            .getPatientForProvider({ userId: row.provider, role: 'provider' }, row.patient)
+            .catch(() => null);
+        },
+      },
+      'consultation: read by its patient': {
+        list: false,
+        run: () => {
+          const row = pick(assigned);
+          return services.consultations.get({ userId: row.patient, role: 'patient' }, row.id);
+        },
+      },
+      'admin: volume by day (30 days)': { list: false, run: () => services.admin.volumeByDay(admin, month) },
+      'admin: specialty summary (30 days)': {
+        list: false,
+        run: () => services.admin.specialtySummary(admin, month),
+      },
+      'admin: provider response (30 days)': {
+        list: false,
+        run: () => services.admin.providerResponseTimes(admin, month),
+      },
+      'admin: volume by day (365 days)': { list: false, run: () => services.admin.volumeByDay(admin, year) },
+      'admin: specialty summary (365 days)': {
+        list: false,
+        run: () => services.admin.specialtySummary(admin, year),
+      },
+      'admin: provider response (365 days, dermatology)': {
+        list: false,
+        run: () => services.admin.providerResponseTimes(admin, { ...year, specialty: 'dermatology' }),
+      },
+    };
+
+    let failed = false;
+    console.log(
+      `\n${'use case'.padEnd(50)} ${'runs'.padStart(5)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}  plan`,
+    );
+    for (const [label, useCase] of Object.entries(useCases)) {
+      for (let i = 0; i < 10; i += 1) await useCase.run(); // warm-up: connections, plans, JIT
+      const timings: number[] = [];
+      for (let i = 0; i < Number(flags.runs); i += 1) {
+        const started = process.hrtime.bigint();
+        await useCase.run();
+        timings.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      timings.sort((a, b) => a - b);
+      recording = [];
+      await useCase.run();
+      const statements = recording;
+      recording = undefined;
+      const plan = await explainStatements(sequelize, statements);
+      const p95 = percentile(timings, 0.95);
+      const seqScan = useCase.list && plan.sequentialScans.length > 0;
+      failed ||= seqScan || p95 > TARGET_P95_MS;
+      console.log(
+        `${label.padEnd(50)} ${String(timings.length).padStart(5)} ${percentile(timings, 0.5).toFixed(2).padStart(8)} ${p95.toFixed(2).padStart(8)}  ${seqScan ? 'SEQ SCAN on ' : ''}${plan.summary}`,
+      );
+    }
+    console.log(
+      failed
+        ? '\nFAILED: a list query scans sequentially or a p95 exceeds the target'
+        : `\nall p95 < ${TARGET_P95_MS} ms; no sequential scan in list queries`,
+    );
+    return failed ? 1 : 0;
+  } finally {
+    await sequelize.close();
+    if (!flags.keep)
+      await withAdmin(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    else console.log(`kept database ${name}`);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

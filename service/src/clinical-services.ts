@@ -1,0 +1,74 @@
+import type { Gauge } from 'prom-client';
+import type { Sequelize } from 'sequelize';
+import { createReportService } from './admin/reports';
+import { createAdminService } from './admin/service';
+import type { Config } from './config';
+import { createExpirySweeper } from './consultations/expiry';
+import { PENDING_REQUESTS_BY_SPECIALTY } from './consultations/pending-gauge';
+import { createConsultationService } from './consultations/service';
+import { createCountingGauge } from './observability/cached-gauge';
+import type { Metrics } from './observability/metrics';
+import { createPatientService } from './patients/service';
+import { createPrescriptionService } from './prescriptions/service';
+import { AVAILABLE_PROVIDERS_BY_SPECIALTY } from './providers/available-gauge';
+import { SPECIALTIES } from './providers/model';
+import { createProviderService } from './providers/service';
+
+export interface ClinicalDeps {
+  readonly sequelize: Sequelize;
+  readonly metrics: Metrics;
+  readonly config: Config;
+  /** Told about failures of background work (sweeps, gauge refreshes), which keeps running. */
+  readonly onBackgroundError: (error: unknown) => void;
+}
+
+/** How often the background work runs: expiry is cheap (a partial index), gauges cheaper still. */
+const SWEEP_INTERVAL_MS = 15_000;
+const GAUGE_INTERVAL_MS = 15_000;
+
+/** The clinical use cases wired together, and the background work they need. */
+export function createClinicalServices({ sequelize, metrics, config, onBackgroundError }: ClinicalDeps) {
+  const consultations = createConsultationService({ sequelize, metrics, config });
+  const prescriptions = createPrescriptionService({ sequelize, metrics, consultations });
+  const patients = createPatientService({ consultations, prescriptions });
+  const bySpecialty = (gauge: Gauge<'specialty'>, sql: string) =>
+    createCountingGauge(
+      sequelize,
+      metrics,
+      gauge,
+      { name: 'specialty', values: SPECIALTIES },
+      sql,
+      onBackgroundError,
+    );
+  const availableProviders = bySpecialty(
+    metrics.consultations.providersAvailable,
+    AVAILABLE_PROVIDERS_BY_SPECIALTY,
+  );
+  const pendingRequests = bySpecialty(metrics.consultations.requestsPending, PENDING_REQUESTS_BY_SPECIALTY);
+  const providers = createProviderService({ consultations, patients, availableProviders });
+  const reports = createReportService({ sequelize });
+  const admin = createAdminService({ patients, reports });
+  const expiry = createExpirySweeper({ sequelize, metrics, onError: onBackgroundError });
+
+  return {
+    consultations,
+    prescriptions,
+    patients,
+    providers,
+    admin,
+    reports,
+    expiry,
+    gauges: { availableProviders, pendingRequests },
+    /** Starts the sweeper and the gauge refreshes; returns the function that stops them. */
+    startBackgroundWork(): () => void {
+      const stops = [
+        expiry.start(SWEEP_INTERVAL_MS),
+        availableProviders.start(GAUGE_INTERVAL_MS),
+        pendingRequests.start(GAUGE_INTERVAL_MS),
+      ];
+      return () => stops.forEach((stop) => stop());
+    },
+  };
+}
+
+export type ClinicalServices = ReturnType<typeof createClinicalServices>;

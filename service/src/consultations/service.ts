@@ -1,0 +1,235 @@
+import { QueryTypes, type InferAttributes, type Sequelize, type Transaction } from 'sequelize';
+import type { Config } from '../config';
+import type { Metrics } from '../observability/metrics';
+import { countOutcome } from '../observability/outcome';
+import { requireRole, type Actor } from '../platform/actor';
+import { createConditionalTransition, type Step } from '../platform/conditional-transition';
+import { conflict, notFound } from '../platform/errors';
+import { keysetClause, toPage, type Page, type PageRequest } from '../platform/keyset-page';
+import { selectPlain } from '../platform/plain-rows';
+import { storedValueOf } from '../platform/stored-value';
+import { Consultation, type ConsultationStatus } from './model';
+import type { CompleteConsultationInput, RequestConsultationInput } from './schemas';
+import { CANCELLABLE_BY, consultationStates, timestampColumnOf } from './state-machine';
+
+export type ConsultationRecord = InferAttributes<Consultation>;
+/** A list row: everything but the free text, which lists never carry (and never decrypt). */
+export type ConsultationSummary = Omit<ConsultationRecord, 'reason' | 'notes'>;
+const SUMMARY_COLUMNS = `id, patient_id, provider_id, specialty, status, requested_at, expires_at, accepted_at,
+  started_at, ended_at, cancelled_by, outcome, version, created_at, updated_at`;
+
+export interface ConsultationServiceDeps {
+  readonly sequelize: Sequelize;
+  readonly metrics: Metrics;
+  readonly config: Config;
+}
+
+const PROVIDER_SPECIALTY = '(SELECT specialty FROM providers WHERE user_id = :actor)';
+const ASSIGNED = 'provider_id = :actor';
+type Move = Step<ConsultationStatus>;
+
+const secondsBetween = (from: Date, to: Date) => (to.getTime() - from.getTime()) / 1000;
+
+export function createConsultationService({ sequelize, metrics, config }: ConsultationServiceDeps) {
+  const { consultations: measures } = metrics;
+
+  const transitions = createConditionalTransition({
+    sequelize,
+    model: Consultation,
+    table: 'consultations',
+    states: consultationStates,
+    stampOf: timestampColumnOf,
+    noun: 'consultation',
+  });
+  const { select } = transitions;
+  const record = (row: Consultation): ConsultationRecord => row.get({ plain: true });
+  const selectSummaries = (sql: string, bind: readonly unknown[]) =>
+    selectPlain<ConsultationSummary>(sequelize, Consultation, sql, bind);
+
+  async function apply(actor: Actor, id: string, move: Move): Promise<ConsultationRecord> {
+    const row = await transitions.apply(actor.userId, id, move);
+    measures.transitions.inc({ to_status: move.to, specialty: row.specialty });
+    return record(row);
+  }
+
+  const track = <T>(operation: string, work: () => Promise<T>) =>
+    countOutcome(measures.operations, operation, work);
+
+  return {
+    /** A patient asks for a consultation; at most `maxOpenRequests` may wait at once. */
+    request: (actor: Actor, input: RequestConsultationInput) =>
+      track('request', async () => {
+        requireRole(actor, 'patient');
+        const row = await sequelize.transaction(async (transaction) => {
+          // Serializes one patient's requests so two concurrent ones cannot both pass the count.
+          await sequelize.query('SELECT pg_advisory_xact_lock(hashtext($1))', {
+            bind: [`consultation-request:${actor.userId}`],
+            transaction,
+          });
+          const [open] = await sequelize.query<{ count: number }>(
+            `SELECT count(*)::int AS count FROM consultations WHERE patient_id = $1 AND status = 'requested'`,
+            { bind: [actor.userId], type: QueryTypes.SELECT, transaction },
+          );
+          if ((open?.count ?? 0) >= config.consultations.maxOpenRequests) {
+            throw conflict('Too many consultation requests are already waiting.', 'too_many_open_requests');
+          }
+          const [created] = await select(
+            `INSERT INTO consultations (patient_id, specialty, reason, requested_at, expires_at, created_at, updated_at)
+             VALUES ($1, $2, $3, now(), now() + make_interval(secs => $4), now(), now())
+             RETURNING *`,
+            [
+              actor.userId,
+              input.specialty,
+              storedValueOf(Consultation, 'reason', input.reason),
+              config.consultations.requestTtlSeconds,
+            ],
+            transaction,
+          );
+          return created!;
+        });
+        measures.transitions.inc({ to_status: 'requested', specialty: row.specialty });
+        return record(row);
+      }),
+
+    /** The first provider of the right specialty to accept gets it; every later one gets 409. */
+    accept: (actor: Actor, id: string) =>
+      track('accept', async () => {
+        requireRole(actor, 'provider');
+        const accepted = await apply(actor, id, {
+          to: 'accepted',
+          from: consultationStates.sourcesOf('accepted'),
+          who: `provider_id IS NULL AND expires_at > now() AND specialty = ${PROVIDER_SPECIALTY}`,
+          visible: `${ASSIGNED} OR specialty = ${PROVIDER_SPECIALTY}`,
+          set: 'provider_id = $4',
+          refusedOtherwise: () => conflict('The request has expired.', 'request_expired'),
+        });
+        measures.timeToAcceptance.observe(
+          { specialty: accepted.specialty },
+          secondsBetween(accepted.requestedAt, accepted.acceptedAt!),
+        );
+        return accepted;
+      }),
+
+    start: (actor: Actor, id: string) =>
+      track('start', async () => {
+        requireRole(actor, 'provider');
+        const started = await apply(actor, id, assigned('in_progress'));
+        measures.providerResponse.observe(
+          { specialty: started.specialty },
+          secondsBetween(started.acceptedAt!, started.startedAt!),
+        );
+        return started;
+      }),
+
+    complete: (actor: Actor, id: string, input: CompleteConsultationInput) =>
+      track('complete', async () => {
+        requireRole(actor, 'provider');
+        return apply(actor, id, {
+          ...assigned('completed'),
+          set: 'outcome = $5, notes = $6',
+          bind: [input.outcome, storedValueOf(Consultation, 'notes', input.notes)],
+        });
+      }),
+
+    markNoShow: (actor: Actor, id: string) =>
+      track('no_show', async () => {
+        requireRole(actor, 'provider');
+        return apply(actor, id, assigned('no_show'));
+      }),
+
+    cancel: (actor: Actor, id: string) =>
+      track('cancel', async () => {
+        const whose = { patient: 'patient_id = :actor', provider: ASSIGNED, admin: ':actor IS NOT NULL' }[
+          actor.role
+        ];
+        return apply(actor, id, {
+          to: 'cancelled',
+          from: CANCELLABLE_BY[actor.role],
+          who: whose,
+          visible: whose,
+          set: 'cancelled_by = $5',
+          bind: [actor.role],
+        });
+      }),
+
+    /** The full record, for its patient or its assigned provider; anyone else learns nothing (404). */
+    async get(actor: Actor, id: string): Promise<ConsultationRecord> {
+      // Admins reach clinical records only through break-glass access, which is audited on its own.
+      if (actor.role === 'admin') throw notFound('No such consultation.');
+      const whose = actor.role === 'patient' ? 'patient_id = $2' : 'provider_id = $2';
+      const [row] = await select(`SELECT * FROM consultations WHERE id = $1 AND ${whose}`, [
+        id,
+        actor.userId,
+      ]);
+      if (!row) throw notFound('No such consultation.');
+      return record(row);
+    },
+
+    /** A patient's consultations, newest first. The caller decides whose: patients ask for their own. */
+    async listForPatient(patientId: string, page: PageRequest): Promise<Page<ConsultationSummary>> {
+      const keyset = keysetClause(page, 'requested_at', 2);
+      const rows = await selectSummaries(
+        `SELECT ${SUMMARY_COLUMNS} FROM consultations WHERE patient_id = $1 ${keyset.where} ${keyset.orderLimit}`,
+        [patientId, ...keyset.bind],
+      );
+      return toPage(rows, page.limit, (row) => ({ at: row.requestedAt, id: row.id }));
+    },
+
+    /** Requests waiting in the provider's specialty, oldest first. */
+    async queueFor(actor: Actor, page: PageRequest): Promise<Page<ConsultationSummary>> {
+      requireRole(actor, 'provider');
+      const keyset = keysetClause(page, 'requested_at', 2, 'ASC');
+      const rows = await selectSummaries(
+        `SELECT ${SUMMARY_COLUMNS} FROM consultations
+          WHERE status = 'requested' AND expires_at > now()
+            AND specialty = (SELECT specialty FROM providers WHERE user_id = $1) ${keyset.where}
+          ${keyset.orderLimit}`,
+        [actor.userId, ...keyset.bind],
+      );
+      return toPage(rows, page.limit, (row) => ({ at: row.requestedAt, id: row.id }));
+    },
+
+    providerCanSeePatient: (providerId: string, patientId: string) =>
+      providerCanSeePatient(sequelize, providerId, patientId),
+
+    /**
+     * For writing a prescription: the consultation must be the provider's and in progress or completed.
+     * Locks it (FOR SHARE) so it cannot be cancelled while the prescription is written.
+     */
+    async lockForPrescribing(actor: Actor, id: string, transaction: Transaction) {
+      requireRole(actor, 'provider');
+      const [row] = await select(
+        'SELECT * FROM consultations WHERE id = $1 AND provider_id = $2 FOR SHARE',
+        [id, actor.userId],
+        transaction,
+      );
+      if (!row) throw notFound('No such consultation.');
+      if (row.status !== 'in_progress' && row.status !== 'completed') {
+        throw conflict(`A ${row.status} consultation cannot be prescribed for.`, 'invalid_transition');
+      }
+      return { patientId: row.patientId, providerId: actor.userId };
+    },
+  };
+}
+
+/** A step a provider takes on a consultation assigned to them. */
+function assigned(to: ConsultationStatus): Move {
+  return { to, from: consultationStates.sourcesOf(to), who: ASSIGNED, visible: ASSIGNED };
+}
+
+/** A provider may see a patient only through a consultation assigned to them that was not just a request. */
+export async function providerCanSeePatient(
+  sequelize: Sequelize,
+  providerId: string,
+  patientId: string,
+): Promise<boolean> {
+  const rows = await sequelize.query(
+    `SELECT 1 FROM consultations
+      WHERE provider_id = $1 AND patient_id = $2 AND status IN ('accepted', 'in_progress', 'completed', 'no_show')
+      LIMIT 1`,
+    { bind: [providerId, patientId], type: QueryTypes.SELECT },
+  );
+  return rows.length > 0;
+}
+
+export type ConsultationService = ReturnType<typeof createConsultationService>;

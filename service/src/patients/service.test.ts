@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import type { Actor } from '../platform/actor';
+import { formatETag, parseETag } from '../platform/etag';
+import { refusedWith } from '../../test/support/assertions';
+import { createConsultation, createPatient, createProvider } from '../../test/support/clinical-factories';
+import { clinicalRuntime, type ClinicalRuntime as Runtime } from '../../test/support/clinical-services';
+import { presentPatientForProvider, presentPatientProfile } from './presenter';
+import { PatientProfileResponse, UpdatePatientProfileBody } from './schemas';
+
+describe('the patient service', () => {
+  let runtime: Runtime;
+  let patient: Actor;
+
+  beforeEach(async () => {
+    runtime = await clinicalRuntime();
+    patient = await createPatient(runtime.models);
+  });
+
+  it('reads the own profile with medical data decrypted, insurance and subscription', async () => {
+    const profile = presentPatientProfile(await runtime.patients.getOwnProfile(patient));
+    expect(PatientProfileResponse.parse(profile)).to.deep.equal(profile);
+    expect(profile).to.deep.include({
+      patientId: patient.userId,
+      allergies: ['penicillin'],
+      insurance: { payer: 'Acme Health', memberId: `M-${patient.userId.slice(0, 6)}`, groupNumber: 'G-100' },
+      subscription: { plan: 'free', status: 'active', renewsAt: null },
+      version: 1,
+    });
+    await refusedWith(runtime.patients.getOwnProfile(await createProvider(runtime.models)), 403);
+  });
+
+  it('updates at the expected version, and refuses a stale one with 412 changing nothing', async () => {
+    const updated = await runtime.patients.updateOwnProfile(patient, 1, {
+      conditions: ['asthma', 'eczema'],
+      phone: null,
+    });
+    expect(updated).to.include({ version: 2, phone: null });
+    expect(updated.conditions).to.deep.equal(['asthma', 'eczema']);
+    await refusedWith(
+      runtime.patients.updateOwnProfile(patient, 1, { givenName: 'Stale' }),
+      412,
+      'stale_version',
+    );
+    const current = await runtime.patients.getOwnProfile(patient);
+    expect(current).to.include({ version: 2, givenName: 'Test' });
+  });
+
+  it('lets exactly one of two writers of the same version win', async () => {
+    const results = await Promise.allSettled([
+      runtime.patients.updateOwnProfile(patient, 1, { givenName: 'First' }),
+      runtime.patients.updateOwnProfile(patient, 1, { givenName: 'Second' }),
+      runtime.patients.updateOwnProfile(patient, 1, { givenName: 'Third' }),
+    ]);
+    const won = results.filter((result) => result.status === 'fulfilled');
+    expect(won).to.have.length(1);
+    const current = await runtime.patients.getOwnProfile(patient);
+    expect(current.version).to.equal(2);
+    expect(current.givenName).to.equal(won[0]!.value.givenName);
+  });
+
+  it('formats the version as a weak ETag and parses it back, refusing malformed ones', () => {
+    expect(formatETag(7)).to.equal('W/"7"');
+    expect(parseETag(formatETag(7))).to.equal(7);
+    expect(parseETag('"12"')).to.equal(12);
+    for (const bad of ['7', 'W/7', '"x"', '*', '']) {
+      expect(() => parseETag(bad), bad)
+        .to.throw()
+        .with.property('status', 400);
+    }
+  });
+
+  it('validates changes strictly', () => {
+    expect(UpdatePatientProfileBody.safeParse({}).success).to.equal(false);
+    expect(UpdatePatientProfileBody.safeParse({ subscriptionPlan: 'premium' }).success).to.equal(false);
+    expect(UpdatePatientProfileBody.safeParse({ dateOfBirth: '1899-12-31' }).success).to.equal(false);
+    expect(UpdatePatientProfileBody.safeParse({ allergies: Array(51).fill('x') }).success).to.equal(false);
+    expect(UpdatePatientProfileBody.safeParse({ givenName: 'Ada', allergies: null }).success).to.equal(true);
+  });
+
+  it('lists only the own consultations and prescriptions', async () => {
+    const other = await createPatient(runtime.models);
+    const provider = await createProvider(runtime.models);
+    const mine = await createConsultation(runtime.models, patient.userId, {
+      status: 'in_progress',
+      providerId: provider.userId,
+    });
+    await createConsultation(runtime.models, other.userId);
+    const prescription = await runtime.prescriptions.write(provider, {
+      consultationId: mine,
+      medication: 'Ibuprofen',
+      dosage: '200 mg',
+      quantity: 10,
+      refills: 1,
+    });
+    const consultations = await runtime.patients.listOwnConsultations(patient, { limit: 10 });
+    expect(consultations.items.map((row) => row.id)).to.deep.equal([mine]);
+    expect(consultations.items[0]).not.to.have.property('reason');
+    const prescriptions = await runtime.patients.listOwnPrescriptions(patient, { limit: 10 });
+    expect(prescriptions.items.map((row) => row.id)).to.deep.equal([prescription.id]);
+    expect((await runtime.patients.listOwnPrescriptions(other, { limit: 10 })).items).to.deep.equal([]);
+  });
+
+  it('shows a provider demographics and medical data but never insurance or billing', async () => {
+    const shown = presentPatientForProvider(await runtime.patients.getRecord(patient.userId));
+    expect(Object.keys(shown).sort()).to.deep.equal(
+      [
+        'allergies',
+        'conditions',
+        'dateOfBirth',
+        'familyName',
+        'givenName',
+        'medications',
+        'patientId',
+        'phone',
+      ].sort(),
+    );
+  });
+});

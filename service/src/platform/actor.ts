@@ -1,0 +1,13 @@
+import type { Role } from '../auth/model';
+import { forbidden } from './errors';
+
+/** Who is acting: use cases decide authorization from this, never from transport details. */
+export interface Actor {
+  readonly userId: string;
+  readonly role: Role;
+}
+
+/** Route guards check roles first; use cases check again so they are safe to call from anywhere. */
+export function requireRole(actor: Actor, ...roles: Role[]): void {
+  if (!roles.includes(actor.role)) throw forbidden(`Only a ${roles.join(' or ')} may do this.`);
+}

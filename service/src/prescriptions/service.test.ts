@@ -1,0 +1,174 @@
+import { expect } from 'chai';
+import type { ConsultationStatus } from '../consultations/model';
+import type { Actor } from '../platform/actor';
+import { refusedWith, storedRow } from '../../test/support/assertions';
+import {
+  createAdmin,
+  createConsultation,
+  createPatient,
+  createProvider,
+} from '../../test/support/clinical-factories';
+import { clinicalRuntime, type ClinicalRuntime as Runtime } from '../../test/support/clinical-services';
+import type { PrescriptionStatus } from './model';
+import { WritePrescriptionBody } from './schemas';
+
+const valid = {
+  medication: 'Amoxicillin 500 mg',
+  dosage: 'One capsule three times a day',
+  quantity: 21,
+  refills: 0,
+};
+
+describe('the prescription service', () => {
+  let runtime: Runtime;
+  let patient: Actor;
+  let provider: Actor;
+
+  const consultationIn = (status: ConsultationStatus) =>
+    createConsultation(runtime.models, patient.userId, {
+      status,
+      providerId: status === 'requested' ? null : provider.userId,
+    });
+  const written = async (status: PrescriptionStatus = 'issued') => {
+    const prescription = await runtime.prescriptions.write(provider, {
+      ...valid,
+      consultationId: await consultationIn('in_progress'),
+    });
+    if (status !== 'issued')
+      await runtime.models.Prescription.update({ status }, { where: { id: prescription.id } });
+    return prescription.id;
+  };
+
+  beforeEach(async () => {
+    runtime = await clinicalRuntime();
+    patient = await createPatient(runtime.models);
+    provider = await createProvider(runtime.models);
+  });
+
+  it('is written by the provider of an in-progress or completed consultation, for its patient', async () => {
+    for (const status of ['in_progress', 'completed'] as const) {
+      const consultationId = await consultationIn(status);
+      const prescription = await runtime.prescriptions.write(provider, { ...valid, consultationId });
+      expect(prescription).to.include({
+        status: 'issued',
+        patientId: patient.userId,
+        providerId: provider.userId,
+        quantity: 21,
+      });
+    }
+    for (const status of ['requested', 'accepted', 'cancelled', 'no_show'] as const) {
+      const consultationId = await consultationIn(status);
+      const expected = status === 'requested' ? 404 : 409;
+      await refusedWith(runtime.prescriptions.write(provider, { ...valid, consultationId }), expected);
+    }
+  });
+
+  it('is refused to an unrelated provider (404) and to anyone but a provider (403)', async () => {
+    const consultationId = await consultationIn('in_progress');
+    await refusedWith(
+      runtime.prescriptions.write(await createProvider(runtime.models), { ...valid, consultationId }),
+      404,
+    );
+    await refusedWith(runtime.prescriptions.write(patient, { ...valid, consultationId }), 403);
+    expect(await runtime.models.Prescription.count({ where: { consultationId } })).to.equal(0);
+  });
+
+  it('validates medication, dosage, quantity and refills at their limits and rejects unknown fields', () => {
+    const parse = (changes: Record<string, unknown>) =>
+      WritePrescriptionBody.safeParse({
+        ...valid,
+        consultationId: '7b6f1e0e-8a51-4d43-9f5c-2f9f0f1e2a3b',
+        ...changes,
+      }).success;
+    for (const accepted of [
+      { medication: 'x' },
+      { medication: 'm'.repeat(200) },
+      { dosage: 'd'.repeat(200) },
+      { quantity: 1 },
+      { quantity: 1000 },
+      { refills: 0 },
+      { refills: 12 },
+    ]) {
+      expect(parse(accepted), JSON.stringify(accepted)).to.equal(true);
+    }
+    for (const refused of [
+      { medication: '' },
+      { medication: 'm'.repeat(201) },
+      { dosage: '' },
+      { dosage: 'd'.repeat(201) },
+      { quantity: 0 },
+      { quantity: 1001 },
+      { quantity: 2.5 },
+      { quantity: '10' },
+      { refills: -1 },
+      { refills: 13 },
+      { consultationId: 'nope' },
+      { pharmacy: 'elsewhere' },
+    ]) {
+      expect(parse(refused), JSON.stringify(refused)).to.equal(false);
+    }
+  });
+
+  it('goes issued -> sent -> filled, stamping each step', async () => {
+    const id = await written();
+    expect((await runtime.prescriptions.send(provider, id)).sentAt).to.be.instanceOf(Date);
+    const filled = await runtime.prescriptions.markFilled(provider, id);
+    expect(filled).to.include({ status: 'filled', version: 3 });
+    expect(filled.filledAt).to.be.instanceOf(Date);
+  });
+
+  it('refuses invalid moves with 409 and changes nothing', async () => {
+    const cases: [PrescriptionStatus, 'send' | 'markFilled' | 'cancel'][] = [
+      ['issued', 'markFilled'],
+      ['sent', 'send'],
+      ['filled', 'cancel'],
+      ['filled', 'send'],
+      ['cancelled', 'send'],
+      ['cancelled', 'markFilled'],
+      ['cancelled', 'cancel'],
+    ];
+    for (const [status, action] of cases) {
+      const id = await written(status);
+      const before = await storedRow(runtime.sequelize, 'prescriptions', id);
+      await refusedWith(runtime.prescriptions[action](provider, id), 409, 'invalid_transition');
+      expect(await storedRow(runtime.sequelize, 'prescriptions', id)).to.deep.equal(before);
+    }
+  });
+
+  it('is cancelled by its writer or an admin from issued or sent, never by someone else', async () => {
+    expect((await runtime.prescriptions.cancel(provider, await written('issued'))).status).to.equal(
+      'cancelled',
+    );
+    expect(
+      (await runtime.prescriptions.cancel(await createAdmin(runtime.models), await written('sent'))).status,
+    ).to.equal('cancelled');
+    const id = await written();
+    await refusedWith(runtime.prescriptions.cancel(await createProvider(runtime.models), id), 404);
+    await refusedWith(runtime.prescriptions.cancel(patient, id), 403);
+    await refusedWith(runtime.prescriptions.send(await createAdmin(runtime.models), id), 403);
+  });
+
+  it("lists a patient's own prescriptions and a provider's written ones, newest first, by pages", async () => {
+    const ids = [await written(), await written(), await written()];
+    const otherProvider = await createProvider(runtime.models);
+    const otherConsultation = await createConsultation(runtime.models, patient.userId, {
+      status: 'completed',
+      providerId: otherProvider.userId,
+    });
+    const others = await runtime.prescriptions.write(otherProvider, {
+      ...valid,
+      consultationId: otherConsultation,
+    });
+
+    const first = await runtime.prescriptions.listMine(patient, { limit: 3 });
+    expect(first.items.map((row) => row.id)).to.deep.equal([others.id, ...ids.slice(1).reverse()]);
+    const second = await runtime.prescriptions.listMine(patient, { limit: 3, cursor: first.nextCursor! });
+    expect(second).to.deep.include({ nextCursor: null });
+    expect(second.items.map((row) => row.id)).to.deep.equal([ids[0]]);
+
+    const mine = await runtime.prescriptions.listMine(provider, { limit: 100 });
+    expect(mine.items.map((row) => row.id)).to.deep.equal([...ids].reverse());
+    const stranger = await createPatient(runtime.models);
+    expect((await runtime.prescriptions.listMine(stranger, { limit: 100 })).items).to.deep.equal([]);
+  });
+});

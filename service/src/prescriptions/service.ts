@@ -1,0 +1,101 @@
+import type { InferAttributes, Sequelize } from 'sequelize';
+import type { ConsultationService } from '../consultations/service';
+import type { Metrics } from '../observability/metrics';
+import { countOutcome } from '../observability/outcome';
+import { requireRole, type Actor } from '../platform/actor';
+import { createConditionalTransition } from '../platform/conditional-transition';
+import { keysetClause, toPage, type Page, type PageRequest } from '../platform/keyset-page';
+import { selectPlain } from '../platform/plain-rows';
+import { Prescription, type PrescriptionStatus } from './model';
+import type { WritePrescriptionInput } from './schemas';
+import { prescriptionStates, timestampColumnOf } from './state-machine';
+
+export type PrescriptionRecord = InferAttributes<Prescription>;
+
+export interface PrescriptionServiceDeps {
+  readonly sequelize: Sequelize;
+  readonly metrics: Metrics;
+  readonly consultations: ConsultationService;
+}
+
+const WRITER = 'provider_id = :actor';
+
+export function createPrescriptionService({ sequelize, metrics, consultations }: PrescriptionServiceDeps) {
+  const transitions = createConditionalTransition({
+    sequelize,
+    model: Prescription,
+    table: 'prescriptions',
+    states: prescriptionStates,
+    stampOf: timestampColumnOf,
+    noun: 'prescription',
+  });
+  const track = <T>(operation: string, work: () => Promise<T>) =>
+    countOutcome(metrics.prescriptions.operations, operation, work);
+
+  async function list(column: 'patient_id' | 'provider_id', userId: string, page: PageRequest) {
+    const keyset = keysetClause(page, 'issued_at', 2);
+    const rows = await selectPlain<PrescriptionRecord>(
+      sequelize,
+      Prescription,
+      `SELECT * FROM prescriptions WHERE ${column} = $1 ${keyset.where} ${keyset.orderLimit}`,
+      [userId, ...keyset.bind],
+    );
+    return toPage(rows, page.limit, (row) => ({ at: row.issuedAt, id: row.id }));
+  }
+
+  /** The writer moves a prescription along; an admin may also cancel one. */
+  const move = (actor: Actor, id: string, to: PrescriptionStatus) =>
+    track(to === 'cancelled' ? 'cancel' : to === 'sent' ? 'send' : 'fill', async () => {
+      requireRole(actor, 'provider', ...(to === 'cancelled' ? (['admin'] as const) : []));
+      const who = actor.role === 'admin' ? ':actor IS NOT NULL' : WRITER;
+      const row = await transitions.apply(actor.userId, id, {
+        to,
+        from: prescriptionStates.sourcesOf(to),
+        who,
+        visible: who,
+      });
+      return row.get({ plain: true });
+    });
+
+  return {
+    /** Written by the provider of a consultation that is in progress or completed. */
+    write: (actor: Actor, input: WritePrescriptionInput) =>
+      track('write', async () => {
+        const created = await sequelize.transaction(async (transaction) => {
+          const { patientId, providerId } = await consultations.lockForPrescribing(
+            actor,
+            input.consultationId,
+            transaction,
+          );
+          return Prescription.create(
+            {
+              consultationId: input.consultationId,
+              patientId,
+              providerId,
+              medication: input.medication,
+              dosage: input.dosage,
+              quantity: input.quantity,
+              refills: input.refills,
+              sentAt: null,
+              filledAt: null,
+              cancelledAt: null,
+            },
+            { transaction },
+          );
+        });
+        return created.get({ plain: true });
+      }),
+
+    /** A patient's own prescriptions, or the ones a provider wrote, newest first. */
+    async listMine(actor: Actor, page: PageRequest): Promise<Page<PrescriptionRecord>> {
+      requireRole(actor, 'patient', 'provider');
+      return list(actor.role === 'patient' ? 'patient_id' : 'provider_id', actor.userId, page);
+    },
+
+    send: (actor: Actor, id: string) => move(actor, id, 'sent'),
+    markFilled: (actor: Actor, id: string) => move(actor, id, 'filled'),
+    cancel: (actor: Actor, id: string) => move(actor, id, 'cancelled'),
+  };
+}
+
+export type PrescriptionService = ReturnType<typeof createPrescriptionService>;

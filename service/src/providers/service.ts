@@ -1,0 +1,68 @@
+import type { InferAttributes } from 'sequelize';
+import type { ConsultationService } from '../consultations/service';
+import type { CachedGauge } from '../observability/cached-gauge';
+import { requireRole, type Actor } from '../platform/actor';
+import { notFound } from '../platform/errors';
+import type { PageRequest } from '../platform/keyset-page';
+import { updateAtVersion } from '../platform/optimistic-update';
+import type { PatientRecord, PatientService } from '../patients/service';
+import { Provider, type Availability } from './model';
+import type { ProviderProfileChanges } from './schemas';
+
+export type ProviderRecord = InferAttributes<Provider>;
+
+export interface ProviderServiceDeps {
+  readonly consultations: ConsultationService;
+  readonly patients: PatientService;
+  /** carewatch_providers_available: refreshed as soon as an availability changes. */
+  readonly availableProviders: CachedGauge;
+}
+
+async function findOwnProvider(actor: Actor): Promise<Provider> {
+  requireRole(actor, 'provider');
+  const provider = await Provider.findByPk(actor.userId);
+  if (!provider) throw notFound('No provider profile.');
+  return provider;
+}
+
+export function createProviderService({ consultations, patients, availableProviders }: ProviderServiceDeps) {
+  return {
+    async getOwnProfile(actor: Actor): Promise<ProviderRecord> {
+      return (await findOwnProvider(actor)).get({ plain: true });
+    },
+
+    /** Changes the profile only if it is still at `expectedVersion` (412 otherwise, nothing changed). */
+    async updateOwnProfile(
+      actor: Actor,
+      expectedVersion: number,
+      changes: ProviderProfileChanges,
+    ): Promise<ProviderRecord> {
+      const updated = await updateAtVersion(await findOwnProvider(actor), expectedVersion, changes);
+      return updated.get({ plain: true });
+    },
+
+    /** Available, busy or offline: the last word wins, so no version is needed. */
+    async setAvailability(actor: Actor, availability: Availability): Promise<ProviderRecord> {
+      const provider = await findOwnProvider(actor);
+      const updated = await provider.update({ availability });
+      await availableProviders.refresh();
+      return updated.get({ plain: true });
+    },
+
+    /** Requests waiting in the provider's specialty, oldest first. */
+    async queue(actor: Actor, page: PageRequest) {
+      return consultations.queueFor(actor, page);
+    },
+
+    /** A patient's record, only for a provider with a consultation assigned to them with that patient. */
+    async getPatientForProvider(actor: Actor, patientId: string): Promise<PatientRecord> {
+      requireRole(actor, 'provider');
+      if (!(await consultations.providerCanSeePatient(actor.userId, patientId))) {
+        throw notFound('No such patient.');
+      }
+      return patients.getRecord(patientId);
+    },
+  };
+}
+
+export type ProviderService = ReturnType<typeof createProviderService>;
