@@ -26,7 +26,7 @@ async function main(): Promise<void> {
 
   const applied = await runtime.migrator.up();
   if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
-  await runtime.audit.start();
+  await runtime.startBackgroundWork();
 
   const running = await listen(runtime.app, config.http.port, config.http.host);
   logger.info('carewatch is ready', { url: running.url, embeddedDatabase: database.embedded });

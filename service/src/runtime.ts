@@ -5,6 +5,7 @@ import type Router from '@koa/router';
 import { accountRoutes } from './accounts/routes';
 import { createAccounts } from './accounts/service';
 import { createApp } from './app';
+import { createClinicalServices, type ClinicalServices } from './clinical-services';
 import { linkedUserFinder } from './auth/external/linked-user';
 import { createExternalVerifier, type ExternalVerifier } from './auth/external/verifier';
 import { installAuthenticator } from './auth/context';
@@ -39,6 +40,9 @@ export interface Runtime {
   /** Every router the app serves (under /v1 and at the root), for the tests that enumerate routes. */
   readonly routers: readonly Router[];
   readonly audit: AuditTrail;
+  readonly clinical: ClinicalServices;
+  /** Starts the background work (audit sealing and partitions, request expiry, gauges); close() stops it. */
+  startBackgroundWork(): Promise<void>;
   /** True once shutdown began: readiness then fails so the load balancer stops sending traffic. */
   beginShutdown(): void;
   close(): Promise<void>;
@@ -69,6 +73,13 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       findLinkedUser: linkedUserFinder(models.User),
     });
   const audit = createAuditTrail(sequelize, config, metrics, logger);
+  const clinical = createClinicalServices({
+    sequelize,
+    metrics,
+    config,
+    onBackgroundError: (error) => logger.error('clinical background work failed', { error }),
+  });
+  let stopClinicalWork: (() => void) | undefined;
   let shuttingDown = false;
 
   const isReady = async (): Promise<string | undefined> => {
@@ -123,11 +134,17 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     bindModels,
     routers: [...apiRouters, ...auth.rootRouters],
     audit,
+    clinical,
+    async startBackgroundWork() {
+      await audit.start();
+      stopClinicalWork = clinical.startBackgroundWork();
+    },
     beginShutdown: () => {
       shuttingDown = true;
     },
     async close() {
       externalVerifier?.close();
+      stopClinicalWork?.();
       await audit.stop();
       await Promise.allSettled([sequelize.close(), cache.close()]);
     },
