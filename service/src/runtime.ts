@@ -12,7 +12,7 @@ import { installAuthenticator } from './auth/context';
 import { createAuthModule } from './auth/module';
 import { auditRoutes } from './audit/routes';
 import { createAuditTrail, type AuditTrail } from './audit/trail';
-import { requireAal2, requireRole } from './auth/guards';
+import { requireAal2, requireRole, requireStepUp } from './auth/guards';
 import type { Config } from './config';
 import { initModels, type Models } from './models';
 import type { Logger } from './observability/logger';
@@ -109,7 +109,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
   const apiRouters = [
     ...auth.apiRouters,
     accountRoutes(accounts),
-    auditRoutes({ sequelize, audit }, requireRole('admin'), requireAal2()),
+    auditRoutes({ sequelize, audit, exportGuards: [requireStepUp()] }, requireRole('admin'), requireAal2()),
   ];
   const app = createApp({
     config,

@@ -20,6 +20,8 @@ import type { AuditTrail } from './trail';
 export interface AuditRouteDependencies {
   readonly sequelize: Sequelize;
   readonly audit: Pick<AuditTrail, 'verify'>;
+  /** Exports carry the most data at once: the caller's extra guards for them (such as a recent step-up). */
+  readonly exportGuards?: readonly Middleware[];
 }
 
 function queryOf<S extends z.ZodType>(ctx: Context, _schema: S): z.infer<S> {
@@ -62,6 +64,7 @@ export function auditRoutes(
   router.get(
     '/events/export',
     ...guards,
+    ...(deps.exportGuards ?? []),
     auditedQuery('export'),
     validate({ query: AuditExportQuery }),
     (ctx) => {

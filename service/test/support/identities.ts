@@ -131,6 +131,33 @@ async function signedIn(runtime: Runtime, account: Account, withMfa: boolean): P
   );
 }
 
+/**
+ * Demographics for a new patient. Plain by default; distinctive (names, phone and birth date that
+ * appear nowhere else) while the PHI-leak test runs, so that any copy of them in a log line or an audit
+ * event can be found.
+ */
+let distinctivePhi = false;
+let distinctiveCount = 0;
+export const DISTINCTIVE_NAME_PREFIXES = ['Zebulonqx', 'Quixottevb'] as const;
+
+export function useDistinctivePhi(on: boolean): void {
+  distinctivePhi = on;
+}
+
+function demographics() {
+  if (!distinctivePhi) {
+    return { givenName: 'Test', familyName: 'Patient', dateOfBirth: '1985-04-12', phone: '+14155550123' };
+  }
+  distinctiveCount += 1;
+  const n = String(distinctiveCount).padStart(4, '0');
+  return {
+    givenName: `${DISTINCTIVE_NAME_PREFIXES[0]}${n}`,
+    familyName: `${DISTINCTIVE_NAME_PREFIXES[1]}${n}`,
+    dateOfBirth: `1931-02-${String((distinctiveCount % 27) + 1).padStart(2, '0')}`,
+    phone: `+1415777${n}`,
+  };
+}
+
 export interface PatientOverrides {
   readonly email?: string;
   readonly password?: string;
@@ -140,14 +167,13 @@ export interface PatientOverrides {
 export async function createPatient(runtime: Runtime, overrides: PatientOverrides = {}): Promise<Identity> {
   const email = overrides.email ?? unique('patient');
   const password = overrides.password ?? strongPassword();
-  const registered = await http(runtime).post('/v1/auth/register').send({
-    email,
-    password,
-    givenName: 'Test',
-    familyName: 'Patient',
-    dateOfBirth: '1985-04-12',
-    phone: '+14155550123',
-  });
+  const registered = await http(runtime)
+    .post('/v1/auth/register')
+    .send({
+      email,
+      password,
+      ...demographics(),
+    });
   const userId = (expectStatus(registered, 201, 'register').body as { id: string }).id;
   return signedIn(runtime, { userId, email, password, role: 'patient' }, overrides.withMfa ?? false);
 }

@@ -11,7 +11,8 @@ export interface PhiRouteCase {
   readonly path: string;
   /**
    * Sets up whatever the call needs (identities, records), makes the request with the given request id
-   * in `X-Request-Id`, and returns the status it got and the patient the event must name.
+   * in `X-Request-Id`, and returns the status it got and the patient the event must name (none for
+   * routes that touch no one patient, such as the audit chain's verification).
    */
-  call(runtime: TestRuntime, requestId: string): Promise<{ status: number; patientId: string }>;
+  call(runtime: TestRuntime, requestId: string): Promise<{ status: number; patientId?: string }>;
 }

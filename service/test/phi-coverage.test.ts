@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import { QueryTypes } from 'sequelize';
+import { declaredRoutes } from '../src/platform/route-metadata';
+import { DISTINCTIVE_NAME_PREFIXES, useDistinctivePhi } from './support/identities';
+import { phiRouteCases } from './support/phi-cases';
+import type { PhiRouteCase } from './support/phi-cases/types';
+import { sharedRuntime, type TestRuntime } from './support/runtime';
+
+interface AuditedRow {
+  patient_ids: string[];
+  outcome: string;
+  action: string;
+}
+
+const key = (method: string, path: string) => `${method} ${path}`;
+
+/** Every route whose chain declares an audit, with the /v1 prefix its router is mounted under. */
+function auditedRoutes(runtime: TestRuntime): string[] {
+  return runtime.routers
+    .flatMap((router) => declaredRoutes(router))
+    .filter((route) => route.audit)
+    .flatMap((route) =>
+      route.methods.map((method) =>
+        key(method, route.path.startsWith('/v1') ? route.path : `/v1${route.path}`),
+      ),
+    );
+}
+
+// Values no code path has a reason to copy: if one turns up in an audit event or a log line, PHI leaked.
+const PHI_MARKERS = [...DISTINCTIVE_NAME_PREFIXES, '+1415777', '1931-02-'];
+
+describe('PHI routes and the audit trail', function () {
+  this.timeout(180_000);
+  const outcomes = new Map<string, { requestId: string; patientId?: string; status: number }>();
+  let runtime: TestRuntime;
+
+  before(async () => {
+    runtime = await sharedRuntime();
+    useDistinctivePhi(true);
+    try {
+      for (const phiCase of phiRouteCases) {
+        const requestId = `phi-coverage-${randomBytes(6).toString('hex')}`;
+        outcomes.set(key(phiCase.method, phiCase.path), {
+          requestId,
+          ...(await phiCase.call(runtime, requestId)),
+        });
+      }
+    } finally {
+      useDistinctivePhi(false);
+    }
+  });
+
+  it('has a coverage case for every route that declares an audit, and no case for a route that does not', () => {
+    const routes = auditedRoutes(runtime);
+    const cases = phiRouteCases.map((c: PhiRouteCase) => key(c.method, c.path));
+    expect(
+      routes.filter((route) => !cases.includes(route)),
+      'PHI routes without a coverage case',
+    ).to.deep.equal([]);
+    expect(
+      cases.filter((c) => !routes.includes(c)),
+      'cases for routes that are not audited',
+    ).to.deep.equal([]);
+  });
+
+  it('writes an audit event, naming the patient, for every successful call of every PHI route', async () => {
+    const missing: string[] = [];
+    for (const [route, outcome] of outcomes) {
+      expect(outcome.status, `${route} answered ${outcome.status}`).to.be.within(200, 299);
+      const rows = await runtime.sequelize.query<AuditedRow>(
+        'SELECT patient_ids, outcome, action FROM audit_events WHERE request_id = $1',
+        { bind: [outcome.requestId], type: QueryTypes.SELECT },
+      );
+      const named = rows.some(
+        (row) =>
+          row.outcome === 'success' && (!outcome.patientId || row.patient_ids.includes(outcome.patientId)),
+      );
+      if (!named) missing.push(route);
+    }
+    expect(missing, 'PHI routes whose call left no audit event naming the patient').to.deep.equal([]);
+  });
+
+  it('keeps the distinctive PHI of the patients it used out of every audit event and every log line', async () => {
+    const [stored] = await runtime.sequelize.query<{ count: string }>(
+      `SELECT count(*) FROM patients WHERE given_name LIKE $1 || '%'`,
+      { bind: [DISTINCTIVE_NAME_PREFIXES[0]], type: QueryTypes.SELECT },
+    );
+    expect(Number(stored?.count), 'the cases created patients with distinctive PHI').to.be.greaterThan(0);
+
+    const events = await runtime.sequelize.query<{ event: string }>(
+      'SELECT row_to_json(a)::text AS event FROM audit_events a',
+      {
+        type: QueryTypes.SELECT,
+      },
+    );
+    const logLines = runtime.logLines().map((line) => JSON.stringify(line));
+    for (const marker of PHI_MARKERS) {
+      expect(
+        events.filter((row) => row.event.includes(marker)),
+        `audit events containing ${marker}`,
+      ).to.deep.equal([]);
+      expect(
+        logLines.filter((line) => line.includes(marker)),
+        `log lines containing ${marker}`,
+      ).to.deep.equal([]);
+    }
+  });
+});

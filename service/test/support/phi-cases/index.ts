@@ -1,0 +1,5 @@
+import { cases as audit } from './audit';
+import type { PhiRouteCase } from './types';
+
+/** Every feature's PHI route cases; a feature with PHI routes adds its file here. */
+export const phiRouteCases: readonly PhiRouteCase[] = [...audit];
