@@ -5,6 +5,7 @@ import type Router from '@koa/router';
 import { accountRoutes } from './accounts/routes';
 import { createAccounts } from './accounts/service';
 import { createApp } from './app';
+import { createReadinessCheck } from './health/readiness';
 import { createClinicalServices, type ClinicalServices } from './clinical-services';
 import { linkedUserFinder } from './auth/external/linked-user';
 import { createExternalVerifier, type ExternalVerifier } from './auth/external/verifier';
@@ -18,7 +19,7 @@ import { initModels, type Models } from './models';
 import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { createCache, type Cache } from './platform/cache';
-import { createDatabase, isDatabaseReachable } from './platform/db';
+import { createDatabase } from './platform/db';
 import { createFieldCipher } from './platform/field-cipher';
 
 export interface Runtime {
@@ -82,13 +83,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
   let stopClinicalWork: (() => void) | undefined;
   let shuttingDown = false;
 
-  const isReady = async (): Promise<string | undefined> => {
-    if (shuttingDown) return 'shutting_down';
-    if (!(await isDatabaseReachable(sequelize))) return 'database_unreachable';
-    if ((await migrator.pending().catch(() => ['unknown'])).length > 0) return 'migrations_pending';
-    if (!(await cache.ping())) return 'cache_unreachable';
-    return undefined;
-  };
+  const isReady = createReadinessCheck({ sequelize, migrator, cache, isShuttingDown: () => shuttingDown });
 
   const auth = createAuthModule({
     config: config.auth,
