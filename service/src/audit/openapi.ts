@@ -1,6 +1,12 @@
 import type { z } from 'zod';
 import type { RouteDeclaration } from '../platform/openapi';
-import { AfterHoursQuery, AuditEventsQuery, AuditExportQuery, BreakGlassQuery, HighVolumeQuery } from './schemas';
+import {
+  AfterHoursQuery,
+  AuditEventsQuery,
+  AuditExportQuery,
+  BreakGlassQuery,
+  HighVolumeQuery,
+} from './schemas';
 
 /** The compliance API (audit/routes.ts) for the OpenAPI document; every route is itself audited. */
 const get = (path: string, summary: string, query?: z.ZodObject): RouteDeclaration => ({

@@ -66,7 +66,11 @@ export const authRouteDeclarations: readonly RouteDeclaration[] = [
     responses: { 202: { description: 'Accepted' } },
     problems: [429],
   },
-  noContent('/auth/password-reset/confirm', 'Set a new password with a reset token', S.PasswordResetConfirmBody),
+  noContent(
+    '/auth/password-reset/confirm',
+    'Set a new password with a reset token',
+    S.PasswordResetConfirmBody,
+  ),
   {
     method: 'get',
     path: '/me',
@@ -90,7 +94,9 @@ export const authRouteDeclarations: readonly RouteDeclaration[] = [
     tags,
     security: 'bearer',
     body: S.MfaConfirmBody,
-    responses: { 200: { description: 'Recovery codes', schema: z.object({ recoveryCodes: z.array(z.string()) }) } },
+    responses: {
+      200: { description: 'Recovery codes', schema: z.object({ recoveryCodes: z.array(z.string()) }) },
+    },
   },
   {
     method: 'post',
@@ -98,7 +104,9 @@ export const authRouteDeclarations: readonly RouteDeclaration[] = [
     summary: 'Replace the recovery codes (needs a recent step-up)',
     tags,
     security: 'bearer',
-    responses: { 200: { description: 'Recovery codes', schema: z.object({ recoveryCodes: z.array(z.string()) }) } },
+    responses: {
+      200: { description: 'Recovery codes', schema: z.object({ recoveryCodes: z.array(z.string()) }) },
+    },
   },
   {
     method: 'get',

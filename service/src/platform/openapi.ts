@@ -156,7 +156,9 @@ export function buildOpenApiDocument(
 ): JsonObject {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const path = (paths[openApiPath(route.path)] ??= route.server ? { servers: [{ url: route.server }] } : {});
+    const path = (paths[openApiPath(route.path)] ??= route.server
+      ? { servers: [{ url: route.server }] }
+      : {});
     if (path[route.method]) throw new Error(`Route declared twice: ${route.method} ${route.path}`);
     path[route.method] = operation(route);
   }
