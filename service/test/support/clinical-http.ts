@@ -85,6 +85,8 @@ export async function prescriptionOf(
   cast: Cast,
 ): Promise<{ id: string; consultationId: string }> {
   const consultationId = await consultationIn(runtime, cast, 'in_progress');
+  // Writing needs a step-up within five minutes; a cast may be older than that in a long run.
+  await stepUp(runtime, cast.provider);
   const response = await api(runtime)
     .post('/v1/prescriptions')
     .set(cast.provider.headers)
@@ -105,4 +107,13 @@ export async function statusOf(runtime: Runtime, table: 'consultations' | 'presc
     { bind: [id], type: QueryTypes.SELECT },
   );
   return row;
+}
+
+const casts = new WeakMap<Runtime, Promise<Cast>>();
+
+/** One cast per runtime, for callers that only need someone in each role (e.g. the PHI route cases). */
+export function castOf(runtime: Runtime): Promise<Cast> {
+  let cast = casts.get(runtime);
+  if (!cast) casts.set(runtime, (cast = createCast(runtime)));
+  return cast;
 }
