@@ -87,15 +87,12 @@ export async function prescriptionOf(
   const consultationId = await consultationIn(runtime, cast, 'in_progress');
   // Writing needs a step-up within five minutes; a cast may be older than that in a long run.
   await stepUp(runtime, cast.provider);
-  const response = await api(runtime)
-    .post('/v1/prescriptions')
-    .set(cast.provider.headers)
-    .send({
-      consultationId,
-      medication: 'Amoxicillin 500 mg',
-      dosage: 'One capsule three times a day',
-      quantity: 21,
-    });
+  const response = await api(runtime).post('/v1/prescriptions').set(cast.provider.headers).send({
+    consultationId,
+    medication: 'Amoxicillin 500 mg',
+    dosage: 'One capsule three times a day',
+    quantity: 21,
+  });
   if (response.status !== 201) throw new Error(`write: ${response.status} ${JSON.stringify(response.body)}`);
   return { id: (response.body as { id: string }).id, consultationId };
 }

@@ -9,7 +9,8 @@ const step = (path: string): PhiRouteCase => ({
   async call(runtime, requestId) {
     const cast = await castOf(runtime);
     const { id } = await prescriptionOf(runtime, cast);
-    if (path === 'fill') await api(runtime).post(`/v1/prescriptions/${id}/send`).set(cast.provider.headers).send({});
+    if (path === 'fill')
+      await api(runtime).post(`/v1/prescriptions/${id}/send`).set(cast.provider.headers).send({});
     const response = await api(runtime)
       .post(`/v1/prescriptions/${id}/${path}`)
       .set(cast.provider.headers)
