@@ -16,7 +16,7 @@ describe('GET /openapi.json', () => {
     const runtime = await sharedRuntime();
     const response = await request(runtime.app.callback()).get(OPENAPI_PATH).expect(200);
     expect(response.type).to.equal('application/json');
-    const result = await new Validator().validate(structuredClone(response.body as object));
+    const result = await new Validator().validate(structuredClone(response.body as Record<string, unknown>));
     expect(result.errors, JSON.stringify(result.errors)).to.equal(undefined);
     expect(result.valid).to.equal(true);
     expect((response.body as Document).openapi).to.equal('3.1.0');
