@@ -1,5 +1,7 @@
+import type Router from '@koa/router';
 import { QueryTypes } from 'sequelize';
 import type { ConsultationStatus } from '../../src/consultations/model';
+import { declaredRoutes } from '../../src/platform/route-metadata';
 import type { Specialty } from '../../src/providers/model';
 import type { Runtime } from '../../src/runtime';
 import { createConsultation } from './clinical-factories';
@@ -113,4 +115,38 @@ export function castOf(runtime: Runtime): Promise<Cast> {
   let cast = casts.get(runtime);
   if (!cast) casts.set(runtime, (cast = createCast(runtime)));
   return cast;
+}
+
+/** The answers of a route that only the record's own provider may take: strangers learn nothing (404). */
+export const ONLY_ITS_PROVIDER: Readonly<Record<CallerName, number>> = {
+  patient: 403,
+  otherPatient: 403,
+  provider: 200,
+  otherProvider: 404,
+  admin: 403,
+  aal1Provider: 403,
+  anonymous: 401,
+};
+
+/** Every route of a router as `METHOD /path`, to check that an authorization table has a row for each. */
+export const routeNamesOf = (router: Router): string[] =>
+  declaredRoutes(router).flatMap((route) => route.methods.map((method) => `${method} ${route.path}`));
+
+/**
+ * A PHI route case's call: the cast's provider posts to `path` with the request id; the event must name
+ * the cast's patient.
+ */
+export async function postAsProvider(
+  runtime: Runtime,
+  cast: Cast,
+  path: string,
+  requestId: string,
+  body: object = {},
+): Promise<{ status: number; patientId: string }> {
+  const response = await api(runtime)
+    .post(path)
+    .set(cast.provider.headers)
+    .set('X-Request-Id', requestId)
+    .send(body);
+  return { status: response.status, patientId: cast.patient.userId };
 }

@@ -1,5 +1,5 @@
 import type { ConsultationStatus } from '../../../src/consultations/model';
-import { castOf, consultationIn, SPECIALTY } from '../clinical-http';
+import { castOf, consultationIn, postAsProvider, SPECIALTY } from '../clinical-http';
 import { api } from '../http';
 import { createPatient } from '../identities';
 import type { PhiRouteCase } from './types';
@@ -11,12 +11,7 @@ const step = (path: string, from: ConsultationStatus, body: object = {}): PhiRou
   async call(runtime, requestId) {
     const cast = await castOf(runtime);
     const id = await consultationIn(runtime, cast, from);
-    const response = await api(runtime)
-      .post(`/v1/consultations/${id}/${path}`)
-      .set(cast.provider.headers)
-      .set('X-Request-Id', requestId)
-      .send(body);
-    return { status: response.status, patientId: cast.patient.userId };
+    return postAsProvider(runtime, cast, `/v1/consultations/${id}/${path}`, requestId, body);
   },
 });
 

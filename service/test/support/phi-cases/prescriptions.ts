@@ -1,4 +1,4 @@
-import { castOf, consultationIn, prescriptionOf, stepUp } from '../clinical-http';
+import { castOf, consultationIn, postAsProvider, prescriptionOf, stepUp } from '../clinical-http';
 import { api } from '../http';
 import type { PhiRouteCase } from './types';
 
@@ -11,12 +11,7 @@ const step = (path: string): PhiRouteCase => ({
     const { id } = await prescriptionOf(runtime, cast);
     if (path === 'fill')
       await api(runtime).post(`/v1/prescriptions/${id}/send`).set(cast.provider.headers).send({});
-    const response = await api(runtime)
-      .post(`/v1/prescriptions/${id}/${path}`)
-      .set(cast.provider.headers)
-      .set('X-Request-Id', requestId)
-      .send({});
-    return { status: response.status, patientId: cast.patient.userId };
+    return postAsProvider(runtime, cast, `/v1/prescriptions/${id}/${path}`, requestId);
   },
 });
 
@@ -28,12 +23,12 @@ export const cases: PhiRouteCase[] = [
       const cast = await castOf(runtime);
       const consultationId = await consultationIn(runtime, cast, 'completed');
       await stepUp(runtime, cast.provider);
-      const response = await api(runtime)
-        .post('/v1/prescriptions')
-        .set(cast.provider.headers)
-        .set('X-Request-Id', requestId)
-        .send({ consultationId, medication: 'Ibuprofen 400 mg', dosage: 'As needed', quantity: 10 });
-      return { status: response.status, patientId: cast.patient.userId };
+      return postAsProvider(runtime, cast, '/v1/prescriptions', requestId, {
+        consultationId,
+        medication: 'Ibuprofen 400 mg',
+        dosage: 'As needed',
+        quantity: 10,
+      });
     },
   },
   {
