@@ -3,10 +3,13 @@ import type { Sequelize } from 'sequelize';
 import { createMigrator, type Migrator } from '../../db/migrator';
 import type Router from '@koa/router';
 import { accountRoutes } from './accounts/routes';
+import { openApiRoutes } from './api-document';
 import { createAccounts } from './accounts/service';
 import { createApp } from './app';
 import { createReadinessCheck } from './health/readiness';
 import { createClinicalServices, type ClinicalServices } from './clinical-services';
+import { consultationRoutes } from './consultations/routes';
+import { prescriptionRoutes } from './prescriptions/routes';
 import { linkedUserFinder } from './auth/external/linked-user';
 import { createExternalVerifier, type ExternalVerifier } from './auth/external/verifier';
 import { installAuthenticator } from './auth/context';
@@ -105,14 +108,17 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     ...auth.apiRouters,
     accountRoutes(accounts),
     auditRoutes({ sequelize, audit, exportGuards: [requireStepUp()] }, requireRole('admin'), requireAal2()),
+    consultationRoutes(clinical),
+    prescriptionRoutes(clinical),
   ];
+  const rootRouters = [...auth.rootRouters, openApiRoutes()];
   const app = createApp({
     config,
     logger,
     metrics,
     isReady,
     apiRouters,
-    rootRouters: auth.rootRouters,
+    rootRouters,
     recordAuditEvent: audit.record,
   });
   installAuthenticator(app, auth.authenticator);
@@ -127,7 +133,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     cache,
     externalVerifier,
     bindModels,
-    routers: [...apiRouters, ...auth.rootRouters],
+    routers: [...apiRouters, ...rootRouters],
     audit,
     clinical,
     async startBackgroundWork() {

@@ -5,6 +5,7 @@ import { countOutcome } from '../observability/outcome';
 import { requireRole, type Actor } from '../platform/actor';
 import { createConditionalTransition, type Step } from '../platform/conditional-transition';
 import { conflict, notFound } from '../platform/errors';
+import { patientIdOf } from '../platform/patient-of';
 import { keysetClause, toPage, type Page, type PageRequest } from '../platform/keyset-page';
 import { selectPlain } from '../platform/plain-rows';
 import { storedValueOf } from '../platform/stored-value';
@@ -188,6 +189,9 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
       );
       return toPage(rows, page.limit, (row) => ({ at: row.requestedAt, id: row.id }));
     },
+
+    /** Whose consultation this is, for the audit trail of a refused request (see platform/patient-of). */
+    patientOf: (id: string) => patientIdOf(sequelize, 'consultations', id),
 
     providerCanSeePatient: (providerId: string, patientId: string) =>
       providerCanSeePatient(sequelize, providerId, patientId),

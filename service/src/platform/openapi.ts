@@ -29,6 +29,8 @@ export interface RouteDeclaration {
   readonly responses: Readonly<Record<number, ResponseDeclaration>>;
   /** Statuses answered with problem+json besides the ones every route may answer. */
   readonly problems?: readonly number[];
+  /** For a route outside the API prefix (e.g. `/.well-known/jwks.json`): the server it is under (`/`). */
+  readonly server?: string;
 }
 
 export interface ApiInfo {
@@ -152,9 +154,11 @@ export function buildOpenApiDocument(
   routes: readonly RouteDeclaration[],
   serverUrl = '/v1',
 ): JsonObject {
-  const paths: Record<string, Record<string, JsonObject>> = {};
+  const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const path = (paths[openApiPath(route.path)] ??= {});
+    const path = (paths[openApiPath(route.path)] ??= route.server
+      ? { servers: [{ url: route.server }] }
+      : {});
     if (path[route.method]) throw new Error(`Route declared twice: ${route.method} ${route.path}`);
     path[route.method] = operation(route);
   }

@@ -1,5 +1,5 @@
-import type { Middleware } from 'koa';
-import type { z } from 'zod';
+import type { Context, Middleware } from 'koa';
+import { z } from 'zod';
 import { unprocessable, type FieldProblem } from './errors';
 
 export function zodIssuesToFieldProblems(issues: readonly z.core.$ZodIssue[]): FieldProblem[] {
@@ -9,6 +9,9 @@ export function zodIssuesToFieldProblems(issues: readonly z.core.$ZodIssue[]): F
     detail: issue.message,
   }));
 }
+
+/** The body of a route that takes no input: it still refuses unknown fields, as every route does. */
+export const NoBody = z.strictObject({});
 
 export interface RequestSchemas<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
   readonly body?: B;
@@ -52,3 +55,11 @@ export function validate<B extends z.ZodType, Q extends z.ZodType, P extends z.Z
     await next();
   };
 }
+
+/** The parsed path parameters `validate` left on the context, typed by the schema that parsed them. */
+export const paramsOf = <T extends z.ZodType>(ctx: Context, _schema: T): z.infer<T> =>
+  (ctx.state.input as Validated<unknown, unknown, z.infer<T>>).params;
+
+/** The parsed query `validate` left on the context, typed by the schema that parsed it. */
+export const queryOf = <T extends z.ZodType>(ctx: Context, _schema: T): z.infer<T> =>
+  (ctx.state.input as Validated<unknown, z.infer<T>, unknown>).query;

@@ -4,6 +4,7 @@ import type { Metrics } from '../observability/metrics';
 import { countOutcome } from '../observability/outcome';
 import { requireRole, type Actor } from '../platform/actor';
 import { createConditionalTransition } from '../platform/conditional-transition';
+import { patientIdOf } from '../platform/patient-of';
 import { keysetClause, toPage, type Page, type PageRequest } from '../platform/keyset-page';
 import { selectPlain } from '../platform/plain-rows';
 import { Prescription, type PrescriptionStatus } from './model';
@@ -91,6 +92,9 @@ export function createPrescriptionService({ sequelize, metrics, consultations }:
       requireRole(actor, 'patient', 'provider');
       return list(actor.role === 'patient' ? 'patient_id' : 'provider_id', actor.userId, page);
     },
+
+    /** Whose prescription this is, for the audit trail of a refused request (see platform/patient-of). */
+    patientOf: (id: string) => patientIdOf(sequelize, 'prescriptions', id),
 
     send: (actor: Actor, id: string) => move(actor, id, 'sent'),
     markFilled: (actor: Actor, id: string) => move(actor, id, 'filled'),
