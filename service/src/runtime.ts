@@ -4,6 +4,8 @@ import { createMigrator, type Migrator } from '../../db/migrator';
 import type Router from '@koa/router';
 import { accountRoutes } from './accounts/routes';
 import { createAccounts } from './accounts/service';
+import { createAccountStatus } from './accounts/status';
+import { adminRoutes } from './admin/routes';
 import { createApp } from './app';
 import { createClinicalServices, type ClinicalServices } from './clinical-services';
 import { linkedUserFinder } from './auth/external/linked-user';
@@ -17,9 +19,11 @@ import type { Config } from './config';
 import { initModels, type Models } from './models';
 import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
+import { patientRoutes } from './patients/routes';
 import { createCache, type Cache } from './platform/cache';
 import { createDatabase, isDatabaseReachable } from './platform/db';
 import { createFieldCipher } from './platform/field-cipher';
+import { providerRoutes } from './providers/routes';
 
 export interface Runtime {
   readonly app: Koa;
@@ -110,6 +114,12 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     ...auth.apiRouters,
     accountRoutes(accounts),
     auditRoutes({ sequelize, audit }, requireRole('admin'), requireAal2()),
+    patientRoutes(clinical),
+    providerRoutes(clinical),
+    adminRoutes({
+      clinical,
+      accountStatus: createAccountStatus({ sequelize, metrics, sessions: auth.sessions }),
+    }),
   ];
   const app = createApp({
     config,

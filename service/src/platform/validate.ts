@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
 import { unprocessable, type FieldProblem } from './errors';
 
@@ -51,4 +51,14 @@ export function validate<B extends z.ZodType, Q extends z.ZodType, P extends z.Z
     ctx.state.input = input;
     await next();
   };
+}
+
+type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/** The input `validate(schemas)` parsed for this request, typed by the same `schemas` object. */
+export function inputOf<S extends RequestSchemas<z.ZodType, z.ZodType, z.ZodType>>(
+  ctx: Context,
+  _schemas: S,
+): Validated<Parsed<S['body']>, Parsed<S['query']>, Parsed<S['params']>> {
+  return ctx.state.input as Validated<Parsed<S['body']>, Parsed<S['query']>, Parsed<S['params']>>;
 }

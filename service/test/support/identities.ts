@@ -175,6 +175,8 @@ export interface ProviderOverrides {
   readonly licenseState?: string;
   /** The admin who creates the provider; a new one by default. */
   readonly admin?: Identity;
+  /** False for a provider who has not enrolled TOTP yet (signed in at aal1). */
+  readonly withMfa?: boolean;
 }
 
 /** A provider created by an admin, password set from the invitation, TOTP enrolled, signed in at aal2. */
@@ -198,5 +200,5 @@ export async function createProvider(runtime: Runtime, overrides: ProviderOverri
     .post('/v1/auth/password-reset/confirm')
     .send({ token: await invitationToken(runtime, userId), newPassword: password });
   expectStatus(confirm, 204, 'set password from invitation');
-  return signedIn(runtime, { userId, email, password, role: 'provider' }, true);
+  return signedIn(runtime, { userId, email, password, role: 'provider' }, overrides.withMfa ?? true);
 }
