@@ -5,6 +5,7 @@ import { createConsultation } from '../../test/support/clinical-factories';
 import { api } from '../../test/support/http';
 import { createAdmin, createPatient, createProvider, type Identity } from '../../test/support/identities';
 import {
+  idsOf,
   matrixMismatches,
   newRequestId,
   routesWithoutRows,
@@ -50,7 +51,7 @@ describe('patient routes', () => {
   const as = (who: Identity | undefined) => (who ? who.headers : {});
   const get = (path: string, who: Identity | undefined) => api(runtime).get(path).set(as(who));
   const etagOf = async (who: Identity | undefined) =>
-    ((await get('/v1/patients/me', who)).headers.etag as string | undefined) ?? 'W/"1"';
+    (await get('/v1/patients/me', who)).headers.etag ?? 'W/"1"';
   const patch = async (who: Identity | undefined, body: object, ifMatch?: string): Promise<Response> => {
     const request = api(runtime).patch('/v1/patients/me').set(as(who));
     return request.set('If-Match', ifMatch ?? (await etagOf(who))).send(body);
@@ -115,11 +116,11 @@ describe('patient routes', () => {
     expect(missing.status).to.equal(428);
     expect(missing.body.code).to.equal('if_match_required');
     expect((await patch(patient, { phone: null }, 'version-1')).status).to.equal(400);
-    const updated = await patch(patient, { conditions: ['asthma'] }, before.headers.etag as string);
+    const updated = await patch(patient, { conditions: ['asthma'] }, before.headers.etag);
     expect(updated.status).to.equal(200);
     expect(updated.headers.etag).to.equal(`W/"${before.body.version + 1}"`);
     expect(updated.body.conditions).to.deep.equal(['asthma']);
-    const stale = await patch(patient, { phone: null }, before.headers.etag as string);
+    const stale = await patch(patient, { phone: null }, before.headers.etag);
     expect(stale.status).to.equal(412);
     expect(stale.type).to.equal('application/problem+json');
     expect((await get('/v1/patients/me', patient)).body).to.deep.equal(updated.body);
@@ -155,11 +156,11 @@ describe('patient routes', () => {
         }),
       );
     const first = await get('/v1/patients/me/consultations?limit=2', patient);
-    expect(first.body.items.map((item: { id: string }) => item.id)).to.deep.equal([ids[2], ids[1]]);
+    expect(idsOf(first)).to.deep.equal([ids[2], ids[1]]);
     expect(first.body.items[0]).to.not.have.any.keys('reason', 'notes');
     const cursor = encodeURIComponent(first.body.nextCursor as string);
     const second = await get(`/v1/patients/me/consultations?limit=2&cursor=${cursor}`, patient);
-    expect(second.body.items.map((item: { id: string }) => item.id)).to.deep.equal([ids[0]]);
+    expect(idsOf(second)).to.deep.equal([ids[0]]);
     expect(second.body.nextCursor).to.equal(null);
 
     const consultationId = await createConsultation(runtime.models, patient.userId, {
@@ -171,7 +172,7 @@ describe('patient routes', () => {
       { consultationId, medication: 'Amoxicillin', dosage: '500 mg', quantity: 21, refills: 0 },
     );
     const prescriptions = await get('/v1/patients/me/prescriptions', patient);
-    expect(prescriptions.body.items.map((item: { id: string }) => item.id)).to.deep.equal([written.id]);
+    expect(idsOf(prescriptions)).to.deep.equal([written.id]);
     expect(prescriptions.body.nextCursor).to.equal(null);
     // Another patient's list does not show it.
     expect((await get('/v1/patients/me/prescriptions', owner)).body.items).to.deep.equal([]);

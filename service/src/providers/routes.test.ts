@@ -5,6 +5,7 @@ import { createConsultation } from '../../test/support/clinical-factories';
 import { api } from '../../test/support/http';
 import { createAdmin, createPatient, createProvider, type Identity } from '../../test/support/identities';
 import {
+  idsOf,
   matrixMismatches,
   newRequestId,
   routesWithoutRows,
@@ -40,7 +41,7 @@ describe('provider routes', () => {
   const as = (who: Identity | undefined) => (who ? who.headers : {});
   const get = (path: string, who: Identity | undefined) => api(runtime).get(path).set(as(who));
   const etagOf = async (who: Identity | undefined) =>
-    ((await get('/v1/providers/me', who)).headers.etag as string | undefined) ?? 'W/"1"';
+    (await get('/v1/providers/me', who)).headers.etag ?? 'W/"1"';
   const patch = async (who: Identity | undefined, body: object, ifMatch?: string): Promise<Response> =>
     api(runtime)
       .patch('/v1/providers/me')
@@ -112,7 +113,7 @@ describe('provider routes', () => {
       expect(response.type).to.equal('application/problem+json');
     }
     expect((await get('/v1/providers/me', own)).body).to.deep.equal(before.body);
-    const changed = await patch(own, { displayName: 'Dr. Renamed' }, before.headers.etag as string);
+    const changed = await patch(own, { displayName: 'Dr. Renamed' }, before.headers.etag);
     expect(changed.status).to.equal(200);
     expect(changed.body).to.include({ displayName: 'Dr. Renamed', version: before.body.version + 1 });
     expect(changed.headers.etag).to.equal(`W/"${before.body.version + 1}"`);
@@ -159,8 +160,8 @@ describe('provider routes', () => {
       requestId,
     );
     expect(queue.status).to.equal(200);
-    expect(queue.body.items.map((entry: { id: string }) => entry.id)).to.deep.equal(waiting);
-    expect(queue.body.items.map((entry: { id: string }) => entry.id)).to.not.include(elsewhere);
+    expect(idsOf(queue)).to.deep.equal(waiting);
+    expect(idsOf(queue)).to.not.include(elsewhere);
     expect(Object.keys(queue.body.items[0] as object).sort()).to.deep.equal([
       'expiresAt',
       'id',

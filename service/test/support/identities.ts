@@ -152,12 +152,15 @@ export async function createPatient(runtime: Runtime, overrides: PatientOverride
   return signedIn(runtime, { userId, email, password, role: 'patient' }, overrides.withMfa ?? false);
 }
 
-/** A new admin (created as the admin:create CLI does) with TOTP enrolled, signed in at aal2. */
-export async function createAdmin(runtime: Runtime): Promise<Identity> {
+/**
+ * A new admin (created as the admin:create CLI does) with TOTP enrolled, signed in at aal2; with
+ * `withMfa: false`, one who has not enrolled yet (aal1).
+ */
+export async function createAdmin(runtime: Runtime, { withMfa = true } = {}): Promise<Identity> {
   const email = unique('admin');
   const password = strongPassword();
   const user = await createAdminAccount(createPasswordHasher(1), runtime.metrics, email, password);
-  return signedIn(runtime, { userId: user.id, email, password, role: 'admin' }, true);
+  return signedIn(runtime, { userId: user.id, email, password, role: 'admin' }, withMfa);
 }
 
 /** The token of the invitation an admin-created account received (read from the outbox, as a mailer would). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Response } from 'supertest';
 import { declaredRoutes } from '../../src/platform/route-metadata';
+import type { Runtime } from '../../src/runtime';
 import type { Identity } from './identities';
 
 /**
@@ -21,6 +22,13 @@ export function routesOf(router: Router): string[] {
   return declaredRoutes(router).flatMap((route) =>
     route.methods.map((method) => `${method} /v1${route.path}`),
   );
+}
+
+/** The router the runtime mounts that serves `route` (`METHOD /v1/path`): also proves it is mounted. */
+export function routerServing(runtime: Pick<Runtime, 'routers'>, route: string): Router {
+  const router = runtime.routers.find((candidate) => routesOf(candidate).includes(route));
+  if (!router) throw new Error(`No mounted router serves ${route}`);
+  return router;
 }
 
 /** The routes of `router` that have no row in `rows`. */
@@ -52,3 +60,7 @@ export async function matrixMismatches<Caller extends string>(
 
 /** A fresh request id, for finding the audit events of one request. */
 export const newRequestId = () => `test-${randomUUID()}`;
+
+/** The ids of the items of a page response, in order. */
+export const idsOf = (response: Response): string[] =>
+  (response.body as { items: { id: string }[] }).items.map((item) => item.id);
