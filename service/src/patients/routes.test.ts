@@ -6,13 +6,11 @@ import { api } from '../../test/support/http';
 import { createAdmin, createPatient, createProvider, type Identity } from '../../test/support/identities';
 import {
   idsOf,
-  matrixMismatches,
+  itAnswersAsTheMatrixSays,
   newRequestId,
-  routesWithoutRows,
   type MatrixRow,
 } from '../../test/support/route-matrix';
 import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
-import { patientRoutes } from './routes';
 import { PatientClinicalResponse, PatientProfileResponse } from './schemas';
 
 type Caller =
@@ -91,14 +89,7 @@ describe('patient routes', () => {
     },
   ];
 
-  it('has a row in the authorization matrix for every route', () => {
-    expect(routesWithoutRows(patientRoutes(runtime.clinical), rows())).to.deep.equal([]);
-  });
-
-  it('answers each caller as the authorization matrix says', async function () {
-    this.timeout(30_000);
-    expect(await matrixMismatches(rows(), callers)).to.deep.equal([]);
-  });
+  itAnswersAsTheMatrixSays(() => ({ runtime, servedBy: 'GET /v1/patients/me', rows: rows(), callers }));
 
   it('reads the own profile with its version as ETag, and a provider sees no insurance or billing', async () => {
     const me = await get('/v1/patients/me', owner);

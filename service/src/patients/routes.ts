@@ -4,13 +4,12 @@ import { audited, fromParam, type IdExtractor } from '../audit/middleware';
 import { authOf, optionalAuthOf } from '../auth/context';
 import { requireAal2, requireRole } from '../auth/guards';
 import type { ClinicalServices } from '../clinical-services';
-import { ConsultationListQuery } from '../consultations/schemas';
 import { presentConsultationSummary } from '../consultations/presenter';
 import { expectedVersion, sendVersioned } from '../platform/conditional-request';
-import { presentPage } from '../platform/keyset-page';
+import type { Actor } from '../platform/actor';
+import { PageQuery, presentPage, type Page, type PageRequest } from '../platform/keyset-page';
 import { inputOf, validate } from '../platform/validate';
 import { presentPrescription } from '../prescriptions/presenter';
-import { PrescriptionListQuery } from '../prescriptions/schemas';
 import { presentPatientForProvider, presentPatientProfile } from './presenter';
 import { PatientParams, UpdatePatientProfileBody } from './schemas';
 
@@ -23,8 +22,8 @@ const ownData = (action: 'read' | 'update' | 'list', resourceType: string) =>
   audited({ action, resourceType, patientIds: callerAsPatient, resourceIds: callerAsPatient });
 
 const updateProfile = { body: UpdatePatientProfileBody };
-const consultationPage = { query: ConsultationListQuery };
-const prescriptionPage = { query: PrescriptionListQuery };
+// Both lists page the same way (ConsultationListQuery and PrescriptionListQuery are PageQuery).
+const pageQuery = { query: PageQuery };
 const patientParams = { params: PatientParams };
 
 /**
@@ -47,26 +46,26 @@ export function patientRoutes({ patients, providers }: Pick<ClinicalServices, 'p
     sendVersioned(ctx, presentPatientProfile(await patients.updateOwnProfile(authOf(ctx), version, body)));
   });
 
+  /** A page of the caller's own rows, each through its presenter. */
+  const ownPage =
+    <T, R>(list: (actor: Actor, page: PageRequest) => Promise<Page<T>>, present: (row: T) => R) =>
+    async (ctx: Context) => {
+      const page = await list(authOf(ctx), inputOf(ctx, pageQuery).query);
+      ctx.body = presentPage(page, present);
+    };
   router.get(
     '/me/consultations',
     patient,
     ownData('list', 'Consultation'),
-    validate(consultationPage),
-    async (ctx) => {
-      const page = await patients.listOwnConsultations(authOf(ctx), inputOf(ctx, consultationPage).query);
-      ctx.body = presentPage(page, presentConsultationSummary);
-    },
+    validate(pageQuery),
+    ownPage((actor, page) => patients.listOwnConsultations(actor, page), presentConsultationSummary),
   );
-
   router.get(
     '/me/prescriptions',
     patient,
     ownData('list', 'Prescription'),
-    validate(prescriptionPage),
-    async (ctx) => {
-      const page = await patients.listOwnPrescriptions(authOf(ctx), inputOf(ctx, prescriptionPage).query);
-      ctx.body = presentPage(page, presentPrescription);
-    },
+    validate(pageQuery),
+    ownPage((actor, page) => patients.listOwnPrescriptions(actor, page), presentPrescription),
   );
 
   router.get(

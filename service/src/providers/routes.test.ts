@@ -6,14 +6,12 @@ import { api } from '../../test/support/http';
 import { createAdmin, createPatient, createProvider, type Identity } from '../../test/support/identities';
 import {
   idsOf,
-  matrixMismatches,
+  itAnswersAsTheMatrixSays,
   newRequestId,
-  routesWithoutRows,
   type MatrixRow,
 } from '../../test/support/route-matrix';
 import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
 import { encodeCursor } from '../platform/keyset-page';
-import { providerRoutes } from './routes';
 import { ProviderProfileResponse } from './schemas';
 
 type Caller = 'provider' | 'otherProvider' | 'aal1Provider' | 'patient' | 'admin' | 'anonymous';
@@ -78,14 +76,7 @@ describe('provider routes', () => {
     },
   ];
 
-  it('has a row in the authorization matrix for every route', () => {
-    expect(routesWithoutRows(providerRoutes(runtime.clinical), rows())).to.deep.equal([]);
-  });
-
-  it('answers each caller as the authorization matrix says', async function () {
-    this.timeout(30_000);
-    expect(await matrixMismatches(rows(), callers)).to.deep.equal([]);
-  });
+  itAnswersAsTheMatrixSays(() => ({ runtime, servedBy: 'GET /v1/providers/me', rows: rows(), callers }));
 
   it('changes the profile only with the current ETag and valid fields, else nothing changes', async () => {
     const own = await createProvider(runtime);

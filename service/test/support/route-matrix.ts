@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
+import { expect } from 'chai';
 import type { Response } from 'supertest';
 import { declaredRoutes } from '../../src/platform/route-metadata';
 import type { Runtime } from '../../src/runtime';
@@ -64,3 +65,25 @@ export const newRequestId = () => `test-${randomUUID()}`;
 /** The ids of the items of a page response, in order. */
 export const idsOf = (response: Response): string[] =>
   (response.body as { items: { id: string }[] }).items.map((item) => item.id);
+
+export interface Matrix<Caller extends string> {
+  readonly runtime: Pick<Runtime, 'routers'>;
+  /** One route of the router under test, to find it among the mounted ones. */
+  readonly servedBy: string;
+  readonly rows: readonly MatrixRow<Caller>[];
+  readonly callers: Readonly<Record<Caller, Identity | undefined>>;
+}
+
+/** The two tests of a router's matrix; `matrix` is read when they run (after the `before` hooks). */
+export function itAnswersAsTheMatrixSays<Caller extends string>(matrix: () => Matrix<Caller>): void {
+  it('has a row in the authorization matrix for every route', () => {
+    const { runtime, servedBy, rows } = matrix();
+    expect(routesWithoutRows(routerServing(runtime, servedBy), rows)).to.deep.equal([]);
+  });
+
+  it('answers each caller as the authorization matrix says', async function () {
+    this.timeout(30_000);
+    const { rows, callers } = matrix();
+    expect(await matrixMismatches(rows, callers)).to.deep.equal([]);
+  });
+}
