@@ -51,8 +51,6 @@ export const EXPECTED_EMPTY_PANELS: readonly EmptyPanelExpectation[] = [
   feature(OPERATIONS, 'Prescription operations', PRESCRIPTIONS),
   feature(OPERATIONS, 'Time to acceptance', CONSULTATIONS),
   feature(OPERATIONS, 'Provider response time', CONSULTATIONS),
-  feature(OPERATIONS, 'Pending requests', CONSULTATIONS),
-  feature(OPERATIONS, 'Providers available by specialty', 'provider availability routes have not landed'),
   unstable(
     OPERATIONS,
     'Uptime during critical hours',
