@@ -6,6 +6,7 @@ import {
   VolumeReportResponse,
 } from './admin/schemas';
 import { BreakGlassBody } from './admin/schemas';
+import { AccountParams, AccountStatusResponse } from './accounts/schemas';
 import {
   CompleteConsultationBody,
   ConsultationListQuery,
@@ -66,6 +67,17 @@ const report = (path: string, summary: string, schema: z.ZodType): RouteDeclarat
   tags: ['admin'],
   query: ReportQuery,
   responses: ok('The report', schema),
+});
+
+const accountStatusStep = (path: 'disable' | 'enable', summary: string): RouteDeclaration => ({
+  ...bearer,
+  method: 'post',
+  path: `/admin/users/:id/${path}`,
+  summary,
+  tags: ['admin'],
+  params: AccountParams,
+  responses: ok('The account', AccountStatusResponse),
+  problems: [404, 409],
 });
 
 export const clinicalRoutes: readonly RouteDeclaration[] = [
@@ -144,9 +156,9 @@ export const clinicalRoutes: readonly RouteDeclaration[] = [
   {
     ...bearer,
     method: 'get',
-    path: '/providers/me/patients/:patientId',
-    summary: 'Read a patient of mine',
-    tags: ['providers'],
+    path: '/patients/:patientId',
+    summary: 'Read a patient of mine (providers with an assigned consultation; admins use break-glass)',
+    tags: ['patients'],
     params: PatientParams,
     responses: ok('The patient', PatientClinicalResponse),
     problems: [404],
@@ -212,4 +224,6 @@ export const clinicalRoutes: readonly RouteDeclaration[] = [
     responses: ok('The patient', PatientProfileResponse),
     problems: [404],
   },
+  accountStatusStep('disable', 'Disable an account and revoke all its sessions at once'),
+  accountStatusStep('enable', 'Enable a disabled account again'),
 ];

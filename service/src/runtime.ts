@@ -5,6 +5,8 @@ import type Router from '@koa/router';
 import { accountRoutes } from './accounts/routes';
 import { openApiRoutes } from './api-document';
 import { createAccounts } from './accounts/service';
+import { createAccountStatus } from './accounts/status';
+import { adminRoutes } from './admin/routes';
 import { createApp } from './app';
 import { createReadinessCheck } from './health/readiness';
 import { createClinicalServices, type ClinicalServices } from './clinical-services';
@@ -21,9 +23,11 @@ import type { Config } from './config';
 import { initModels, type Models } from './models';
 import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
+import { patientRoutes } from './patients/routes';
 import { createCache, type Cache } from './platform/cache';
 import { createDatabase } from './platform/db';
 import { createFieldCipher } from './platform/field-cipher';
+import { providerRoutes } from './providers/routes';
 
 export interface Runtime {
   readonly app: Koa;
@@ -110,6 +114,12 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     auditRoutes({ sequelize, audit, exportGuards: [requireStepUp()] }, requireRole('admin'), requireAal2()),
     consultationRoutes(clinical),
     prescriptionRoutes(clinical),
+    patientRoutes(clinical),
+    providerRoutes(clinical),
+    adminRoutes({
+      clinical,
+      accountStatus: createAccountStatus({ sequelize, metrics, sessions: auth.sessions }),
+    }),
   ];
   const rootRouters = [...auth.rootRouters, openApiRoutes()];
   const app = createApp({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES, USER_STATUSES } from '../auth/model';
 import { EmailSchema, PasswordSchema } from '../auth/schemas';
 import { SPECIALTIES } from '../providers/model';
 
@@ -38,3 +39,11 @@ export const CreateUserBody = z.discriminatedUnion('role', [
 
 export type RegisterInput = z.infer<typeof RegisterBody>;
 export type CreateUserInput = z.infer<typeof CreateUserBody>;
+
+export const AccountParams = z.strictObject({ id: z.uuid() });
+
+export const AccountStatusResponse = z.strictObject({
+  id: z.uuid(),
+  role: z.enum(ROLES),
+  status: z.enum(USER_STATUSES),
+});

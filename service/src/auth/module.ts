@@ -75,6 +75,8 @@ export function createAuthModule(deps: AuthModuleDeps) {
     hasher,
     passwordResets,
     attempts,
+    /** For account management: disabling an account revokes its sessions. */
+    sessions,
   };
 }
 

@@ -16,7 +16,9 @@ export type SecurityEventType =
   | 'auth.step_up'
   | 'auth.password_reset_requested'
   | 'auth.password_reset'
-  | 'auth.account_created';
+  | 'auth.account_created'
+  | 'auth.account_disabled'
+  | 'auth.account_enabled';
 
 export interface SecurityEvent {
   readonly eventType: SecurityEventType;

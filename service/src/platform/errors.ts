@@ -46,6 +46,8 @@ export const conflict = (detail: string, code = 'conflict') =>
   new AppError(409, code, 'Conflict', { detail });
 export const preconditionFailed = (detail: string, code = 'precondition_failed') =>
   new AppError(412, code, 'Precondition Failed', { detail });
+export const preconditionRequired = (detail: string, code = 'precondition_required') =>
+  new AppError(428, code, 'Precondition Required', { detail });
 export const unprocessable = (errors: readonly FieldProblem[], detail = 'Some fields are invalid.') =>
   new AppError(422, 'validation_failed', 'Unprocessable Content', { detail, errors });
 export const tooManyRequests = (retryAfterSeconds: number, code = 'rate_limited') =>

@@ -74,3 +74,8 @@ export function keysetClause(
     bind: cursor ? [cursor.at, cursor.id, page.limit + 1] : [page.limit + 1],
   };
 }
+
+/** A page as a response: each row through its presenter, the cursor as it is. */
+export function presentPage<T, R>(page: Page<T>, present: (row: T) => R): Page<R> {
+  return { items: page.items.map(present), nextCursor: page.nextCursor };
+}

@@ -63,3 +63,13 @@ export const paramsOf = <T extends z.ZodType>(ctx: Context, _schema: T): z.infer
 /** The parsed query `validate` left on the context, typed by the schema that parsed it. */
 export const queryOf = <T extends z.ZodType>(ctx: Context, _schema: T): z.infer<T> =>
   (ctx.state.input as Validated<unknown, z.infer<T>, unknown>).query;
+
+type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/** The input `validate(schemas)` parsed for this request, typed by the same `schemas` object. */
+export function inputOf<S extends RequestSchemas<z.ZodType, z.ZodType, z.ZodType>>(
+  ctx: Context,
+  _schemas: S,
+): Validated<Parsed<S['body']>, Parsed<S['query']>, Parsed<S['params']>> {
+  return ctx.state.input as Validated<Parsed<S['body']>, Parsed<S['query']>, Parsed<S['params']>>;
+}

@@ -178,12 +178,15 @@ export async function createPatient(runtime: Runtime, overrides: PatientOverride
   return signedIn(runtime, { userId, email, password, role: 'patient' }, overrides.withMfa ?? false);
 }
 
-/** A new admin (created as the admin:create CLI does) with TOTP enrolled, signed in at aal2. */
-export async function createAdmin(runtime: Runtime): Promise<Identity> {
+/**
+ * A new admin (created as the admin:create CLI does) with TOTP enrolled, signed in at aal2; with
+ * `withMfa: false`, one who has not enrolled yet (aal1).
+ */
+export async function createAdmin(runtime: Runtime, { withMfa = true } = {}): Promise<Identity> {
   const email = unique('admin');
   const password = strongPassword();
   const user = await createAdminAccount(createPasswordHasher(1), runtime.metrics, email, password);
-  return signedIn(runtime, { userId: user.id, email, password, role: 'admin' }, true);
+  return signedIn(runtime, { userId: user.id, email, password, role: 'admin' }, withMfa);
 }
 
 /** The token of the invitation an admin-created account received (read from the outbox, as a mailer would). */
@@ -201,6 +204,8 @@ export interface ProviderOverrides {
   readonly licenseState?: string;
   /** The admin who creates the provider; a new one by default. */
   readonly admin?: Identity;
+  /** False for a provider who has not enrolled TOTP yet (signed in at aal1). */
+  readonly withMfa?: boolean;
 }
 
 /** A provider created by an admin, password set from the invitation, TOTP enrolled, signed in at aal2. */
@@ -224,5 +229,5 @@ export async function createProvider(runtime: Runtime, overrides: ProviderOverri
     .post('/v1/auth/password-reset/confirm')
     .send({ token: await invitationToken(runtime, userId), newPassword: password });
   expectStatus(confirm, 204, 'set password from invitation');
-  return signedIn(runtime, { userId, email, password, role: 'provider' }, true);
+  return signedIn(runtime, { userId, email, password, role: 'provider' }, overrides.withMfa ?? true);
 }
