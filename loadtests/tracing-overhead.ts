@@ -2,7 +2,8 @@
  * What tracing costs: the built service (`npm run bench:tracing` builds it first) is started three times,
  * like `npm start` does, with tracing off, on at the production default (10 % of traces recorded) and on
  * at 100 %, exporting over OTLP/HTTP to a local sink that discards what it receives. autocannon drives
- * GET /readyz (a database connectivity check, the migration check and a Redis ping) against each.
+ * a PHI read against each: GET /v1/patients/me as a signed-in patient (token and session checks, the
+ * patient row, and the audit event written before the answer leaves).
  * Then one /metrics scrape is timed and its series counted.
  *
  * Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL's server (a scratch database), else an embedded
@@ -13,6 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { createDatabase, stopTestServer } from '../service/test/support/environment';
+import { productionEnv } from '../service/test/support/production-env';
 import { startService, type StartedService } from '../service/test/support/service-process';
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 10);
@@ -52,8 +54,8 @@ async function startSink(): Promise<{ server: Server; url: string; received: () 
   };
 }
 
-async function load(url: string, duration: number): Promise<Figures> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration });
+async function load(url: string, duration: number, headers: Record<string, string>): Promise<Figures> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration, headers });
   return {
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
@@ -81,16 +83,42 @@ function median(values: number[]): number {
  * The three services run side by side and are loaded in turn, round after round, and each figure is the
  * median of its rounds: on a shared 2-core machine, load from elsewhere then hits every variant alike.
  */
+/** Registers a patient on one instance and signs in; the token works on every instance (shared keys). */
+async function signedInPatient(port: number): Promise<Record<string, string>> {
+  const base = `http://127.0.0.1:${port}/v1/auth`;
+  const email = `bench-${randomBytes(4).toString('hex')}@example.test`;
+  const password = `bench-${randomBytes(9).toString('base64url')}-Pw`;
+  const post = (path: string, body: unknown) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const registered = await post('/register', {
+    email,
+    password,
+    givenName: 'Bench',
+    familyName: 'Patient',
+    dateOfBirth: '1980-01-01',
+  });
+  if (registered.status !== 201) throw new Error(`register: ${registered.status}`);
+  const login = await post('/login', { email, password });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  return { authorization: `Bearer ${accessToken}` };
+}
+
 async function measureAll(variants: Variant[], baseEnv: NodeJS.ProcessEnv): Promise<Figures[]> {
   const services: StartedService[] = [];
   try {
     for (const variant of variants)
       services.push(await startService({ ...baseEnv, ...variant.env, LOG_LEVEL: 'error' }, { built: true }));
-    const urls = services.map((service) => `http://127.0.0.1:${service.port}/readyz`);
-    for (const url of urls) await load(url, 3); // warm-up: JIT, pool connections
+    const headers = await signedInPatient(services[0]!.port);
+    const urls = services.map((service) => `http://127.0.0.1:${service.port}/v1/patients/me`);
+    for (const url of urls) await load(url, 3, headers); // warm-up: JIT, pool connections
     const rounds: Figures[][] = variants.map(() => []);
     for (let round = 0; round < ROUNDS; round += 1)
-      for (const [index, url] of urls.entries()) rounds[index]!.push(await load(url, DURATION_SECONDS));
+      for (const [index, url] of urls.entries())
+        rounds[index]!.push(await load(url, DURATION_SECONDS, headers));
     const { ms, series } = await scrape(services[0]!.port);
     console.log(`/metrics scrape after load (tracing off): ${ms.toFixed(1)} ms, ${series} series`);
     return rounds.map((figures) => ({
@@ -112,11 +140,9 @@ async function main(): Promise<void> {
   const sink = await startSink();
   const databaseUrl = process.env.BENCH_DATABASE_URL ?? (await createDatabase('bench_tracing'));
   const baseEnv: NodeJS.ProcessEnv = {
-    NODE_ENV: 'production',
+    ...productionEnv(),
     DATABASE_URL: databaseUrl,
     REDIS_URL: process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL,
-    ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-    ENCRYPTION_ACTIVE_KEY_ID: 'bench',
     OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
   };
   const variants: Variant[] = [
@@ -129,7 +155,7 @@ async function main(): Promise<void> {
 
   const baseline = results[0]![1].requestsPerSecond;
   console.log(
-    `\nGET /readyz, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_SECONDS} s (sink: ${sink.received()})`,
+    `\nGET /v1/patients/me (audited PHI read), ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_SECONDS} s (sink: ${sink.received()})`,
   );
   console.log('tracing                        req/s    p50 ms  p99 ms  errors  vs off');
   for (const [name, figures] of results) {

@@ -1,4 +1,5 @@
 import { bodyParser } from '@koa/bodyparser';
+import { trace } from '@opentelemetry/api';
 import Router from '@koa/router';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
@@ -43,6 +44,9 @@ export function createApp(deps: AppDependencies): Koa {
           route: routeTemplate(ctx),
           error,
         });
+        // On the server span (the privacy filter keeps only the exception's type); its status is set
+        // to error by the HTTP instrumentation from the 500.
+        trace.getActiveSpan()?.recordException(error instanceof Error ? error : String(error));
       },
     }),
   );

@@ -132,7 +132,7 @@ describe('tracing (in a child process, with an in-memory exporter)', function ()
       const server = serverSpanOf(result, result.failed);
       expect(server.status.code).to.equal(SpanStatusCode.ERROR);
       expect(server.attributes['http.response.status_code']).to.equal(500);
-      const exceptions = descendants(result.spans, server).flatMap((span) => span.events);
+      const exceptions = [server, ...descendants(result.spans, server)].flatMap((span) => span.events);
       expect(exceptions).to.deep.include({
         name: 'exception',
         attributes: { 'exception.type': 'SequelizeConnectionError' },

@@ -49,7 +49,7 @@ function instrumentations() {
       headersToSpanAttributes: { server: {}, client: {} },
     }),
     // Middleware layers would add a span per middleware per request; router layers carry the route.
-    new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
+    new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE, KoaLayerType.ROUTER] }),
     // Pool connects and background queries without a request around them are not traced.
     new PgInstrumentation({
       enhancedDatabaseReporting: false,
