@@ -19,7 +19,7 @@ import { startService, type StartedService } from '../service/test/support/servi
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 interface Variant {
   readonly name: string;
@@ -116,9 +116,14 @@ async function measureAll(variants: Variant[], baseEnv: NodeJS.ProcessEnv): Prom
     const urls = services.map((service) => `http://127.0.0.1:${service.port}/v1/patients/me`);
     for (const url of urls) await load(url, 3, headers); // warm-up: JIT, pool connections
     const rounds: Figures[][] = variants.map(() => []);
-    for (let round = 0; round < ROUNDS; round += 1)
-      for (const [index, url] of urls.entries())
-        rounds[index]!.push(await load(url, DURATION_SECONDS, headers));
+    // Each round starts with another variant, so that whatever drifts during a run (the audit table
+    // growing, checkpoints, other load) does not always fall on the same one.
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (let step = 0; step < urls.length; step += 1) {
+        const index = (round + step) % urls.length;
+        rounds[index]!.push(await load(urls[index]!, DURATION_SECONDS, headers));
+      }
+    }
     const { ms, series } = await scrape(services[0]!.port);
     console.log(`/metrics scrape after load (tracing off): ${ms.toFixed(1)} ms, ${series} series`);
     return rounds.map((figures) => ({
