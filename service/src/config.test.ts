@@ -1,16 +1,6 @@
 import { expect } from 'chai';
-import { productionEnv } from '../test/support/production-env';
-import { ConfigError, DEVELOPMENT_ENCRYPTION_KEY, loadConfig } from './config';
-
-function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { problemsOf, productionEnv } from '../test/support/production-env';
+import { DEVELOPMENT_ENCRYPTION_KEY, loadConfig } from './config';
 
 describe('loadConfig', () => {
   it('gives working defaults for development', () => {

@@ -3,17 +3,22 @@ import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { sharedRuntime } from '../../test/support/runtime';
 
+type Models = Awaited<ReturnType<typeof sharedRuntime>>['models'];
+
+const newPatientAccount = (models: Models) =>
+  models.User.create({
+    email: `patient-${randomUUID()}@example.test`,
+    role: 'patient',
+    passwordHash: null,
+    lockedUntil: null,
+    externalSubject: null,
+    passwordChangedAt: null,
+  });
+
 describe('the patient model', () => {
   it('maps every field group between camelCase and snake_case through create, read, update and delete', async () => {
     const { models, sequelize } = await sharedRuntime();
-    const user = await models.User.create({
-      email: `patient-${randomUUID()}@example.test`,
-      role: 'patient',
-      passwordHash: null,
-      lockedUntil: null,
-      externalSubject: null,
-      passwordChangedAt: null,
-    });
+    const user = await newPatientAccount(models);
     const renewsAt = new Date('2027-01-31T00:00:00Z');
     await models.Patient.create({
       userId: user.id,
@@ -80,14 +85,7 @@ describe('the patient model', () => {
 
   it('refuses values the schema forbids, at the model and in the database', async () => {
     const { models, sequelize } = await sharedRuntime();
-    const user = await models.User.create({
-      email: `patient-${randomUUID()}@example.test`,
-      role: 'patient',
-      passwordHash: null,
-      lockedUntil: null,
-      externalSubject: null,
-      passwordChangedAt: null,
-    });
+    const user = await newPatientAccount(models);
     const invalid = {
       userId: user.id,
       givenName: 'Ada',

@@ -1,3 +1,4 @@
+import { ConfigError, loadConfig } from '../../src/config';
 import { generateKeyPairSync } from 'node:crypto';
 
 /** A signing key of the kind JWT_SIGNING_KEYS holds: a private Ed25519 JWK with a key id. */
@@ -20,4 +21,15 @@ export function productionEnv(): NodeJS.ProcessEnv {
     JWT_SIGNING_KEYS: JSON.stringify([newSigningKey('prod-1')]),
     AUDIT_CHECKPOINT_KEY: newCheckpointKey(),
   };
+}
+
+/** The problems loadConfig reports for `env` (none when it accepts it). */
+export function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
 }

@@ -1,21 +1,11 @@
 import { expect } from 'chai';
-import { productionEnv } from '../../../test/support/production-env';
-import { ConfigError, loadConfig } from '../../config';
+import { problemsOf, productionEnv } from '../../../test/support/production-env';
+import { loadConfig } from '../../config';
 
 const ISSUER = 'https://abcdefgh.supabase.co/auth/v1';
 const JWKS_URL = `${ISSUER}/.well-known/jwks.json`;
 const SECRET = 'a-supabase-project-jwt-secret-of-40-chars!';
 const production = productionEnv();
-
-function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('configuration of the external identity provider', () => {
   it('is off when no SUPABASE_* variable is set', () => {
