@@ -6,6 +6,7 @@ import { variantRuntime } from '../../service/test/support/runtime';
 import { pollUntil } from './poll';
 import { queryNumber, ruleGroups, targetHealth } from './prometheus-api';
 import { startPrometheus } from './prometheus-server';
+import { ROUND_STEPS, WORKLOAD_OVERRIDES, prepareWorkload } from './clinical-workload';
 import { startWorkload } from './workload';
 
 // The service listening on a real port, a real Prometheus scraping it and evaluating our rule files, and
@@ -44,7 +45,7 @@ async function scrapesSoFar(prometheusUrl: string): Promise<number> {
 
 export async function observeService(prometheusBinary: string): Promise<ObservedService> {
   // Its own runtime, so its metrics hold only what the workload did, whatever other tests ran before.
-  const runtime = await variantRuntime({});
+  const runtime = await variantRuntime(WORKLOAD_OVERRIDES);
   const server = await listen(runtime.app, 0, '127.0.0.1');
   const ruleFiles = ruleFilesToLoad();
   const stopServer = () => server.drain(1_000);
@@ -63,7 +64,7 @@ export async function observeService(prometheusBinary: string): Promise<Observed
   };
 
   try {
-    const workload = startWorkload(server.url);
+    const workload = startWorkload(server.url, await prepareWorkload(runtime, server.url), ROUND_STEPS);
     await pollUntil(`${MIN_SCRAPES} scrapes of the workload`, async () => {
       if (workload.failure() !== undefined) return true;
       return workload.rounds() > 0 && (await scrapesSoFar(prometheus.url)) >= MIN_SCRAPES;
