@@ -43,7 +43,10 @@ function call(baseUrl: string, step: string, { method, path, as, json, status }:
   }) as Promise<Record<string, unknown>>;
 }
 
-type Run = (call: (spec: Call) => Promise<Record<string, unknown>>, context: WorkloadContext) => Promise<void>;
+type Run = (
+  call: (spec: Call) => Promise<Record<string, unknown>>,
+  context: WorkloadContext,
+) => Promise<void>;
 
 /** A step whose requests are named after it in the error that a wrong status throws. */
 const step = (name: string, run: Run): WorkloadStep<WorkloadContext> => ({
@@ -51,7 +54,12 @@ const step = (name: string, run: Run): WorkloadStep<WorkloadContext> => ({
   run: (baseUrl, context) => run((spec) => call(baseUrl, name, spec), context),
 });
 
-const stepUp = (as: Identity) => ({ path: '/v1/auth/step-up', as, json: { password: as.password }, status: 200 });
+const stepUp = (as: Identity) => ({
+  path: '/v1/auth/step-up',
+  as,
+  json: { password: as.password },
+  status: 200,
+});
 const idOf = (body: Record<string, unknown>) => body.id as string;
 
 const signInAndRefresh = step('patient signs in and refreshes', async (api, { cast: { patient } }) => {
@@ -60,7 +68,11 @@ const signInAndRefresh = step('patient signs in and refreshes', async (api, { ca
     json: { email: patient.email, password: patient.password },
     status: 200,
   });
-  const refreshed = await api({ path: '/v1/auth/refresh', json: { refreshToken: tokens.refreshToken }, status: 200 });
+  const refreshed = await api({
+    path: '/v1/auth/refresh',
+    json: { refreshToken: tokens.refreshToken },
+    status: 200,
+  });
   patient.accessToken = refreshed.accessToken as string;
   patient.refreshToken = refreshed.refreshToken as string;
 });
@@ -115,19 +127,26 @@ const strangerRefused = step('a provider with no relationship is refused', async
   await api({ path: `/v1/patients/${cast.patient.userId}`, as: cast.otherProvider, status: 404 });
 });
 
-const adminWork = step('admin reads reports, breaks the glass and verifies the trail', async (api, { cast }) => {
-  const today = new Date().toISOString().slice(0, 10);
-  for (const report of ['volume', 'specialties', 'provider-response'])
-    await api({ path: `/v1/admin/reports/${report}?from=${today}&to=${today}`, as: cast.admin, status: 200 });
-  await api(stepUp(cast.admin));
-  await api({
-    path: `/v1/admin/patients/${cast.patient.userId}/break-glass`,
-    as: cast.admin,
-    json: { reason: 'Emergency department needs the allergy list' },
-    status: 200,
-  });
-  await api({ path: '/v1/admin/audit/verify', as: cast.admin, status: 200 });
-});
+const adminWork = step(
+  'admin reads reports, breaks the glass and verifies the trail',
+  async (api, { cast }) => {
+    const today = new Date().toISOString().slice(0, 10);
+    for (const report of ['volume', 'specialties', 'provider-response'])
+      await api({
+        path: `/v1/admin/reports/${report}?from=${today}&to=${today}`,
+        as: cast.admin,
+        status: 200,
+      });
+    await api(stepUp(cast.admin));
+    await api({
+      path: `/v1/admin/patients/${cast.patient.userId}/break-glass`,
+      as: cast.admin,
+      json: { reason: 'Emergency department needs the allergy list' },
+      status: 200,
+    });
+    await api({ path: '/v1/admin/audit/verify', as: cast.admin, status: 200 });
+  },
+);
 
 export const ROUND_STEPS: readonly WorkloadStep<WorkloadContext>[] = [
   ...ANONYMOUS_STEPS,
@@ -173,7 +192,12 @@ const mfaSignIn = step('provider signs in with a second factor', async (_api, { 
   await signIn(runtime, cast.provider);
 });
 
-const ONCE_STEPS: readonly WorkloadStep<WorkloadContext>[] = [lockout, refreshReuse, expiredRequest, mfaSignIn];
+const ONCE_STEPS: readonly WorkloadStep<WorkloadContext>[] = [
+  lockout,
+  refreshReuse,
+  expiredRequest,
+  mfaSignIn,
+];
 
 /** Creates the cast and produces the one-off events; resolves to what every round needs. */
 export async function prepareWorkload(runtime: Runtime, baseUrl: string): Promise<WorkloadContext> {

@@ -27,7 +27,9 @@ export async function send(baseUrl: string, name: string, spec: RequestSpec): Pr
     throw new Error(
       `${name}: ${spec.method ?? 'GET'} ${spec.path} answered ${response.status}, not ${spec.status}: ${text}`,
     );
-  return (response.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(text) as unknown) : undefined;
+  return (response.headers.get('content-type') ?? '').includes('json')
+    ? (JSON.parse(text) as unknown)
+    : undefined;
 }
 
 /** A step of one request whose answer must have `spec.status`. */
