@@ -1,6 +1,6 @@
 // A small synthetic workload that makes the service emit the series the dashboards and rules read.
-// Each step is one thing a client does; a step that needs state (log in, then act with the token) is a
-// function like any other. Add steps here as features land, and shrink expected-empty-panels.ts with them.
+// Each step is one thing a client does; steps that act as someone get a prepared context (the signed-in
+// cast, see clinical-workload.ts). Add steps as features land, and shrink expected-empty-panels.ts with them.
 
 export interface WorkloadStep<Context = unknown> {
   readonly name: string;
