@@ -17,7 +17,6 @@ export interface EmptyPanelExpectation {
 }
 
 const OPERATIONS = 'carewatch-healthcare-operations';
-const STORES = 'carewatch-data-stores';
 const OVERVIEW = 'carewatch-service-overview';
 
 const UNEXPECTED_FAILURE =
@@ -32,7 +31,6 @@ const entry =
     refId === undefined
       ? { dashboardUid, panelTitle, kind, reason }
       : { dashboardUid, panelTitle, refId, kind, reason };
-const feature = entry('feature');
 const fault = entry('fault');
 const unstable = entry('unstable');
 
@@ -46,11 +44,5 @@ export const EXPECTED_EMPTY_PANELS: readonly EmptyPanelExpectation[] = [
     'Uptime during critical hours',
     'a [1h:1m] subquery filtered on hour() 07-22 UTC: empty at night, and empty until a minute boundary ' +
       'falls inside the few seconds of history the test has',
-  ),
-  feature(
-    STORES,
-    'Circuit breakers',
-    'the only breaker guards the external identity provider key fetch (auth/external/jwks-source.ts) and ' +
-      'exists only when SUPABASE_ISSUER and SUPABASE_JWKS_URL are set; the observed runtime has no provider',
   ),
 ];

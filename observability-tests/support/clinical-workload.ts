@@ -1,5 +1,6 @@
 import { SPECIALTY, createCast, type Cast } from '../../service/test/support/clinical-http';
 import { createPatient, signIn, type Identity } from '../../service/test/support/identities';
+import { createLinkedUser, type FakeIdentityProvider } from '../../service/test/support/identity-provider';
 import type { Runtime } from '../../service/src/runtime';
 import { ANONYMOUS_STEPS, JSON_HEADERS, send, type WorkloadStep } from './workload';
 
@@ -10,22 +11,29 @@ import { ANONYMOUS_STEPS, JSON_HEADERS, send, type WorkloadStep } from './worklo
 export interface WorkloadContext {
   readonly runtime: Runtime;
   readonly cast: Cast;
+  /** An access token the external identity provider issued to a linked account. */
+  readonly externalToken: string;
 }
 
-/** Settings of the observed runtime that make the one-off events cheap to produce. */
-export const WORKLOAD_OVERRIDES: NodeJS.ProcessEnv = {
+/**
+ * Settings of the observed runtime: trust `identityProvider` (so its key fetch and circuit breaker
+ * exist), and make the one-off events cheap to produce.
+ */
+export const workloadOverrides = (identityProvider: FakeIdentityProvider): NodeJS.ProcessEnv => ({
+  SUPABASE_ISSUER: identityProvider.issuer,
+  SUPABASE_JWKS_URL: identityProvider.jwksUrl,
   // A reused refresh token counts as reuse at once, not only after the usual grace for retries.
   REFRESH_REUSE_GRACE_SECONDS: '0',
   // Long enough for every round to accept its request first; short enough that a sweep at the expiry
   // time of one request touches no request of another test that is still waiting.
   CONSULTATION_REQUEST_TTL: '10',
-};
+});
 
 interface Call {
   readonly method?: string;
   readonly path: string;
   /** Who calls; anonymous without. */
-  readonly as?: Identity;
+  readonly as?: Pick<Identity, 'headers'>;
   readonly json?: object;
   readonly status: number;
 }
@@ -60,6 +68,7 @@ const stepUp = (as: Identity) => ({
   json: { password: as.password },
   status: 200,
 });
+const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
 const idOf = (body: Record<string, unknown>) => body.id as string;
 
 const signInAndRefresh = step('patient signs in and refreshes', async (api, { cast: { patient } }) => {
@@ -148,6 +157,10 @@ const adminWork = step(
   },
 );
 
+const externalSignIn = step('an account of the identity provider calls the API', async (api, context) => {
+  await api({ path: '/v1/me', as: bearer(context.externalToken), status: 200 });
+});
+
 export const ROUND_STEPS: readonly WorkloadStep<WorkloadContext>[] = [
   ...ANONYMOUS_STEPS,
   signInAndRefresh,
@@ -156,6 +169,7 @@ export const ROUND_STEPS: readonly WorkloadStep<WorkloadContext>[] = [
   providerReads,
   strangerRefused,
   adminWork,
+  externalSignIn,
 ];
 
 const lockout = step('failed logins lock an account out', async (api, { runtime }) => {
@@ -199,9 +213,18 @@ const ONCE_STEPS: readonly WorkloadStep<WorkloadContext>[] = [
   mfaSignIn,
 ];
 
-/** Creates the cast and produces the one-off events; resolves to what every round needs. */
-export async function prepareWorkload(runtime: Runtime, baseUrl: string): Promise<WorkloadContext> {
-  const context = { runtime, cast: await createCast(runtime) };
+/**
+ * Creates the cast and an account linked to `identityProvider`, and produces the one-off events; resolves
+ * to what every round needs.
+ */
+export async function prepareWorkload(
+  runtime: Runtime,
+  baseUrl: string,
+  identityProvider: FakeIdentityProvider,
+): Promise<WorkloadContext> {
+  const { subject } = await createLinkedUser(runtime);
+  const externalToken = await identityProvider.sign(subject, { kid: await identityProvider.addKey('ES256') });
+  const context = { runtime, cast: await createCast(runtime), externalToken };
   for (const once of ONCE_STEPS) await once.run(baseUrl, context);
   return context;
 }
