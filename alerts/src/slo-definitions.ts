@@ -37,7 +37,8 @@ export const AVAILABILITY_SLO: SloDefinition = {
   name: 'requests-availability',
   objectivePercent: 99.9,
   description: '99.9 % of API requests succeed (a 5xx response is an error).',
-  errorQuery: `sum(rate(${HTTP}_count{${JOB_MATCHER}, status_code=~"5.."}[{{window}}]))`,
+  // No 5xx series exists until the first 5xx: without the 0 a healthy service would have no SLI at all.
+  errorQuery: `sum(rate(${HTTP}_count{${JOB_MATCHER}, status_code=~"5.."}[{{window}}])) or vector(0)`,
   totalQuery: `sum(rate(${HTTP}_count{${JOB_MATCHER}}[{{window}}]))`,
   testInput: (bad, good, minutes) => [
     {

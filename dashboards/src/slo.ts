@@ -87,7 +87,8 @@ export function slo(): dashboard.Dashboard {
             width: 12,
             targets: [
               {
-                expr: `1 - ${ratio(sumRate(`${HTTP}_count`, [], 'status_code=~"5.."'), sumRate(`${HTTP}_count`))}`,
+                // No 5xx series exists until the first 5xx: 0 errors, not no availability at all.
+                expr: `1 - ${ratio(`${sumRate(`${HTTP}_count`, [], 'status_code=~"5.."')} or vector(0)`, sumRate(`${HTTP}_count`))}`,
                 legend: 'availability',
               },
             ],

@@ -2,10 +2,12 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../alerts/src/generated-check';
 import { listen } from '../../service/src/server';
+import { startIdentityProvider } from '../../service/test/support/identity-provider';
 import { variantRuntime } from '../../service/test/support/runtime';
 import { pollUntil } from './poll';
 import { queryNumber, ruleGroups, targetHealth } from './prometheus-api';
 import { startPrometheus } from './prometheus-server';
+import { ROUND_STEPS, prepareWorkload, workloadOverrides } from './clinical-workload';
 import { startWorkload } from './workload';
 
 // The service listening on a real port, a real Prometheus scraping it and evaluating our rule files, and
@@ -44,10 +46,15 @@ async function scrapesSoFar(prometheusUrl: string): Promise<number> {
 
 export async function observeService(prometheusBinary: string): Promise<ObservedService> {
   // Its own runtime, so its metrics hold only what the workload did, whatever other tests ran before.
-  const runtime = await variantRuntime({});
+  // The identity provider the service trusts besides itself: its key fetch is what the breaker guards.
+  const identityProvider = await startIdentityProvider();
+  const runtime = await variantRuntime(workloadOverrides(identityProvider));
   const server = await listen(runtime.app, 0, '127.0.0.1');
   const ruleFiles = ruleFilesToLoad();
-  const stopServer = () => server.drain(1_000);
+  const stopServer = async () => {
+    await server.drain(1_000);
+    await identityProvider.stop();
+  };
   const prometheus = await startPrometheus({
     binary: prometheusBinary,
     target: new URL(server.url).host,
@@ -63,7 +70,11 @@ export async function observeService(prometheusBinary: string): Promise<Observed
   };
 
   try {
-    const workload = startWorkload(server.url);
+    const workload = startWorkload(
+      server.url,
+      await prepareWorkload(runtime, server.url, identityProvider),
+      ROUND_STEPS,
+    );
     await pollUntil(`${MIN_SCRAPES} scrapes of the workload`, async () => {
       if (workload.failure() !== undefined) return true;
       return workload.rounds() > 0 && (await scrapesSoFar(prometheus.url)) >= MIN_SCRAPES;

@@ -1,13 +1,13 @@
 // A small synthetic workload that makes the service emit the series the dashboards and rules read.
-// Each step is one thing a client does; a step that needs state (log in, then act with the token) is a
-// function like any other. Add steps here as features land, and shrink expected-empty-panels.ts with them.
+// Each step is one thing a client does; steps that act as someone get a prepared context (the signed-in
+// cast, see clinical-workload.ts). Add steps as features land, and shrink expected-empty-panels.ts with them.
 
-export interface WorkloadStep {
+export interface WorkloadStep<Context = unknown> {
   readonly name: string;
-  run(baseUrl: string): Promise<void>;
+  run(baseUrl: string, context: Context): Promise<void>;
 }
 
-interface RequestSpec {
+export interface RequestSpec {
   readonly method?: string;
   readonly path: string;
   readonly headers?: Record<string, string>;
@@ -16,27 +16,36 @@ interface RequestSpec {
   readonly status: number;
 }
 
+/** Sends one request; throws unless the answer has `spec.status`. Resolves to the parsed JSON body, if any. */
+export async function send(baseUrl: string, name: string, spec: RequestSpec): Promise<unknown> {
+  const init: RequestInit = { method: spec.method ?? 'GET' };
+  if (spec.headers) init.headers = spec.headers;
+  if (spec.body !== undefined) init.body = spec.body;
+  const response = await fetch(`${baseUrl}${spec.path}`, init);
+  const text = await response.text();
+  if (response.status !== spec.status)
+    throw new Error(
+      `${name}: ${spec.method ?? 'GET'} ${spec.path} answered ${response.status}, not ${spec.status}: ${text}`,
+    );
+  return (response.headers.get('content-type') ?? '').includes('json')
+    ? (JSON.parse(text) as unknown)
+    : undefined;
+}
+
 /** A step of one request whose answer must have `spec.status`. */
 export function requestStep(name: string, spec: RequestSpec): WorkloadStep {
   return {
     name,
     async run(baseUrl) {
-      const init: RequestInit = { method: spec.method ?? 'GET' };
-      if (spec.headers) init.headers = spec.headers;
-      if (spec.body !== undefined) init.body = spec.body;
-      const response = await fetch(`${baseUrl}${spec.path}`, init);
-      await response.arrayBuffer();
-      if (response.status !== spec.status)
-        throw new Error(
-          `${name}: ${spec.method ?? 'GET'} ${spec.path} answered ${response.status}, not ${spec.status}`,
-        );
+      await send(baseUrl, name, spec);
     },
   };
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
+export const JSON_HEADERS = { 'content-type': 'application/json' };
 
-export const WORKLOAD: readonly WorkloadStep[] = [
+/** Steps that need nobody signed in: probes, the metrics endpoint and requests the service refuses. */
+export const ANONYMOUS_STEPS: readonly WorkloadStep[] = [
   requestStep('liveness probe', { path: '/healthz', status: 200 }),
   // Readiness queries the database (pool, query metrics) and pings the cache.
   requestStep('readiness probe', { path: '/readyz', status: 200 }),
@@ -68,13 +77,17 @@ export interface RunningWorkload {
 }
 
 /** Runs every step in order, round after round, until stopped. */
-export function startWorkload(baseUrl: string, steps: readonly WorkloadStep[] = WORKLOAD): RunningWorkload {
+export function startWorkload<Context>(
+  baseUrl: string,
+  context: Context,
+  steps: readonly WorkloadStep<Context>[],
+): RunningWorkload {
   let stopping = false;
   let completed = 0;
   let failure: unknown;
   const loop = (async () => {
     while (!stopping) {
-      for (const step of steps) await step.run(baseUrl);
+      for (const step of steps) await step.run(baseUrl, context);
       completed += 1;
     }
   })();
