@@ -42,6 +42,9 @@ async function main(): Promise<void> {
   // Only now: the instrumentations patch koa, pg and ioredis as the scenarios require them.
   const { runScenarios } = await import('./traced-scenarios.js');
   const scenarios = await runScenarios();
+  // A server span ends on the response's 'finish', which can come after the client already has the
+  // answer; let those callbacks run before the spans are collected.
+  await new Promise((resolve) => setTimeout(resolve, 250));
   await tracing.provider.forceFlush();
   const result: HarnessResult = { ...scenarios.result, spans: exporter.getFinishedSpans().map(toRecord) };
   console.log(`RESULT ${JSON.stringify(result)}`);
