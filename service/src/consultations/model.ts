@@ -7,7 +7,7 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
-import { encryptedJson, type FieldCipher } from '../platform/field-cipher';
+import type { FieldCipher } from '../platform/field-cipher';
 import { SPECIALTIES, type Specialty } from '../providers/model';
 import {
   uuidPrimaryKey,
@@ -15,6 +15,7 @@ import {
   optionalText,
   timestamps,
   version,
+  encryptedColumn,
 } from '../platform/model-attributes';
 
 export const CONSULTATION_STATUSES = [
@@ -53,11 +54,7 @@ export class Consultation extends Model<
 }
 
 export function initConsultationModel(sequelize: Sequelize, cipher: FieldCipher): void {
-  const encryptedText = (column: string) => ({
-    type: DataTypes.TEXT,
-    allowNull: true,
-    ...encryptedJson<string>(cipher, column),
-  });
+  const encryptedText = (column: string) => encryptedColumn<string>(cipher, column);
   Consultation.init(
     {
       id: uuidPrimaryKey(),

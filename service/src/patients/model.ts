@@ -7,8 +7,8 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
-import { encryptedJson, type FieldCipher } from '../platform/field-cipher';
-import { optionalText, timestamps, version } from '../platform/model-attributes';
+import type { FieldCipher } from '../platform/field-cipher';
+import { encryptedColumn, optionalText, timestamps, version } from '../platform/model-attributes';
 
 export const SUBSCRIPTION_PLANS = ['free', 'basic', 'premium'] as const;
 export const SUBSCRIPTION_STATUSES = ['active', 'past_due', 'cancelled'] as const;
@@ -37,11 +37,7 @@ export class Patient extends Model<InferAttributes<Patient>, InferCreationAttrib
 }
 
 export function initPatientModel(sequelize: Sequelize, cipher: FieldCipher): void {
-  const encryptedList = (column: string) => ({
-    type: DataTypes.TEXT,
-    allowNull: true,
-    ...encryptedJson<MedicalList>(cipher, column),
-  });
+  const encryptedList = (column: string) => encryptedColumn<MedicalList>(cipher, column);
   Patient.init(
     {
       userId: { type: DataTypes.UUID, primaryKey: true },

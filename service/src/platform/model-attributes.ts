@@ -1,4 +1,5 @@
 import { DataTypes } from 'sequelize';
+import { encryptedJson, type FieldCipher } from './field-cipher';
 
 // Factories, not shared constants: Sequelize writes the column name into each attribute object it is
 // given, so one object reused for two attributes silently maps both to the same column.
@@ -15,3 +16,10 @@ export const timestamps = () => ({
   updatedAt: { type: DataTypes.DATE, allowNull: false },
 });
 export const version = () => ({ type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 });
+
+/** A TEXT column holding a JSON value encrypted with `cipher` (PHI at rest). */
+export const encryptedColumn = <T>(cipher: FieldCipher, column: string) => ({
+  type: DataTypes.TEXT,
+  allowNull: true,
+  ...encryptedJson<T>(cipher, column),
+});
