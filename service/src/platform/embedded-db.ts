@@ -57,6 +57,8 @@ export async function startEmbeddedDatabase(
   dataDir: string,
   log: (line: string) => void,
   database = 'carewatch',
+  // Tests use `trust` (a throwaway server on loopback) so that the login roles they create need no password.
+  authMethod: 'password' | 'trust' = 'password',
 ): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(dataDir, 'postgres');
   const port = await freePort();
@@ -67,6 +69,8 @@ export async function startEmbeddedDatabase(
     password: PASSWORD,
     port,
     persistent: true,
+    // initdb takes the last --auth it is given, so this overrides the package's own password default.
+    initdbFlags: authMethod === 'trust' ? ['--auth=trust'] : [],
     // postgres refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
