@@ -58,7 +58,8 @@ describe('tracing (in a child process, with an in-memory exporter)', function ()
     // Readiness: a connectivity check, the migration check (umzug reads its table), and a Redis ping.
     expect(statements).to.include('SELECT ?');
     expect(statements.some((text) => String(text).includes('FROM "schema_migrations"'))).to.equal(true);
-    expect(statements).to.include('ping');
+    // Without TEST_REDIS_URL the cache is in-process and there is no Redis to ping.
+    if (process.env.TEST_REDIS_URL) expect(statements).to.include('ping');
     // Statement, database and server: no parameter values, no other attributes.
     const clientAttributes = ['db.system.name', 'db.namespace', 'db.query.text', 'db.operation.name'];
     for (const span of below.filter((candidate) => candidate.kind === SpanKind.CLIENT)) {

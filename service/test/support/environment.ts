@@ -30,6 +30,7 @@ async function startServer(): Promise<TestServer> {
     dir,
     (line) => console.error(line),
     'postgres',
+    'trust',
   );
   return {
     adminUrl: embedded.url,
