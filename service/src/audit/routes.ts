@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Sequelize } from 'sequelize';
 import type { z } from 'zod';
-import { validate, type Validated } from '../platform/validate';
+import { queryOf, validate } from '../platform/validate';
 import { csvStream, ndjsonStream } from './export';
 import { audited, patientIdsFromState } from './middleware';
 import type { AuditAction } from './model';
@@ -22,10 +22,6 @@ export interface AuditRouteDependencies {
   readonly audit: Pick<AuditTrail, 'verify'>;
   /** Exports carry the most data at once: the caller's extra guards for them (such as a recent step-up). */
   readonly exportGuards?: readonly Middleware[];
-}
-
-function queryOf<S extends z.ZodType>(ctx: Context, _schema: S): z.infer<S> {
-  return (ctx.state.input as Validated<unknown, z.infer<S>, unknown>).query;
 }
 
 /** Looking at a patient's audit trail is itself recorded against that patient. */
