@@ -1,9 +1,8 @@
 import Router from '@koa/router';
 import { authOf, originOf } from '../auth/context';
 import { requireAal2, requireRole } from '../auth/guards';
-import { bodyOf } from '../auth/routes';
 import { publicRoute } from '../platform/route-metadata';
-import { validate } from '../platform/validate';
+import { bodyOf, validate } from '../platform/validate';
 import { presentAccount } from './presenter';
 import { CreateUserBody, RegisterBody } from './schemas';
 import type { Accounts } from './service';

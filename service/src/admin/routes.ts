@@ -9,7 +9,7 @@ import { requireAal2, requireRole, requireStepUp } from '../auth/guards';
 import type { ClinicalServices } from '../clinical-services';
 import { presentPatientProfile } from '../patients/presenter';
 import { PatientParams } from '../patients/schemas';
-import { inputOf, validate } from '../platform/validate';
+import { bodyOf, paramsOf, queryOf, validate } from '../platform/validate';
 import { BreakGlassBody, ReportQuery, type ReportRange } from './schemas';
 import type { AdminService } from './service';
 
@@ -20,10 +20,6 @@ export interface AdminRouteDeps {
 
 /** How long ago the admin must have proved who they are to break the glass. */
 export const BREAK_GLASS_STEP_UP_SECONDS = 300;
-
-const reportQuery = { query: ReportQuery };
-const breakGlass = { params: PatientParams, body: BreakGlassBody };
-const account = { params: AccountParams };
 
 type Report = (actor: Parameters<AdminService['volumeByDay']>[0], range: ReportRange) => Promise<unknown[]>;
 
@@ -41,8 +37,8 @@ export function adminRoutes({ clinical: { admin }, accountStatus }: AdminRouteDe
     'provider-response': admin.providerResponseTimes,
   };
   for (const [path, report] of Object.entries(reports)) {
-    router.get(`/reports/${path}`, ...asAdmin, validate(reportQuery), async (ctx) => {
-      ctx.body = { rows: await report(authOf(ctx), inputOf(ctx, reportQuery).query) };
+    router.get(`/reports/${path}`, ...asAdmin, validate({ query: ReportQuery }), async (ctx) => {
+      ctx.body = { rows: await report(authOf(ctx), queryOf(ctx, ReportQuery)) };
     });
   }
 
@@ -57,10 +53,10 @@ export function adminRoutes({ clinical: { admin }, accountStatus }: AdminRouteDe
       patientIds: fromParam('patientId'),
       resourceIds: fromParam('patientId'),
     }),
-    validate(breakGlass),
+    validate({ params: PatientParams, body: BreakGlassBody }),
     async (ctx) => {
-      const { params, body } = inputOf(ctx, breakGlass);
-      const record = await admin.breakGlassRead(authOf(ctx), params.patientId, body.reason);
+      const { patientId } = paramsOf(ctx, PatientParams);
+      const record = await admin.breakGlassRead(authOf(ctx), patientId, bodyOf(ctx, BreakGlassBody).reason);
       ctx.set('Cache-Control', 'no-store');
       ctx.body = presentPatientProfile(record);
     },
@@ -69,9 +65,9 @@ export function adminRoutes({ clinical: { admin }, accountStatus }: AdminRouteDe
   const statusChange = (change: AccountStatusService['disable']) =>
     [
       ...asAdmin,
-      validate(account),
+      validate({ params: AccountParams }),
       async (ctx) => {
-        const { id } = inputOf(ctx, account).params;
+        const { id } = paramsOf(ctx, AccountParams);
         ctx.body = presentAccountStatus(await change(authOf(ctx), id, originOf(ctx)));
       },
     ] satisfies Middleware[];

@@ -1,12 +1,12 @@
 import Router from '@koa/router';
 import type { Metrics } from '../observability/metrics';
 import { unprocessable } from '../platform/errors';
-import { validate } from '../platform/validate';
+import { bodyOf, validate } from '../platform/validate';
 import { authOf, originOf } from './context';
 import { authenticate, requireStepUp } from './guards';
 import type { MfaService } from './mfa';
 import { User } from './model';
-import { bodyOf, sendTokens } from './routes';
+import { sendTokens } from './routes';
 import * as S from './schemas';
 import { recordSecurityEvent } from './security-events';
 import type { SessionStore } from './sessions';

@@ -1,18 +1,13 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { z } from 'zod';
 import { publicRoute } from '../platform/route-metadata';
-import { validate } from '../platform/validate';
+import { bodyOf, validate } from '../platform/validate';
 import { authOf, originOf } from './context';
 import { authenticate } from './guards';
 import { User } from './model';
 import type { PasswordResets } from './password-reset';
 import * as S from './schemas';
 import type { AuthService, TokenPair } from './service';
-
-/** The parsed body `validate` left on the context, typed by the schema that parsed it. */
-export const bodyOf = <T extends z.ZodType>(ctx: Context, _schema: T): z.infer<T> =>
-  (ctx.state.input as { body: z.infer<T> }).body;
 
 /** Token responses must never be stored by a cache on the way (RFC 6749 section 5.1). */
 export function sendTokens(ctx: Context, body: TokenPair | Record<string, unknown>, status = 200): void {

@@ -8,7 +8,7 @@ import { presentConsultationSummary } from '../consultations/presenter';
 import { expectedVersion, sendVersioned } from '../platform/conditional-request';
 import type { Actor } from '../platform/actor';
 import { PageQuery, presentPage, type Page, type PageRequest } from '../platform/keyset-page';
-import { inputOf, validate } from '../platform/validate';
+import { bodyOf, paramsOf, queryOf, validate } from '../platform/validate';
 import { presentPrescription } from '../prescriptions/presenter';
 import { presentPatientForProvider, presentPatientProfile } from './presenter';
 import { PatientParams, UpdatePatientProfileBody } from './schemas';
@@ -21,10 +21,8 @@ const callerAsPatient: IdExtractor = (ctx: Context) => {
 const ownData = (action: 'read' | 'update' | 'list', resourceType: string) =>
   audited({ action, resourceType, patientIds: callerAsPatient, resourceIds: callerAsPatient });
 
-const updateProfile = { body: UpdatePatientProfileBody };
 // Both lists page the same way (ConsultationListQuery and PrescriptionListQuery are PageQuery).
 const pageQuery = { query: PageQuery };
-const patientParams = { params: PatientParams };
 
 /**
  * A patient's own record and history (`/patients/me...`, patients only), and one patient's clinical
@@ -40,17 +38,23 @@ export function patientRoutes({ patients, providers }: Pick<ClinicalServices, 'p
     sendVersioned(ctx, presentPatientProfile(await patients.getOwnProfile(authOf(ctx))));
   });
 
-  router.patch('/me', patient, ownData('update', 'Patient'), validate(updateProfile), async (ctx) => {
-    const version = expectedVersion(ctx);
-    const { body } = inputOf(ctx, updateProfile);
-    sendVersioned(ctx, presentPatientProfile(await patients.updateOwnProfile(authOf(ctx), version, body)));
-  });
+  router.patch(
+    '/me',
+    patient,
+    ownData('update', 'Patient'),
+    validate({ body: UpdatePatientProfileBody }),
+    async (ctx) => {
+      const version = expectedVersion(ctx);
+      const body = bodyOf(ctx, UpdatePatientProfileBody);
+      sendVersioned(ctx, presentPatientProfile(await patients.updateOwnProfile(authOf(ctx), version, body)));
+    },
+  );
 
   /** A page of the caller's own rows, each through its presenter. */
   const ownPage =
     <T, R>(list: (actor: Actor, page: PageRequest) => Promise<Page<T>>, present: (row: T) => R) =>
     async (ctx: Context) => {
-      const page = await list(authOf(ctx), inputOf(ctx, pageQuery).query);
+      const page = await list(authOf(ctx), queryOf(ctx, PageQuery));
       ctx.body = presentPage(page, present);
     };
   router.get(
@@ -78,9 +82,9 @@ export function patientRoutes({ patients, providers }: Pick<ClinicalServices, 'p
       patientIds: fromParam('patientId'),
       resourceIds: fromParam('patientId'),
     }),
-    validate(patientParams),
+    validate({ params: PatientParams }),
     async (ctx) => {
-      const { patientId } = inputOf(ctx, patientParams).params;
+      const { patientId } = paramsOf(ctx, PatientParams);
       ctx.body = presentPatientForProvider(await providers.getPatientForProvider(authOf(ctx), patientId));
     },
   );

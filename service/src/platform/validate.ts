@@ -56,20 +56,15 @@ export function validate<B extends z.ZodType, Q extends z.ZodType, P extends z.Z
   };
 }
 
-/** The parsed path parameters `validate` left on the context, typed by the schema that parsed them. */
-export const paramsOf = <T extends z.ZodType>(ctx: Context, _schema: T): z.infer<T> =>
-  (ctx.state.input as Validated<unknown, unknown, z.infer<T>>).params;
+/** An accessor for one part of what `validate` parsed, typed by the schema that parsed that part. */
+const parsedPart =
+  (part: keyof Validated<unknown, unknown, unknown>) =>
+  <T extends z.ZodType>(ctx: Context, _schema: T): z.infer<T> =>
+    (ctx.state.input as Validated<unknown, unknown, unknown>)[part] as z.infer<T>;
 
-/** The parsed query `validate` left on the context, typed by the schema that parsed it. */
-export const queryOf = <T extends z.ZodType>(ctx: Context, _schema: T): z.infer<T> =>
-  (ctx.state.input as Validated<unknown, z.infer<T>, unknown>).query;
-
-type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
-
-/** The input `validate(schemas)` parsed for this request, typed by the same `schemas` object. */
-export function inputOf<S extends RequestSchemas<z.ZodType, z.ZodType, z.ZodType>>(
-  ctx: Context,
-  _schemas: S,
-): Validated<Parsed<S['body']>, Parsed<S['query']>, Parsed<S['params']>> {
-  return ctx.state.input as Validated<Parsed<S['body']>, Parsed<S['query']>, Parsed<S['params']>>;
-}
+/** The parsed body `validate` left on the context. */
+export const bodyOf = parsedPart('body');
+/** The parsed query `validate` left on the context. */
+export const queryOf = parsedPart('query');
+/** The parsed path parameters `validate` left on the context. */
+export const paramsOf = parsedPart('params');

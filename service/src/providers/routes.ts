@@ -7,13 +7,9 @@ import { presentQueueEntry } from '../consultations/presenter';
 import { ConsultationListQuery } from '../consultations/schemas';
 import { expectedVersion, sendVersioned } from '../platform/conditional-request';
 import { presentPage } from '../platform/keyset-page';
-import { inputOf, validate } from '../platform/validate';
+import { bodyOf, queryOf, validate } from '../platform/validate';
 import { presentProviderProfile } from './presenter';
 import { SetAvailabilityBody, UpdateProviderProfileBody } from './schemas';
-
-const updateProfile = { body: UpdateProviderProfileBody };
-const setAvailability = { body: SetAvailabilityBody };
-const queuePage = { query: ConsultationListQuery };
 
 /**
  * A provider's own profile, availability and queue. Every route wants the provider at aal2: staff act
@@ -27,14 +23,14 @@ export function providerRoutes({ providers }: Pick<ClinicalServices, 'providers'
     sendVersioned(ctx, presentProviderProfile(await providers.getOwnProfile(authOf(ctx))));
   });
 
-  router.patch('/me', ...provider, validate(updateProfile), async (ctx) => {
+  router.patch('/me', ...provider, validate({ body: UpdateProviderProfileBody }), async (ctx) => {
     const version = expectedVersion(ctx);
-    const { body } = inputOf(ctx, updateProfile);
+    const body = bodyOf(ctx, UpdateProviderProfileBody);
     sendVersioned(ctx, presentProviderProfile(await providers.updateOwnProfile(authOf(ctx), version, body)));
   });
 
-  router.put('/me/availability', ...provider, validate(setAvailability), async (ctx) => {
-    const { availability } = inputOf(ctx, setAvailability).body;
+  router.put('/me/availability', ...provider, validate({ body: SetAvailabilityBody }), async (ctx) => {
+    const { availability } = bodyOf(ctx, SetAvailabilityBody);
     sendVersioned(ctx, presentProviderProfile(await providers.setAvailability(authOf(ctx), availability)));
   });
 
@@ -43,9 +39,9 @@ export function providerRoutes({ providers }: Pick<ClinicalServices, 'providers'
     '/me/queue',
     ...provider,
     audited({ action: 'list', resourceType: 'Consultation', patientIds: patientIdsFromState }),
-    validate(queuePage),
+    validate({ query: ConsultationListQuery }),
     async (ctx) => {
-      const page = await providers.queue(authOf(ctx), inputOf(ctx, queuePage).query);
+      const page = await providers.queue(authOf(ctx), queryOf(ctx, ConsultationListQuery));
       ctx.state.auditPatientIds = page.items.map((row) => row.patientId);
       ctx.body = presentPage(page, presentQueueEntry);
     },
