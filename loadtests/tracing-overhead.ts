@@ -4,8 +4,16 @@
  * at 100 %, exporting over OTLP/HTTP to a local sink that discards what it receives. autocannon drives
  * a PHI read against each: GET /v1/patients/me as a signed-in patient (token and session checks, the
  * patient row, and the audit event written before the answer leaves).
- * Then one /metrics scrape is timed and its series counted.
  *
+ * These machines share their cores with neighbours whose load comes and goes: back-to-back runs of the
+ * same build differ by up to 2x. So the variants are compared in short slices, one right after the other
+ * (off, 10 %, 100 %, with the order rotating), and each slice gives a ratio to the tracing-off slice
+ * beside it; the figures are medians of those ratios. Each slice also reads the service's own
+ * `process_cpu_seconds_total`, giving the CPU time a request costs (capacity on a CPU-bound service).
+ * Every round starts fresh processes: one process's JIT and heap history can keep it faster or slower
+ * than its twin for its whole life. Then one /metrics scrape is timed and its series counted.
+ *
+ * BENCH_ROUNDS (5), BENCH_SLICES per round (4), BENCH_SLICE_SECONDS (3), BENCH_CONNECTIONS (32).
  * Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL's server (a scratch database), else an embedded
  * PostgreSQL. Redis: BENCH_REDIS_URL or TEST_REDIS_URL, else the in-process cache.
  */
@@ -17,9 +25,11 @@ import { createDatabase, stopTestServer } from '../service/test/support/environm
 import { productionEnv } from '../service/test/support/production-env';
 import { startService, type StartedService } from '../service/test/support/service-process';
 
-const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SLICES = Number(process.env.BENCH_SLICES ?? 4);
+const SLICE_SECONDS = Number(process.env.BENCH_SLICE_SECONDS ?? 3);
+const WARM_UP_SECONDS = 3;
 
 interface Variant {
   readonly name: string;
@@ -28,6 +38,8 @@ interface Variant {
 
 interface Figures {
   readonly requestsPerSecond: number;
+  /** CPU time of the service process (user + system) per request answered, in microseconds. */
+  readonly cpuMicroseconds: number;
   readonly p50: number;
   readonly p99: number;
   readonly errors: number;
@@ -54,10 +66,22 @@ async function startSink(): Promise<{ server: Server; url: string; received: () 
   };
 }
 
-async function load(url: string, duration: number, headers: Record<string, string>): Promise<Figures> {
+/** The CPU seconds the service has used so far, from its own /metrics. */
+async function cpuSeconds(port: number): Promise<number> {
+  const body = await fetch(`http://127.0.0.1:${port}/metrics`).then((response) => response.text());
+  const match = /^process_cpu_seconds_total (\S+)$/m.exec(body);
+  if (!match) throw new Error('process_cpu_seconds_total is missing from /metrics');
+  return Number(match[1]);
+}
+
+async function load(port: number, duration: number, headers: Record<string, string>): Promise<Figures> {
+  const url = `http://127.0.0.1:${port}/v1/patients/me`;
+  const cpuBefore = await cpuSeconds(port);
   const result = await autocannon({ url, connections: CONNECTIONS, duration, headers });
+  const cpuUsed = (await cpuSeconds(port)) - cpuBefore;
   return {
     requestsPerSecond: result.requests.average,
+    cpuMicroseconds: (cpuUsed * 1e6) / result.requests.total,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
@@ -79,10 +103,6 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/**
- * The three services run side by side and are loaded in turn, round after round, and each figure is the
- * median of its rounds: on a shared 2-core machine, load from elsewhere then hits every variant alike.
- */
 /** Registers a patient on one instance and signs in; the token works on every instance (shared keys). */
 async function signedInPatient(port: number): Promise<Record<string, string>> {
   const base = `http://127.0.0.1:${port}/v1/auth`;
@@ -107,37 +127,103 @@ async function signedInPatient(port: number): Promise<Record<string, string>> {
   return { authorization: `Bearer ${accessToken}` };
 }
 
-async function measureAll(variants: Variant[], baseEnv: NodeJS.ProcessEnv): Promise<Figures[]> {
+/** Longer than any run: the measured instances never seal the audit chain. */
+const NEVER_MS = String(24 * 3600 * 1000);
+
+async function stopAll(services: readonly StartedService[]): Promise<void> {
+  for (const service of services) {
+    const exited = new Promise((resolve) => service.child.once('exit', resolve));
+    service.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** Fresh instances, warmed up, then SLICES slices: in each, every variant loaded one right after the other. */
+async function measureRound(
+  round: number,
+  variants: readonly Variant[],
+  baseEnv: NodeJS.ProcessEnv,
+  headers: Record<string, string>,
+): Promise<{ slices: Figures[][]; scraped: { ms: number; series: number } }> {
   const services: StartedService[] = [];
+  const slices: Figures[][] = [];
   try {
     for (const variant of variants)
-      services.push(await startService({ ...baseEnv, ...variant.env, LOG_LEVEL: 'error' }, { built: true }));
-    const headers = await signedInPatient(services[0]!.port);
-    const urls = services.map((service) => `http://127.0.0.1:${service.port}/v1/patients/me`);
-    for (const url of urls) await load(url, 3, headers); // warm-up: JIT, pool connections
-    const rounds: Figures[][] = variants.map(() => []);
-    // Each round starts with another variant, so that whatever drifts during a run (the audit table
-    // growing, checkpoints, other load) does not always fall on the same one.
-    for (let round = 0; round < ROUNDS; round += 1) {
-      for (let step = 0; step < urls.length; step += 1) {
-        const index = (round + step) % urls.length;
-        rounds[index]!.push(await load(urls[index]!, DURATION_SECONDS, headers));
+      services.push(
+        await startService(
+          { ...baseEnv, ...variant.env, AUDIT_SEAL_INTERVAL_MS: NEVER_MS, LOG_LEVEL: 'error' },
+          { built: true },
+        ),
+      );
+    for (const service of services) await load(service.port, WARM_UP_SECONDS, headers); // JIT, pool
+    for (let slice = 0; slice < SLICES; slice += 1) {
+      const figures: Figures[] = [];
+      for (let step = 0; step < variants.length; step += 1) {
+        const index = (round + slice + step) % variants.length;
+        figures[index] = await load(services[index]!.port, SLICE_SECONDS, headers);
       }
+      slices.push(figures);
     }
-    const { ms, series } = await scrape(services[0]!.port);
-    console.log(`/metrics scrape after load (tracing off): ${ms.toFixed(1)} ms, ${series} series`);
-    return rounds.map((figures) => ({
-      requestsPerSecond: median(figures.map((figure) => figure.requestsPerSecond)),
-      p50: median(figures.map((figure) => figure.p50)),
-      p99: median(figures.map((figure) => figure.p99)),
-      errors: figures.reduce((sum, figure) => sum + figure.errors, 0),
-    }));
+    return { slices, scraped: await scrape(services[0]!.port) };
   } finally {
-    for (const service of services) {
-      const exited = new Promise((resolve) => service.child.once('exit', resolve));
-      service.child.kill('SIGTERM');
-      await exited;
+    await stopAll(services);
+  }
+}
+
+interface Summary {
+  readonly figures: Figures;
+  /** Median over slices of this variant's req/s over the tracing-off slice's. */
+  readonly throughputRatio: number;
+  /** Median over slices of the tracing-off slice's CPU per request over this variant's. */
+  readonly capacityRatio: number;
+}
+
+function summarise(slices: Figures[][], index: number): Summary {
+  const own = slices.map((slice) => slice[index]!);
+  return {
+    figures: {
+      requestsPerSecond: median(own.map((figure) => figure.requestsPerSecond)),
+      cpuMicroseconds: median(own.map((figure) => figure.cpuMicroseconds)),
+      p50: median(own.map((figure) => figure.p50)),
+      p99: median(own.map((figure) => figure.p99)),
+      errors: own.reduce((sum, figure) => sum + figure.errors, 0),
+    },
+    throughputRatio: median(
+      slices.map((slice) => slice[index]!.requestsPerSecond / slice[0]!.requestsPerSecond),
+    ),
+    capacityRatio: median(slices.map((slice) => slice[0]!.cpuMicroseconds / slice[index]!.cpuMicroseconds)),
+  };
+}
+
+/**
+ * Sealing the audit chain, which one instance of a deployment does at a time, runs in an instance of its
+ * own that takes no load: with a lock taken per sealing round it would fall on whichever measured
+ * instance's timer fires first, and that one's CPU figures would carry everybody's sealing.
+ */
+async function measureAll(variants: readonly Variant[], baseEnv: NodeJS.ProcessEnv): Promise<Summary[]> {
+  const housekeeper = await startService(
+    { ...baseEnv, TRACING_ENABLED: 'false', LOG_LEVEL: 'error' },
+    { built: true },
+  );
+  try {
+    const headers = await signedInPatient(housekeeper.port);
+    const slices: Figures[][] = [];
+    let scraped = { ms: 0, series: 0 };
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const result = await measureRound(round, variants, baseEnv, headers);
+      slices.push(...result.slices);
+      scraped = result.scraped;
+      const last = slices.at(-1)!;
+      console.log(
+        `round ${round + 1}/${ROUNDS}, last slice: ${variants.map((variant, index) => `${variant.name} ${last[index]!.requestsPerSecond.toFixed(0)} req/s ${last[index]!.cpuMicroseconds.toFixed(0)} µs`).join(' | ')}`,
+      );
     }
+    console.log(
+      `/metrics scrape after load (tracing off): ${scraped.ms.toFixed(1)} ms, ${scraped.series} series`,
+    );
+    return variants.map((_, index) => summarise(slices, index));
+  } finally {
+    await stopAll([housekeeper]);
   }
 }
 
@@ -155,19 +241,31 @@ async function main(): Promise<void> {
     { name: 'on, 10 % (production default)', env: {} },
     { name: 'on, 100 %', env: { TRACING_SAMPLE_RATIO: '1' } },
   ];
-  const measured = await measureAll(variants, baseEnv);
-  const results = variants.map((variant, index) => [variant.name, measured[index]!] as const);
+  const summaries = await measureAll(variants, baseEnv);
 
-  const baseline = results[0]![1].requestsPerSecond;
   console.log(
-    `\nGET /v1/patients/me (audited PHI read), ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_SECONDS} s (sink: ${sink.received()})`,
+    `\nGET /v1/patients/me (audited PHI read), ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SLICES} slices of ${SLICE_SECONDS} s per variant (sink: ${sink.received()})`,
   );
-  console.log('tracing                        req/s    p50 ms  p99 ms  errors  vs off');
-  for (const [name, figures] of results) {
+  console.log(
+    'tracing                         req/s  p50 ms  p99 ms  errors  CPU µs/req  throughput  capacity',
+  );
+  for (const [index, { figures, throughputRatio, capacityRatio }] of summaries.entries()) {
     console.log(
-      `${name.padEnd(30)} ${figures.requestsPerSecond.toFixed(0).padStart(6)}  ${String(figures.p50).padStart(6)}  ${String(figures.p99).padStart(6)}  ${String(figures.errors).padStart(6)}  ${(figures.requestsPerSecond / baseline).toFixed(2)}x`,
+      [
+        variants[index]!.name.padEnd(30),
+        figures.requestsPerSecond.toFixed(0).padStart(6),
+        String(figures.p50).padStart(7),
+        String(figures.p99).padStart(7),
+        String(figures.errors).padStart(7),
+        figures.cpuMicroseconds.toFixed(0).padStart(11),
+        `${throughputRatio.toFixed(2)}x`.padStart(11),
+        `${capacityRatio.toFixed(2)}x`.padStart(9),
+      ].join(' '),
     );
   }
+  console.log(
+    'ratios: medians over slices, each against the tracing-off slice beside it; capacity = CPU per request off / on',
+  );
   console.log('targets: >= 0.85x at 10 %, >= 0.70x at 100 %');
   sink.server.close();
   await stopTestServer();
