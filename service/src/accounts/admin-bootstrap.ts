@@ -1,4 +1,4 @@
-import { User } from '../auth/model';
+import { normalizeEmail, User } from '../auth/model';
 import { passwordPolicyProblem } from '../auth/password-policy';
 import type { PasswordHasher } from '../auth/passwords';
 import { recordSecurityEvent } from '../auth/security-events';
@@ -18,7 +18,7 @@ export async function createAdminAccount(
 ): Promise<User> {
   const problem = passwordPolicyProblem(password);
   if (problem) throw new BootstrapError(`The password ${problem.detail}.`);
-  if (await User.findOne({ where: { email: email.trim().toLowerCase() }, attributes: ['id'] })) {
+  if (await User.findOne({ where: { email: normalizeEmail(email) }, attributes: ['id'] })) {
     throw new BootstrapError('An account with this email already exists.');
   }
   const user = await User.create({

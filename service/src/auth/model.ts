@@ -13,6 +13,9 @@ export const ROLES = ['patient', 'provider', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export const USER_STATUSES = ['active', 'locked', 'disabled'] as const;
 
+/** Emails are stored in this form (the schema checks it), so every lookup by email uses it too. */
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
 export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
   declare id: CreationOptional<string>;
   declare email: string;
@@ -101,7 +104,7 @@ export function initIdentityModels(sequelize: Sequelize): void {
         type: DataTypes.TEXT,
         allowNull: false,
         set(value: string) {
-          this.setDataValue('email', value.trim().toLowerCase());
+          this.setDataValue('email', normalizeEmail(value));
         },
       },
       passwordHash: optionalText(),

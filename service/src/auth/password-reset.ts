@@ -6,7 +6,7 @@ import type { Attempts } from './attempts';
 import type { AuthConfig } from './config';
 import type { RequestOrigin } from './context';
 import { newOpaqueToken, sha256 } from './hashing';
-import { PasswordReset, User } from './model';
+import { normalizeEmail, PasswordReset, User } from './model';
 import { passwordPolicyProblem } from './password-policy';
 import type { PasswordHasher } from './passwords';
 import { recordSecurityEvent } from './security-events';
@@ -49,7 +49,7 @@ export function createPasswordResets(deps: PasswordResetDeps) {
     async request(email: string, origin: RequestOrigin): Promise<void> {
       await deps.attempts.spendAddress(origin);
       const user = await User.findOne({
-        where: { email: email.trim().toLowerCase(), status: 'active' },
+        where: { email: normalizeEmail(email), status: 'active' },
         attributes: ['id', 'role'],
         raw: true,
       });

@@ -7,7 +7,7 @@ import type { AuthConfig } from './config';
 import type { Aal, AuthContext, RequestOrigin } from './context';
 import type { MfaChallenges } from './mfa-challenges';
 import type { MfaService } from './mfa';
-import { User } from './model';
+import { normalizeEmail, User } from './model';
 import type { PasswordHasher } from './passwords';
 import type { RefreshTokens } from './refresh-tokens';
 import { recordSecurityEvent } from './security-events';
@@ -106,7 +106,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   return {
     async login(email: string, password: string, origin: RequestOrigin): Promise<LoginResult> {
       await attempts.spendAddress(origin);
-      const user = await findUser({ email: email.trim().toLowerCase() });
+      const user = await findUser({ email: normalizeEmail(email) });
       const subject = { email, userId: user?.id ?? null, role: user?.role ?? null };
       await counted(
         () =>

@@ -8,6 +8,7 @@ import type { Cache } from '../platform/cache';
 import { tooManyRequests } from '../platform/errors';
 import type { AuthConfig } from './config';
 import { sha256 } from './hashing';
+import { normalizeEmail } from './model';
 
 /** What one call to a throttle concluded, so the caller can count it and record a security event. */
 export interface Lockout {
@@ -26,7 +27,7 @@ export interface Throttle {
 }
 
 /** Accounts are keyed by a hash of the email: the same for unknown emails, and no email in Redis keys. */
-export const accountKey = (email: string): string => sha256(email.trim().toLowerCase());
+export const accountKey = (email: string): string => sha256(normalizeEmail(email));
 
 const DAY_SECONDS = 86_400;
 const retryAfter = (msBeforeNext: number) => Math.max(1, Math.ceil(msBeforeNext / 1000));
