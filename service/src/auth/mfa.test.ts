@@ -50,6 +50,23 @@ describe('multi-factor authentication', () => {
     expect((await api(runtime).post('/v1/auth/mfa/totp').set(patient.headers).send({})).status).to.equal(409);
   });
 
+  it('refuses to confirm when no enrollment is pending (none started, or already confirmed) with 422', async () => {
+    const runtime = await sharedRuntime();
+    const confirm = (who: Identity, code: string) =>
+      api(runtime).post('/v1/auth/mfa/totp/confirm').set(who.headers).send({ code });
+    const [never, enrolled] = [await createPatient(runtime), await createPatient(runtime, { withMfa: true })];
+    for (const response of [
+      await confirm(never, '123456'),
+      await confirm(enrolled, enrolled.nextTotpCode()!),
+    ]) {
+      expect(response.status).to.equal(422);
+      expect(response.type).to.equal('application/problem+json');
+      expect(response.body.errors).to.deep.equal([
+        { pointer: '#/body/code', detail: 'there is no enrollment to confirm' },
+      ]);
+    }
+  });
+
   it('logs in with MFA: the password gives a challenge (no tokens), the code completes it at aal2', async () => {
     const runtime = await sharedRuntime();
     const provider = await createProvider(runtime);

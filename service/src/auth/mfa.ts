@@ -42,11 +42,12 @@ export function createMfaService(sequelize: Sequelize, cipher: FieldCipher): Mfa
     return rows.length === 1;
   };
 
-  const checkCode = async (userId: string, code: string, confirmed: boolean) => {
-    const factor = await MfaFactor.findOne({ where: { userId, kind: 'totp' }, raw: true });
-    if (!factor || (factor.confirmedAt !== null) !== confirmed) return false;
+  const factorOf = (userId: string) => MfaFactor.findOne({ where: { userId, kind: 'totp' }, raw: true });
+
+  /** A code for a pending factor confirms it; for a confirmed one it is a second factor. */
+  const checkCode = async (factor: MfaFactor, code: string) => {
     const step = matchingStep(cipher.decrypt(factor.secretCiphertext), code);
-    return step !== undefined && (await claimStep(factor.id, step, !confirmed));
+    return step !== undefined && (await claimStep(factor.id, step, factor.confirmedAt === null));
   };
 
   const replaceRecoveryCodes = async (userId: string) => {
@@ -73,14 +74,17 @@ export function createMfaService(sequelize: Sequelize, cipher: FieldCipher): Mfa
       return { secret, otpauthUri: otpauthUri(secret, label) };
     },
     async confirmEnrollment(userId, code) {
-      const pending = await MfaFactor.count({ where: { userId, kind: 'totp', confirmedAt: null } });
-      if (pending === 0)
+      const pending = await factorOf(userId);
+      if (!pending || pending.confirmedAt !== null)
         throw unprocessable([{ pointer: '#/body/code', detail: 'there is no enrollment to confirm' }]);
-      if (!(await checkCode(userId, code, false))) return undefined;
+      if (!(await checkCode(pending, code))) return undefined;
       await User.update({ mfaEnrolled: true }, { where: { id: userId } });
       return replaceRecoveryCodes(userId);
     },
-    verifyCode: (userId, code) => checkCode(userId, code, true),
+    async verifyCode(userId, code) {
+      const factor = await factorOf(userId);
+      return factor?.confirmedAt ? checkCode(factor, code) : false;
+    },
     async useRecoveryCode(userId, code) {
       const [, used] = await RecoveryCode.update(
         { usedAt: new Date() },
