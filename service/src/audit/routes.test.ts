@@ -147,6 +147,23 @@ describe('the compliance API', () => {
     expect(uses.map((row) => row.patientIds)).to.deep.equal([[patientB]]);
   });
 
+  it("reports after-hours access in the caller's time zone, and refuses an unknown zone or a missing range", async () => {
+    // Monday 02:00 UTC is 11:00 in Tokyo (working hours); Monday 12:00 UTC is 21:00 there (after hours).
+    const tokyo = rows<AfterHoursRow>(
+      await get(`/reports/after-hours?${week()}&timeZone=Asia/Tokyo`).expect(200),
+    ).map((row) => row.actorUserId);
+    expect(tokyo).to.include(dayWorker).and.not.to.include(nightOwl);
+
+    for (const path of [
+      `/reports/after-hours?${week()}&timeZone=Mars/Olympus_Mons`,
+      '/reports/break-glass',
+      `/reports/high-volume?${week()}&threshold=0`,
+    ]) {
+      const response = await get(path).expect(422);
+      expect(response.headers['content-type']).to.match(/problem\+json/);
+    }
+  });
+
   it('runs the verifier on demand', async () => {
     const response = await get('/verify').expect(200);
     expect(response.body as object).to.include({ ok: true, problem: null });
