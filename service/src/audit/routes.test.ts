@@ -169,6 +169,13 @@ describe('the compliance API', () => {
     expect(response.body as object).to.include({ ok: true, problem: null });
   });
 
+  it('puts the export guards in front of the export only', async () => {
+    const refuse = tagged(() => Promise.reject(forbidden()), { guard: 'refuse-export' });
+    const guarded = appWith(runtime, [auditRoutes({ ...runtime, exportGuards: [refuse] }, asAdmin)]);
+    await request(guarded.callback()).get('/v1/admin/audit/events/export').expect(403);
+    await request(guarded.callback()).get('/v1/admin/audit/events').expect(200);
+  });
+
   it("puts the caller's guard in front of every route", async () => {
     const refuse = tagged(() => Promise.reject(forbidden()), { guard: 'refuse' });
     const guarded = appWith(runtime, [auditRoutes(runtime, refuse)]);
