@@ -128,6 +128,22 @@ describe('the compliance API', () => {
     expect(exports.find((e) => e.requestId === 'audit-export-ndjson')?.patientIds).to.deep.equal([patientB]);
   });
 
+  it('exports every matching event, past the first page the export reads', async () => {
+    const busy = randomUUID();
+    await runtime.sequelize.query(
+      `INSERT INTO audit_events (actor_user_id, actor_role, action, event_type, resource_type, outcome)
+       SELECT $1, 'provider', 'read', 'phi.read', 'Patient', 'success' FROM generate_series(1, 1201)`,
+      { bind: [busy] },
+    );
+    const csv = await get(`/events/export?userId=${busy}&format=csv`).expect(200);
+    const seqs = csv.text
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((row) => row.split(',')[0]);
+    expect(new Set(seqs).size).to.equal(1201);
+  });
+
   it('reports after-hours access, unusually many patients per user and window, and break-glass uses', async () => {
     const afterHours = rows<AfterHoursRow>(
       await get(`/reports/after-hours?${week()}&startHour=7&endHour=19`).expect(200),
