@@ -1,15 +1,5 @@
 import type { Context } from 'koa';
-
-/**
- * The part of the authentication context the audit trail reads. Auth sets `ctx.state.auth`; the audit
- * trail only needs who acted, never how they proved it.
- */
-export interface AuditedIdentity {
-  readonly userId: string;
-  readonly role: 'patient' | 'provider' | 'admin';
-  readonly sessionId: string;
-  readonly aal: 'aal1' | 'aal2';
-}
+import { optionalAuthOf } from '../auth/context';
 
 export interface AuditActor {
   readonly userId: string | null;
@@ -18,11 +8,7 @@ export interface AuditActor {
 
 export const SYSTEM_ACTOR: AuditActor = { userId: null, role: 'system' };
 
-export function identityOf(ctx: Context): AuditedIdentity | undefined {
-  return ctx.state.auth as AuditedIdentity | undefined;
-}
-
 export function actorOf(ctx: Context): AuditActor {
-  const identity = identityOf(ctx);
+  const identity = optionalAuthOf(ctx);
   return identity ? { userId: identity.userId, role: identity.role } : { userId: null, role: 'anonymous' };
 }

@@ -2,6 +2,8 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { CANONICAL_FIELDS_SQL, type CanonicalFields } from './canonical';
 
 const BATCH = 2000;
+// Seals carry up to a block's hashes each, so fewer of them per batch.
+const SEAL_BATCH = 200;
 
 export interface StoredEvent {
   readonly seq: string;
@@ -53,11 +55,11 @@ export async function* storedSeals(sequelize: Sequelize): AsyncGenerator<StoredS
               partition_name AS "partitionName", event_seqs::text[] AS "eventSeqs", event_hashes AS "eventHashes",
               previous_seal_hash AS "previousSealHash", seal_hash AS "sealHash",
               to_char(sealed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sealedAt"
-       FROM audit_seals WHERE block_number > $1 ORDER BY block_number LIMIT 200`,
+       FROM audit_seals WHERE block_number > $1 ORDER BY block_number LIMIT ${SEAL_BATCH}`,
       { bind: [after], type: QueryTypes.SELECT },
     );
     yield* rows;
-    if (rows.length < 200) return;
+    if (rows.length < SEAL_BATCH) return;
     after = rows.at(-1)!.blockNumber;
   }
 }

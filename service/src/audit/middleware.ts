@@ -2,8 +2,9 @@ import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { Context, Middleware } from 'koa';
 import { serviceUnavailable } from '../platform/errors';
 import { toAppError } from '../platform/problem';
+import { optionalAuthOf } from '../auth/context';
 import { tagged } from '../platform/route-metadata';
-import { actorOf, identityOf } from './actor';
+import { actorOf } from './actor';
 import './context';
 import type { AuditAction, AuditOutcome } from './model';
 import type { AuditEventInput } from './recorder';
@@ -44,7 +45,7 @@ function traceIdOf(): string | undefined {
 
 function eventOf(ctx: Context, options: AuditedOptions, status: number): AuditEventInput {
   const outcome = outcomeOf(status);
-  const identity = identityOf(ctx);
+  const identity = optionalAuthOf(ctx);
   return {
     actor: actorOf(ctx),
     action: options.action,
@@ -58,7 +59,9 @@ function eventOf(ctx: Context, options: AuditedOptions, status: number): AuditEv
     sourceIp: ctx.ip,
     userAgent: ctx.get('User-Agent') || undefined,
     details: {
-      ...(identity ? { sessionId: identity.sessionId, aal: identity.aal } : {}),
+      // A token from the external identity provider has no local session.
+      ...(identity?.sessionId ? { sessionId: identity.sessionId } : {}),
+      ...(identity ? { aal: identity.aal } : {}),
       ...(outcome === 'success' ? {} : { status }),
     },
   };

@@ -9,6 +9,7 @@ import { appWith, asUser, auditRowsFor, createPatient, phiTestRouter } from '../
 import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
 import { SYSTEM_ACTOR } from './actor';
 import { phiRoutes } from './coverage';
+import { audited, fromParam } from './middleware';
 
 describe('recording the audit trail', () => {
   let runtime: TestRuntime;
@@ -87,6 +88,42 @@ describe('recording the audit trail', () => {
     } finally {
       context.disable();
     }
+  });
+
+  it("records the caller's session and assurance level, and no session for a token that has none", async () => {
+    const sessionId = randomUUID();
+    const patientId = randomUUID();
+    const sessions = new Router();
+    // A token from the external identity provider has no local session: auth sets sessionId to null.
+    sessions.use(async (ctx, next) => {
+      ctx.state.auth = {
+        userId: ctx.get('X-Test-User'),
+        role: 'provider',
+        sessionId: ctx.get('X-Test-Session') || null,
+        aal: 'aal1',
+        stepUpAt: null,
+      };
+      await next();
+    });
+    sessions.get(
+      '/session-test/:id',
+      audited({ action: 'read', resourceType: 'Patient', patientIds: fromParam('id') }),
+      (ctx) => {
+        ctx.body = {};
+      },
+    );
+    const sessionApp = appWith(runtime, [sessions]);
+    const [local, external] = [requestId(), requestId()];
+    await request(sessionApp.callback())
+      .get(`/v1/session-test/${patientId}`)
+      .set({ 'X-Test-User': randomUUID(), 'X-Test-Session': sessionId, 'X-Request-Id': local })
+      .expect(200);
+    await request(sessionApp.callback())
+      .get(`/v1/session-test/${patientId}`)
+      .set({ 'X-Test-User': randomUUID(), 'X-Request-Id': external })
+      .expect(200);
+    expect((await auditRowsFor(runtime, local))[0]!.details).to.deep.equal({ sessionId, aal: 'aal1' });
+    expect((await auditRowsFor(runtime, external))[0]!.details).to.deep.equal({ aal: 'aal1' });
   });
 
   it('records a refused attempt on another patient (404) as denied, naming the patient tried', async () => {

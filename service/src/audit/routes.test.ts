@@ -128,6 +128,22 @@ describe('the compliance API', () => {
     expect(exports.find((e) => e.requestId === 'audit-export-ndjson')?.patientIds).to.deep.equal([patientB]);
   });
 
+  it('exports every matching event, past the first page the export reads', async () => {
+    const busy = randomUUID();
+    await runtime.sequelize.query(
+      `INSERT INTO audit_events (actor_user_id, actor_role, action, event_type, resource_type, outcome)
+       SELECT $1, 'provider', 'read', 'phi.read', 'Patient', 'success' FROM generate_series(1, 1201)`,
+      { bind: [busy] },
+    );
+    const csv = await get(`/events/export?userId=${busy}&format=csv`).expect(200);
+    const seqs = csv.text
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((row) => row.split(',')[0]);
+    expect(new Set(seqs).size).to.equal(1201);
+  });
+
   it('reports after-hours access, unusually many patients per user and window, and break-glass uses', async () => {
     const afterHours = rows<AfterHoursRow>(
       await get(`/reports/after-hours?${week()}&startHour=7&endHour=19`).expect(200),
@@ -147,9 +163,33 @@ describe('the compliance API', () => {
     expect(uses.map((row) => row.patientIds)).to.deep.equal([[patientB]]);
   });
 
+  it("reports after-hours access in the caller's time zone, and refuses an unknown zone or a missing range", async () => {
+    // Monday 02:00 UTC is 11:00 in Tokyo (working hours); Monday 12:00 UTC is 21:00 there (after hours).
+    const tokyo = rows<AfterHoursRow>(
+      await get(`/reports/after-hours?${week()}&timeZone=Asia/Tokyo`).expect(200),
+    ).map((row) => row.actorUserId);
+    expect(tokyo).to.include(dayWorker).and.not.to.include(nightOwl);
+
+    for (const path of [
+      `/reports/after-hours?${week()}&timeZone=Mars/Olympus_Mons`,
+      '/reports/break-glass',
+      `/reports/high-volume?${week()}&threshold=0`,
+    ]) {
+      const response = await get(path).expect(422);
+      expect(response.headers['content-type']).to.match(/problem\+json/);
+    }
+  });
+
   it('runs the verifier on demand', async () => {
     const response = await get('/verify').expect(200);
     expect(response.body as object).to.include({ ok: true, problem: null });
+  });
+
+  it('puts the export guards in front of the export only', async () => {
+    const refuse = tagged(() => Promise.reject(forbidden()), { guard: 'refuse-export' });
+    const guarded = appWith(runtime, [auditRoutes({ ...runtime, exportGuards: [refuse] }, asAdmin)]);
+    await request(guarded.callback()).get('/v1/admin/audit/events/export').expect(403);
+    await request(guarded.callback()).get('/v1/admin/audit/events').expect(200);
   });
 
   it("puts the caller's guard in front of every route", async () => {
