@@ -63,6 +63,14 @@ describe('PHI redaction', () => {
     expect(cleaned.messages.join(' ')).not.to.match(/010-?4477|010\.4477|7946|ZEB_Q|1961|078-05-1120/);
   });
 
+  it('drops what is nested too deep to read rather than passing it on unread', () => {
+    let nested: Record<string, unknown> = { givenName: 'Zebulon', contact: { email: 'zeb@example.test' } };
+    for (let level = 0; level < 10; level += 1) nested = { level, nested };
+    const text = JSON.stringify(redact(nested));
+    expect(text).not.to.match(/Zebulon|zeb@/);
+    expect(text).to.include('"level":9');
+  });
+
   it('keeps ids, request ids and timestamps intact', () => {
     const id = '43c6ff9b-4a4a-4cee-a8b4-4d30208511ab';
     expect(redact({ requestId: id, at: '2026-11-25T08:43:56.497Z', count: 12 })).to.deep.equal({

@@ -67,9 +67,14 @@ export function redactString(value: string): string {
   return PATTERNS.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), value);
 }
 
+// Deeper than anything logged on purpose; a structure this deep (or cyclic) is dropped, not passed on unread.
+const MAX_DEPTH = 6;
+const TOO_DEEP = '[too deep]';
+
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactString(value);
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return TOO_DEEP;
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (value instanceof Error) return redactError(value);
   return Object.fromEntries(
