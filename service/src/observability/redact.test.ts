@@ -52,6 +52,21 @@ describe('PHI redaction', () => {
     expect(Object.keys(visit.patient)).to.have.members(Object.keys(samples));
   });
 
+  it('drops the same fields under the snake_case names raw query rows give them', () => {
+    const row = {
+      id: '43c6ff9b-4a4a-4cee-a8b4-4d30208511ab',
+      given_name: 'Zebulon',
+      family_name: 'Quixote',
+      date_of_birth: '1961-04-12',
+      medical_data: { conditions: ['asthma'] },
+      member_id: 'XKZ-88120',
+    };
+    const cleaned = redact(row) as Record<string, unknown>;
+    expect(cleaned.id).to.equal(row.id);
+    for (const key of ['given_name', 'family_name', 'date_of_birth', 'medical_data', 'member_id'])
+      expect(cleaned[key], key).to.equal(REDACTED);
+  });
+
   it('scrubs contact details and birth dates written in free text under other keys', () => {
     const messages = [
       'call me on 555.010.4477 or +44 20 7946 0958',

@@ -3,6 +3,9 @@
  * whatever their value, and strings are scrubbed of patterns that look like contact details or dates of
  * birth. Code should not log such values in the first place; this catches the mistakes.
  */
+// Raw query rows name columns snake_case (given_name), models camelCase (givenName): the same field.
+const normalised = (key: string): string => key.toLowerCase().replace(/[_-]/g, '');
+
 const PHI_KEYS = new Set(
   [
     'givenName',
@@ -45,7 +48,7 @@ const PHI_KEYS = new Set(
     'authorization',
     'cookie',
     'body',
-  ].map((key) => key.toLowerCase()),
+  ].map(normalised),
 );
 
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
@@ -61,7 +64,7 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
 
 export const REDACTED = '[redacted]';
 
-export const isPhiKey = (key: string): boolean => PHI_KEYS.has(key.toLowerCase());
+export const isPhiKey = (key: string): boolean => PHI_KEYS.has(normalised(key));
 
 export function redactString(value: string): string {
   return PATTERNS.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), value);
