@@ -86,6 +86,17 @@ describe('PHI redaction', () => {
     expect(text).to.include('"level":9');
   });
 
+  it('scrubs the input PostgreSQL quotes in an error message, keeping the identifiers it names', () => {
+    const error = new Error('invalid input syntax for type uuid: "Zebulon Quixote"');
+    const cleaned = redact({ error, other: 'relation "patients" does not exist' }) as {
+      error: { message: string; stack: string };
+      other: string;
+    };
+    expect(cleaned.error.message).to.equal('invalid input syntax for type uuid: "[value]"');
+    expect(cleaned.error.stack).not.to.include('Zebulon');
+    expect(cleaned.other).to.equal('relation "patients" does not exist');
+  });
+
   it('keeps ids, request ids and timestamps intact', () => {
     const id = '43c6ff9b-4a4a-4cee-a8b4-4d30208511ab';
     expect(redact({ requestId: id, at: '2026-11-25T08:43:56.497Z', count: 12 })).to.deep.equal({

@@ -60,6 +60,9 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/(?<![\w-])\+?\d[\d\s().-]{8,}\d(?![\w-])/g, '[phone]'],
   [/\b(19|20)\d{2}-\d{2}-\d{2}\b(?!T)/g, '[date]'],
   [/\bBearer\s+[\w.~+/-]+=*/gi, 'Bearer [token]'],
+  // PostgreSQL quotes the offending input after a colon (`invalid input syntax for type uuid: "..."`),
+  // and error messages reach the log; identifiers it quotes (`relation "x"`) follow no colon.
+  [/(:\s*)"(?:[^"\\]|\\.)*"/g, '$1"[value]"'],
 ];
 
 export const REDACTED = '[redacted]';
