@@ -54,6 +54,23 @@ describe('the HTTP skeleton', () => {
     expect(response.headers['content-type']).to.match(PROBLEM);
   });
 
+  it('answers a method a route does not take with a 405 problem naming the methods it takes', async () => {
+    const { app } = await sharedRuntime();
+    const response = await request(app.callback()).get('/v1/auth/login');
+    expect(response.status).to.equal(405);
+    expect(response.headers['content-type']).to.match(PROBLEM);
+    expect(response.headers.allow).to.equal('POST');
+    expect(response.body).to.include({ status: 405, code: 'http_error', title: 'Method Not Allowed' });
+  });
+
+  it('answers a method the API does not know with a 501 problem', async () => {
+    const { app } = await sharedRuntime();
+    const response = await request(app.callback()).propfind('/v1/auth/login');
+    expect(response.status).to.equal(501);
+    expect(response.headers['content-type']).to.match(PROBLEM);
+    expect(response.body).to.include({ status: 501, code: 'http_error', title: 'Not Implemented' });
+  });
+
   it('keeps a well-formed request id and replaces a malformed one', async () => {
     const { app } = await sharedRuntime();
     const kept = await request(app.callback()).get('/healthz').set('X-Request-Id', 'req-1234567890');

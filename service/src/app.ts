@@ -59,7 +59,9 @@ export function createApp(deps: AppDependencies): Koa {
   for (const router of deps.rootRouters ?? []) app.use(router.routes());
 
   const api = new Router({ prefix: '/v1' });
-  for (const router of deps.apiRouters ?? []) api.use(router.routes(), router.allowedMethods());
+  // The feature routers' routes are copied into `api`, so its allowedMethods() answers 405 and 501 for
+  // all of them: one per router would only add a middleware to every request.
+  for (const router of deps.apiRouters ?? []) api.use(router.routes());
   app.use(api.routes());
   app.use(api.allowedMethods());
   return app;

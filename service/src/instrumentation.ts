@@ -1,6 +1,6 @@
 /**
- * Loaded before the service with `node --import`, so that the HTTP, Koa, pg and ioredis modules are
- * patched before anything requires them. It imports nothing of the service but config and tracing.
+ * Loaded before the service with `node --import`, so that the HTTP, pg and ioredis modules are patched
+ * before anything requires them. It imports nothing of the service but config and tracing.
  */
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { loadConfig } from './config';

@@ -52,6 +52,21 @@ describe('PHI redaction', () => {
     expect(Object.keys(visit.patient)).to.have.members(Object.keys(samples));
   });
 
+  it('drops the same fields under the snake_case names raw query rows give them', () => {
+    const row = {
+      id: '43c6ff9b-4a4a-4cee-a8b4-4d30208511ab',
+      given_name: 'Zebulon',
+      family_name: 'Quixote',
+      date_of_birth: '1961-04-12',
+      medical_data: { conditions: ['asthma'] },
+      member_id: 'XKZ-88120',
+    };
+    const cleaned = redact(row) as Record<string, unknown>;
+    expect(cleaned.id).to.equal(row.id);
+    for (const key of ['given_name', 'family_name', 'date_of_birth', 'medical_data', 'member_id'])
+      expect(cleaned[key], key).to.equal(REDACTED);
+  });
+
   it('scrubs contact details and birth dates written in free text under other keys', () => {
     const messages = [
       'call me on 555.010.4477 or +44 20 7946 0958',
@@ -61,6 +76,25 @@ describe('PHI redaction', () => {
     ];
     const cleaned = redact({ messages }) as { messages: string[] };
     expect(cleaned.messages.join(' ')).not.to.match(/010-?4477|010\.4477|7946|ZEB_Q|1961|078-05-1120/);
+  });
+
+  it('drops what is nested too deep to read rather than passing it on unread', () => {
+    let nested: Record<string, unknown> = { givenName: 'Zebulon', contact: { email: 'zeb@example.test' } };
+    for (let level = 0; level < 10; level += 1) nested = { level, nested };
+    const text = JSON.stringify(redact(nested));
+    expect(text).not.to.match(/Zebulon|zeb@/);
+    expect(text).to.include('"level":9');
+  });
+
+  it('scrubs the input PostgreSQL quotes in an error message, keeping the identifiers it names', () => {
+    const error = new Error('invalid input syntax for type uuid: "Zebulon Quixote"');
+    const cleaned = redact({ error, other: 'relation "patients" does not exist' }) as {
+      error: { message: string; stack: string };
+      other: string;
+    };
+    expect(cleaned.error.message).to.equal('invalid input syntax for type uuid: "[value]"');
+    expect(cleaned.error.stack).not.to.include('Zebulon');
+    expect(cleaned.other).to.equal('relation "patients" does not exist');
   });
 
   it('keeps ids, request ids and timestamps intact', () => {

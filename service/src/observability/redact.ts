@@ -3,6 +3,9 @@
  * whatever their value, and strings are scrubbed of patterns that look like contact details or dates of
  * birth. Code should not log such values in the first place; this catches the mistakes.
  */
+// Raw query rows name columns snake_case (given_name), models camelCase (givenName): the same field.
+const normalised = (key: string): string => key.toLowerCase().replace(/[_-]/g, '');
+
 const PHI_KEYS = new Set(
   [
     'givenName',
@@ -45,7 +48,7 @@ const PHI_KEYS = new Set(
     'authorization',
     'cookie',
     'body',
-  ].map((key) => key.toLowerCase()),
+  ].map(normalised),
 );
 
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
@@ -57,19 +60,27 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/(?<![\w-])\+?\d[\d\s().-]{8,}\d(?![\w-])/g, '[phone]'],
   [/\b(19|20)\d{2}-\d{2}-\d{2}\b(?!T)/g, '[date]'],
   [/\bBearer\s+[\w.~+/-]+=*/gi, 'Bearer [token]'],
+  // PostgreSQL quotes the offending input after a colon (`invalid input syntax for type uuid: "..."`),
+  // and error messages reach the log; identifiers it quotes (`relation "x"`) follow no colon.
+  [/(:\s*)"(?:[^"\\]|\\.)*"/g, '$1"[value]"'],
 ];
 
 export const REDACTED = '[redacted]';
 
-export const isPhiKey = (key: string): boolean => PHI_KEYS.has(key.toLowerCase());
+export const isPhiKey = (key: string): boolean => PHI_KEYS.has(normalised(key));
 
 export function redactString(value: string): string {
   return PATTERNS.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), value);
 }
 
+// Deeper than anything logged on purpose; a structure this deep (or cyclic) is dropped, not passed on unread.
+const MAX_DEPTH = 6;
+const TOO_DEEP = '[too deep]';
+
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactString(value);
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return TOO_DEEP;
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (value instanceof Error) return redactError(value);
   return Object.fromEntries(

@@ -39,9 +39,6 @@ const ALLOWED_ATTRIBUTES = new Set([
   'db.operation.name',
   'net.peer.name',
   'net.peer.port',
-  // Koa router layers.
-  'koa.name',
-  'koa.type',
 ]);
 
 /** Attributes whose values are URLs or paths: their query string may carry search terms. */

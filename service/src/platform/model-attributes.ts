@@ -10,7 +10,6 @@ export const uuidPrimaryKey = () => ({
 });
 export const nullableDate = () => ({ type: DataTypes.DATE, allowNull: true });
 export const optionalText = () => ({ type: DataTypes.TEXT, allowNull: true });
-export const requiredText = () => ({ type: DataTypes.TEXT, allowNull: false });
 export const timestamps = () => ({
   createdAt: { type: DataTypes.DATE, allowNull: false },
   updatedAt: { type: DataTypes.DATE, allowNull: false },

@@ -45,13 +45,16 @@ export function toAppError(error: unknown): AppError {
     if (error instanceof SyntaxError) return malformedJson();
     const known = error.type ? bodyParserErrors[error.type] : undefined;
     if (known) return known();
-    return new AppError(error.status, 'http_error', statusTitle(error.status));
+    return statusProblem(error.status);
   }
   return new AppError(500, 'internal_error', 'Internal Server Error', {
     detail: 'Something went wrong on our side; the request id identifies it.',
     cause: error,
   });
 }
+
+/** A problem that only has its status to say: what the routers answer for unknown paths and methods. */
+const statusProblem = (status: number) => new AppError(status, 'http_error', statusTitle(status));
 
 function statusTitle(status: number): string {
   const titles: Record<number, string> = {
@@ -83,13 +86,15 @@ export interface ProblemHooks {
   onUnexpected(error: unknown, ctx: Context): void;
 }
 
-/** Outermost error boundary: every failure leaves as problem+json, and 404s for unknown routes too. */
+/**
+ * Outermost error boundary: every failure leaves as problem+json, and so do the bodyless statuses the
+ * routers answer by themselves (404 unknown path, 405 method not allowed here, 501 method unknown).
+ */
 export function problemDetails(hooks: ProblemHooks): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) writeProblem(ctx, toAppError({ status: 404 }));
-      else if (ctx.status === 405 && ctx.body === undefined) writeProblem(ctx, toAppError({ status: 405 }));
+      if (ctx.status >= 400 && ctx.body === undefined) writeProblem(ctx, statusProblem(ctx.status));
     } catch (error) {
       const appError = toAppError(error);
       if (appError.status >= 500 && !(error instanceof AppError && error.status === 503))
