@@ -51,9 +51,10 @@ export function prescriptionRoutes({ prescriptions, consultations }: Prescriptio
     async (ctx) => {
       const actor = authOf(ctx);
       const page = await prescriptions.listMine(actor, queryOf(ctx, PrescriptionListQuery));
-      // A patient's list is about them even when empty; a provider's is about the patients it shows.
+      // A patient's list is about them even when empty; a provider's is about the patients it shows
+      // (the audit recorder removes repeated ids).
       ctx.state.auditPatientIds =
-        actor.role === 'patient' ? [actor.userId] : [...new Set(page.items.map((row) => row.patientId))];
+        actor.role === 'patient' ? [actor.userId] : page.items.map((row) => row.patientId);
       ctx.body = presentPage(page, presentPrescription);
     },
   );
