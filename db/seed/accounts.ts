@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import { ARGON2_OPTIONS } from '../../service/src/auth/passwords';
 import type { UserRow } from './tables';
 
 /**
@@ -15,16 +16,11 @@ export function seedEmail(role: UserRow['role'], index: number, runTag: string):
 }
 
 /**
- * argon2id with OWASP's minimum parameters (19 MiB, 2 passes, 1 lane). Hashed once per run: at about
- * 19 ms a hash, hashing 10,000 passwords one by one would take the whole time budget of the seed.
+ * Hashed as the service hashes passwords, once per run: at about 19 ms a hash, hashing 10,000 passwords
+ * one by one would take the whole time budget of the seed.
  */
 export function hashSeedPassword(): Promise<string> {
-  return argon2.hash(SEED_PASSWORD, {
-    type: argon2.argon2id,
-    memoryCost: 19_456,
-    timeCost: 2,
-    parallelism: 1,
-  });
+  return argon2.hash(SEED_PASSWORD, ARGON2_OPTIONS);
 }
 
 export function accountRow(

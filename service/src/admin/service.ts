@@ -28,8 +28,9 @@ export function createAdminService({ patients, reports }: AdminServiceDeps) {
     providerResponseTimes: asAdmin((range: ReportRange) => reports.providerResponseTimes(range)),
 
     /**
-     * An emergency read of a patient's whole record. The stated reason is required (10..500 characters)
-     * and is recorded by the audit layer at high severity; it is free text, so it is never logged here.
+     * An emergency read of a patient's whole record. The stated reason is required (10..500 characters);
+     * it is free text about a patient, so it is neither logged nor stored: the audit event records the
+     * `break_glass` action, not the reason.
      */
     async breakGlassRead(actor: Actor, patientId: string, reason: string): Promise<PatientRecord> {
       requireRole(actor, 'admin');

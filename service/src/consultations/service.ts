@@ -193,8 +193,16 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
     /** Whose consultation this is, for the audit trail of a refused request (see platform/patient-of). */
     patientOf: (id: string) => patientIdOf(sequelize, 'consultations', id),
 
-    providerCanSeePatient: (providerId: string, patientId: string) =>
-      providerCanSeePatient(sequelize, providerId, patientId),
+    /** A provider may see a patient only through a consultation assigned to them that was not just a request. */
+    async providerCanSeePatient(providerId: string, patientId: string): Promise<boolean> {
+      const rows = await sequelize.query(
+        `SELECT 1 FROM consultations
+          WHERE provider_id = $1 AND patient_id = $2 AND status IN ('accepted', 'in_progress', 'completed', 'no_show')
+          LIMIT 1`,
+        { bind: [providerId, patientId], type: QueryTypes.SELECT },
+      );
+      return rows.length > 0;
+    },
 
     /**
      * For writing a prescription: the consultation must be the provider's and in progress or completed.
@@ -219,21 +227,6 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
 /** A step a provider takes on a consultation assigned to them. */
 function assigned(to: ConsultationStatus): Move {
   return { to, from: consultationStates.sourcesOf(to), who: ASSIGNED, visible: ASSIGNED };
-}
-
-/** A provider may see a patient only through a consultation assigned to them that was not just a request. */
-export async function providerCanSeePatient(
-  sequelize: Sequelize,
-  providerId: string,
-  patientId: string,
-): Promise<boolean> {
-  const rows = await sequelize.query(
-    `SELECT 1 FROM consultations
-      WHERE provider_id = $1 AND patient_id = $2 AND status IN ('accepted', 'in_progress', 'completed', 'no_show')
-      LIMIT 1`,
-    { bind: [providerId, patientId], type: QueryTypes.SELECT },
-  );
-  return rows.length > 0;
 }
 
 export type ConsultationService = ReturnType<typeof createConsultationService>;

@@ -29,5 +29,3 @@ export const CANCELLABLE_BY: Readonly<Record<Role, readonly ConsultationStatus[]
   provider: ['accepted', 'in_progress'],
   admin: consultationStates.sourcesOf('cancelled'),
 };
-
-export const OPEN_STATUSES: readonly ConsultationStatus[] = ['requested', 'accepted', 'in_progress'];

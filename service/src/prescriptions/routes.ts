@@ -6,6 +6,7 @@ import { requireAal2, requireRole, requireStepUp } from '../auth/guards';
 import type { Role } from '../auth/model';
 import type { ConsultationService } from '../consultations/service';
 import type { Actor } from '../platform/actor';
+import { presentPage } from '../platform/keyset-page';
 import { bodyOf, NoBody, paramsOf, queryOf, validate } from '../platform/validate';
 import { presentPrescription } from './presenter';
 import { PrescriptionListQuery, PrescriptionParams, WritePrescriptionBody } from './schemas';
@@ -50,10 +51,11 @@ export function prescriptionRoutes({ prescriptions, consultations }: Prescriptio
     async (ctx) => {
       const actor = authOf(ctx);
       const page = await prescriptions.listMine(actor, queryOf(ctx, PrescriptionListQuery));
-      // A patient's list is about them even when empty; a provider's is about the patients it shows.
+      // A patient's list is about them even when empty; a provider's is about the patients it shows
+      // (the audit recorder removes repeated ids).
       ctx.state.auditPatientIds =
-        actor.role === 'patient' ? [actor.userId] : [...new Set(page.items.map((row) => row.patientId))];
-      ctx.body = { items: page.items.map(presentPrescription), nextCursor: page.nextCursor };
+        actor.role === 'patient' ? [actor.userId] : page.items.map((row) => row.patientId);
+      ctx.body = presentPage(page, presentPrescription);
     },
   );
 
