@@ -21,4 +21,6 @@ COPY --from=build /app/dist ./dist
 # The `node` user of the base image, by number so Kubernetes can verify runAsNonRoot.
 USER 1000:1000
 EXPOSE 3000
-CMD ["node", "--enable-source-maps", "dist/service/src/main.js"]
+# --import loads the OpenTelemetry patches before the service imports http, pg and ioredis (see package.json
+# "start"); without it TRACING_ENABLED has no effect.
+CMD ["node", "--enable-source-maps", "--import", "./dist/service/src/instrumentation.js", "dist/service/src/main.js"]

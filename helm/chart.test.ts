@@ -134,6 +134,19 @@ describe('the Helm chart', () => {
     expect(templates.get('migrations-job.yaml')).to.match(/helm\.sh\/hook: pre-install,pre-upgrade/);
   });
 
+  it('starts the service as the image does, with the tracing patches loaded first', () => {
+    // Without --import the service logs that tracing is enabled but not loaded, and nothing is traced.
+    const commandOf = (text: string | undefined, pattern: RegExp) =>
+      JSON.parse(pattern.exec(text ?? '')?.[1] ?? 'null') as string[] | null;
+    const chart = commandOf(templates.get('deployment.yaml'), /^\s*command: (\[.*\])$/m);
+    const image = commandOf(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'), /^CMD (\[.*\])$/m);
+    expect(chart).to.deep.equal(image);
+    const preload = chart?.[chart.indexOf('--import') + 1] ?? '';
+    expect(preload).to.equal('./dist/service/src/instrumentation.js');
+    expect(existsSync(join(REPO_ROOT, 'service/src/instrumentation.ts'))).to.equal(true);
+    expect(chart?.at(-1)).to.equal('dist/service/src/main.js');
+  });
+
   it('defines every named template it includes, and includes every one it defines', () => {
     const { used, defined } = namedTemplates(templates);
     expect([...used].sort()).to.deep.equal([...defined].sort());

@@ -9,7 +9,6 @@
  * consultations or prescriptions sequentially. Exits 1 if one does or a p95 exceeds 100 ms.
  */
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { createMigrator } from '../db/migrator';
 import { createClinicalServices } from '../service/src/clinical-services';
@@ -18,6 +17,7 @@ import { initModels } from '../service/src/models';
 import { createMetrics } from '../service/src/observability/metrics';
 import type { Actor } from '../service/src/platform/actor';
 import { createFieldCipher } from '../service/src/platform/field-cipher';
+import { asSuperuser } from '../service/test/support/roles';
 import { seedClinicalData } from './bench-seed';
 import { explainStatements, type Statement } from './explain';
 
@@ -31,16 +31,6 @@ const { values: flags } = parseArgs({
 });
 const TARGET_P95_MS = 100;
 
-async function withAdmin<T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 const percentile = (sorted: number[], fraction: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? NaN;
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
@@ -48,7 +38,7 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
 async function main(): Promise<number> {
   const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `carewatch_bench_${process.pid}`;
-  await withAdmin(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  await asSuperuser(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
   const url = Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
 
   let recording: Statement[] | undefined;
@@ -202,7 +192,9 @@ async function main(): Promise<number> {
   } finally {
     await sequelize.close();
     if (!flags.keep)
-      await withAdmin(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await asSuperuser(serverUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      );
     else console.log(`kept database ${name}`);
   }
 }

@@ -73,8 +73,6 @@ export const LATENCY_SLO: SloDefinition = {
   ],
 };
 
-export const SLOS: readonly SloDefinition[] = [AVAILABILITY_SLO, LATENCY_SLO];
-
 export function slothId(slo: SloDefinition): string {
   return `${SLO_SERVICE}-${slo.name}`;
 }

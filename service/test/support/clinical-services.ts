@@ -1,25 +1,18 @@
-import { createClinicalServices } from '../../src/clinical-services';
 import { createDatabase as connect } from '../../src/platform/db';
 import { sharedRuntime } from './runtime';
 
 async function wire() {
   const runtime = await sharedRuntime();
-  const services = createClinicalServices({
-    sequelize: runtime.sequelize,
-    metrics: runtime.metrics,
-    config: runtime.config,
-    onBackgroundError: (error) => {
-      throw error;
-    },
-  });
-  return { ...runtime, ...services };
+  // The runtime's own clinical services, not a second wiring: a second set would add its own gauge
+  // samplers to the same registry, and whichever ran last at a scrape would hide the other's values.
+  return { ...runtime, ...runtime.clinical };
 }
 
 export type ClinicalRuntime = Awaited<ReturnType<typeof wire>>;
 
 let wired: ReturnType<typeof wire> | undefined;
 
-/** The shared runtime with the clinical services wired once, the way the service wires them. */
+/** The shared runtime with its clinical services at the top level, as the service wires them. */
 export function clinicalRuntime(): ReturnType<typeof wire> {
   wired ??= wire();
   return wired;

@@ -10,13 +10,7 @@ export async function createLoginRole(
   groupRole: string,
 ): Promise<{ url: (databaseUrl: string) => string; drop: () => Promise<void> }> {
   const name = `carewatch_test_${groupRole}_${runId}`.toLowerCase();
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE ROLE "${name}" LOGIN IN ROLE ${groupRole}`);
-  } finally {
-    await admin.end();
-  }
+  await asSuperuser(adminUrl, (client) => client.query(`CREATE ROLE "${name}" LOGIN IN ROLE ${groupRole}`));
   return {
     url: (databaseUrl) => {
       const url = new URL(databaseUrl);
@@ -25,13 +19,7 @@ export async function createLoginRole(
       return url.toString();
     },
     drop: async () => {
-      const client = new Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP ROLE IF EXISTS "${name}"`);
-      } finally {
-        await client.end();
-      }
+      await asSuperuser(adminUrl, (client) => client.query(`DROP ROLE IF EXISTS "${name}"`));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { stepUp } from '../clinical-http';
 import { api } from '../http';
 import { createAdmin, createPatient } from '../identities';
 import type { PhiRouteCase } from './types';
@@ -22,11 +23,7 @@ export const cases: PhiRouteCase[] = [
     path: '/v1/admin/audit/events/export',
     async call(runtime, requestId) {
       const [admin, patient] = await Promise.all([createAdmin(runtime), createPatient(runtime)]);
-      await api(runtime)
-        .post('/v1/auth/step-up')
-        .set(admin.headers)
-        .send({ password: admin.password })
-        .expect(200);
+      await stepUp(runtime, admin);
       const response = await api(runtime)
         .get('/v1/admin/audit/events/export')
         .query({ patientId: patient.userId, format: 'csv' })
