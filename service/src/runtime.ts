@@ -97,13 +97,14 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     sequelize,
     cache,
     metrics,
+    recordAuditEvent: audit.record,
     logger,
     cipher,
     externalVerifier: externalVerifier && ((token: string) => externalVerifier.verify(token)),
   });
   const accounts = createAccounts({
     sequelize,
-    metrics,
+    recordSecurityEvent: auth.recordSecurityEvent,
     hasher: auth.hasher,
     passwordResets: auth.passwordResets,
     attempts: auth.attempts,
@@ -118,7 +119,11 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     providerRoutes(clinical),
     adminRoutes({
       clinical,
-      accountStatus: createAccountStatus({ sequelize, metrics, sessions: auth.sessions }),
+      accountStatus: createAccountStatus({
+        sequelize,
+        recordSecurityEvent: auth.recordSecurityEvent,
+        sessions: auth.sessions,
+      }),
     }),
   ];
   const rootRouters = [...auth.rootRouters, openApiRoutes()];

@@ -1,8 +1,7 @@
 import { normalizeEmail, User } from '../auth/model';
 import { passwordPolicyProblem } from '../auth/password-policy';
 import type { PasswordHasher } from '../auth/passwords';
-import { recordSecurityEvent } from '../auth/security-events';
-import type { Metrics } from '../observability/metrics';
+import type { RecordSecurityEvent } from '../auth/security-events';
 
 export class BootstrapError extends Error {}
 
@@ -12,7 +11,7 @@ export class BootstrapError extends Error {}
  */
 export async function createAdminAccount(
   hasher: PasswordHasher,
-  metrics: Metrics,
+  recordSecurityEvent: RecordSecurityEvent,
   email: string,
   password: string,
 ): Promise<User> {
@@ -29,16 +28,13 @@ export async function createAdminAccount(
     externalSubject: null,
     passwordChangedAt: new Date(),
   });
-  await recordSecurityEvent(
-    {
-      eventType: 'auth.account_created',
-      outcome: 'success',
-      origin: { requestId: null, ip: null, userAgent: 'carewatch admin:create' },
-      actorRole: 'admin',
-      subjectUserId: user.id,
-      details: { role: 'admin', via: 'cli' },
-    },
-    metrics,
-  );
+  await recordSecurityEvent({
+    eventType: 'auth.account_created',
+    outcome: 'success',
+    origin: { requestId: null, ip: null, userAgent: 'carewatch admin:create' },
+    actorRole: 'admin',
+    subjectUserId: user.id,
+    details: { role: 'admin', via: 'cli' },
+  });
   return user;
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createPasswordHasher } from '../auth/passwords';
+import { securityEventRecorder } from '../auth/security-events';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../observability/logger';
 import { resolveDatabaseUrl } from '../platform/database-url';
@@ -30,7 +31,12 @@ async function main(): Promise<void> {
   const runtime = createRuntime(config, database.url, logger);
   try {
     await runtime.migrator.up();
-    const user = await createAdminAccount(createPasswordHasher(1), runtime.metrics, values.email, password);
+    const user = await createAdminAccount(
+      createPasswordHasher(1),
+      securityEventRecorder(runtime.audit.record),
+      values.email,
+      password,
+    );
     console.log(`Admin account created: ${user.id}`);
   } finally {
     await runtime.close();

@@ -5,8 +5,7 @@ import { User } from '../auth/model';
 import type { PasswordResets } from '../auth/password-reset';
 import { passwordPolicyProblem } from '../auth/password-policy';
 import type { PasswordHasher } from '../auth/passwords';
-import { recordSecurityEvent } from '../auth/security-events';
-import type { Metrics } from '../observability/metrics';
+import type { RecordSecurityEvent } from '../auth/security-events';
 import { Patient } from '../patients/model';
 import { unprocessable } from '../platform/errors';
 import { Provider } from '../providers/model';
@@ -14,7 +13,7 @@ import type { CreateUserInput, RegisterInput } from './schemas';
 
 export interface AccountsDeps {
   readonly sequelize: Sequelize;
-  readonly metrics: Metrics;
+  readonly recordSecurityEvent: RecordSecurityEvent;
   readonly hasher: PasswordHasher;
   readonly passwordResets: PasswordResets;
   readonly attempts: Attempts;
@@ -28,18 +27,15 @@ export interface AccountsDeps {
  */
 export function createAccounts(deps: AccountsDeps) {
   const created = async (user: User, origin: RequestOrigin, actor?: AuthContext) => {
-    await recordSecurityEvent(
-      {
-        eventType: 'auth.account_created',
-        outcome: 'success',
-        origin,
-        actorUserId: actor?.userId ?? user.id,
-        actorRole: actor?.role ?? user.role,
-        subjectUserId: user.id,
-        details: { role: user.role },
-      },
-      deps.metrics,
-    );
+    await deps.recordSecurityEvent({
+      eventType: 'auth.account_created',
+      outcome: 'success',
+      origin,
+      actorUserId: actor?.userId ?? user.id,
+      actorRole: actor?.role ?? user.role,
+      subjectUserId: user.id,
+      details: { role: user.role },
+    });
     return user;
   };
 

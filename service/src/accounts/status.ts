@@ -1,15 +1,14 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { AuthContext, RequestOrigin } from '../auth/context';
 import type { Role } from '../auth/model';
-import { recordSecurityEvent } from '../auth/security-events';
+import type { RecordSecurityEvent } from '../auth/security-events';
 import type { SessionStore } from '../auth/sessions';
-import type { Metrics } from '../observability/metrics';
 import { requireRole } from '../platform/actor';
 import { conflict, notFound } from '../platform/errors';
 
 export interface AccountStatusDeps {
   readonly sequelize: Sequelize;
-  readonly metrics: Metrics;
+  readonly recordSecurityEvent: RecordSecurityEvent;
   readonly sessions: Pick<SessionStore, 'revokeAllForUser'>;
 }
 
@@ -25,7 +24,7 @@ export interface AccountStatus {
  * working on its very next request; login, refresh and external tokens all require an active account.
  * Both are idempotent, and both are security events.
  */
-export function createAccountStatus({ sequelize, metrics, sessions }: AccountStatusDeps) {
+export function createAccountStatus({ sequelize, recordSecurityEvent, sessions }: AccountStatusDeps) {
   const change = async (
     actor: AuthContext,
     userId: string,
@@ -46,18 +45,15 @@ export function createAccountStatus({ sequelize, metrics, sessions }: AccountSta
         status === 'disabled' ? await sessions.revokeAllForUser(userId, 'account_disabled', transaction) : 0;
       return { account: row, revoked: count };
     });
-    await recordSecurityEvent(
-      {
-        eventType: status === 'disabled' ? 'auth.account_disabled' : 'auth.account_enabled',
-        outcome: 'success',
-        origin,
-        actorUserId: actor.userId,
-        actorRole: actor.role,
-        subjectUserId: userId,
-        details: status === 'disabled' ? { sessionsRevoked: revoked } : {},
-      },
-      metrics,
-    );
+    await recordSecurityEvent({
+      eventType: status === 'disabled' ? 'auth.account_disabled' : 'auth.account_enabled',
+      outcome: 'success',
+      origin,
+      actorUserId: actor.userId,
+      actorRole: actor.role,
+      subjectUserId: userId,
+      details: status === 'disabled' ? { sessionsRevoked: revoked } : {},
+    });
     return account;
   };
 

@@ -2,7 +2,7 @@ import type { Metrics } from '../observability/metrics';
 import { unauthorized } from '../platform/errors';
 import type { RequestOrigin } from './context';
 import type { Role } from './model';
-import { recordSecurityEvent, type SecurityEventType } from './security-events';
+import type { RecordSecurityEvent, SecurityEventType } from './security-events';
 import { accountKey, type Lockout, type Throttle } from './throttle';
 
 export interface AttemptSubject {
@@ -22,20 +22,21 @@ export interface AttemptOptions {
  * One credential check (a password, a TOTP code, a recovery code) under the lockout rules: refused at
  * once while the account is locked; a failure is counted, recorded, and may lock the account.
  */
-export function createAttempts(throttle: Throttle, metrics: Metrics) {
+export function createAttempts(
+  throttle: Throttle,
+  metrics: Metrics,
+  recordSecurityEvent: RecordSecurityEvent,
+) {
   const recordLockout = async (lockout: Lockout, origin: RequestOrigin, subject?: AttemptSubject) => {
     metrics.auth.lockouts.inc({ scope: lockout.scope });
-    await recordSecurityEvent(
-      {
-        eventType: 'auth.lockout',
-        outcome: 'denied',
-        origin,
-        actorUserId: subject?.userId ?? null,
-        actorRole: subject?.role ?? null,
-        details: { scope: lockout.scope, seconds: lockout.seconds },
-      },
-      metrics,
-    );
+    await recordSecurityEvent({
+      eventType: 'auth.lockout',
+      outcome: 'denied',
+      origin,
+      actorUserId: subject?.userId ?? null,
+      actorRole: subject?.role ?? null,
+      details: { scope: lockout.scope, seconds: lockout.seconds },
+    });
   };
 
   return {
@@ -52,16 +53,13 @@ export function createAttempts(throttle: Throttle, metrics: Metrics) {
       await throttle.assertAccountOpen(account);
       if (await check()) return;
       const lockout = await throttle.recordFailure(account);
-      await recordSecurityEvent(
-        {
-          eventType: options.failureEvent,
-          outcome: 'denied',
-          origin,
-          actorUserId: subject.userId,
-          actorRole: subject.role,
-        },
-        metrics,
-      );
+      await recordSecurityEvent({
+        eventType: options.failureEvent,
+        outcome: 'denied',
+        origin,
+        actorUserId: subject.userId,
+        actorRole: subject.role,
+      });
       if (lockout) await recordLockout(lockout, origin, subject);
       throw unauthorized(options.failureDetail, options.failureCode);
     },

@@ -8,11 +8,16 @@ import type { MfaService } from './mfa';
 import { User } from './model';
 import { sendTokens } from './routes';
 import * as S from './schemas';
-import { recordSecurityEvent } from './security-events';
+import type { RecordSecurityEvent } from './security-events';
 import type { SessionStore } from './sessions';
 
 /** Enrolling and managing the authenticator. Changing MFA is sensitive: it needs a recent step-up. */
-export function mfaRoutes(mfa: MfaService, sessions: SessionStore, metrics: Metrics): Router {
+export function mfaRoutes(
+  mfa: MfaService,
+  sessions: SessionStore,
+  metrics: Metrics,
+  recordSecurityEvent: RecordSecurityEvent,
+): Router {
   const router = new Router();
 
   router.post('/auth/mfa/totp', authenticate(), requireStepUp(), async (ctx) => {
@@ -34,16 +39,13 @@ export function mfaRoutes(mfa: MfaService, sessions: SessionStore, metrics: Metr
       await sessions.reauthenticated(auth.sessionId, 'aal2');
       aal = 'aal2';
     }
-    await recordSecurityEvent(
-      {
-        eventType: 'auth.mfa_enrolled',
-        outcome: 'success',
-        origin: originOf(ctx),
-        actorUserId: auth.userId,
-        actorRole: auth.role,
-      },
-      metrics,
-    );
+    await recordSecurityEvent({
+      eventType: 'auth.mfa_enrolled',
+      outcome: 'success',
+      origin: originOf(ctx),
+      actorUserId: auth.userId,
+      actorRole: auth.role,
+    });
     sendTokens(ctx, { recoveryCodes, aal });
   });
 
@@ -56,16 +58,13 @@ export function mfaRoutes(mfa: MfaService, sessions: SessionStore, metrics: Metr
         'Enroll an authenticator first.',
       );
     const recoveryCodes = await mfa.regenerateRecoveryCodes(auth.userId);
-    await recordSecurityEvent(
-      {
-        eventType: 'auth.mfa_recovery_codes_regenerated',
-        outcome: 'success',
-        origin: originOf(ctx),
-        actorUserId: auth.userId,
-        actorRole: auth.role,
-      },
-      metrics,
-    );
+    await recordSecurityEvent({
+      eventType: 'auth.mfa_recovery_codes_regenerated',
+      outcome: 'success',
+      origin: originOf(ctx),
+      actorUserId: auth.userId,
+      actorRole: auth.role,
+    });
     sendTokens(ctx, { recoveryCodes });
   });
 

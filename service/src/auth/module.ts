@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
+import type { RecordAuditEvent } from '../audit/recorder';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Cache } from '../platform/cache';
@@ -17,6 +18,7 @@ import { createPasswordHasher } from './passwords';
 import { createRefreshTokens } from './refresh-tokens';
 import { authRoutes } from './routes';
 import { createAuthService } from './service';
+import { securityEventRecorder } from './security-events';
 import { createSessionStore } from './sessions';
 import { createThrottle } from './throttle';
 
@@ -25,6 +27,8 @@ export interface AuthModuleDeps {
   readonly sequelize: Sequelize;
   readonly cache: Cache;
   readonly metrics: Metrics;
+  /** The audit trail's recorder: security events are audit events. */
+  readonly recordAuditEvent: RecordAuditEvent;
   readonly logger: Logger;
   readonly cipher: FieldCipher;
   readonly externalVerifier?: ExternalVerifier;
@@ -38,12 +42,14 @@ export function createAuthModule(deps: AuthModuleDeps) {
   const sessions = createSessionStore(sequelize, cache, config);
   const refreshTokens = createRefreshTokens(sequelize, sessions, config);
   const mfa = createMfaService(sequelize, deps.cipher);
-  const attempts = createAttempts(createThrottle(cache, config.rateLimits), metrics);
+  const recordSecurityEvent = securityEventRecorder(deps.recordAuditEvent);
+  const attempts = createAttempts(createThrottle(cache, config.rateLimits), metrics, recordSecurityEvent);
   const challenges = createMfaChallenges(cache, config.mfaChallengeTtlSeconds);
   const service = createAuthService({
     config,
     sequelize,
     metrics,
+    recordSecurityEvent,
     hasher,
     tokens,
     sessions,
@@ -52,7 +58,14 @@ export function createAuthModule(deps: AuthModuleDeps) {
     challenges,
     attempts,
   });
-  const passwordResets = createPasswordResets({ config, sequelize, metrics, hasher, sessions, attempts });
+  const passwordResets = createPasswordResets({
+    config,
+    sequelize,
+    recordSecurityEvent,
+    hasher,
+    sessions,
+    attempts,
+  });
 
   metrics.samplers.add(async () => {
     try {
@@ -70,11 +83,12 @@ export function createAuthModule(deps: AuthModuleDeps) {
 
   return {
     authenticator: createAuthenticator(tokens, sessions, deps.externalVerifier),
-    apiRouters: [authRoutes(service, passwordResets), mfaRoutes(mfa, sessions, metrics)],
+    apiRouters: [authRoutes(service, passwordResets), mfaRoutes(mfa, sessions, metrics, recordSecurityEvent)],
     rootRouters: [wellKnown],
     hasher,
     passwordResets,
     attempts,
+    recordSecurityEvent,
     /** For account management: disabling an account revokes its sessions. */
     sessions,
   };

@@ -1,5 +1,4 @@
 import { Op, type Sequelize, type Transaction } from 'sequelize';
-import type { Metrics } from '../observability/metrics';
 import { unauthorized, unprocessable } from '../platform/errors';
 import { enqueue } from '../platform/outbox';
 import type { Attempts } from './attempts';
@@ -9,13 +8,13 @@ import { newOpaqueToken, sha256 } from './hashing';
 import { normalizeEmail, PasswordReset, User } from './model';
 import { passwordPolicyProblem } from './password-policy';
 import type { PasswordHasher } from './passwords';
-import { recordSecurityEvent } from './security-events';
+import type { RecordSecurityEvent } from './security-events';
 import type { SessionStore } from './sessions';
 
 export interface PasswordResetDeps {
   readonly config: AuthConfig;
   readonly sequelize: Sequelize;
-  readonly metrics: Metrics;
+  readonly recordSecurityEvent: RecordSecurityEvent;
   readonly hasher: PasswordHasher;
   readonly sessions: SessionStore;
   readonly attempts: Attempts;
@@ -27,7 +26,7 @@ export interface PasswordResetDeps {
  * (with the user id, never the address: the mailer looks that up).
  */
 export function createPasswordResets(deps: PasswordResetDeps) {
-  const { config, metrics } = deps;
+  const { config, recordSecurityEvent } = deps;
 
   const issue = async (
     userId: string,
@@ -57,16 +56,13 @@ export function createPasswordResets(deps: PasswordResetDeps) {
         await deps.sequelize.transaction((transaction) =>
           issue(user.id, 'auth.password_reset', config.passwordResetTtlSeconds, transaction),
         );
-      await recordSecurityEvent(
-        {
-          eventType: 'auth.password_reset_requested',
-          outcome: user ? 'success' : 'denied',
-          origin,
-          actorUserId: user?.id ?? null,
-          actorRole: user?.role ?? null,
-        },
-        metrics,
-      );
+      await recordSecurityEvent({
+        eventType: 'auth.password_reset_requested',
+        outcome: user ? 'success' : 'denied',
+        origin,
+        actorUserId: user?.id ?? null,
+        actorRole: user?.role ?? null,
+      });
     },
 
     invite: (userId: string, transaction: Transaction) =>
@@ -100,17 +96,14 @@ export function createPasswordResets(deps: PasswordResetDeps) {
       });
       if (!user) throw unauthorized('The reset token is unknown, used or expired.', 'invalid_reset_token');
       await deps.attempts.succeeded(user.email);
-      await recordSecurityEvent(
-        {
-          eventType: 'auth.password_reset',
-          outcome: 'success',
-          origin,
-          actorUserId: user.id,
-          actorRole: user.role,
-          details: { sessionsRevoked: true },
-        },
-        metrics,
-      );
+      await recordSecurityEvent({
+        eventType: 'auth.password_reset',
+        outcome: 'success',
+        origin,
+        actorUserId: user.id,
+        actorRole: user.role,
+        details: { sessionsRevoked: true },
+      });
     },
   };
 }

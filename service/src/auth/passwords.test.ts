@@ -118,6 +118,29 @@ describe('registration and passwords', () => {
     expect(me.body).to.include({ id: patient.userId, role: 'patient' });
   });
 
+  it('writes security events through the audit recorder: user agent cut to 256 characters, and counted', async () => {
+    const runtime = await sharedRuntime();
+    const patient = await createPatient(runtime);
+    const failuresCounted = async () =>
+      (await runtime.metrics.audit.events.get()).values
+        .filter((value) => value.labels.action === 'security' && value.labels.outcome === 'denied')
+        .reduce((sum, value) => sum + value.value, 0);
+    const before = await failuresCounted();
+    const response = await api(runtime)
+      .post('/v1/auth/login')
+      .set('User-Agent', 'x'.repeat(1000))
+      .send({ email: patient.email, password: `${patient.password}-wrong` });
+    expect(response.status).to.equal(401);
+    const [row] = await runtime.sequelize.query<{ user_agent: string; patient_ids: string[] }>(
+      `SELECT user_agent, patient_ids FROM audit_events
+        WHERE event_type = 'auth.login_failed' AND $1 = ANY(resource_ids) ORDER BY seq DESC LIMIT 1`,
+      { bind: [patient.userId], type: QueryTypes.SELECT },
+    );
+    expect(row?.user_agent).to.have.length(256);
+    expect(row?.patient_ids).to.deep.equal([]);
+    expect(await failuresCounted()).to.equal(before + 1);
+  });
+
   it('writes security events without emails or other PHI', async () => {
     const runtime = await sharedRuntime();
     const patient = await createPatient(runtime);

@@ -1,5 +1,5 @@
-import { AuditEvent, type AuditOutcome } from '../audit/model';
-import type { Metrics } from '../observability/metrics';
+import type { AuditOutcome } from '../audit/model';
+import type { RecordAuditEvent } from '../audit/recorder';
 import type { RequestOrigin } from './context';
 import type { Role } from './model';
 
@@ -33,33 +33,31 @@ export interface SecurityEvent {
   readonly details?: Record<string, string | number | boolean>;
 }
 
+/** Writes one security event to the audit trail; resolves once it is committed. */
+export type RecordSecurityEvent = (event: SecurityEvent) => Promise<void>;
+
 /**
- * The one door through which identity and access write security events to the audit trail. The audit
- * module will later route this through its own recorder; callers do not change.
+ * The one door through which identity and access write security events: the audit trail's own recorder,
+ * so they get the same shape checks, id filtering, batched durable commit, and write-failure metric and
+ * log as every other audit event.
  */
-export async function recordSecurityEvent(event: SecurityEvent, metrics: Metrics): Promise<void> {
-  const subject = event.subjectUserId ?? event.actorUserId ?? null;
-  const actorRole = event.actorRole ?? (event.actorUserId ? 'system' : 'anonymous');
-  // A plain INSERT: the model declares seq as part of its key, so Sequelize would send it as NULL
-  // instead of letting the sequence number the event.
-  await AuditEvent.sequelize!.query(
-    `INSERT INTO audit_events
-       (actor_user_id, actor_role, action, event_type, resource_type, resource_ids, outcome,
-        request_id, source_ip, user_agent, details)
-     VALUES ($1, $2, 'security', $3, 'User', $4, $5, $6, $7, $8, $9)`,
-    {
-      bind: [
-        event.actorUserId ?? null,
-        actorRole,
-        event.eventType,
-        subject ? [subject] : [],
-        event.outcome,
-        event.origin.requestId,
-        event.origin.ip,
-        event.origin.userAgent,
-        JSON.stringify(event.details ?? {}),
-      ],
-    },
-  );
-  metrics.audit.events.inc({ action: 'security', outcome: event.outcome, actor_role: actorRole });
+export function securityEventRecorder(record: RecordAuditEvent): RecordSecurityEvent {
+  return async (event) => {
+    const subject = event.subjectUserId ?? event.actorUserId ?? null;
+    await record({
+      actor: {
+        userId: event.actorUserId ?? null,
+        role: event.actorRole ?? (event.actorUserId ? 'system' : 'anonymous'),
+      },
+      action: 'security',
+      eventType: event.eventType,
+      resourceType: 'User',
+      resourceIds: subject ? [subject] : [],
+      outcome: event.outcome,
+      requestId: event.origin.requestId ?? undefined,
+      sourceIp: event.origin.ip ?? undefined,
+      userAgent: event.origin.userAgent ?? undefined,
+      details: event.details,
+    });
+  };
 }

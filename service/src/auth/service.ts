@@ -10,7 +10,7 @@ import type { MfaService } from './mfa';
 import { normalizeEmail, User } from './model';
 import type { PasswordHasher } from './passwords';
 import type { RefreshTokens } from './refresh-tokens';
-import { recordSecurityEvent } from './security-events';
+import type { RecordSecurityEvent } from './security-events';
 import type { SessionStore } from './sessions';
 
 export interface TokenPair {
@@ -34,6 +34,7 @@ export interface AuthServiceDeps {
   readonly config: AuthConfig;
   readonly sequelize: Sequelize;
   readonly metrics: Metrics;
+  readonly recordSecurityEvent: RecordSecurityEvent;
   readonly hasher: PasswordHasher;
   readonly tokens: AccessTokens;
   readonly sessions: SessionStore;
@@ -61,7 +62,7 @@ const findUser = (where: { id: string } | { email: string }) =>
 
 /** Login, the second factor, refresh, logout and step-up, in the order a session lives them. */
 export function createAuthService(deps: AuthServiceDeps) {
-  const { config, metrics, attempts } = deps;
+  const { config, metrics, attempts, recordSecurityEvent } = deps;
 
   const startSession = async (userId: string, aal: Aal, origin: RequestOrigin): Promise<TokenPair> => {
     const { sessionId, refreshToken } = await deps.sequelize.transaction(async (transaction) => {
@@ -89,17 +90,14 @@ export function createAuthService(deps: AuthServiceDeps) {
     await attempts.succeeded(user.email);
     const tokens = await startSession(user.id, aal, origin);
     metrics.auth.logins.inc({ method: 'password', result: 'success' });
-    await recordSecurityEvent(
-      {
-        eventType: 'auth.login_succeeded',
-        outcome: 'success',
-        origin,
-        actorUserId: user.id,
-        actorRole: user.role,
-        details: { aal },
-      },
-      metrics,
-    );
+    await recordSecurityEvent({
+      eventType: 'auth.login_succeeded',
+      outcome: 'success',
+      origin,
+      actorUserId: user.id,
+      actorRole: user.role,
+      details: { aal },
+    });
     return tokens;
   };
 
@@ -158,16 +156,13 @@ export function createAuthService(deps: AuthServiceDeps) {
       metrics.auth.tokenRefreshes.inc({ result: rotation.kind });
       if (rotation.kind === 'reuse') {
         metrics.auth.refreshReuseDetected.inc();
-        await recordSecurityEvent(
-          {
-            eventType: 'auth.refresh_reuse',
-            outcome: 'denied',
-            origin,
-            actorUserId: rotation.userId,
-            details: { sessionRevoked: true },
-          },
-          metrics,
-        );
+        await recordSecurityEvent({
+          eventType: 'auth.refresh_reuse',
+          outcome: 'denied',
+          origin,
+          actorUserId: rotation.userId,
+          details: { sessionRevoked: true },
+        });
       }
       if (rotation.kind === 'reuse' || rotation.kind === 'invalid')
         throw unauthorized('The refresh token is not valid.', 'invalid_refresh_token');
@@ -188,16 +183,13 @@ export function createAuthService(deps: AuthServiceDeps) {
     async logout(auth: AuthContext, everywhere: boolean, origin: RequestOrigin): Promise<void> {
       if (everywhere) await deps.sessions.revokeAllForUser(auth.userId, 'logout_all');
       else if (auth.sessionId) await deps.sessions.revoke(auth.sessionId, 'logout');
-      await recordSecurityEvent(
-        {
-          eventType: everywhere ? 'auth.logout_all' : 'auth.logout',
-          outcome: 'success',
-          origin,
-          actorUserId: auth.userId,
-          actorRole: auth.role,
-        },
-        metrics,
-      );
+      await recordSecurityEvent({
+        eventType: everywhere ? 'auth.logout_all' : 'auth.logout',
+        outcome: 'success',
+        origin,
+        actorUserId: auth.userId,
+        actorRole: auth.role,
+      });
     },
 
     /** Re-authentication before a sensitive action: the password, or a code from the authenticator. */
@@ -222,17 +214,14 @@ export function createAuthService(deps: AuthServiceDeps) {
       await attempts.succeeded(user.email);
       // A second factor proves more than the session had: it lifts a password-only session to aal2.
       const stepUpAt = await deps.sessions.reauthenticated(auth.sessionId, viaFactor ? 'aal2' : undefined);
-      await recordSecurityEvent(
-        {
-          eventType: 'auth.step_up',
-          outcome: 'success',
-          origin,
-          actorUserId: user.id,
-          actorRole: user.role,
-          details: { method: viaFactor ? 'mfa' : 'password' },
-        },
-        metrics,
-      );
+      await recordSecurityEvent({
+        eventType: 'auth.step_up',
+        outcome: 'success',
+        origin,
+        actorUserId: user.id,
+        actorRole: user.role,
+        details: { method: viaFactor ? 'mfa' : 'password' },
+      });
       return { stepUpAt, aal: viaFactor ? 'aal2' : auth.aal };
     },
   };

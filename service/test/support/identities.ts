@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { createAdminAccount } from '../../src/accounts/admin-bootstrap';
 import { createPasswordHasher } from '../../src/auth/passwords';
+import { securityEventRecorder } from '../../src/auth/security-events';
 import { totpCode } from '../../src/auth/totp';
 import type { Runtime } from '../../src/runtime';
 
@@ -185,7 +186,12 @@ export async function createPatient(runtime: Runtime, overrides: PatientOverride
 export async function createAdmin(runtime: Runtime, { withMfa = true } = {}): Promise<Identity> {
   const email = unique('admin');
   const password = strongPassword();
-  const user = await createAdminAccount(createPasswordHasher(1), runtime.metrics, email, password);
+  const user = await createAdminAccount(
+    createPasswordHasher(1),
+    securityEventRecorder(runtime.audit.record),
+    email,
+    password,
+  );
   return signedIn(runtime, { userId: user.id, email, password, role: 'admin' }, withMfa);
 }
 
