@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { sendVersioned } from '../platform/respond';
+import { sendVersioned } from '../platform/conditional-request';
 import { audited, fromParam, patientIdsFromState, type IdExtractor } from './middleware';
 import type { AuditAction } from './model';
 
@@ -22,12 +22,13 @@ export function noteAuditSubject(ctx: Context, subject: AuditSubject): void {
 /** Answers one versioned clinical record (presented as `body`) and names it for the audit event. */
 export function sendRecord(
   ctx: Context,
-  row: { readonly id: string; readonly patientId: string; readonly version: number },
-  body: unknown,
+  row: { readonly id: string; readonly patientId: string },
+  body: { readonly version: number },
   status = 200,
 ): void {
   noteAuditSubject(ctx, { patientId: row.patientId, resourceId: row.id });
-  sendVersioned(ctx, row.version, body, status);
+  ctx.status = status;
+  sendVersioned(ctx, body);
 }
 
 /** The record the handler noted, else the `:id` the request named (a create's id exists only after). */
