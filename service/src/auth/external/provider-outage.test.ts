@@ -22,7 +22,9 @@ const BREAKER = 'supabase_jwks';
 const tuning: ExternalVerifierOptions['jwks'] = {
   refreshAfterMs: 3_600_000,
   unknownKidCooldownMs: 0,
-  breaker: { resetTimeoutMs: 300, volumeThreshold: 2 },
+  // Long enough that the breaker is still open at the next test's call on a loaded machine (300 ms was not:
+  // it half-opened in between and the call timed out instead of being refused), short enough to wait out.
+  breaker: { resetTimeoutMs: 1500, volumeThreshold: 2 },
 };
 
 /** The breaker gauge as the service's own /metrics endpoint reports it. */
