@@ -23,6 +23,7 @@ import { loadConfig } from '../service/src/config';
 import { createLogger } from '../service/src/observability/logger';
 import { createMetrics } from '../service/src/observability/metrics';
 import { createDatabase } from '../service/src/platform/db';
+import { percentile } from './percentile';
 
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -151,16 +152,11 @@ function load(
   });
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 function summary(sample: Sample) {
-  const sorted = [...sample.times].sort((a, b) => a - b);
   return {
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
+    p50: percentile(sample.times, 50),
+    p95: percentile(sample.times, 95),
+    p99: percentile(sample.times, 99),
     rps: sample.times.length / sample.seconds,
     errors: sample.errors,
   };

@@ -17,6 +17,7 @@ import { createFieldCipher } from '../service/src/platform/field-cipher';
 import { createRuntime } from '../service/src/runtime';
 import { listen } from '../service/src/server';
 import { createDatabase, stopTestServer } from '../service/test/support/environment';
+import { percentile } from './percentile';
 
 const PATIENTS = 150;
 const PROVIDERS = 50;
@@ -28,10 +29,6 @@ interface Person {
   readonly totpSecret?: string;
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-};
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 async function seed(runtime: ReturnType<typeof createRuntime>, password: string): Promise<Person[]> {

@@ -20,6 +20,7 @@ import { createFieldCipher } from '../service/src/platform/field-cipher';
 import { asSuperuser } from '../service/test/support/roles';
 import { seedClinicalData } from './bench-seed';
 import { explainStatements, type Statement } from './explain';
+import { percentile } from './percentile';
 
 const { values: flags } = parseArgs({
   options: {
@@ -31,8 +32,6 @@ const { values: flags } = parseArgs({
 });
 const TARGET_P95_MS = 100;
 
-const percentile = (sorted: number[], fraction: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? NaN;
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
 async function main(): Promise<number> {
@@ -170,17 +169,16 @@ async function main(): Promise<number> {
         await useCase.run();
         timings.push(Number(process.hrtime.bigint() - started) / 1e6);
       }
-      timings.sort((a, b) => a - b);
       recording = [];
       await useCase.run();
       const statements = recording;
       recording = undefined;
       const plan = await explainStatements(sequelize, statements);
-      const p95 = percentile(timings, 0.95);
+      const p95 = percentile(timings, 95);
       const seqScan = useCase.list && plan.sequentialScans.length > 0;
       failed ||= seqScan || p95 > TARGET_P95_MS;
       console.log(
-        `${label.padEnd(50)} ${String(timings.length).padStart(5)} ${percentile(timings, 0.5).toFixed(2).padStart(8)} ${p95.toFixed(2).padStart(8)}  ${seqScan ? 'SEQ SCAN on ' : ''}${plan.summary}`,
+        `${label.padEnd(50)} ${String(timings.length).padStart(5)} ${percentile(timings, 50).toFixed(2).padStart(8)} ${p95.toFixed(2).padStart(8)}  ${seqScan ? 'SEQ SCAN on ' : ''}${plan.summary}`,
       );
     }
     console.log(

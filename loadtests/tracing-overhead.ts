@@ -24,6 +24,7 @@ import autocannon from 'autocannon';
 import { createDatabase, stopTestServer } from '../service/test/support/environment';
 import { productionEnv } from '../service/test/support/production-env';
 import { startService, type StartedService } from '../service/test/support/service-process';
+import { percentile } from './percentile';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -98,10 +99,7 @@ async function scrape(port: number): Promise<{ ms: number; series: number }> {
   return { ms, series };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+const median = (values: readonly number[]) => percentile(values, 50);
 
 /** Registers a patient on one instance and signs in; the token works on every instance (shared keys). */
 async function signedInPatient(port: number): Promise<Record<string, string>> {
