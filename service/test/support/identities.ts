@@ -36,7 +36,7 @@ export const strongPassword = () => `cw-${randomBytes(9).toString('base64url')}-
 
 const http = (runtime: Runtime) => request(runtime.app.callback());
 
-function expectStatus(response: request.Response, status: number, what: string): request.Response {
+export function expectStatus(response: request.Response, status: number, what: string): request.Response {
   if (response.status !== status)
     throw new Error(`${what}: expected ${status}, got ${response.status} ${JSON.stringify(response.body)}`);
   return response;

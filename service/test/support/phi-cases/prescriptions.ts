@@ -1,5 +1,6 @@
 import { castOf, consultationIn, postAsProvider, prescriptionOf, stepUp } from '../clinical-http';
 import { api } from '../http';
+import { expectStatus } from '../identities';
 import type { PhiRouteCase } from './types';
 
 /** The prescription routes, each called once as the writer (or, for the list, the patient) would. */
@@ -10,7 +11,11 @@ const step = (path: string): PhiRouteCase => ({
     const cast = await castOf(runtime);
     const { id } = await prescriptionOf(runtime, cast);
     if (path === 'fill')
-      await api(runtime).post(`/v1/prescriptions/${id}/send`).set(cast.provider.headers).send({});
+      expectStatus(
+        await api(runtime).post(`/v1/prescriptions/${id}/send`).set(cast.provider.headers).send({}),
+        200,
+        'send before fill',
+      );
     return postAsProvider(runtime, cast, `/v1/prescriptions/${id}/${path}`, requestId);
   },
 });
