@@ -46,18 +46,12 @@ export function expectStatus(response: request.Response, status: number, what: s
  * Codes are single-use and only steps within one of now are accepted, so an identity can pass about
  * three MFA checks per 30 s; the tracker hands out steps in order and says so when they run out.
  */
-const SLOW_REQUEST_MS = 10_000;
-
 function totpTracker(secret: string | undefined) {
   let lastStep = -Infinity;
   return () => {
     if (!secret) return undefined;
-    const now = Date.now();
-    const current = Math.floor(now / PERIOD_MS);
-    // A code one step old is accepted only until the window turns: late in a window, a request slowed by
-    // a loaded machine would arrive with a code the server no longer takes.
-    const oldestSafe = now % PERIOD_MS < PERIOD_MS - SLOW_REQUEST_MS ? current - 1 : current;
-    const step = Math.max(lastStep + 1, oldestSafe);
+    const current = Math.floor(Date.now() / PERIOD_MS);
+    const step = Math.max(lastStep + 1, current - 1);
     if (step > current + 1) throw new Error('This identity used every TOTP code of the current time window');
     lastStep = step;
     return totpCode(secret, step * PERIOD_MS);
