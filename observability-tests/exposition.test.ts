@@ -4,6 +4,7 @@ import request from 'supertest';
 import { toolOrSkip } from '../alerts/src/binaries';
 import { listRuleMetricNames } from '../alerts/src/expressions';
 import { isRecordedMetricName, listDashboardMetricNames } from '../dashboards/src/expressions';
+import { readMemoryLimit } from '../service/src/observability/memory-limit';
 import { sharedRuntime } from '../service/test/support/runtime';
 import { declaredFamilies, isDeclared } from './support/exposition';
 
@@ -28,8 +29,14 @@ describe('the service /metrics', () => {
     expect(read).to.include.members([
       'http_server_request_duration_seconds_bucket',
       'process_cpu_seconds_total',
+      'carewatch_memory_limit_bytes',
     ]);
     expect(read.filter((name) => !isDeclared(name, families))).to.deep.equal([]);
+  });
+
+  it('exposes the memory limit it read at startup, not the gauge default of 0', async () => {
+    const sample = /^carewatch_memory_limit_bytes (\S+)$/m.exec(await scrape());
+    expect(Number(sample?.[1])).to.equal(readMemoryLimit().bytes);
   });
 
   it('passes promtool check metrics without a remark', async function () {

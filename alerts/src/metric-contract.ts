@@ -15,6 +15,7 @@ const OTHERS = [
   'up',
   'process_cpu_seconds_total',
   'process_resident_memory_bytes',
+  'carewatch_memory_limit_bytes',
   'process_start_time_seconds',
   'nodejs_heap_size_used_bytes',
   'nodejs_heap_size_total_bytes',

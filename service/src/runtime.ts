@@ -22,6 +22,7 @@ import { requireAal2, requireRole, requireStepUp } from './auth/guards';
 import type { Config } from './config';
 import { initModels, type Models } from './models';
 import type { Logger } from './observability/logger';
+import { readMemoryLimit } from './observability/memory-limit';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { patientRoutes } from './patients/routes';
 import { createCache, type Cache } from './platform/cache';
@@ -59,6 +60,7 @@ export interface Runtime {
 /** Wires every dependency of the service for one database URL. Opens connections lazily; serves nothing. */
 export function createRuntime(config: Config, databaseUrl: string, logger: Logger): Runtime {
   const metrics = createMetrics();
+  metrics.process.memoryLimit.set(readMemoryLimit().bytes);
   const sequelize = createDatabase(
     {
       url: databaseUrl,

@@ -30,6 +30,13 @@ export function createMetrics() {
       await Promise.all([...samplers].map(async (sample) => sample()));
       return registry.metrics();
     },
+    process: {
+      memoryLimit: new Gauge({
+        name: 'carewatch_memory_limit_bytes',
+        help: 'Memory the process may use before it is OOM-killed: its container limit, else system memory.',
+        registers,
+      }),
+    },
     http: {
       requestDuration: new Histogram({
         name: 'http_server_request_duration_seconds',
