@@ -11,9 +11,13 @@ export const CACHE_HIT_RATIO_MIN = 0.9;
 export const CACHE_MIN_REQUESTS_PER_SECOND = 0.1;
 /** The event loop lag at which request latency visibly suffers (p99 over prom-client's window). */
 export const EVENT_LOOP_LAG_SECONDS = 0.2;
-/** Resident memory limit of one instance (the Helm chart's container limit). */
-export const MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024;
+/**
+ * Share of its own memory limit (the container's, as the service reads it from its cgroup) above which
+ * an instance is close to being OOM-killed.
+ */
 export const MEMORY_WARNING_RATIO = 0.9;
+/** The staging chart's container limit, for the alert's test cases. */
+const MEMORY_LIMIT_CASE_BYTES = 512 * 1024 * 1024;
 
 const instanceDown = defineAlert({
   name: 'CarewatchInstanceDown',
@@ -146,23 +150,32 @@ const eventLoopLag = defineAlert({
   },
 });
 
+function memoryInput(residentBytes: number): ReturnType<typeof series>[] {
+  return [
+    series('process_resident_memory_bytes', constant(residentBytes, 20)),
+    series('carewatch_memory_limit_bytes', constant(MEMORY_LIMIT_CASE_BYTES, 20)),
+  ];
+}
+
 const memoryHigh = defineAlert({
   name: 'CarewatchMemoryHigh',
-  expr: `process_resident_memory_bytes{${JOB_MATCHER}} > ${MEMORY_WARNING_RATIO * MEMORY_LIMIT_BYTES}`,
+  expr:
+    `process_resident_memory_bytes{${JOB_MATCHER}}\n` +
+    `/ on (job, instance)\ncarewatch_memory_limit_bytes{${JOB_MATCHER}}\n> ${MEMORY_WARNING_RATIO}`,
   for: '10m',
   severity: 'warning',
   team: 'sre',
   summary: 'An instance is close to its memory limit and at risk of being OOM-killed.',
-  description: '{{ $labels.instance }} has {{ $value | humanize1024 }}B resident memory.',
+  description: '{{ $labels.instance }} is using {{ $value | humanizePercentage }} of its memory limit.',
   cases: {
     fires: {
-      input: [series('process_resident_memory_bytes', constant(MEMORY_LIMIT_BYTES, 20))],
+      input: memoryInput(480 * 1024 * 1024),
       evalTime: '15m',
-      expect: [{ labels: { ...TARGET_LABELS }, value: '1Gi' }],
+      expect: [{ labels: { ...TARGET_LABELS }, value: '93.75%' }],
     },
     quiet: {
-      why: 'half the limit is normal',
-      input: [series('process_resident_memory_bytes', constant(MEMORY_LIMIT_BYTES / 2, 20))],
+      why: '86 % of the limit is below the 90 % threshold',
+      input: memoryInput(440 * 1024 * 1024),
       evalTime: '15m',
     },
   },
