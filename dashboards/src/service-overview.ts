@@ -79,12 +79,18 @@ export function serviceOverview(): dashboard.Dashboard {
           }),
           timeseries({
             title: 'Memory',
-            description: 'Resident memory and V8 heap used and allocated, per instance.',
+            description:
+              'Resident memory and V8 heap used and allocated, per instance, under the memory limit the ' +
+              'instance read from its container (CarewatchMemoryHigh fires at 90 % of it).',
             unit: 'bytes',
             targets: [
               {
                 expr: gauge('sum', 'process_resident_memory_bytes', ['instance']),
                 legend: 'rss {{instance}}',
+              },
+              {
+                expr: gauge('max', 'carewatch_memory_limit_bytes', ['instance']),
+                legend: 'limit {{instance}}',
               },
               {
                 expr: gauge('sum', 'nodejs_heap_size_used_bytes', ['instance']),
