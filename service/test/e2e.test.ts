@@ -71,7 +71,7 @@ describe('end to end: a consultation from request to prescription', () => {
     await http()
       .post('/v1/auth/step-up')
       .set(asProvider())
-      .send({ code: provider.nextTotpCode() })
+      .send({ code: await provider.nextTotpCode() })
       .expect(200);
     const prescription = await http()
       .post('/v1/prescriptions')

@@ -57,7 +57,7 @@ describe('multi-factor authentication', () => {
     const [never, enrolled] = [await createPatient(runtime), await createPatient(runtime, { withMfa: true })];
     for (const response of [
       await confirm(never, '123456'),
-      await confirm(enrolled, enrolled.nextTotpCode()!),
+      await confirm(enrolled, (await enrolled.nextTotpCode())!),
     ]) {
       expect(response.status).to.equal(422);
       expect(response.type).to.equal('application/problem+json');
@@ -67,14 +67,16 @@ describe('multi-factor authentication', () => {
     }
   });
 
-  it('logs in with MFA: the password gives a challenge (no tokens), the code completes it at aal2', async () => {
+  it('logs in with MFA: the password gives a challenge (no tokens), the code completes it at aal2', async function () {
+    // Its third TOTP code (enrollment counts) may wait for the next 30 s window.
+    this.timeout(60_000);
     const runtime = await sharedRuntime();
     const provider = await createProvider(runtime);
     const login = await passwordLogin(runtime, provider);
     expect(login.status).to.equal(200);
     expect(login.body).to.have.keys('status', 'mfaToken', 'expiresIn');
     expect(login.body.status).to.equal('mfa_required');
-    const code = provider.nextTotpCode()!;
+    const code = (await provider.nextTotpCode())!;
     const verified = await verify(runtime, login.body.mfaToken, { code });
     expect(verified.status).to.equal(200);
     expect(verified.body.aal).to.equal('aal2');
@@ -84,7 +86,7 @@ describe('multi-factor authentication', () => {
     expect(replay.status).to.equal(401);
     expect(replay.body.code).to.equal('invalid_mfa_code');
     // A spent challenge cannot be completed twice.
-    const spent = await verify(runtime, login.body.mfaToken, { code: provider.nextTotpCode() });
+    const spent = await verify(runtime, login.body.mfaToken, { code: await provider.nextTotpCode() });
     expect(spent.status).to.equal(401);
     expect(spent.body.code).to.equal('mfa_challenge_invalid');
   });
@@ -93,7 +95,7 @@ describe('multi-factor authentication', () => {
     const runtime = await sharedRuntime();
     const provider = await createProvider(runtime);
     const challenges = await Promise.all([1, 2].map(() => passwordLogin(runtime, provider)));
-    const code = provider.nextTotpCode();
+    const code = await provider.nextTotpCode();
     const results = await Promise.all(challenges.map((c) => verify(runtime, c.body.mfaToken, { code })));
     expect(results.map((r) => r.status).sort()).to.deep.equal([200, 401]);
   });
@@ -114,7 +116,7 @@ describe('multi-factor authentication', () => {
     const runtime = await sharedRuntime();
     const admin = await createAdmin(runtime);
     const login = await passwordLogin(runtime, admin);
-    const verified = await verify(runtime, login.body.mfaToken, { code: admin.nextTotpCode() });
+    const verified = await verify(runtime, login.body.mfaToken, { code: await admin.nextTotpCode() });
     const body = { email: `staff.${Date.now()}@carewatch.test`, role: 'admin' };
     expect(
       (
@@ -128,7 +130,9 @@ describe('multi-factor authentication', () => {
     expect((await api(runtime).post('/v1/admin/users').set(patient.headers).send(body)).status).to.equal(403);
   });
 
-  it('requires a recent step-up for MFA changes; password or code re-authenticates', async () => {
+  it('requires a recent step-up for MFA changes; password or code re-authenticates', async function () {
+    // Its third TOTP code (enrollment counts) may wait for the next 30 s window.
+    this.timeout(60_000);
     const runtime = await sharedRuntime();
     const provider = await createProvider(runtime);
     const stale = async () => {
@@ -169,7 +173,7 @@ describe('multi-factor authentication', () => {
         await api(runtime)
           .post('/v1/auth/step-up')
           .set(provider.headers)
-          .send({ code: provider.nextTotpCode() })
+          .send({ code: await provider.nextTotpCode() })
       ).status,
     ).to.equal(200);
     expect(

@@ -59,7 +59,7 @@ describe('lockout and rate limits', () => {
       (await verify('000001')).status,
       (await verify('000002')).status,
     ]).to.deep.equal([401, 401, 401]);
-    const locked = await verify(provider.nextTotpCode()!);
+    const locked = await verify((await provider.nextTotpCode())!);
     expect(locked.status).to.equal(429);
     expect(Number(locked.headers['retry-after'])).to.be.greaterThan(0);
     expect(

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { createAdminAccount } from '../../src/accounts/admin-bootstrap';
 import { createPasswordHasher } from '../../src/auth/passwords';
@@ -25,8 +26,12 @@ export interface Identity {
   /** Base32 TOTP secret, for identities with MFA enrolled. */
   readonly totpSecret?: string;
   readonly recoveryCodes?: readonly string[];
-  /** A TOTP code not used yet (each code works once); undefined without MFA. */
-  nextTotpCode(): string | undefined;
+  /**
+   * A TOTP code not used yet (each code works once) that stays valid for 30 s at least; undefined without
+   * MFA. A third code within one 30 s window waits for the next window, so a test that needs it may take
+   * up to 30 s longer.
+   */
+  nextTotpCode(): Promise<string | undefined>;
 }
 
 const PERIOD_MS = 30_000;
@@ -43,18 +48,27 @@ export function expectStatus(response: request.Response, status: number, what: s
 }
 
 /**
- * Codes are single-use and only steps within one of now are accepted, so an identity can pass about
- * three MFA checks per 30 s; the tracker hands out steps in order and says so when they run out.
+ * The server takes a code for a step within one of now, each step once and only after the steps already
+ * used. A past step is refused as soon as its window turns, so a request sent late in a window and slowed
+ * past the turn would fail with it; the current and the next step stay valid for at least 30 s more.
+ * So the tracker hands out only those two, in order, and once both are used waits for the next window:
+ * an identity gets two codes at once, then one per window.
  */
 function totpTracker(secret: string | undefined) {
   let lastStep = -Infinity;
-  return () => {
+  return async () => {
     if (!secret) return undefined;
-    const current = Math.floor(Date.now() / PERIOD_MS);
-    const step = Math.max(lastStep + 1, current - 1);
-    if (step > current + 1) throw new Error('This identity used every TOTP code of the current time window');
-    lastStep = step;
-    return totpCode(secret, step * PERIOD_MS);
+    for (;;) {
+      const now = Date.now();
+      const current = Math.floor(now / PERIOD_MS);
+      const step = Math.max(lastStep + 1, current);
+      if (step <= current + 1) {
+        lastStep = step;
+        return totpCode(secret, step * PERIOD_MS);
+      }
+      // Re-checked after the sleep: a concurrent caller may have taken the step meanwhile.
+      await sleep((step - 1) * PERIOD_MS - now);
+    }
   };
 }
 
@@ -83,7 +97,7 @@ export async function signIn(runtime: Runtime, who: Identity): Promise<Identity>
   if (body.status === 'mfa_required') {
     const verify = await http(runtime)
       .post('/v1/auth/mfa/verify')
-      .send({ mfaToken: body.mfaToken, code: who.nextTotpCode() });
+      .send({ mfaToken: body.mfaToken, code: await who.nextTotpCode() });
     body = expectStatus(verify, 200, 'mfa verify').body as typeof body;
   }
   who.accessToken = body.accessToken;
@@ -113,7 +127,7 @@ async function enrollTotp(runtime: Runtime, accessToken: string) {
   const confirmed = await http(runtime)
     .post('/v1/auth/mfa/totp/confirm')
     .set(auth)
-    .send({ code: nextTotpCode() });
+    .send({ code: await nextTotpCode() });
   const recoveryCodes = (expectStatus(confirmed, 200, 'mfa confirm').body as { recoveryCodes: string[] })
     .recoveryCodes;
   return { secret, recoveryCodes, nextTotpCode };
