@@ -11,6 +11,7 @@ import { httpTelemetry, routeTemplate } from './observability/http-telemetry';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import { requestId } from './observability/request-id';
+import { serverSpan } from './observability/server-span';
 import { requireJsonBody } from './platform/content-type';
 import { problemDetails } from './platform/problem';
 
@@ -33,6 +34,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.silent = true;
   if (deps.recordAuditEvent) app.context.recordAuditEvent = deps.recordAuditEvent;
 
+  app.use(serverSpan());
   app.use(requestId());
   app.use(httpTelemetry(deps.metrics, deps.logger));
   app.use(
@@ -45,7 +47,7 @@ export function createApp(deps: AppDependencies): Koa {
           error,
         });
         // On the server span (the privacy filter keeps only the exception's type); its status is set
-        // to error by the HTTP instrumentation from the 500.
+        // to error from the 500 when the response is sent.
         trace.getActiveSpan()?.recordException(error instanceof Error ? error : String(error));
       },
     }),

@@ -1,4 +1,3 @@
-import { trace } from '@opentelemetry/api';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
@@ -7,18 +6,6 @@ import type { Metrics } from './metrics';
 export function routeTemplate(ctx: Context): string {
   const matched = (ctx as Context & { _matchedRoute?: string | RegExp })._matchedRoute;
   return typeof matched === 'string' ? matched : 'unmatched';
-}
-
-/**
- * Names the request's server span by its route template. Koa's router layers are not traced (a span per
- * layer costs more than it tells), so the route is set here, where it is known, and only on spans that
- * are recorded.
- */
-function nameServerSpan(method: string, route: string): void {
-  const span = trace.getActiveSpan();
-  if (!span?.isRecording()) return;
-  span.setAttribute('http.route', route);
-  span.updateName(`${method} ${route}`);
 }
 
 /** One access-log line and one histogram observation per request, after the response is decided. */
@@ -30,7 +17,6 @@ export function httpTelemetry(metrics: Metrics, logger: Logger): Middleware {
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeTemplate(ctx);
-      nameServerSpan(ctx.method, route);
       metrics.http.requestDuration.observe(
         { method: ctx.method, route, status_code: String(ctx.status) },
         seconds,

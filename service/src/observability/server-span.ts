@@ -1,0 +1,63 @@
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+  type Attributes,
+  type Span,
+} from '@opentelemetry/api';
+import type { Context, Middleware } from 'koa';
+import { routeTemplate } from './http-telemetry';
+
+/** What the span says about the request: the path without its query string, never headers or addresses. */
+function requestAttributes(ctx: Context): Attributes {
+  return {
+    'http.request.method': ctx.method,
+    'url.scheme': ctx.protocol,
+    'url.path': ctx.path,
+    'server.address': ctx.hostname,
+    'network.protocol.version': ctx.req.httpVersion,
+  };
+}
+
+/** Named and described once the route and the status are known: when the response is sent or abandoned. */
+function endWithResponse(span: Span, ctx: Context): void {
+  ctx.res.once('close', () => {
+    const status = ctx.res.statusCode;
+    const route = routeTemplate(ctx);
+    span.updateName(`${ctx.method} ${route}`);
+    span.setAttributes({ 'http.route': route, 'http.response.status_code': status });
+    if (status >= 500) {
+      span.setAttribute('error.type', String(status));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    } else if (!ctx.res.writableFinished) {
+      span.setAttribute('error.type', 'aborted');
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+  });
+}
+
+/**
+ * The request's server span, continuing the caller's W3C trace context, active for every middleware
+ * after this one (their database and Redis spans hang under it, their log lines carry its ids).
+ *
+ * This replaces the incoming side of the HTTP instrumentation, which does its full work (attributes,
+ * wrapped request and response emitters, listeners) for every request, recorded or not: at the
+ * production default of 10 % that cost a PHI read about a quarter of its throughput. Here a request
+ * that is not sampled costs one context switch and a span that records nothing.
+ */
+export function serverSpan(): Middleware {
+  const tracer = trace.getTracer('carewatch-http-server');
+  return async (ctx, next) => {
+    const parent = propagation.extract(ROOT_CONTEXT, ctx.headers);
+    const span = tracer.startSpan(ctx.method, { kind: SpanKind.SERVER }, parent);
+    if (span.isRecording()) {
+      span.setAttributes(requestAttributes(ctx));
+      endWithResponse(span, ctx);
+    }
+    await context.with(trace.setSpan(parent, span), next);
+  };
+}
