@@ -1,4 +1,4 @@
-import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { currentTraceIds } from '../observability/trace-ids';
 import type { Context, Middleware } from 'koa';
 import { serviceUnavailable } from '../platform/errors';
 import { toAppError } from '../platform/problem';
@@ -38,11 +38,6 @@ function outcomeOf(status: number): AuditOutcome {
   return status === 401 || status === 403 || status === 404 ? 'denied' : 'error';
 }
 
-function traceIdOf(): string | undefined {
-  const context = trace.getActiveSpan()?.spanContext();
-  return context && isSpanContextValid(context) ? context.traceId : undefined;
-}
-
 function eventOf(ctx: Context, options: AuditedOptions, status: number): AuditEventInput {
   const outcome = outcomeOf(status);
   const identity = optionalAuthOf(ctx);
@@ -55,7 +50,7 @@ function eventOf(ctx: Context, options: AuditedOptions, status: number): AuditEv
     patientIds: options.patientIds(ctx),
     outcome,
     requestId: ctx.state.requestId as string | undefined,
-    traceId: traceIdOf(),
+    traceId: currentTraceIds()?.traceId,
     sourceIp: ctx.ip,
     userAgent: ctx.get('User-Agent') || undefined,
     details: {

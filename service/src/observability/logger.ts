@@ -1,12 +1,12 @@
-import { trace } from '@opentelemetry/api';
 import winston from 'winston';
 import { REDACTED, isPhiKey, redact } from './redact';
+import { currentTraceIds } from './trace-ids';
 
 export type Logger = winston.Logger;
 
 /** Joins every line to its trace so a log line leads to the request's spans and back. */
 const traceContext = winston.format((info) => {
-  const spanContext = trace.getActiveSpan()?.spanContext();
+  const spanContext = currentTraceIds();
   if (spanContext) {
     info.trace_id = spanContext.traceId;
     info.span_id = spanContext.spanId;

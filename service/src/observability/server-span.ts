@@ -10,6 +10,7 @@ import {
 } from '@opentelemetry/api';
 import type { Context, Middleware } from 'koa';
 import { routeTemplate } from './http-telemetry';
+import { withUnrecordedTrace } from './trace-ids';
 
 /** What the span says about the request: the path without its query string, never headers or addresses. */
 function requestAttributes(ctx: Context): Attributes {
@@ -47,17 +48,22 @@ function endWithResponse(span: Span, ctx: Context): void {
  * This replaces the incoming side of the HTTP instrumentation, which does its full work (attributes,
  * wrapped request and response emitters, listeners) for every request, recorded or not: at the
  * production default of 10 % that cost a PHI read about a quarter of its throughput. Here a request
- * that is not sampled costs one context switch and a span that records nothing.
+ * that is not sampled costs one context switch: its trace ids reach the logs and audit events, but its
+ * database and Redis calls are not instrumented at all. Its outgoing HTTP calls carry no traceparent
+ * (the HTTP instrumentation, too, traces only under an active span): a service it calls makes its own
+ * sampling decision for them.
  */
 export function serverSpan(): Middleware {
   const tracer = trace.getTracer('carewatch-http-server');
   return async (ctx, next) => {
     const parent = propagation.extract(ROOT_CONTEXT, ctx.headers);
     const span = tracer.startSpan(ctx.method, { kind: SpanKind.SERVER }, parent);
-    if (span.isRecording()) {
+    const recording = span.isRecording();
+    if (recording) {
       span.setAttributes(requestAttributes(ctx));
       endWithResponse(span, ctx);
     }
-    await context.with(trace.setSpan(parent, span), next);
+    const active = recording ? trace.setSpan(parent, span) : withUnrecordedTrace(parent, span.spanContext());
+    await context.with(active, next);
   };
 }

@@ -3,7 +3,12 @@ import { promisify } from 'node:util';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { expect } from 'chai';
 import type { HarnessResult, SpanRecord } from '../../test/support/traced-requests';
-import { CALLER_SPAN_ID, CALLER_TRACE_ID, type ResponseRecord } from '../../test/support/traced-scenarios';
+import {
+  CALLER_SPAN_ID,
+  CALLER_TRACE_ID,
+  UNSAMPLED_TRACE_ID,
+  type ResponseRecord,
+} from '../../test/support/traced-scenarios';
 
 /** The harness runs in its own process: the instrumentations must be in place before koa and pg load. */
 async function runHarness(): Promise<HarnessResult> {
@@ -81,7 +86,7 @@ describe('tracing (in a child process, with an in-memory exporter)', function ()
 
   it('records statements with their literals masked', () => {
     const literal = result.spans.find((span) =>
-      String(span.attributes['db.query.text']).includes('given_name'),
+      String(span.attributes['db.query.text']).includes('AS given_name'),
     );
     expect(literal?.attributes['db.query.text']).to.equal('SELECT ? AS given_name, ? AS born');
   });
@@ -90,6 +95,21 @@ describe('tracing (in a child process, with an in-memory exporter)', function ()
     const server = serverSpanOf(result, result.continued);
     expect(server.traceId).to.equal(CALLER_TRACE_ID);
     expect(server.parentSpanId).to.equal(CALLER_SPAN_ID);
+  });
+
+  it('records nothing of a trace its caller does not record, yet logs its trace id', () => {
+    expect(result.unsampled.status).to.equal(200);
+    expect(result.spans.filter((span) => span.traceId === UNSAMPLED_TRACE_ID)).to.deep.equal([]);
+    const lines = result.logs.filter((log) => log.requestId === result.unsampled.requestId);
+    expect(lines.length).to.be.greaterThan(0);
+    for (const line of lines) expect(line.trace_id).to.equal(UNSAMPLED_TRACE_ID);
+  });
+
+  it('stores the trace id with the audit events of a PHI read, recorded or not', () => {
+    expect(result.auditedTraceIds).to.deep.equal({
+      sampled: CALLER_TRACE_ID,
+      unsampled: UNSAMPLED_TRACE_ID,
+    });
   });
 
   it('sends a traceparent header on outgoing HTTP calls', () => {

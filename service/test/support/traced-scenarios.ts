@@ -9,10 +9,14 @@ import { trace } from '@opentelemetry/api';
 import { createApp } from '../../src/app';
 import { listen } from '../../src/server';
 import { createDatabase, dropDatabase, stopTestServer } from './environment';
-import { createTestRuntime } from './runtime';
+import { auditRowsFor } from './audit';
+import { createPatient } from './identities';
+import { createTestRuntime, type TestRuntime } from './runtime';
 
 export const CALLER_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 export const CALLER_SPAN_ID = 'b7ad6b7169203331';
+/** A caller that decided not to record its trace (flags 00). */
+export const UNSAMPLED_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 export interface ResponseRecord {
   readonly status: number;
@@ -25,7 +29,10 @@ export interface ScenarioResult {
   readonly logs: Record<string, unknown>[];
   readonly fresh: ResponseRecord;
   readonly continued: ResponseRecord;
+  readonly unsampled: ResponseRecord;
   readonly failed: ResponseRecord;
+  /** The trace ids stored with the audit events of one PHI read under each caller's traceparent. */
+  readonly auditedTraceIds: { readonly sampled: string | null; readonly unsampled: string | null };
   readonly outgoing: { traceparent: string | undefined; traceId: string; spanId: string };
   readonly unhandledErrors: string;
 }
@@ -39,6 +46,19 @@ async function fetchRecord(url: string, headers: Record<string, string> = {}): P
     contentType: response.headers.get('content-type'),
     body: await response.text(),
   };
+}
+
+/** Reads a patient's own record (an audited PHI read) and returns the trace id its audit event stored. */
+async function auditedTraceId(
+  runtime: TestRuntime,
+  url: string,
+  traceparent: string,
+): Promise<string | null> {
+  const patient = await createPatient(runtime);
+  const read = await fetchRecord(`${url}/v1/patients/me`, { ...patient.headers, traceparent });
+  if (read.status !== 200 || !read.requestId) throw new Error(`the PHI read failed: ${read.body}`);
+  const [event] = await auditRowsFor(runtime, read.requestId);
+  return event?.trace_id ?? null;
 }
 
 /** An outgoing call made inside a span: the traceparent header it carries is what another service sees. */
@@ -73,6 +93,13 @@ export async function runScenarios(): Promise<{ result: ScenarioResult; close():
   const continued = await fetchRecord(`${served.url}/readyz`, {
     traceparent: `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01`,
   });
+  const unsampled = await fetchRecord(`${served.url}/readyz`, {
+    traceparent: `00-${UNSAMPLED_TRACE_ID}-${CALLER_SPAN_ID}-00`,
+  });
+  const auditedTraceIds = {
+    sampled: await auditedTraceId(runtime, served.url, `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01`),
+    unsampled: await auditedTraceId(runtime, served.url, `00-${UNSAMPLED_TRACE_ID}-${CALLER_SPAN_ID}-00`),
+  };
   const outgoing = await outgoingTraceparent();
   await trace.getTracer('carewatch-test').startActiveSpan('inlined literal', async (span) => {
     await runtime.sequelize.query("SELECT 'Zebulon Quixote' AS given_name, 1961 AS born");
@@ -105,6 +132,8 @@ export async function runScenarios(): Promise<{ result: ScenarioResult; close():
       logs: [...runtime.logLines(), ...doomed.logLines()],
       fresh,
       continued,
+      unsampled,
+      auditedTraceIds,
       failed,
       outgoing,
       unhandledErrors,
