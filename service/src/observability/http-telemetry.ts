@@ -2,10 +2,15 @@ import type { Context, Middleware } from 'koa';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 
-/** The route template @koa/router matched, never the raw path: raw paths carry ids. */
-export function routeTemplate(ctx: Context): string {
+/** The route template @koa/router matched, if any. */
+export function matchedRoute(ctx: Context): string | undefined {
   const matched = (ctx as Context & { _matchedRoute?: string | RegExp })._matchedRoute;
-  return typeof matched === 'string' ? matched : 'unmatched';
+  return typeof matched === 'string' ? matched : undefined;
+}
+
+/** The route template for labels and logs, never the raw path: raw paths carry ids. */
+export function routeTemplate(ctx: Context): string {
+  return matchedRoute(ctx) ?? 'unmatched';
 }
 
 /** One access-log line and one histogram observation per request, after the response is decided. */

@@ -9,7 +9,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import type { Context, Middleware } from 'koa';
-import { routeTemplate } from './http-telemetry';
+import { matchedRoute } from './http-telemetry';
 import { withUnrecordedTrace } from './trace-ids';
 
 /** What the span says about the request: the path without its query string, never headers or addresses. */
@@ -27,9 +27,13 @@ function requestAttributes(ctx: Context): Attributes {
 function endWithResponse(span: Span, ctx: Context): void {
   ctx.res.once('close', () => {
     const status = ctx.res.statusCode;
-    const route = routeTemplate(ctx);
-    span.updateName(`${ctx.method} ${route}`);
-    span.setAttributes({ 'http.route': route, 'http.response.status_code': status });
+    span.setAttribute('http.response.status_code', status);
+    // Without a route the name stays the bare method (semantic conventions): a raw path carries ids.
+    const route = matchedRoute(ctx);
+    if (route) {
+      span.updateName(`${ctx.method} ${route}`);
+      span.setAttribute('http.route', route);
+    }
     if (status >= 500) {
       span.setAttribute('error.type', String(status));
       span.setStatus({ code: SpanStatusCode.ERROR });

@@ -73,6 +73,14 @@ describe('tracing (in a child process, with an in-memory exporter)', function ()
     }
   });
 
+  it('names the span of a request no route matched by its method alone', () => {
+    expect(result.unrouted.status).to.equal(404);
+    const server = serverSpanOf(result, result.unrouted);
+    expect(server.name).to.equal('GET');
+    expect(server.attributes['http.route']).to.equal(undefined);
+    expect(server.attributes['http.response.status_code']).to.equal(404);
+  });
+
   it('keeps query strings, client addresses and headers out of span attributes', () => {
     const server = serverSpanOf(result, result.fresh);
     expect(server.attributes['url.path']).to.equal('/readyz');

@@ -30,6 +30,7 @@ export interface ScenarioResult {
   readonly fresh: ResponseRecord;
   readonly continued: ResponseRecord;
   readonly unsampled: ResponseRecord;
+  readonly unrouted: ResponseRecord;
   readonly failed: ResponseRecord;
   /** The trace ids stored with the audit events of one PHI read under each caller's traceparent. */
   readonly auditedTraceIds: { readonly sampled: string | null; readonly unsampled: string | null };
@@ -96,6 +97,7 @@ export async function runScenarios(): Promise<{ result: ScenarioResult; close():
   const unsampled = await fetchRecord(`${served.url}/readyz`, {
     traceparent: `00-${UNSAMPLED_TRACE_ID}-${CALLER_SPAN_ID}-00`,
   });
+  const unrouted = await fetchRecord(`${served.url}/v1/patients/0b5e1d7c-patient-id/nowhere`);
   const auditedTraceIds = {
     sampled: await auditedTraceId(runtime, served.url, `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01`),
     unsampled: await auditedTraceId(runtime, served.url, `00-${UNSAMPLED_TRACE_ID}-${CALLER_SPAN_ID}-00`),
@@ -133,6 +135,7 @@ export async function runScenarios(): Promise<{ result: ScenarioResult; close():
       fresh,
       continued,
       unsampled,
+      unrouted,
       auditedTraceIds,
       failed,
       outgoing,
