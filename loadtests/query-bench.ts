@@ -16,6 +16,7 @@ import { loadConfig } from '../service/src/config';
 import { initModels } from '../service/src/models';
 import { createMetrics } from '../service/src/observability/metrics';
 import type { Actor } from '../service/src/platform/actor';
+import type { Page, PageRequest } from '../service/src/platform/keyset-page';
 import { createFieldCipher } from '../service/src/platform/field-cipher';
 import { asSuperuser } from '../service/test/support/roles';
 import { seedClinicalData } from './bench-seed';
@@ -33,6 +34,12 @@ const { values: flags } = parseArgs({
 const TARGET_P95_MS = 100;
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+/** The second two-row page of a list, so that the cursor's condition is measured too. */
+async function secondPage<T>(list: (page: PageRequest) => Promise<Page<T>>): Promise<Page<T>> {
+  const first = await list({ limit: 2 });
+  return list({ limit: 2, cursor: first.nextCursor ?? undefined });
+}
 
 async function main(): Promise<number> {
   const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -103,13 +110,9 @@ async function main(): Promise<number> {
       },
       'patient: list consultations, page 2': {
         list: true,
-        run: async () => {
+        run: () => {
           const patient = pick(patients);
-          const first = await services.patients.listOwnConsultations(patient, { limit: 2 });
-          return services.patients.listOwnConsultations(patient, {
-            limit: 2,
-            cursor: first.nextCursor ?? undefined,
-          });
+          return secondPage((page) => services.patients.listOwnConsultations(patient, page));
         },
       },
       'patient: list prescriptions': {
@@ -119,6 +122,21 @@ async function main(): Promise<number> {
       'provider: list written prescriptions': {
         list: true,
         run: () => services.prescriptions.listMine(pick(providers), page),
+      },
+      'provider: list assigned consultations': {
+        list: true,
+        run: () => services.providers.listOwnConsultations(pick(providers), page),
+      },
+      'provider: list assigned consultations, page 2': {
+        list: true,
+        run: () => {
+          const provider = pick(providers);
+          return secondPage((next) => services.providers.listOwnConsultations(provider, next));
+        },
+      },
+      'provider: list assigned consultations, completed': {
+        list: true,
+        run: () => services.providers.listOwnConsultations(pick(providers), { ...page, status: 'completed' }),
       },
       'provider: queue': { list: true, run: () => services.providers.queue(pick(providers), page) },
       'provider: read assigned patient': {

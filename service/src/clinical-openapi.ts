@@ -8,6 +8,7 @@ import {
 import { BreakGlassBody } from './admin/schemas';
 import { AccountParams, AccountStatusResponse } from './accounts/schemas';
 import {
+  AssignedConsultationListQuery,
   CompleteConsultationBody,
   ConsultationListQuery,
   ConsultationParams,
@@ -152,6 +153,15 @@ export const clinicalRoutes: readonly RouteDeclaration[] = [
     tags: ['providers'],
     query: ConsultationListQuery,
     responses: ok('A page', pageResponse(QueueEntryResponse)),
+  },
+  {
+    ...bearer,
+    method: 'get',
+    path: '/providers/me/consultations',
+    summary: 'List the consultations assigned to me, newest first (optionally of one status)',
+    tags: ['providers'],
+    query: AssignedConsultationListQuery,
+    responses: ok('A page', pageResponse(ConsultationSummaryResponse)),
   },
   {
     ...bearer,

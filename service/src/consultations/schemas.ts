@@ -19,6 +19,12 @@ export type CompleteConsultationInput = z.infer<typeof CompleteConsultationBody>
 
 export const ConsultationListQuery = PageQuery;
 
+/** A provider's own consultations: a page, of one status if asked. */
+export const AssignedConsultationListQuery = PageQuery.extend({
+  status: z.enum(CONSULTATION_STATUSES).optional(),
+});
+export type AssignedConsultationListRequest = z.infer<typeof AssignedConsultationListQuery>;
+
 const timestamp = z.iso.datetime();
 const nullableTimestamp = timestamp.nullable();
 

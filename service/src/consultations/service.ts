@@ -56,6 +56,21 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
   const track = <T>(operation: string, work: () => Promise<T>) =>
     countOutcome(measures.operations, operation, work);
 
+  /** A page of the rows matching every condition (bound from $1), newest first by (requested_at, id). */
+  async function newestFirst(
+    conditions: readonly string[],
+    bind: readonly unknown[],
+    page: PageRequest,
+  ): Promise<Page<ConsultationSummary>> {
+    const keyset = keysetClause(page, 'requested_at', bind.length + 1);
+    const rows = await selectSummaries(
+      `SELECT ${SUMMARY_COLUMNS} FROM consultations WHERE ${conditions.join(' AND ')} ${keyset.where}
+        ${keyset.orderLimit}`,
+      [...bind, ...keyset.bind],
+    );
+    return toPage(rows, page.limit, (row) => ({ at: row.requestedAt, id: row.id }));
+  }
+
   return {
     /** A patient asks for a consultation; at most `maxOpenRequests` may wait at once. */
     request: (actor: Actor, input: RequestConsultationInput) =>
@@ -167,14 +182,19 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
     },
 
     /** A patient's consultations, newest first. The caller decides whose: patients ask for their own. */
-    async listForPatient(patientId: string, page: PageRequest): Promise<Page<ConsultationSummary>> {
-      const keyset = keysetClause(page, 'requested_at', 2);
-      const rows = await selectSummaries(
-        `SELECT ${SUMMARY_COLUMNS} FROM consultations WHERE patient_id = $1 ${keyset.where} ${keyset.orderLimit}`,
-        [patientId, ...keyset.bind],
-      );
-      return toPage(rows, page.limit, (row) => ({ at: row.requestedAt, id: row.id }));
-    },
+    listForPatient: (patientId: string, page: PageRequest) =>
+      newestFirst(['patient_id = $1'], [patientId], page),
+
+    /**
+     * The consultations assigned to a provider (their work), newest first, optionally of one status. The
+     * caller decides whose: providers ask for their own. Unassigned requests are in `queueFor` instead.
+     */
+    listForProvider: (providerId: string, page: PageRequest, status?: ConsultationStatus) =>
+      newestFirst(
+        status ? ['provider_id = $1', 'status = $2'] : ['provider_id = $1'],
+        status ? [providerId, status] : [providerId],
+        page,
+      ),
 
     /** Requests waiting in the provider's specialty, oldest first. */
     async queueFor(actor: Actor, page: PageRequest): Promise<Page<ConsultationSummary>> {

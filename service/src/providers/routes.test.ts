@@ -74,6 +74,11 @@ describe('provider routes', () => {
       call: (who) => get('/v1/providers/me/queue', who),
       expected: providersOnly,
     },
+    {
+      route: 'GET /v1/providers/me/consultations',
+      call: (who) => get('/v1/providers/me/consultations', who),
+      expected: providersOnly,
+    },
   ];
 
   itAnswersAsTheMatrixSays(() => ({ runtime, servedBy: 'GET /v1/providers/me', rows: rows(), callers }));

@@ -1,4 +1,5 @@
 import type { InferAttributes } from 'sequelize';
+import type { AssignedConsultationListRequest } from '../consultations/schemas';
 import type { ConsultationService } from '../consultations/service';
 import type { CachedGauge } from '../observability/cached-gauge';
 import { requireRole, type Actor } from '../platform/actor';
@@ -52,6 +53,12 @@ export function createProviderService({ consultations, patients, availableProvid
     /** Requests waiting in the provider's specialty, oldest first. */
     async queue(actor: Actor, page: PageRequest) {
       return consultations.queueFor(actor, page);
+    },
+
+    /** The consultations assigned to the provider, newest first, of one status if asked. */
+    async listOwnConsultations(actor: Actor, { status, ...page }: AssignedConsultationListRequest) {
+      requireRole(actor, 'provider');
+      return consultations.listForProvider(actor.userId, page, status);
     },
 
     /** A patient's record, only for a provider with a consultation assigned to them with that patient. */

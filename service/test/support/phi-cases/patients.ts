@@ -1,7 +1,7 @@
-import { createConsultation } from '../clinical-factories';
 import { api } from '../http';
-import { createPatient, createProvider } from '../identities';
+import { createPatient } from '../identities';
 import type { TestRuntime } from '../runtime';
+import { getAsAssignedProvider } from './assigned-provider';
 import type { PhiRouteCase } from './types';
 
 /** A real call of one of the patient's own routes, as a new patient. */
@@ -30,18 +30,7 @@ export const cases: PhiRouteCase[] = [
   {
     method: 'GET',
     path: '/v1/patients/:patientId',
-    async call(runtime, requestId) {
-      const patient = await createPatient(runtime);
-      const provider = await createProvider(runtime);
-      await createConsultation(runtime.models, patient.userId, {
-        providerId: provider.userId,
-        status: 'accepted',
-      });
-      const response = await api(runtime)
-        .get(`/v1/patients/${patient.userId}`)
-        .set(provider.headers)
-        .set('X-Request-Id', requestId);
-      return { status: response.status, patientId: patient.userId };
-    },
+    call: (runtime, requestId) =>
+      getAsAssignedProvider(runtime, requestId, (patientId) => `/v1/patients/${patientId}`),
   },
 ];

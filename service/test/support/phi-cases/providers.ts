@@ -2,6 +2,7 @@ import { createConsultation } from '../clinical-factories';
 import { api } from '../http';
 import { createPatient, createProvider } from '../identities';
 import { encodeCursor } from '../../../src/platform/keyset-page';
+import { getAsAssignedProvider } from './assigned-provider';
 import type { PhiRouteCase } from './types';
 
 export const cases: PhiRouteCase[] = [
@@ -25,5 +26,12 @@ export const cases: PhiRouteCase[] = [
         .set('X-Request-Id', requestId);
       return { status: response.status, patientId: patient.userId };
     },
+  },
+  {
+    method: 'GET',
+    path: '/v1/providers/me/consultations',
+    // A new provider: the one consultation assigned to them is the whole list.
+    call: (runtime, requestId) =>
+      getAsAssignedProvider(runtime, requestId, () => '/v1/providers/me/consultations'),
   },
 ];
