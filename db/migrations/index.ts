@@ -6,6 +6,7 @@ import identity from './0004_identity';
 import auditEvents from './0005_audit_events';
 import auditIntegrity from './0006_audit_integrity';
 import auditSeals from './0007_audit_seals';
+import breakGlassReasons from './0008_break_glass_reasons';
 
 /** Every migration, in order. A new migration is appended here; an applied one is never edited. */
 export const migrations: readonly Migration[] = [
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   auditEvents,
   auditIntegrity,
   auditSeals,
+  breakGlassReasons,
 ];
