@@ -7,6 +7,7 @@ import auditEvents from './0005_audit_events';
 import auditIntegrity from './0006_audit_integrity';
 import auditSeals from './0007_audit_seals';
 import providerWorklist from './0008_provider_worklist';
+import breakGlassReasons from './0009_break_glass_reasons';
 
 /** Every migration, in order. A new migration is appended here; an applied one is never edited. */
 export const migrations: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   auditIntegrity,
   auditSeals,
   providerWorklist,
+  breakGlassReasons,
 ];

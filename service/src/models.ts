@@ -1,4 +1,5 @@
 import type { Sequelize } from 'sequelize';
+import { BreakGlassReason, initBreakGlassModel } from './audit/break-glass-model';
 import { AuditEvent, AuditSeal, initAuditModel } from './audit/model';
 import {
   MfaFactor,
@@ -27,6 +28,7 @@ export function initModels(sequelize: Sequelize, cipher: FieldCipher) {
   initConsultationModel(sequelize, cipher);
   initPrescriptionModel(sequelize);
   initAuditModel(sequelize);
+  initBreakGlassModel(sequelize, cipher);
   initOutboxModel(sequelize);
 
   // Fresh options objects per association: Sequelize mutates the one it is given, and a shared one
@@ -61,6 +63,7 @@ export function initModels(sequelize: Sequelize, cipher: FieldCipher) {
     Prescription,
     AuditEvent,
     AuditSeal,
+    BreakGlassReason,
     OutboxMessage,
   };
 }

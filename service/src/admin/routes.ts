@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { presentAccountStatus } from '../accounts/presenter';
 import { AccountParams } from '../accounts/schemas';
 import type { AccountStatusService } from '../accounts/status';
@@ -20,6 +21,11 @@ export interface AdminRouteDeps {
 
 /** How long ago the admin must have proved who they are to break the glass. */
 export const BREAK_GLASS_STEP_UP_SECONDS = 300;
+
+const breakGlassIdOf = (ctx: Context): Record<string, string> => {
+  const id = ctx.state.breakGlassId as string | undefined;
+  return id ? { breakGlassId: id } : {};
+};
 
 type Report = (actor: Parameters<AdminService['volumeByDay']>[0], range: ReportRange) => Promise<unknown[]>;
 
@@ -42,7 +48,8 @@ export function adminRoutes({ clinical: { admin }, accountStatus }: AdminRouteDe
     });
   }
 
-  // The reason is free text about a patient: validated, never logged and never put in the audit event.
+  // The reason is free text about a patient: never logged and never put in the audit event, which names
+  // the encrypted copy the service keeps (see GET /admin/audit/break-glass) and is marked high severity.
   router.post(
     '/patients/:patientId/break-glass',
     ...asAdmin,
@@ -52,11 +59,16 @@ export function adminRoutes({ clinical: { admin }, accountStatus }: AdminRouteDe
       resourceType: 'Patient',
       patientIds: fromParam('patientId'),
       resourceIds: fromParam('patientId'),
+      severity: 'high',
+      details: breakGlassIdOf,
     }),
     validate({ params: PatientParams, body: BreakGlassBody }),
     async (ctx) => {
       const { patientId } = paramsOf(ctx, PatientParams);
-      const record = await admin.breakGlassRead(authOf(ctx), patientId, bodyOf(ctx, BreakGlassBody).reason);
+      const access = { id: randomUUID(), requestId: ctx.state.requestId as string | undefined };
+      ctx.state.breakGlassId = access.id;
+      const { reason } = bodyOf(ctx, BreakGlassBody);
+      const record = await admin.breakGlassRead(authOf(ctx), patientId, reason, access);
       ctx.set('Cache-Control', 'no-store');
       ctx.body = presentPatientProfile(record);
     },

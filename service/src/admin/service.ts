@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { keepBreakGlassReason, type BreakGlassAccess } from '../audit/break-glass-reasons';
 import type { PatientRecord, PatientService } from '../patients/service';
 import { requireRole, type Actor } from '../platform/actor';
 import { unprocessable } from '../platform/errors';
@@ -29,13 +31,20 @@ export function createAdminService({ patients, reports }: AdminServiceDeps) {
 
     /**
      * An emergency read of a patient's whole record. The stated reason is required (10..500 characters);
-     * it is free text about a patient, so it is neither logged nor stored: the audit event records the
-     * `break_glass` action, not the reason.
+     * it is free text about a patient, so it is never logged and stays out of the audit event: it is kept
+     * encrypted under `access.id`, which the caller puts in the event, before anything is read, so that
+     * refused attempts keep theirs too.
      */
-    async breakGlassRead(actor: Actor, patientId: string, reason: string): Promise<PatientRecord> {
+    async breakGlassRead(
+      actor: Actor,
+      patientId: string,
+      reason: string,
+      access: BreakGlassAccess = { id: randomUUID() },
+    ): Promise<PatientRecord> {
       requireRole(actor, 'admin');
       const checked = BreakGlassBody.safeParse({ reason });
       if (!checked.success) throw unprocessable(zodIssuesToFieldProblems(checked.error.issues));
+      await keepBreakGlassReason(access, actor.userId, patientId, checked.data.reason);
       return patients.getRecord(patientId);
     },
   };

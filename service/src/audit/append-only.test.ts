@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Client } from 'pg';
 import { SYSTEM_ACTOR } from './actor';
+import { BreakGlassReason } from './break-glass-model';
 import { asSuperuser } from '../../test/support/roles';
 import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
 
@@ -35,6 +37,14 @@ describe('the audit trail is append-only in the database', () => {
     });
     // A seal row must exist for the row triggers on audit_seals to have something to refuse.
     while ((await runtime.audit.sealer.sealOnce()) === 0);
+    // Likewise a kept break-glass reason, for the triggers on break_glass_reasons.
+    await BreakGlassReason.create({
+      id: randomUUID(),
+      actorUserId: randomUUID(),
+      patientId: randomUUID(),
+      requestId: null,
+      reason: 'Kept to test that it cannot be changed',
+    });
     partition = await asSuperuser(
       url,
       async (client) =>
@@ -73,6 +83,29 @@ describe('the audit trail is append-only in the database', () => {
     });
   });
 
+  it('lets carewatch_app add and read break-glass reasons, and nothing more', async () => {
+    await asSuperuser(url, async (client) => {
+      expect(
+        await refusal(
+          client,
+          'carewatch_app',
+          `INSERT INTO break_glass_reasons (id, actor_user_id, patient_id, reason)
+           VALUES (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'v1.test')`,
+        ),
+      ).to.equal(undefined);
+      expect(await refusal(client, 'carewatch_app', 'SELECT count(*) FROM break_glass_reasons')).to.equal(
+        undefined,
+      );
+      for (const sql of [
+        `UPDATE break_glass_reasons SET reason = reason`,
+        'DELETE FROM break_glass_reasons',
+        'TRUNCATE break_glass_reasons',
+      ]) {
+        expect(await refusal(client, 'carewatch_app', sql), sql).to.match(/permission denied/);
+      }
+    });
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE to the owner too, on the table and on each partition', async () => {
     await asSuperuser(url, async (client) => {
       for (const sql of [
@@ -85,6 +118,9 @@ describe('the audit trail is append-only in the database', () => {
         'UPDATE audit_seals SET sealed_at = now()',
         'DELETE FROM audit_seals',
         'TRUNCATE audit_seals',
+        'UPDATE break_glass_reasons SET reason = reason',
+        'DELETE FROM break_glass_reasons',
+        'TRUNCATE break_glass_reasons',
       ]) {
         expect(await refusal(client, null, sql), sql).to.match(/append-only/);
       }

@@ -6,7 +6,7 @@ import { optionalAuthOf } from '../auth/context';
 import { tagged } from '../platform/route-metadata';
 import { actorOf } from './actor';
 import './context';
-import type { AuditAction, AuditOutcome } from './model';
+import type { AuditAction, AuditOutcome, AuditSeverity } from './model';
 import type { AuditEventInput } from './recorder';
 
 export type IdExtractor = (ctx: Context) => readonly string[];
@@ -18,6 +18,10 @@ export interface AuditedOptions {
   /** The patients whose data the request touched; for lists, read after the handler ran (see below). */
   readonly patientIds: IdExtractor;
   readonly resourceIds?: IdExtractor;
+  /** Marks every event of the route for reviewers (`details.severity`); ordinary events have none. */
+  readonly severity?: AuditSeverity;
+  /** Ids the handler produced, for `details` (e.g. the row it wrote); never request content. */
+  readonly details?: (ctx: Context) => Readonly<Record<string, string>>;
 }
 
 /** The id in a route parameter, e.g. `patientIds: fromParam('patientId')` for `/patients/:patientId/...`. */
@@ -54,10 +58,13 @@ function eventOf(ctx: Context, options: AuditedOptions, status: number): AuditEv
     sourceIp: ctx.ip,
     userAgent: ctx.get('User-Agent') || undefined,
     details: {
+      // First, so that a handler's ids can never replace the codes below.
+      ...options.details?.(ctx),
       // A token from the external identity provider has no local session.
       ...(identity?.sessionId ? { sessionId: identity.sessionId } : {}),
       ...(identity ? { aal: identity.aal } : {}),
       ...(outcome === 'success' ? {} : { status }),
+      ...(options.severity ? { severity: options.severity } : {}),
     },
   };
 }

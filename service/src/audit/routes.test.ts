@@ -195,7 +195,7 @@ describe('the compliance API', () => {
   it("puts the caller's guard in front of every route", async () => {
     const refuse = tagged(() => Promise.reject(forbidden()), { guard: 'refuse' });
     const guarded = appWith(runtime, [auditRoutes(runtime, refuse)]);
-    for (const path of ['/events', '/events/export', '/reports/break-glass', '/verify']) {
+    for (const path of ['/events', '/events/export', '/reports/break-glass', '/break-glass', '/verify']) {
       await request(guarded.callback()).get(`/v1/admin/audit${path}`).expect(403);
     }
   });

@@ -3,6 +3,7 @@ import type { Context, Middleware } from 'koa';
 import type { Sequelize } from 'sequelize';
 import type { z } from 'zod';
 import { queryOf, validate } from '../platform/validate';
+import { findBreakGlassReasons } from './break-glass-reasons';
 import { csvStream, ndjsonStream } from './export';
 import { audited, patientIdsFromState } from './middleware';
 import type { AuditAction } from './model';
@@ -13,6 +14,7 @@ import {
   AuditEventsQuery,
   AuditExportQuery,
   BreakGlassQuery,
+  BreakGlassReasonsQuery,
   HighVolumeQuery,
 } from './schemas';
 import type { AuditTrail } from './trail';
@@ -86,6 +88,22 @@ export function auditRoutes(
   report('/reports/after-hours', AfterHoursQuery, afterHoursAccess);
   report('/reports/high-volume', HighVolumeQuery, unusualPatientVolume);
   report('/reports/break-glass', BreakGlassQuery, breakGlassUses);
+
+  // The reasons are free text about patients: the read names every patient whose reason it returned.
+  router.get(
+    '/break-glass',
+    ...guards,
+    audited({ action: 'list', resourceType: 'BreakGlassReason', patientIds: patientIdsFromState }),
+    validate({ query: BreakGlassReasonsQuery }),
+    async (ctx) => {
+      const query = queryOf(ctx, BreakGlassReasonsQuery);
+      const page = await findBreakGlassReasons(deps.sequelize, query);
+      const named = query.patientId ? [query.patientId] : [];
+      ctx.state.auditPatientIds = [...new Set([...named, ...page.items.map((item) => item.patientId)])];
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = page;
+    },
+  );
 
   router.get('/verify', ...guards, auditedQuery('read'), async (ctx) => {
     ctx.body = await deps.audit.verify();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageQuery, pageResponse } from '../platform/keyset-page';
 import { AUDIT_ACTIONS } from './model';
 
 function isTimeZone(name: string): boolean {
@@ -53,3 +54,22 @@ export const HighVolumeQuery = z.object({
 });
 
 export const BreakGlassQuery = z.object(requiredRange);
+
+/** The kept reasons of break-glass accesses, newest first, paged like the other lists (keyset cursor). */
+export const BreakGlassReasonsQuery = PageQuery.extend({
+  patientId: z.uuid().optional(),
+  userId: z.uuid().optional(),
+  ...timeRange,
+});
+export type BreakGlassReasonsQuery = z.infer<typeof BreakGlassReasonsQuery>;
+
+export const BreakGlassReasonsResponse = pageResponse(
+  z.strictObject({
+    id: z.uuid().describe('The `breakGlassId` in the details of the audit event of the access'),
+    occurredAt: z.iso.datetime(),
+    actorUserId: z.uuid(),
+    patientId: z.uuid(),
+    requestId: z.string().nullable(),
+    reason: z.string(),
+  }),
+);

@@ -3,21 +3,24 @@ import { api } from '../http';
 import { createAdmin, createPatient } from '../identities';
 import type { PhiRouteCase } from './types';
 
+/** A compliance query filtered to one patient, by an admin: its event must name that patient. */
+const aboutOnePatient = (path: string): PhiRouteCase => ({
+  method: 'GET',
+  path,
+  async call(runtime, requestId) {
+    const [admin, patient] = await Promise.all([createAdmin(runtime), createPatient(runtime)]);
+    const response = await api(runtime)
+      .get(path)
+      .query({ patientId: patient.userId })
+      .set(admin.headers)
+      .set('X-Request-Id', requestId);
+    return { status: response.status, patientId: patient.userId };
+  },
+});
+
 /** Looking at a patient's audit trail is itself an access to that patient's record. */
 export const cases: PhiRouteCase[] = [
-  {
-    method: 'GET',
-    path: '/v1/admin/audit/events',
-    async call(runtime, requestId) {
-      const [admin, patient] = await Promise.all([createAdmin(runtime), createPatient(runtime)]);
-      const response = await api(runtime)
-        .get('/v1/admin/audit/events')
-        .query({ patientId: patient.userId })
-        .set(admin.headers)
-        .set('X-Request-Id', requestId);
-      return { status: response.status, patientId: patient.userId };
-    },
-  },
+  aboutOnePatient('/v1/admin/audit/events'),
   {
     method: 'GET',
     path: '/v1/admin/audit/events/export',
@@ -47,6 +50,7 @@ export const cases: PhiRouteCase[] = [
       return { status: response.status };
     },
   })),
+  aboutOnePatient('/v1/admin/audit/break-glass'),
   {
     method: 'GET',
     path: '/v1/admin/audit/verify',
