@@ -6,6 +6,7 @@ import {
   type JwksSourceDependencies,
   type JwksTuning,
 } from './jwks-source';
+import type { Role, UserStatus } from '../model';
 import type { FindLinkedUser } from './linked-user';
 
 /**
@@ -20,8 +21,10 @@ import type { FindLinkedUser } from './linked-user';
 export interface ExternalIdentity {
   /** The Supabase user id (`sub`). */
   readonly subject: string;
-  /** The local user the subject is linked to. */
+  /** The local user the subject is linked to, with its role and status as read when linking. */
   readonly userId: string;
+  readonly role: Role;
+  readonly status: UserStatus;
   /** The provider's email claim, for display only: never log it. */
   readonly email?: string;
 }
@@ -111,10 +114,16 @@ export function createExternalVerifier(
       if ('refused' in checked) return refuse(checked.refused);
       const { claims } = checked;
       if (typeof claims.sub !== 'string' || claims.sub === '') return refuse('subject_missing');
-      const userId = await deps.findLinkedUser(claims.sub);
-      if (userId === undefined) return refuse('not_linked');
+      const user = await deps.findLinkedUser(claims.sub);
+      if (user === undefined) return refuse('not_linked');
       const email = typeof claims.email === 'string' ? claims.email : undefined;
-      return { subject: claims.sub, userId, ...(email === undefined ? {} : { email }) };
+      return {
+        subject: claims.sub,
+        userId: user.id,
+        role: user.role,
+        status: user.status,
+        ...(email === undefined ? {} : { email }),
+      };
     },
     close: () => jwks?.close(),
   };
