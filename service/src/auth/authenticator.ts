@@ -1,13 +1,16 @@
 import type { AccessTokens } from './access-tokens';
 import type { Authenticator } from './context';
-import { User } from './model';
+import type { Role, UserStatus } from './model';
 import type { SessionStore } from './sessions';
 
 /**
  * Seam for the external identity provider (auth/external/): given a token whose issuer is not ours, it
- * answers the linked local user, or undefined when it does not accept the token (the caller gets 401).
+ * answers the linked local user as it read it, or undefined when it does not accept the token (the caller
+ * gets 401).
  */
-export type ExternalVerifier = (token: string) => Promise<{ userId: string } | undefined>;
+export type ExternalVerifier = (
+  token: string,
+) => Promise<{ userId: string; role: Role; status: UserStatus } | undefined>;
 
 export function createAuthenticator(
   tokens: AccessTokens,
@@ -18,15 +21,10 @@ export function createAuthenticator(
     async authenticate(token) {
       if (!tokens.isOurs(token)) {
         const external = externalVerifier ? await externalVerifier(token) : undefined;
-        if (!external) return undefined;
-        const user = await User.findOne({
-          where: { id: external.userId, status: 'active' },
-          attributes: ['role'],
-          raw: true,
-        });
-        return user
-          ? { userId: external.userId, role: user.role, sessionId: null, aal: 'aal1', stepUpAt: null }
-          : undefined;
+        // Only an active account may act, as with a local token (sessions.resolve checks the same): a
+        // locked account is still linked, so the verifier accepts it, and it is refused here.
+        if (external?.status !== 'active') return undefined;
+        return { userId: external.userId, role: external.role, sessionId: null, aal: 'aal1', stepUpAt: null };
       }
       const claims = await tokens.verify(token);
       return claims ? sessions.resolve(claims.sessionId, claims.userId) : undefined;

@@ -12,6 +12,7 @@ import { uuidPrimaryKey, nullableDate, optionalText, timestamps } from '../platf
 export const ROLES = ['patient', 'provider', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export const USER_STATUSES = ['active', 'locked', 'disabled'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
 
 /** Emails are stored in this form (the schema checks it), so every lookup by email uses it too. */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
@@ -21,7 +22,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare email: string;
   declare passwordHash: string | null;
   declare role: Role;
-  declare status: CreationOptional<(typeof USER_STATUSES)[number]>;
+  declare status: CreationOptional<UserStatus>;
   declare failedLoginCount: CreationOptional<number>;
   declare lockedUntil: Date | null;
   declare mfaEnrolled: CreationOptional<boolean>;

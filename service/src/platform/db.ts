@@ -1,22 +1,12 @@
 import { Sequelize, type Options } from 'sequelize';
 import type { Metrics } from '../observability/metrics';
+import { operationOf } from './sql-operation';
 
 export interface DatabaseOptions {
   readonly url: string;
   readonly poolMax: number;
   readonly statementTimeoutMs: number;
   readonly applicationName?: string;
-}
-
-const OPERATIONS = new Set(['select', 'insert', 'update', 'delete']);
-
-function operationOf(sql: string): string {
-  // Sequelize prefixes its own log line ("Executed (default): SELECT ..."); the verb follows it.
-  const verb = /(?:^|:\s*)(?:WITH\b[\s\S]*?\)\s*)?([A-Za-z]+)/.exec(
-    sql.replace(/^Executed \([^)]*\):\s*/, ''),
-  )?.[1];
-  const lower = verb?.toLowerCase() ?? 'other';
-  return OPERATIONS.has(lower) ? lower : 'other';
 }
 
 /** Query timing by operation and pool acquisition time, without logging a statement or its values. */

@@ -8,6 +8,7 @@ import {
   type ExternalVerifier,
   type ExternalVerifierOptions,
 } from '../../src/auth/external/verifier';
+import type { Role, UserStatus } from '../../src/auth/model';
 import type { Runtime } from '../../src/runtime';
 
 /**
@@ -157,12 +158,12 @@ export async function startIdentityProvider(): Promise<FakeIdentityProvider> {
 /** A local account linked to the external `subject` (a fresh random one unless given). */
 export async function createLinkedUser(
   runtime: Runtime,
-  options: { subject?: string; status?: 'active' | 'disabled' } = {},
+  options: { subject?: string; status?: UserStatus; role?: Role } = {},
 ): Promise<{ userId: string; subject: string }> {
   const subject = options.subject ?? randomUUID();
   const user = await runtime.models.User.create({
     email: `linked.${randomUUID()}@example.test`,
-    role: 'patient',
+    role: options.role ?? 'patient',
     status: options.status ?? 'active',
     passwordHash: null,
     lockedUntil: null,

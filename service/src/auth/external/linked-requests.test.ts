@@ -43,9 +43,17 @@ describe('external identity provider: requests with its tokens', () => {
     }
   });
 
-  it('refuses the tokens of disabled and unlinked accounts with 401 problem+json', async () => {
+  it("carries the linked account's own role", async () => {
+    const linked = await createLinkedUser(runtime, { role: 'provider' });
+    const response = await me(await provider.signWithSecret(linked.subject));
+    expect(response.status).to.equal(200);
+    expect(response.body).to.deep.include({ id: linked.userId, role: 'provider' });
+  });
+
+  it('refuses the tokens of disabled, locked and unlinked accounts with 401 problem+json', async () => {
     const disabled = await createLinkedUser(runtime, { status: 'disabled' });
-    for (const subject of [disabled.subject, '00000000-0000-4000-8000-000000000000']) {
+    const locked = await createLinkedUser(runtime, { status: 'locked' });
+    for (const subject of [disabled.subject, locked.subject, '00000000-0000-4000-8000-000000000000']) {
       const response = await me(await provider.signWithSecret(subject));
       expect(response.status).to.equal(401);
       expect(response.type).to.equal('application/problem+json');

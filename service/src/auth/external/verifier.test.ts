@@ -39,12 +39,14 @@ describe('external identity provider: token verification', () => {
     await provider.stop();
   });
 
-  it('accepts an HS256 token signed with the project secret for a linked account', async () => {
+  it('accepts an HS256 token signed with the project secret for a linked account, keeping none of its contact claims', async () => {
     const token = await provider.signWithSecret(linked.subject, {}, { email: 'someone@example.test' });
+    // No email in the identity: a contact detail kept in memory could reach a log line or an error.
     expect(await verifier.verify(token)).to.deep.equal({
       subject: linked.subject,
       userId: linked.userId,
-      email: 'someone@example.test',
+      role: 'patient',
+      status: 'active',
     });
   });
 
@@ -52,8 +54,24 @@ describe('external identity provider: token verification', () => {
     const rs256Kid = await provider.addKey('RS256');
     for (const kid of [es256Kid, rs256Kid]) {
       const identity = await verifier.verify(await provider.sign(linked.subject, { kid }));
-      expect(identity, kid).to.deep.equal({ subject: linked.subject, userId: linked.userId });
+      expect(identity, kid).to.deep.equal({
+        subject: linked.subject,
+        userId: linked.userId,
+        role: 'patient',
+        status: 'active',
+      });
     }
+  });
+
+  it('answers the role and status of the linked account as stored, a locked one included', async () => {
+    const locked = await createLinkedUser(runtime, { status: 'locked', role: 'provider' });
+    // Linked, so accepted here: the authenticator is the one that refuses an account that is not active.
+    expect(await verifier.verify(await provider.signWithSecret(locked.subject))).to.deep.equal({
+      subject: locked.subject,
+      userId: locked.userId,
+      role: 'provider',
+      status: 'locked',
+    });
   });
 
   it('refuses a valid token whose subject is linked to no account, or to a disabled one', async () => {

@@ -6,6 +6,7 @@ import {
   type JwksSourceDependencies,
   type JwksTuning,
 } from './jwks-source';
+import type { Role, UserStatus } from '../model';
 import type { FindLinkedUser } from './linked-user';
 
 /**
@@ -18,12 +19,15 @@ import type { FindLinkedUser } from './linked-user';
  * at (no `alg: none`, no HS256 token "signed" with a public key from the JWKS).
  */
 export interface ExternalIdentity {
-  /** The Supabase user id (`sub`). */
+  /**
+   * The Supabase user id (`sub`): the only claim kept. The token's email and other contact claims are
+   * PHI-adjacent and nothing needs them, so they stay out of objects that a log line could pick up.
+   */
   readonly subject: string;
-  /** The local user the subject is linked to. */
+  /** The local user the subject is linked to, with its role and status as read when linking. */
   readonly userId: string;
-  /** The provider's email claim, for display only: never log it. */
-  readonly email?: string;
+  readonly role: Role;
+  readonly status: UserStatus;
 }
 
 export interface ExternalVerifier {
@@ -111,10 +115,9 @@ export function createExternalVerifier(
       if ('refused' in checked) return refuse(checked.refused);
       const { claims } = checked;
       if (typeof claims.sub !== 'string' || claims.sub === '') return refuse('subject_missing');
-      const userId = await deps.findLinkedUser(claims.sub);
-      if (userId === undefined) return refuse('not_linked');
-      const email = typeof claims.email === 'string' ? claims.email : undefined;
-      return { subject: claims.sub, userId, ...(email === undefined ? {} : { email }) };
+      const user = await deps.findLinkedUser(claims.sub);
+      if (user === undefined) return refuse('not_linked');
+      return { subject: claims.sub, userId: user.id, role: user.role, status: user.status };
     },
     close: () => jwks?.close(),
   };

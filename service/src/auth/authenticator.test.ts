@@ -1,0 +1,76 @@
+import { expect } from 'chai';
+import type { FindOptions } from 'sequelize';
+import {
+  createLinkedUser,
+  startIdentityProvider,
+  verifierFor,
+  type FakeIdentityProvider,
+} from '../../test/support/identity-provider';
+import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
+import { createAccessTokens } from './access-tokens';
+import { createAuthenticator } from './authenticator';
+import type { Authenticator } from './context';
+import type { ExternalVerifier } from './external/verifier';
+import { createSessionStore } from './sessions';
+
+describe('authenticator: external identity provider tokens', () => {
+  let runtime: TestRuntime;
+  let provider: FakeIdentityProvider;
+  let verifier: ExternalVerifier;
+  let authenticator: Authenticator;
+
+  before(async () => {
+    runtime = await sharedRuntime();
+    provider = await startIdentityProvider();
+    verifier = verifierFor(runtime, provider);
+    const { auth } = runtime.config;
+    authenticator = createAuthenticator(
+      createAccessTokens(auth),
+      createSessionStore(runtime.sequelize, runtime.cache, auth),
+      (token) => verifier.verify(token),
+    );
+  });
+
+  after(async () => {
+    verifier.close();
+    await provider.stop();
+  });
+
+  /** Authenticates a token of `linked`, counting the reads of its user row (by subject or by id). */
+  async function authenticateCountingReads(linked: { userId: string; subject: string }) {
+    const token = await provider.signWithSecret(linked.subject);
+    let reads = 0;
+    const count = ({ where }: FindOptions) => {
+      const by = (where ?? {}) as Record<string, unknown>;
+      if (by.externalSubject === linked.subject || by.id === linked.userId) reads++;
+    };
+    runtime.models.User.addHook('beforeFind', 'countLinkedUserReads', count);
+    try {
+      const auth = await authenticator.authenticate(token);
+      return { auth, reads };
+    } finally {
+      runtime.models.User.removeHook('beforeFind', 'countLinkedUserReads');
+    }
+  }
+
+  it('lets an active linked account in with its own role, at aal1 without a session, reading its row once', async () => {
+    const linked = await createLinkedUser(runtime, { role: 'provider' });
+    expect(await authenticateCountingReads(linked)).to.deep.equal({
+      auth: { userId: linked.userId, role: 'provider', sessionId: null, aal: 'aal1', stepUpAt: null },
+      reads: 1,
+    });
+  });
+
+  it('refuses locked, disabled and unlinked accounts, each after one read', async () => {
+    const subjects = [
+      await createLinkedUser(runtime, { status: 'locked' }),
+      await createLinkedUser(runtime, { status: 'disabled' }),
+      { userId: '00000000-0000-4000-8000-000000000000', subject: '00000000-0000-4000-8000-000000000001' },
+    ];
+    for (const linked of subjects)
+      expect(await authenticateCountingReads(linked), linked.subject).to.deep.equal({
+        auth: undefined,
+        reads: 1,
+      });
+  });
+});
