@@ -60,7 +60,7 @@ export interface Runtime {
 /** Wires every dependency of the service for one database URL. Opens connections lazily; serves nothing. */
 export function createRuntime(config: Config, databaseUrl: string, logger: Logger): Runtime {
   const metrics = createMetrics();
-  metrics.process.memoryLimit.set(readMemoryLimit().bytes);
+  metrics.process.memoryLimit.set(readMemoryLimit());
   const sequelize = createDatabase(
     {
       url: databaseUrl,

@@ -11,12 +11,6 @@ export const CGROUP_MEMORY_LIMIT_FILES: readonly string[] = [
   '/sys/fs/cgroup/memory/memory.limit_in_bytes',
 ];
 
-export interface MemoryLimit {
-  readonly bytes: number;
-  /** `cgroup`: the container limit; `system`: no container limit, so the machine's memory is the limit. */
-  readonly source: 'cgroup' | 'system';
-}
-
 /** The limit a cgroup file states: "max" (v2) means none. */
 function parseCgroupLimit(path: string, content: string): number {
   const text = content.trim();
@@ -41,7 +35,7 @@ function readCgroupLimit(files: readonly string[]): number {
 }
 
 /**
- * The memory this process may use before the kernel OOM-kills it. Read once at startup: a container's
+ * The memory, in bytes, this process may use before the kernel OOM-kills it. Read once at startup: a container's
  * limit does not change while it runs (a new limit means a new pod).
  *
  * Without a cgroup limit ("max", or v1's "unlimited", a page-rounded 2^63), and whenever the cgroup
@@ -53,9 +47,6 @@ function readCgroupLimit(files: readonly string[]): number {
 export function readMemoryLimit(
   files: readonly string[] = CGROUP_MEMORY_LIMIT_FILES,
   systemBytes: number = totalmem(),
-): MemoryLimit {
-  const cgroupBytes = readCgroupLimit(files);
-  return cgroupBytes < systemBytes
-    ? { bytes: cgroupBytes, source: 'cgroup' }
-    : { bytes: systemBytes, source: 'system' };
+): number {
+  return Math.min(readCgroupLimit(files), systemBytes);
 }
