@@ -80,7 +80,7 @@ function scrubAttributes(attributes: Attributes): void {
  * values (a constraint violation repeats the row). The log line of the same trace id holds the
  * redacted stack.
  */
-export function scrubSpan(span: Span): void {
+function scrubSpan(span: Span): void {
   scrubAttributes(span.attributes);
   for (const event of span.events)
     event.attributes =
