@@ -35,10 +35,32 @@ const TARGET_P95_MS = 100;
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
-/** The second two-row page of a list, so that the cursor's condition is measured too. */
-async function secondPage<T>(list: (page: PageRequest) => Promise<Page<T>>): Promise<Page<T>> {
-  const first = await list({ limit: 2 });
-  return list({ limit: 2, cursor: first.nextCursor ?? undefined });
+interface UseCase {
+  readonly list: boolean;
+  readonly run: () => Promise<unknown>;
+}
+
+/**
+ * A list as two use cases, `label` and `label, page 2`, each by a random actor: the first page of `size`,
+ * and the second two-row page, so that the cursor's condition is measured too.
+ */
+function firstAndSecondPage<A>(
+  label: string,
+  actors: readonly A[],
+  size: PageRequest,
+  list: (actor: A, page: PageRequest) => Promise<Page<unknown>>,
+): Record<string, UseCase> {
+  return {
+    [label]: { list: true, run: () => list(pick(actors), size) },
+    [`${label}, page 2`]: {
+      list: true,
+      run: async () => {
+        const actor = pick(actors);
+        const first = await list(actor, { limit: 2 });
+        return list(actor, { limit: 2, cursor: first.nextCursor ?? undefined });
+      },
+    },
+  };
 }
 
 async function main(): Promise<number> {
@@ -102,19 +124,11 @@ async function main(): Promise<number> {
     const year = { from: daysAgo(365), to: today };
     const page = { limit: 20 };
 
-    const useCases: Record<string, { list: boolean; run: () => Promise<unknown> }> = {
+    const useCases: Record<string, UseCase> = {
       'patient: own profile': { list: false, run: () => services.patients.getOwnProfile(pick(patients)) },
-      'patient: list consultations': {
-        list: true,
-        run: () => services.patients.listOwnConsultations(pick(patients), page),
-      },
-      'patient: list consultations, page 2': {
-        list: true,
-        run: () => {
-          const patient = pick(patients);
-          return secondPage((page) => services.patients.listOwnConsultations(patient, page));
-        },
-      },
+      ...firstAndSecondPage('patient: list consultations', patients, page, (patient, next) =>
+        services.patients.listOwnConsultations(patient, next),
+      ),
       'patient: list prescriptions': {
         list: true,
         run: () => services.patients.listOwnPrescriptions(pick(patients), page),
@@ -123,17 +137,9 @@ async function main(): Promise<number> {
         list: true,
         run: () => services.prescriptions.listMine(pick(providers), page),
       },
-      'provider: list assigned consultations': {
-        list: true,
-        run: () => services.providers.listOwnConsultations(pick(providers), page),
-      },
-      'provider: list assigned consultations, page 2': {
-        list: true,
-        run: () => {
-          const provider = pick(providers);
-          return secondPage((next) => services.providers.listOwnConsultations(provider, next));
-        },
-      },
+      ...firstAndSecondPage('provider: list assigned consultations', providers, page, (provider, next) =>
+        services.providers.listOwnConsultations(provider, next),
+      ),
       'provider: list assigned consultations, completed': {
         list: true,
         run: () => services.providers.listOwnConsultations(pick(providers), { ...page, status: 'completed' }),

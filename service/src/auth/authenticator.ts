@@ -1,6 +1,6 @@
 import type { AccessTokens } from './access-tokens';
 import type { Authenticator } from './context';
-import type { Role, UserStatus } from './model';
+import type { LinkedUser } from './external/linked-user';
 import type { SessionStore } from './sessions';
 
 /**
@@ -8,9 +8,7 @@ import type { SessionStore } from './sessions';
  * answers the linked local user as it read it, or undefined when it does not accept the token (the caller
  * gets 401).
  */
-export type ExternalVerifier = (
-  token: string,
-) => Promise<{ userId: string; role: Role; status: UserStatus } | undefined>;
+export type ExternalVerifier = (token: string) => Promise<LinkedUser | undefined>;
 
 export function createAuthenticator(
   tokens: AccessTokens,

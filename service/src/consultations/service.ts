@@ -56,13 +56,14 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
   const track = <T>(operation: string, work: () => Promise<T>) =>
     countOutcome(measures.operations, operation, work);
 
-  /** A page of the rows matching every condition (bound from $1), newest first by (requested_at, id). */
-  async function newestFirst(
+  /** A page of the rows matching every condition (bound from $1), ordered by (requested_at, id). */
+  async function pageByRequestedAt(
     conditions: readonly string[],
     bind: readonly unknown[],
     page: PageRequest,
+    order: 'ASC' | 'DESC' = 'DESC',
   ): Promise<Page<ConsultationSummary>> {
-    const keyset = keysetClause(page, 'requested_at', bind.length + 1);
+    const keyset = keysetClause(page, 'requested_at', bind.length + 1, order);
     const rows = await selectSummaries(
       `SELECT ${SUMMARY_COLUMNS} FROM consultations WHERE ${conditions.join(' AND ')} ${keyset.where}
         ${keyset.orderLimit}`,
@@ -183,31 +184,30 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
 
     /** A patient's consultations, newest first. The caller decides whose: patients ask for their own. */
     listForPatient: (patientId: string, page: PageRequest) =>
-      newestFirst(['patient_id = $1'], [patientId], page),
+      pageByRequestedAt(['patient_id = $1'], [patientId], page),
 
     /**
      * The consultations assigned to a provider (their work), newest first, optionally of one status. The
      * caller decides whose: providers ask for their own. Unassigned requests are in `queueFor` instead.
      */
     listForProvider: (providerId: string, page: PageRequest, status?: ConsultationStatus) =>
-      newestFirst(
-        status ? ['provider_id = $1', 'status = $2'] : ['provider_id = $1'],
-        status ? [providerId, status] : [providerId],
-        page,
-      ),
+      status
+        ? pageByRequestedAt(['provider_id = $1', 'status = $2'], [providerId, status], page)
+        : pageByRequestedAt(['provider_id = $1'], [providerId], page),
 
     /** Requests waiting in the provider's specialty, oldest first. */
     async queueFor(actor: Actor, page: PageRequest): Promise<Page<ConsultationSummary>> {
       requireRole(actor, 'provider');
-      const keyset = keysetClause(page, 'requested_at', 2, 'ASC');
-      const rows = await selectSummaries(
-        `SELECT ${SUMMARY_COLUMNS} FROM consultations
-          WHERE status = 'requested' AND expires_at > now()
-            AND specialty = (SELECT specialty FROM providers WHERE user_id = $1) ${keyset.where}
-          ${keyset.orderLimit}`,
-        [actor.userId, ...keyset.bind],
+      return pageByRequestedAt(
+        [
+          "status = 'requested'",
+          'expires_at > now()',
+          'specialty = (SELECT specialty FROM providers WHERE user_id = $1)',
+        ],
+        [actor.userId],
+        page,
+        'ASC',
       );
-      return toPage(rows, page.limit, (row) => ({ at: row.requestedAt, id: row.id }));
     },
 
     /** Whose consultation this is, for the audit trail of a refused request (see platform/patient-of). */

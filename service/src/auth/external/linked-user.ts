@@ -3,7 +3,7 @@ import type { Role, User, UserStatus } from '../model';
 
 /** What a request needs of the local account linked to an external subject. */
 export interface LinkedUser {
-  readonly id: string;
+  readonly userId: string;
   readonly role: Role;
   readonly status: UserStatus;
 }
@@ -24,6 +24,6 @@ export function linkedUserFinder(users: typeof User): FindLinkedUser {
       attributes: ['id', 'role', 'status'],
       raw: true,
     });
-    return row ? { id: row.id, role: row.role, status: row.status } : undefined;
+    return row ? { userId: row.id, role: row.role, status: row.status } : undefined;
   };
 }

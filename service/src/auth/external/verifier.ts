@@ -6,8 +6,7 @@ import {
   type JwksSourceDependencies,
   type JwksTuning,
 } from './jwks-source';
-import type { Role, UserStatus } from '../model';
-import type { FindLinkedUser } from './linked-user';
+import type { FindLinkedUser, LinkedUser } from './linked-user';
 
 /**
  * Verifies access tokens issued by a Supabase project and maps them to the local account they are
@@ -18,16 +17,12 @@ import type { FindLinkedUser } from './linked-user';
  * project's JWKS. A token whose algorithm has no configured source is refused before any key is looked
  * at (no `alg: none`, no HS256 token "signed" with a public key from the JWKS).
  */
-export interface ExternalIdentity {
+export interface ExternalIdentity extends LinkedUser {
   /**
    * The Supabase user id (`sub`): the only claim kept. The token's email and other contact claims are
    * PHI-adjacent and nothing needs them, so they stay out of objects that a log line could pick up.
    */
   readonly subject: string;
-  /** The local user the subject is linked to, with its role and status as read when linking. */
-  readonly userId: string;
-  readonly role: Role;
-  readonly status: UserStatus;
 }
 
 export interface ExternalVerifier {
@@ -117,7 +112,7 @@ export function createExternalVerifier(
       if (typeof claims.sub !== 'string' || claims.sub === '') return refuse('subject_missing');
       const user = await deps.findLinkedUser(claims.sub);
       if (user === undefined) return refuse('not_linked');
-      return { subject: claims.sub, userId: user.id, role: user.role, status: user.status };
+      return { subject: claims.sub, ...user };
     },
     close: () => jwks?.close(),
   };
