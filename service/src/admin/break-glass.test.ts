@@ -134,6 +134,22 @@ describe('break-glass reasons', () => {
     expect(page2.nextCursor).to.equal(null);
   });
 
+  it('filters by user and by time range', async () => {
+    const someone = await createPatient(runtime);
+    const { reason } = statedReason();
+    expect((await breakGlass(reason, newRequestId(), someone.userId)).status).to.equal(200);
+    const reasonsOf = async (query: Record<string, string>) =>
+      BreakGlassReasonsResponse.parse(
+        (await keptReasons(admin, { patientId: someone.userId, ...query })).body,
+      ).items.map((item) => item.reason);
+    const minuteAway = (sign: number) => new Date(Date.now() + sign * 60_000).toISOString();
+
+    expect(await reasonsOf({ from: minuteAway(-1), to: minuteAway(1) })).to.deep.equal([reason]);
+    expect(await reasonsOf({ from: minuteAway(1) })).to.deep.equal([]);
+    expect(await reasonsOf({ to: minuteAway(-1) })).to.deep.equal([]);
+    expect(await reasonsOf({ userId: someone.userId })).to.deep.equal([]);
+  });
+
   it('refuses everyone but an admin at aal2, and malformed queries, as problem+json', async () => {
     const callers: Array<[string, Identity | undefined, number]> = [
       ['aal1 admin', await createAdmin(runtime, { withMfa: false }), 403],

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { keepBreakGlassReason, type BreakGlassAccess } from '../audit/break-glass-reasons';
 import type { PatientRecord, PatientService } from '../patients/service';
 import { requireRole, type Actor } from '../platform/actor';
@@ -39,7 +38,7 @@ export function createAdminService({ patients, reports }: AdminServiceDeps) {
       actor: Actor,
       patientId: string,
       reason: string,
-      access: BreakGlassAccess = { id: randomUUID() },
+      access: BreakGlassAccess,
     ): Promise<PatientRecord> {
       requireRole(actor, 'admin');
       const checked = BreakGlassBody.safeParse({ reason });

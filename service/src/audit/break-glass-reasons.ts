@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { boundConditions } from '../platform/bound-conditions';
 import { keysetClause, presentPage, toPage, type Page } from '../platform/keyset-page';
 import { BreakGlassReason } from './break-glass-model';
 import type { BreakGlassReasonsQuery } from './schemas';
@@ -50,23 +51,16 @@ export async function findBreakGlassReasons(
   sequelize: Sequelize,
   query: BreakGlassReasonsQuery,
 ): Promise<Page<BreakGlassReasonView>> {
-  const clauses: string[] = [];
-  const bind: unknown[] = [];
-  const filters: Array<[string, unknown]> = [
-    ['patient_id =', query.patientId],
-    ['actor_user_id =', query.userId],
-    ['occurred_at >=', query.from],
-    ['occurred_at <', query.to],
-  ];
-  for (const [condition, value] of filters) {
-    if (value === undefined) continue;
-    bind.push(value);
-    clauses.push(`AND ${condition} $${bind.length}`);
-  }
+  const { sql, bind } = boundConditions([
+    [(p) => `patient_id = ${p}`, query.patientId],
+    [(p) => `actor_user_id = ${p}`, query.userId],
+    [(p) => `occurred_at >= ${p}`, query.from],
+    [(p) => `occurred_at < ${p}`, query.to],
+  ]);
   const keyset = keysetClause(query, 'occurred_at', bind.length + 1);
   // Model instances, not raw rows: the model's getter decrypts the reason.
   const rows = await sequelize.query<BreakGlassReason>(
-    `SELECT * FROM break_glass_reasons WHERE true ${clauses.join(' ')} ${keyset.where} ${keyset.orderLimit}`,
+    `SELECT * FROM break_glass_reasons WHERE ${sql} ${keyset.where} ${keyset.orderLimit}`,
     { bind: [...bind, ...keyset.bind], model: BreakGlassReason, mapToModel: true, type: QueryTypes.SELECT },
   );
   return presentPage(

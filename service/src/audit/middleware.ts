@@ -20,7 +20,10 @@ export interface AuditedOptions {
   readonly resourceIds?: IdExtractor;
   /** Marks every event of the route for reviewers (`details.severity`); ordinary events have none. */
   readonly severity?: AuditSeverity;
-  /** Ids the handler produced, for `details` (e.g. the row it wrote); never request content. */
+  /**
+   * Ids the handler produced, for `details` (e.g. the row it wrote); never request content: the recorder
+   * refuses an event whose details are not plain codes and ids.
+   */
   readonly details?: (ctx: Context) => Readonly<Record<string, string>>;
 }
 

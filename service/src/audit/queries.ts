@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { boundConditions } from '../platform/bound-conditions';
 import type { AuditEventsQuery } from './schemas';
 
 /** An audit event as the compliance API shows it (it holds no PHI by construction). */
@@ -29,19 +30,15 @@ const VIEW_COLUMNS = `seq::text AS seq, to_char(occurred_at AT TIME ZONE 'UTC', 
 
 /** WHERE clause and bound values for a filter; every value is bound, never spliced. */
 function conditions(filter: AuditFilter, before?: string): { where: string; bind: unknown[] } {
-  const clauses: string[] = [];
-  const bind: unknown[] = [];
-  const add = (clause: (placeholder: string) => string, value: unknown) => {
-    bind.push(value);
-    clauses.push(clause(`$${bind.length}`));
-  };
-  if (filter.patientId) add((p) => `patient_ids @> ARRAY[${p}::uuid]`, filter.patientId);
-  if (filter.userId) add((p) => `actor_user_id = ${p}`, filter.userId);
-  if (filter.action) add((p) => `action = ${p}`, filter.action);
-  if (filter.from) add((p) => `occurred_at >= ${p}`, filter.from);
-  if (filter.to) add((p) => `occurred_at < ${p}`, filter.to);
-  if (before) add((p) => `audit_events.seq < ${p}::bigint`, before);
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', bind };
+  const { sql, bind } = boundConditions([
+    [(p) => `patient_ids @> ARRAY[${p}::uuid]`, filter.patientId],
+    [(p) => `actor_user_id = ${p}`, filter.userId],
+    [(p) => `action = ${p}`, filter.action],
+    [(p) => `occurred_at >= ${p}`, filter.from],
+    [(p) => `occurred_at < ${p}`, filter.to],
+    [(p) => `audit_events.seq < ${p}::bigint`, before],
+  ]);
+  return { where: `WHERE ${sql}`, bind };
 }
 
 /**

@@ -63,9 +63,19 @@ function insertStatement(rows: number): string {
 const EVENT_TYPE = /^[a-z_.]+$/;
 const RESOURCE_TYPE = /^[A-Za-z]+$/;
 
+// Details are codes, counts and ids: a string of any other shape could be text a person typed.
+const isPlainDetail = (value: unknown): boolean =>
+  typeof value === 'number' ||
+  typeof value === 'boolean' ||
+  (typeof value === 'string' && PLAIN_ID.test(value));
+
 function checkShape(event: AuditEventInput): void {
   if (!EVENT_TYPE.test(event.eventType) || !RESOURCE_TYPE.test(event.resourceType)) {
     throw new Error('audit event type or resource type is malformed');
+  }
+  // The message names no value: it reaches the log.
+  if (!Object.values(event.details ?? {}).every(isPlainDetail)) {
+    throw new Error('audit event details hold something other than codes, counts and ids');
   }
 }
 

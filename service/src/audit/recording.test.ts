@@ -261,6 +261,30 @@ describe('recording the audit trail', () => {
     expect(rows).to.have.length(30);
   });
 
+  it('refuses an event whose details hold free text, writing nothing and logging no value', async () => {
+    const requestId = `free-text-${randomUUID()}`;
+    const before = runtime.logLines().length;
+    const event = {
+      actor: SYSTEM_ACTOR,
+      action: 'security' as const,
+      eventType: 'test.details',
+      resourceType: 'User',
+      outcome: 'success' as const,
+      requestId,
+    };
+    let refusal: unknown;
+    await runtime.audit
+      .record({ ...event, details: { note: 'Zebulonqx unconscious, no proxy' } })
+      .catch((error: unknown) => (refusal = error));
+    expect(refusal).to.be.instanceOf(Error);
+    expect((refusal as Error).message).not.to.include('Zebulonqx');
+    expect(await auditRowsFor(runtime, requestId)).to.have.length(0);
+    expect(JSON.stringify(runtime.logLines().slice(before))).not.to.include('Zebulonqx');
+
+    await runtime.audit.record({ ...event, details: { scope: 'account', seconds: 60, revoked: true } });
+    expect(await auditRowsFor(runtime, requestId)).to.have.length(1);
+  });
+
   it('counts events by action, outcome and role in the metrics, without ids', async () => {
     const patient = await createPatient(runtime);
     await request(app.callback())

@@ -27,8 +27,8 @@ export interface AuditRouteDependencies {
 }
 
 /** Looking at a patient's audit trail is itself recorded against that patient. */
-function auditedQuery(action: AuditAction): Middleware {
-  return audited({ action, resourceType: 'AuditEvent', patientIds: patientIdsFromState });
+function auditedQuery(action: AuditAction, resourceType = 'AuditEvent'): Middleware {
+  return audited({ action, resourceType, patientIds: patientIdsFromState });
 }
 
 function noteSubject(ctx: Context, patientId: string | undefined): void {
@@ -37,7 +37,7 @@ function noteSubject(ctx: Context, patientId: string | undefined): void {
 
 /**
  * The compliance API, for admins at aal2: `guards` are the caller's (e.g. requireRole('admin'),
- * requireAal2()). Every query here is audited as well (resource type AuditEvent).
+ * requireAal2()). Every query here is audited as well (resource type AuditEvent, or BreakGlassReason).
  */
 export function auditRoutes(
   deps: AuditRouteDependencies,
@@ -93,7 +93,7 @@ export function auditRoutes(
   router.get(
     '/break-glass',
     ...guards,
-    audited({ action: 'list', resourceType: 'BreakGlassReason', patientIds: patientIdsFromState }),
+    auditedQuery('list', 'BreakGlassReason'),
     validate({ query: BreakGlassReasonsQuery }),
     async (ctx) => {
       const query = queryOf(ctx, BreakGlassReasonsQuery);
