@@ -3,7 +3,12 @@ import type { Config } from '../config';
 import type { Metrics } from '../observability/metrics';
 import { countOutcome } from '../observability/outcome';
 import { requireRole, type Actor } from '../platform/actor';
-import { createConditionalTransition, type Step } from '../platform/conditional-transition';
+import {
+  ACTOR,
+  createConditionalTransition,
+  type ActorCondition,
+  type StatusChange,
+} from '../platform/conditional-transition';
 import { conflict, notFound } from '../platform/errors';
 import { patientIdOf } from '../platform/patient-of';
 import { keysetClause, toPage, type Page, type PageRequest } from '../platform/keyset-page';
@@ -25,9 +30,9 @@ export interface ConsultationServiceDeps {
   readonly config: Config;
 }
 
-const PROVIDER_SPECIALTY = '(SELECT specialty FROM providers WHERE user_id = :actor)';
-const ASSIGNED = 'provider_id = :actor';
-type Move = Step<ConsultationStatus>;
+const providerSpecialty = (actor: string) => `(SELECT specialty FROM providers WHERE user_id = ${actor})`;
+const ASSIGNED: ActorCondition = (actor) => `provider_id = ${actor}`;
+type Move = StatusChange<Consultation>;
 
 const secondsBetween = (from: Date, to: Date) => (to.getTime() - from.getTime()) / 1000;
 
@@ -115,9 +120,10 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
         const accepted = await apply(actor, id, {
           to: 'accepted',
           from: consultationStates.sourcesOf('accepted'),
-          who: `provider_id IS NULL AND expires_at > now() AND specialty = ${PROVIDER_SPECIALTY}`,
-          visible: `${ASSIGNED} OR specialty = ${PROVIDER_SPECIALTY}`,
-          set: 'provider_id = $4',
+          who: (actor) =>
+            `provider_id IS NULL AND expires_at > now() AND specialty = ${providerSpecialty(actor)}`,
+          visible: (actor) => `${ASSIGNED(actor)} OR specialty = ${providerSpecialty(actor)}`,
+          assign: { providerId: ACTOR },
           refusedOtherwise: () => conflict('The request has expired.', 'request_expired'),
         });
         measures.timeToAcceptance.observe(
@@ -143,8 +149,7 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
         requireRole(actor, 'provider');
         return apply(actor, id, {
           ...assigned('completed'),
-          set: 'outcome = $5, notes = $6',
-          bind: [input.outcome, storedValueOf(Consultation, 'notes', input.notes)],
+          assign: { outcome: input.outcome, notes: input.notes },
         });
       }),
 
@@ -156,16 +161,19 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
 
     cancel: (actor: Actor, id: string) =>
       track('cancel', async () => {
-        const whose = { patient: 'patient_id = :actor', provider: ASSIGNED, admin: ':actor IS NOT NULL' }[
-          actor.role
-        ];
+        const whose = (
+          {
+            patient: (caller) => `patient_id = ${caller}`,
+            provider: ASSIGNED,
+            admin: (caller) => `${caller} IS NOT NULL`,
+          } satisfies Record<Actor['role'], ActorCondition>
+        )[actor.role];
         return apply(actor, id, {
           to: 'cancelled',
           from: CANCELLABLE_BY[actor.role],
           who: whose,
           visible: whose,
-          set: 'cancelled_by = $5',
-          bind: [actor.role],
+          assign: { cancelledBy: actor.role },
         });
       }),
 

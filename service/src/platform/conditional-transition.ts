@@ -1,20 +1,36 @@
-import { QueryTypes, type Model, type ModelStatic, type Sequelize, type Transaction } from 'sequelize';
+import {
+  QueryTypes,
+  type Attributes,
+  type Model,
+  type ModelStatic,
+  type Sequelize,
+  type Transaction,
+} from 'sequelize';
 import { conflict, notFound, type AppError } from './errors';
 import type { createStateMachine } from './state-machine';
+import { storedValueOf } from './stored-value';
+
+/** Stands for the acting user's id among a change's assignments (`assign: { providerId: ACTOR }`). */
+export const ACTOR = Symbol('actor');
+
+/** A condition on a row given the SQL placeholder of the actor's id, e.g. (actor) => `provider_id = ${actor}`. */
+export type ActorCondition = (actor: string) => string;
 
 /**
  * One status change as a single conditional UPDATE, so concurrent changes cannot both succeed:
- * `who` (SQL where `:actor` stands for the actor id) says whose row it may be; `visible` which rows the
- * actor may learn about when the change is refused: anything else is 404, never revealing it exists.
+ * `who` says whose row it may be; `visible` which rows the actor may learn about when the change is
+ * refused: anything else is 404, never revealing it exists.
  */
-export interface Step<S extends string> {
-  readonly to: S;
-  readonly from: readonly S[];
-  readonly who: string;
-  readonly visible: string;
-  /** Extra assignments, with parameters from `$5` on (`bind`). */
-  readonly set?: string;
-  readonly bind?: readonly unknown[];
+export interface StatusChange<M extends Model & { status: string }> {
+  readonly to: M['status'];
+  readonly from: readonly M['status'][];
+  readonly who: ActorCondition;
+  readonly visible: ActorCondition;
+  /**
+   * Attributes set besides the status, by model attribute name. Values are stored as the model would
+   * store them (encrypted attributes encrypted); `ACTOR` sets the actor's id.
+   */
+  readonly assign?: { readonly [A in keyof Attributes<M> & string]?: Attributes<M>[A] | typeof ACTOR };
   /** The refusal when the status allowed the move but `who` did not; 409 by default. */
   readonly refusedOtherwise?: () => AppError;
 }
@@ -30,13 +46,15 @@ export interface TransitionTable<S extends string> {
   readonly noun: string;
 }
 
-export const withActorAt = (sql: string, parameter: number) =>
-  sql.replaceAll(':actor', `$${parameter}::uuid`);
-
 export function createConditionalTransition<S extends string, M extends Model & { status: S }>(
   options: TransitionTable<S> & { readonly model: ModelStatic<M> },
 ) {
   const { sequelize, model, table, states, stampOf, noun } = options;
+  const columnOf = (attribute: string) => {
+    const column = model.getAttributes()[attribute as keyof Attributes<M>]?.field;
+    if (!column) throw new Error(`${model.name} has no attribute ${attribute}`);
+    return column;
+  };
   const select = (sql: string, bind: readonly unknown[], transaction?: Transaction) =>
     sequelize.query<M>(sql, {
       bind: [...bind],
@@ -46,33 +64,49 @@ export function createConditionalTransition<S extends string, M extends Model & 
       transaction,
     });
 
-  async function refusal(actorId: string, id: string, step: Step<S>): Promise<AppError> {
-    const [row] = await select(`SELECT * FROM ${table} WHERE id = $1 AND (${withActorAt(step.visible, 2)})`, [
+  /** `SET` clauses for the assignments, each value bound after `bind` (the actor's placeholder is given). */
+  function assignments(change: StatusChange<M>, actor: string, bind: unknown[]): string[] {
+    return Object.entries(change.assign ?? {}).map(([attribute, value]) => {
+      if (value === ACTOR) return `${columnOf(attribute)} = ${actor}`;
+      bind.push(storedValueOf(model, attribute as keyof Attributes<M> & string, value));
+      return `${columnOf(attribute)} = $${bind.length}`;
+    });
+  }
+
+  async function refusal(actorId: string, id: string, change: StatusChange<M>): Promise<AppError> {
+    const [row] = await select(`SELECT * FROM ${table} WHERE id = $1 AND (${change.visible('$2::uuid')})`, [
       id,
       actorId,
     ]);
     if (!row) return notFound(`No such ${noun}.`);
-    if (!states.canMove(row.status, step.to)) {
-      return conflict(`A ${row.status} ${noun} cannot become ${step.to}.`, 'invalid_transition');
+    if (!states.canMove(row.status, change.to)) {
+      return conflict(`A ${row.status} ${noun} cannot become ${change.to}.`, 'invalid_transition');
     }
     return (
-      step.refusedOtherwise?.() ??
-      conflict(`You cannot make this ${row.status} ${noun} ${step.to}.`, 'invalid_transition')
+      change.refusedOtherwise?.() ??
+      conflict(`You cannot make this ${row.status} ${noun} ${change.to}.`, 'invalid_transition')
     );
   }
 
   return {
     select,
-    async apply(actorId: string, id: string, step: Step<S>): Promise<M> {
+    async apply(actorId: string, id: string, change: StatusChange<M>): Promise<M> {
+      const bind: unknown[] = [id, change.to, change.from, actorId];
+      const actor = '$4::uuid';
+      const set = [
+        'status = $2',
+        `${stampOf(change.to)} = now()`,
+        'version = version + 1',
+        'updated_at = now()',
+        ...assignments(change, actor, bind),
+      ];
       const [row] = await select(
-        `UPDATE ${table}
-            SET status = $2, ${stampOf(step.to)} = now(), version = version + 1, updated_at = now()
-                ${step.set ? `, ${step.set}` : ''}
-          WHERE id = $1 AND status = ANY($3::text[]) AND (${withActorAt(step.who, 4)})
+        `UPDATE ${table} SET ${set.join(', ')}
+          WHERE id = $1 AND status = ANY($3::text[]) AND (${change.who(actor)})
           RETURNING *`,
-        [id, step.to, step.from, actorId, ...(step.bind ?? [])],
+        bind,
       );
-      if (!row) throw await refusal(actorId, id, step);
+      if (!row) throw await refusal(actorId, id, change);
       return row;
     },
   };

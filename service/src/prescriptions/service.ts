@@ -3,7 +3,7 @@ import type { ConsultationService } from '../consultations/service';
 import type { Metrics } from '../observability/metrics';
 import { countOutcome } from '../observability/outcome';
 import { requireRole, type Actor } from '../platform/actor';
-import { createConditionalTransition } from '../platform/conditional-transition';
+import { createConditionalTransition, type ActorCondition } from '../platform/conditional-transition';
 import { patientIdOf } from '../platform/patient-of';
 import { keysetClause, toPage, type Page, type PageRequest } from '../platform/keyset-page';
 import { selectPlain } from '../platform/plain-rows';
@@ -19,7 +19,7 @@ export interface PrescriptionServiceDeps {
   readonly consultations: ConsultationService;
 }
 
-const WRITER = 'provider_id = :actor';
+const WRITER: ActorCondition = (actor) => `provider_id = ${actor}`;
 
 export function createPrescriptionService({ sequelize, metrics, consultations }: PrescriptionServiceDeps) {
   const transitions = createConditionalTransition({
@@ -48,7 +48,7 @@ export function createPrescriptionService({ sequelize, metrics, consultations }:
   const move = (actor: Actor, id: string, to: PrescriptionStatus) =>
     track(to === 'cancelled' ? 'cancel' : to === 'sent' ? 'send' : 'fill', async () => {
       requireRole(actor, 'provider', ...(to === 'cancelled' ? (['admin'] as const) : []));
-      const who = actor.role === 'admin' ? ':actor IS NOT NULL' : WRITER;
+      const who: ActorCondition = actor.role === 'admin' ? (caller) => `${caller} IS NOT NULL` : WRITER;
       const row = await transitions.apply(actor.userId, id, {
         to,
         from: prescriptionStates.sourcesOf(to),
