@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import type { ModelStatic, Model } from 'sequelize';
+import { QueryTypes, type ModelStatic, type Model } from 'sequelize';
+import { CONSULTATION_STATUSES } from '../service/src/consultations/model';
+import { PRESCRIPTION_STATUSES } from '../service/src/prescriptions/model';
+import { SPECIALTIES } from '../service/src/providers/model';
 import { sharedRuntime } from '../service/test/support/runtime';
 import { columns, foreignKeys, type ColumnInfo, type ForeignKeyInfo } from './test/introspect';
 
@@ -102,5 +105,23 @@ describe('the schema and the models', () => {
         () => expect.fail('a second account with the same email in another case was accepted'),
         (error: Error) => expect(error.name).to.equal('SequelizeUniqueConstraintError'),
       );
+  });
+
+  // Migrations carry frozen copies of the domain's vocabularies; a change to a live list needs a migration.
+  it('allows in each vocabulary column exactly the values the domain names', async () => {
+    const runtime = await sharedRuntime();
+    const allowed = async (table: string, column: string) => {
+      const [check] = await runtime.sequelize.query<{ definition: string }>(
+        `SELECT pg_get_constraintdef(c.oid) AS definition
+           FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+          WHERE c.conrelid = $1::regclass AND c.contype = 'c' AND a.attname = $2 AND cardinality(c.conkey) = 1`,
+        { bind: [table, column], type: QueryTypes.SELECT },
+      );
+      return [...(check?.definition ?? '').matchAll(/'([^']+)'::text/g)].map((match) => match[1]);
+    };
+    expect(await allowed('providers', 'specialty')).to.have.members([...SPECIALTIES]);
+    expect(await allowed('consultations', 'specialty')).to.have.members([...SPECIALTIES]);
+    expect(await allowed('consultations', 'status')).to.have.members([...CONSULTATION_STATUSES]);
+    expect(await allowed('prescriptions', 'status')).to.have.members([...PRESCRIPTION_STATUSES]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import { SPECIALTIES } from '../db/migrations/0002_profiles';
+import { SPECIALTIES } from '../service/src/providers/model';
 
 /**
  * A synthetic clinical dataset built with set-based SQL (no PHI: names are placeholders, medical fields

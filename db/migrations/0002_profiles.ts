@@ -1,18 +1,7 @@
 import { sqlMigration } from '../migration';
 
-export const SPECIALTIES = [
-  'general_practice',
-  'pediatrics',
-  'dermatology',
-  'psychiatry',
-  'cardiology',
-  'endocrinology',
-  'womens_health',
-  'urgent_care',
-] as const;
-
-const specialtyList = SPECIALTIES.map((specialty) => `'${specialty}'`).join(', ');
-
+// Vocabularies (specialties, statuses) are written out as they were when this migration was applied:
+// migrations are never edited, so they never import the domain's live lists (see providers/model.ts).
 export default sqlMigration(
   '0002_profiles',
   `
@@ -45,7 +34,7 @@ export default sqlMigration(
     display_name text NOT NULL CHECK (length(display_name) BETWEEN 1 AND 200),
     license_number text NOT NULL CHECK (length(license_number) BETWEEN 1 AND 50),
     license_state text NOT NULL CHECK (license_state ~ '^[A-Z]{2}$'),
-    specialty text NOT NULL CHECK (specialty IN (${specialtyList})),
+    specialty text NOT NULL CHECK (specialty IN ('general_practice', 'pediatrics', 'dermatology', 'psychiatry', 'cardiology', 'endocrinology', 'womens_health', 'urgent_care')),
     accepting_patients boolean NOT NULL DEFAULT true,
     availability text NOT NULL DEFAULT 'offline' CHECK (availability IN ('available', 'busy', 'offline')),
     version integer NOT NULL DEFAULT 1,

@@ -1,8 +1,7 @@
 import { sqlMigration } from '../migration';
-import { SPECIALTIES } from './0002_profiles';
 
-const specialtyList = SPECIALTIES.map((specialty) => `'${specialty}'`).join(', ');
-
+// Vocabularies (specialties, statuses) are written out as they were when this migration was applied:
+// migrations are never edited, so they never import the domain's live lists (see providers/model.ts).
 export default sqlMigration(
   '0003_clinical',
   `
@@ -11,7 +10,7 @@ export default sqlMigration(
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     patient_id uuid NOT NULL REFERENCES patients (user_id) ON DELETE RESTRICT,
     provider_id uuid REFERENCES providers (user_id) ON DELETE RESTRICT,
-    specialty text NOT NULL CHECK (specialty IN (${specialtyList})),
+    specialty text NOT NULL CHECK (specialty IN ('general_practice', 'pediatrics', 'dermatology', 'psychiatry', 'cardiology', 'endocrinology', 'womens_health', 'urgent_care')),
     status text NOT NULL DEFAULT 'requested'
       CHECK (status IN ('requested', 'accepted', 'in_progress', 'completed', 'cancelled', 'no_show', 'expired')),
     reason text,

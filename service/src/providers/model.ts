@@ -7,10 +7,19 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
-import { SPECIALTIES } from '../../../db/migrations/0002_profiles';
 import { timestamps, version } from '../platform/model-attributes';
 
-export { SPECIALTIES };
+/** The specialties a provider may have and a consultation may ask for; migrations 0002 and 0003 allow these. */
+export const SPECIALTIES = [
+  'general_practice',
+  'pediatrics',
+  'dermatology',
+  'psychiatry',
+  'cardiology',
+  'endocrinology',
+  'womens_health',
+  'urgent_care',
+] as const;
 export type Specialty = (typeof SPECIALTIES)[number];
 export const AVAILABILITIES = ['available', 'busy', 'offline'] as const;
 export type Availability = (typeof AVAILABILITIES)[number];
