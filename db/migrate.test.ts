@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
-import { createDatabase as createScratchDatabase, dropDatabase } from '../service/test/support/environment';
+import {
+  createTestDatabase as createScratchDatabase,
+  dropDatabase,
+} from '../service/test/support/environment';
 import { createDatabase } from '../service/src/platform/db';
 import { createMigrator } from './migrator';
 import { migrations } from './migrations';

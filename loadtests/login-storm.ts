@@ -16,7 +16,7 @@ import { createLogger } from '../service/src/observability/logger';
 import { createFieldCipher } from '../service/src/platform/field-cipher';
 import { createRuntime } from '../service/src/runtime';
 import { listen } from '../service/src/server';
-import { createDatabase, stopTestServer } from '../service/test/support/environment';
+import { createTestDatabase, stopTestServer } from '../service/test/support/environment';
 import { percentile } from './percentile';
 
 const PATIENTS = 150;
@@ -93,7 +93,7 @@ async function sampleHealth(baseUrl: string, stop: Promise<unknown>): Promise<nu
 }
 
 async function main(): Promise<void> {
-  const databaseUrl = await createDatabase('bench');
+  const databaseUrl = await createTestDatabase('bench');
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',

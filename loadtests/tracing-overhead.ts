@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
-import { createDatabase, stopTestServer } from '../service/test/support/environment';
+import { createTestDatabase, stopTestServer } from '../service/test/support/environment';
 import { productionEnv } from '../service/test/support/production-env';
 import { startService, type StartedService } from '../service/test/support/service-process';
 import { percentile } from './percentile';
@@ -227,7 +227,7 @@ async function measureAll(variants: readonly Variant[], baseEnv: NodeJS.ProcessE
 
 async function main(): Promise<void> {
   const sink = await startSink();
-  const databaseUrl = process.env.BENCH_DATABASE_URL ?? (await createDatabase('bench_tracing'));
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? (await createTestDatabase('bench_tracing'));
   const baseEnv: NodeJS.ProcessEnv = {
     ...productionEnv(),
     DATABASE_URL: databaseUrl,

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { Client } from 'pg';
-import { createDatabase, dropDatabase } from '../../service/test/support/environment';
+import { createTestDatabase, dropDatabase } from '../../service/test/support/environment';
 
 const run = promisify(execFile);
 
@@ -18,7 +18,7 @@ describe('npm run db:seed', function () {
   let url: string;
 
   before(async () => {
-    url = await createDatabase('seed_cli');
+    url = await createTestDatabase('seed_cli');
   });
 
   after(async () => {

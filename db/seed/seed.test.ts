@@ -5,7 +5,7 @@ import { CONSULTATION_STATUSES } from '../../service/src/consultations/model';
 import { createFieldCipher, type FieldCipher } from '../../service/src/platform/field-cipher';
 import { PRESCRIPTION_STATUSES } from '../../service/src/prescriptions/model';
 import { SPECIALTIES } from '../../service/src/providers/model';
-import { createDatabase, dropDatabase } from '../../service/test/support/environment';
+import { createTestDatabase, dropDatabase } from '../../service/test/support/environment';
 import { createTestRuntime, type TestRuntime } from '../../service/test/support/runtime';
 import { hashSeedPassword, SEED_PASSWORD } from './accounts';
 import { buildSeedOptions } from './options';
@@ -43,7 +43,7 @@ describe('the synthetic data seed', function () {
     Number((await rows<{ count: string }>(sql, params))[0]!.count);
 
   before(async () => {
-    url = await createDatabase('seed');
+    url = await createTestDatabase('seed');
     runtime = createTestRuntime(url, { CONSULTATION_REQUEST_TTL: String(TTL_SECONDS) });
     await runtime.migrator.up();
     pool = new Pool({ connectionString: url, max: 2 });

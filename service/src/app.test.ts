@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { createDatabase } from '../test/support/environment';
+import { createTestDatabase } from '../test/support/environment';
 import { createTestRuntime, sharedRuntime } from '../test/support/runtime';
 
 const PROBLEM = /application\/problem\+json/;
@@ -101,7 +101,7 @@ describe('the HTTP skeleton', () => {
   });
 
   it('is not ready while migrations are pending', async () => {
-    const runtime = createTestRuntime(await createDatabase('pending'));
+    const runtime = createTestRuntime(await createTestDatabase('pending'));
     try {
       const response = await request(runtime.app.callback()).get('/readyz');
       expect(response.status).to.equal(503);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { expect } from 'chai';
-import { createDatabase } from '../test/support/environment';
+import { createTestDatabase } from '../test/support/environment';
 import { startService } from '../test/support/service-process';
 
 function openSocket(port: number): Promise<Socket> {
@@ -16,7 +16,7 @@ describe('the service process', function () {
   this.timeout(60_000);
 
   it('on SIGTERM stops accepting, finishes the request in flight, and exits 0', async () => {
-    const service = await startService({ DATABASE_URL: await createDatabase('lifecycle') });
+    const service = await startService({ DATABASE_URL: await createTestDatabase('lifecycle') });
     const body = JSON.stringify({ slowly: 'sent body' });
     const inFlight = await openSocket(service.port);
     let response = '';

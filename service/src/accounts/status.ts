@@ -3,7 +3,7 @@ import type { AuthContext, RequestOrigin } from '../auth/context';
 import type { Role } from '../auth/model';
 import type { RecordSecurityEvent } from '../auth/security-events';
 import type { SessionStore } from '../auth/sessions';
-import { requireRole } from '../platform/actor';
+import { assertRole } from '../platform/actor';
 import { conflict, notFound } from '../platform/errors';
 
 export interface AccountStatusDeps {
@@ -31,7 +31,7 @@ export function createAccountStatus({ sequelize, recordSecurityEvent, sessions }
     status: AccountStatus['status'],
     origin: RequestOrigin,
   ): Promise<AccountStatus> => {
-    requireRole(actor, 'admin');
+    assertRole(actor, 'admin');
     // An admin locking themselves out could leave nobody to undo it.
     if (status === 'disabled' && userId === actor.userId)
       throw conflict('You cannot disable your own account.', 'cannot_disable_self');

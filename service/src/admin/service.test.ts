@@ -3,10 +3,10 @@ import { expect } from 'chai';
 import type { Actor } from '../platform/actor';
 import { refusedWith } from '../../test/support/assertions';
 import {
-  createAdmin,
+  createAdminRow,
   createConsultation,
-  createPatient,
-  createProvider,
+  createPatientRow,
+  createProviderRow,
 } from '../../test/support/clinical-factories';
 import { clinicalRuntime, type ClinicalRuntime as Runtime } from '../../test/support/clinical-services';
 import type { ConsultationStatus } from '../consultations/model';
@@ -26,10 +26,10 @@ describe('the admin service', () => {
 
   before(async () => {
     runtime = await clinicalRuntime();
-    admin = await createAdmin(runtime.models);
-    const patient = await createPatient(runtime.models);
-    const dermatologist = await createProvider(runtime.models, 'dermatology');
-    const cardiologist = await createProvider(runtime.models, 'cardiology');
+    admin = await createAdminRow(runtime.models);
+    const patient = await createPatientRow(runtime.models);
+    const dermatologist = await createProviderRow(runtime.models, 'dermatology');
+    const cardiologist = await createProviderRow(runtime.models, 'cardiology');
     const seed = async (
       status: ConsultationStatus,
       specialty: 'dermatology' | 'cardiology',
@@ -131,9 +131,9 @@ describe('the admin service', () => {
   });
 
   it('keeps reports and break-glass reads to admins', async () => {
-    const provider = await createProvider(runtime.models);
+    const provider = await createProviderRow(runtime.models);
     await refusedWith(runtime.admin.volumeByDay(provider, range), 403);
-    const patient = await createPatient(runtime.models);
+    const patient = await createPatientRow(runtime.models);
     await refusedWith(
       breakGlassRead(provider, patient.userId, 'Emergency room request, patient unconscious'),
       403,
@@ -141,7 +141,7 @@ describe('the admin service', () => {
   });
 
   it('reads a patient record through break-glass only with a stated reason of 10 to 500 characters', async () => {
-    const patient = await createPatient(runtime.models);
+    const patient = await createPatientRow(runtime.models);
     const record = await breakGlassRead(admin, patient.userId, 'Emergency room request, patient unconscious');
     expect(record).to.include({ userId: patient.userId });
     expect(record.allergies).to.deep.equal(['penicillin']);

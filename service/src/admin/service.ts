@@ -1,6 +1,6 @@
 import { keepBreakGlassReason, type BreakGlassAccess } from '../audit/break-glass-reasons';
 import type { PatientRecord, PatientService } from '../patients/service';
-import { requireRole, type Actor } from '../platform/actor';
+import { assertRole, type Actor } from '../platform/actor';
 import { unprocessable } from '../platform/errors';
 import { zodIssuesToFieldProblems } from '../platform/validate';
 import type { ReportService } from './reports';
@@ -19,7 +19,7 @@ export function createAdminService({ patients, reports }: AdminServiceDeps) {
   const asAdmin =
     <A extends unknown[], R>(work: (...args: A) => Promise<R>) =>
     async (actor: Actor, ...args: A): Promise<R> => {
-      requireRole(actor, 'admin');
+      assertRole(actor, 'admin');
       return work(...args);
     };
 
@@ -40,7 +40,7 @@ export function createAdminService({ patients, reports }: AdminServiceDeps) {
       reason: string,
       access: BreakGlassAccess,
     ): Promise<PatientRecord> {
-      requireRole(actor, 'admin');
+      assertRole(actor, 'admin');
       const checked = BreakGlassBody.safeParse({ reason });
       if (!checked.success) throw unprocessable(zodIssuesToFieldProblems(checked.error.issues));
       await keepBreakGlassReason(access, actor.userId, patientId, checked.data.reason);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Client } from 'pg';
-import { SYSTEM_ACTOR } from './actor';
+import { SYSTEM_ACTOR } from './audit-actor';
 import { BreakGlassReason } from './break-glass-model';
 import { asSuperuser } from '../../test/support/roles';
 import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';

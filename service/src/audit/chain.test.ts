@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { createAuditHarness } from '../../test/support/audit';
-import { createDatabase, dropDatabase } from '../../test/support/environment';
+import { createTestDatabase, dropDatabase } from '../../test/support/environment';
 import { asSuperuser } from '../../test/support/roles';
-import { SYSTEM_ACTOR } from './actor';
+import { SYSTEM_ACTOR } from './audit-actor';
 import { buildCheckpoint, verifyCheckpoint } from './checkpoint';
 import { createAuditSealer, type AuditSealer } from './sealer';
 
@@ -67,7 +67,7 @@ describe('the sealed hash chain', () => {
     });
 
   beforeEach(async () => {
-    url = await createDatabase('audit_chain');
+    url = await createTestDatabase('audit_chain');
     harness = createAuditHarness(url);
     await harness.migrate();
     sealer = createAuditSealer(harness.sequelize, harness.metrics, harness.logger, 4);

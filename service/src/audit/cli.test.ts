@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { DEVELOPMENT_AUDIT_CHECKPOINT_KEY } from './config';
 import { createAuditHarness } from '../../test/support/audit';
-import { createDatabase, dropDatabase } from '../../test/support/environment';
-import { SYSTEM_ACTOR } from './actor';
+import { createTestDatabase, dropDatabase } from '../../test/support/environment';
+import { SYSTEM_ACTOR } from './audit-actor';
 import { publicKeyOf, verifyCheckpoint, type SignedCheckpoint } from './checkpoint';
 
 const run = promisify(execFile);
@@ -22,7 +22,7 @@ describe('the audit command line', function () {
     });
 
   before(async () => {
-    url = await createDatabase('audit_cli');
+    url = await createTestDatabase('audit_cli');
     harness = createAuditHarness(url);
     await harness.migrate();
     for (let n = 0; n < 3; n += 1) {

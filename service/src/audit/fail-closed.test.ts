@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { appWith, asUser, createAuditHarness, createPatient, phiTestRouter } from '../../test/support/audit';
-import { createDatabase, dropDatabase } from '../../test/support/environment';
+import {
+  appWith,
+  asUser,
+  createAuditHarness,
+  createPatientWithPhi,
+  phiTestRouter,
+} from '../../test/support/audit';
+import { createTestDatabase, dropDatabase } from '../../test/support/environment';
 import { asSuperuser, createLoginRole } from '../../test/support/roles';
 
 describe('the audit trail fails closed', () => {
@@ -11,7 +17,7 @@ describe('the audit trail fails closed', () => {
   let role: Awaited<ReturnType<typeof createLoginRole>>;
 
   before(async () => {
-    databaseUrl = await createDatabase('audit_fail_closed');
+    databaseUrl = await createTestDatabase('audit_fail_closed');
     migrated = createAuditHarness(databaseUrl);
     await migrated.migrate();
     // The service connects as a member of carewatch_app, as in production, not as the owner.
@@ -27,7 +33,7 @@ describe('the audit trail fails closed', () => {
   });
 
   it('answers a PHI read as carewatch_app while the audit trail is writable', async () => {
-    const patient = await createPatient(service);
+    const patient = await createPatientWithPhi(service);
     const response = await request(appWith(service, [phiTestRouter(service)]).callback())
       .get(`/v1/phi-test/patients/${patient.id}`)
       .set(asUser(patient.id));
@@ -36,7 +42,7 @@ describe('the audit trail fails closed', () => {
   });
 
   it('sends 503 problem+json and no PHI when the event cannot be written (INSERT revoked)', async () => {
-    const patient = await createPatient(service);
+    const patient = await createPatientWithPhi(service);
     const app = appWith(service, [phiTestRouter(service)]);
     await asSuperuser(databaseUrl, (client) =>
       client.query('REVOKE INSERT ON audit_events FROM carewatch_app'),
@@ -62,7 +68,7 @@ describe('the audit trail fails closed', () => {
   });
 
   it('sends 503 when the audit connection is terminated in the middle of the write', async () => {
-    const patient = await createPatient(service);
+    const patient = await createPatientWithPhi(service);
     const app = appWith(service, [phiTestRouter(service)]);
     // The audit insert waits behind a lock held elsewhere; then its connection is terminated.
     const response = await asSuperuser(databaseUrl, async (client) => {

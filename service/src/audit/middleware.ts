@@ -4,7 +4,7 @@ import { serviceUnavailable } from '../platform/errors';
 import { toAppError } from '../platform/problem';
 import { optionalAuthOf } from '../auth/context';
 import { tagged } from '../platform/route-metadata';
-import { actorOf } from './actor';
+import { actorOf } from './audit-actor';
 import './context';
 import type { AuditAction, AuditOutcome, AuditSeverity } from './model';
 import type { AuditEventInput } from './recorder';

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { createMigrator } from '../../../db/migrator';
 import { createAuditHarness } from '../../test/support/audit';
-import { createDatabase, dropDatabase } from '../../test/support/environment';
+import { createTestDatabase, dropDatabase } from '../../test/support/environment';
 import { asSuperuser } from '../../test/support/roles';
 import { sharedRuntime } from '../../test/support/runtime';
-import { SYSTEM_ACTOR } from './actor';
+import { SYSTEM_ACTOR } from './audit-actor';
 
 describe('the audit migrations', () => {
   it('go down and up again, keeping the shared roles and leaving other databases as they were', async () => {
-    const url = await createDatabase('audit_down');
+    const url = await createTestDatabase('audit_down');
     const harness = createAuditHarness(url);
     const shared = await sharedRuntime();
     const sharedConfig = shared.sequelize.config as {

@@ -1,7 +1,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import type { AuditActor } from './actor';
+import type { AuditActor } from './audit-actor';
 import { groupCommit } from './group-commit';
 import type { AuditAction, AuditOutcome } from './model';
 

@@ -5,9 +5,9 @@ import { ROOT_CONTEXT, context, trace, type Context, type ContextManager } from 
 import { expect } from 'chai';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
-import { appWith, asUser, auditRowsFor, createPatient, phiTestRouter } from '../../test/support/audit';
+import { appWith, asUser, auditRowsFor, createPatientWithPhi, phiTestRouter } from '../../test/support/audit';
 import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
-import { SYSTEM_ACTOR } from './actor';
+import { SYSTEM_ACTOR } from './audit-actor';
 import { phiRoutes } from './coverage';
 import { audited, fromParam } from './middleware';
 
@@ -24,7 +24,7 @@ describe('recording the audit trail', () => {
   const requestId = () => `req-${randomUUID()}`;
 
   it('records a successful read with who, what, which patient, outcome and request context', async () => {
-    const patient = await createPatient(runtime);
+    const patient = await createPatientWithPhi(runtime);
     const id = requestId();
     const response = await request(app.callback())
       .get(`/v1/phi-test/patients/${patient.id}`)
@@ -77,7 +77,7 @@ describe('recording the audit trail', () => {
     );
     traced.use(router().routes());
     try {
-      const patient = await createPatient(runtime);
+      const patient = await createPatientWithPhi(runtime);
       const id = requestId();
       await request(appWith(runtime, [traced]).callback())
         .get(`/v1/phi-test/patients/${patient.id}`)
@@ -127,7 +127,7 @@ describe('recording the audit trail', () => {
   });
 
   it('records a refused attempt on another patient (404) as denied, naming the patient tried', async () => {
-    const [victim, intruder] = [await createPatient(runtime), await createPatient(runtime)];
+    const [victim, intruder] = [await createPatientWithPhi(runtime), await createPatientWithPhi(runtime)];
     const id = requestId();
     const response = await request(app.callback())
       .get(`/v1/phi-test/patients/${victim.id}`)
@@ -142,8 +142,8 @@ describe('recording the audit trail', () => {
   });
 
   it('records the patients a search returned, read after the handler ran', async () => {
-    const first = await createPatient(runtime);
-    const second = await createPatient(runtime);
+    const first = await createPatientWithPhi(runtime);
+    const second = await createPatientWithPhi(runtime);
     await runtime.models.Patient.update(
       { familyName: first.phi.familyName },
       { where: { userId: second.id } },
@@ -162,7 +162,7 @@ describe('recording the audit trail', () => {
   });
 
   it('never stores PHI: distinctive values sent and returned through audited routes appear in no audit row', async () => {
-    const patient = await createPatient(runtime, `phi${Date.now().toString(36)}`);
+    const patient = await createPatientWithPhi(runtime, `phi${Date.now().toString(36)}`);
     await request(app.callback())
       .get(`/v1/phi-test/patients/${patient.id}`)
       .set(asUser(patient.id))
@@ -286,7 +286,7 @@ describe('recording the audit trail', () => {
   });
 
   it('counts events by action, outcome and role in the metrics, without ids', async () => {
-    const patient = await createPatient(runtime);
+    const patient = await createPatientWithPhi(runtime);
     await request(app.callback())
       .get(`/v1/phi-test/patients/${patient.id}`)
       .set(asUser(patient.id))

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { ConfigError, loadConfig } from '../config';
 import { createAuditHarness } from '../../test/support/audit';
-import { createDatabase, dropDatabase } from '../../test/support/environment';
+import { createTestDatabase, dropDatabase } from '../../test/support/environment';
 import { asSuperuser, createLoginRole } from '../../test/support/roles';
 
 describe('audit retention', () => {
@@ -34,7 +34,7 @@ describe('audit retention', () => {
     );
 
   before(async () => {
-    url = await createDatabase('audit_retention');
+    url = await createTestDatabase('audit_retention');
     owner = createAuditHarness(url);
     await owner.migrate();
   });

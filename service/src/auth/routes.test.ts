@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { Client } from 'pg';
 import { declaredRoutes } from '../platform/route-metadata';
-import { createDatabase, dropDatabase } from '../../test/support/environment';
+import { createTestDatabase, dropDatabase } from '../../test/support/environment';
 import { api } from '../../test/support/http';
 import { createPatient, strongPassword } from '../../test/support/identities';
 import { sharedRuntime } from '../../test/support/runtime';
@@ -62,7 +62,7 @@ describe('bad input on the auth endpoints', () => {
 describe('npm run admin:create', () => {
   it('creates the first admin from ADMIN_PASSWORD and refuses a weak password', async function () {
     this.timeout(60_000);
-    const url = await createDatabase('cli');
+    const url = await createTestDatabase('cli');
     const email = `first.admin.${Date.now()}@carewatch.test`;
     const password = strongPassword();
     const env = { ...process.env };

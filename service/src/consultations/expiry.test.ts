@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Actor } from '../platform/actor';
 import { metricValue, storedRow } from '../../test/support/assertions';
-import { createConsultation, createPatient } from '../../test/support/clinical-factories';
+import { createConsultation, createPatientRow } from '../../test/support/clinical-factories';
 import {
   clinicalRuntime,
   separateConnection,
@@ -15,7 +15,7 @@ describe('the expiry of consultation requests', () => {
 
   beforeEach(async () => {
     runtime = await clinicalRuntime();
-    patient = await createPatient(runtime.models);
+    patient = await createPatientRow(runtime.models);
   });
 
   const stale = () =>

@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { createConsultation, createPatient, createProvider } from '../../test/support/clinical-factories';
+import {
+  createConsultation,
+  createPatientRow,
+  createProviderRow,
+} from '../../test/support/clinical-factories';
 import { clinicalRuntime } from '../../test/support/clinical-services';
 import { presentConsultation, presentConsultationSummary, presentQueueEntry } from './presenter';
 import { ConsultationResponse, ConsultationSummaryResponse, QueueEntryResponse } from './schemas';
@@ -7,8 +11,8 @@ import { ConsultationResponse, ConsultationSummaryResponse, QueueEntryResponse }
 describe('the consultation presenters', () => {
   it('carry exactly the fields their response schemas allow, free text only in the full view', async () => {
     const runtime = await clinicalRuntime();
-    const patient = await createPatient(runtime.models);
-    const provider = await createProvider(runtime.models, 'urgent_care');
+    const patient = await createPatientRow(runtime.models);
+    const provider = await createProviderRow(runtime.models, 'urgent_care');
     const id = await createConsultation(runtime.models, patient.userId, {
       status: 'accepted',
       providerId: provider.userId,

@@ -4,10 +4,10 @@ import type { Actor } from '../platform/actor';
 import type { AppError } from '../platform/errors';
 import { metricValue, refusedWith, storedRow } from '../../test/support/assertions';
 import {
-  createAdmin,
+  createAdminRow,
   createConsultation,
-  createPatient,
-  createProvider,
+  createPatientRow,
+  createProviderRow,
 } from '../../test/support/clinical-factories';
 import {
   clinicalRuntime,
@@ -28,8 +28,8 @@ describe('the consultation service', () => {
 
   beforeEach(async () => {
     runtime = await clinicalRuntime();
-    patient = await createPatient(runtime.models);
-    provider = await createProvider(runtime.models, 'dermatology');
+    patient = await createPatientRow(runtime.models);
+    provider = await createProviderRow(runtime.models, 'dermatology');
   });
 
   it('records a request with its expiry after the configured TTL and the reason encrypted', async () => {
@@ -131,7 +131,7 @@ describe('the consultation service', () => {
 
   it('lets exactly one of ten concurrent providers, on separate connections, accept a request', async () => {
     const providers = await Promise.all(
-      Array.from({ length: 10 }, () => createProvider(runtime.models, 'psychiatry')),
+      Array.from({ length: 10 }, () => createProviderRow(runtime.models, 'psychiatry')),
     );
     const { id } = await runtime.consultations.request(patient, {
       specialty: 'psychiatry',
@@ -173,7 +173,7 @@ describe('the consultation service', () => {
   });
 
   it('hides requests of another specialty and refuses expired ones', async () => {
-    const other = await createProvider(runtime.models, 'cardiology');
+    const other = await createProviderRow(runtime.models, 'cardiology');
     const { id } = await runtime.consultations.request(patient, { specialty: 'dermatology', reason: 'Acne' });
     await refusedWith(runtime.consultations.accept(other, id), 404);
     await refusedWith(runtime.consultations.accept(provider, randomUUID()), 404);
@@ -187,8 +187,8 @@ describe('the consultation service', () => {
   });
 
   it('never reveals a consultation to another patient or an unrelated provider', async () => {
-    const stranger = await createPatient(runtime.models);
-    const unrelated = await createProvider(runtime.models, 'dermatology');
+    const stranger = await createPatientRow(runtime.models);
+    const unrelated = await createProviderRow(runtime.models, 'dermatology');
     const id = await createConsultation(runtime.models, patient.userId, {
       status: 'accepted',
       providerId: provider.userId,
@@ -196,7 +196,7 @@ describe('the consultation service', () => {
     });
     await refusedWith(runtime.consultations.get(stranger, id), 404);
     await refusedWith(runtime.consultations.get(unrelated, id), 404);
-    await refusedWith(runtime.consultations.get(await createAdmin(runtime.models), id), 404);
+    await refusedWith(runtime.consultations.get(await createAdminRow(runtime.models), id), 404);
     await refusedWith(runtime.consultations.start(unrelated, id), 404);
     await refusedWith(runtime.consultations.cancel(stranger, id), 404);
     expect((await runtime.consultations.get(provider, id)).reason).to.equal('Persistent cough');
@@ -204,7 +204,7 @@ describe('the consultation service', () => {
   });
 
   it('lets a patient cancel before the start, a provider once assigned and an admin anything open', async () => {
-    const admin = await createAdmin(runtime.models);
+    const admin = await createAdminRow(runtime.models);
     const make = (status: ConsultationStatus) =>
       createConsultation(runtime.models, patient.userId, {
         status,
@@ -231,7 +231,7 @@ describe('the consultation service', () => {
   });
 
   it('shows a provider the queue of their specialty oldest first, page by page', async () => {
-    const specialtyProvider = await createProvider(runtime.models, 'endocrinology');
+    const specialtyProvider = await createProviderRow(runtime.models, 'endocrinology');
     const base = Date.now() - 10 * 60_000 - 365 * 86_400_000;
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {
@@ -260,7 +260,7 @@ describe('the consultation service', () => {
   });
 
   it("lists a patient's consultations newest first with keyset pages", async () => {
-    const other = await createPatient(runtime.models);
+    const other = await createPatientRow(runtime.models);
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {
       ids.push(
@@ -281,7 +281,7 @@ describe('the consultation service', () => {
   });
 
   it('lets a provider see a patient only through a consultation assigned to them', async () => {
-    const unrelated = await createProvider(runtime.models, 'dermatology');
+    const unrelated = await createProviderRow(runtime.models, 'dermatology');
     await createConsultation(runtime.models, patient.userId, {
       status: 'requested',
       specialty: 'dermatology',
@@ -290,7 +290,7 @@ describe('the consultation service', () => {
       false,
     );
     for (const status of ['accepted', 'in_progress', 'completed', 'no_show'] as const) {
-      const other = await createPatient(runtime.models);
+      const other = await createPatientRow(runtime.models);
       await createConsultation(runtime.models, other.userId, { status, providerId: provider.userId });
       expect(await runtime.consultations.providerCanSeePatient(provider.userId, other.userId)).to.equal(true);
       expect(await runtime.consultations.providerCanSeePatient(unrelated.userId, other.userId)).to.equal(

@@ -2,7 +2,7 @@ import { QueryTypes, type InferAttributes, type Sequelize, type Transaction } fr
 import type { Config } from '../config';
 import type { Metrics } from '../observability/metrics';
 import { countOutcome } from '../observability/outcome';
-import { requireRole, type Actor } from '../platform/actor';
+import { assertRole, type Actor } from '../platform/actor';
 import {
   ACTOR,
   createConditionalTransition,
@@ -81,7 +81,7 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
     /** A patient asks for a consultation; at most `maxOpenRequests` may wait at once. */
     request: (actor: Actor, input: RequestConsultationInput) =>
       track('request', async () => {
-        requireRole(actor, 'patient');
+        assertRole(actor, 'patient');
         const row = await sequelize.transaction(async (transaction) => {
           // Serializes one patient's requests so two concurrent ones cannot both pass the count.
           await sequelize.query('SELECT pg_advisory_xact_lock(hashtext($1))', {
@@ -116,7 +116,7 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
     /** The first provider of the right specialty to accept gets it; every later one gets 409. */
     accept: (actor: Actor, id: string) =>
       track('accept', async () => {
-        requireRole(actor, 'provider');
+        assertRole(actor, 'provider');
         const accepted = await apply(actor, id, {
           to: 'accepted',
           from: consultationStates.sourcesOf('accepted'),
@@ -135,7 +135,7 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
 
     start: (actor: Actor, id: string) =>
       track('start', async () => {
-        requireRole(actor, 'provider');
+        assertRole(actor, 'provider');
         const started = await apply(actor, id, assigned('in_progress'));
         measures.providerResponse.observe(
           { specialty: started.specialty },
@@ -146,7 +146,7 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
 
     complete: (actor: Actor, id: string, input: CompleteConsultationInput) =>
       track('complete', async () => {
-        requireRole(actor, 'provider');
+        assertRole(actor, 'provider');
         return apply(actor, id, {
           ...assigned('completed'),
           assign: { outcome: input.outcome, notes: input.notes },
@@ -155,7 +155,7 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
 
     markNoShow: (actor: Actor, id: string) =>
       track('no_show', async () => {
-        requireRole(actor, 'provider');
+        assertRole(actor, 'provider');
         return apply(actor, id, assigned('no_show'));
       }),
 
@@ -205,7 +205,7 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
 
     /** Requests waiting in the provider's specialty, oldest first. */
     async queueFor(actor: Actor, page: PageRequest): Promise<Page<ConsultationSummary>> {
-      requireRole(actor, 'provider');
+      assertRole(actor, 'provider');
       return pageByRequestedAt(
         [
           "status = 'requested'",
@@ -237,7 +237,7 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
      * Locks it (FOR SHARE) so it cannot be cancelled while the prescription is written.
      */
     async lockForPrescribing(actor: Actor, id: string, transaction: Transaction) {
-      requireRole(actor, 'provider');
+      assertRole(actor, 'provider');
       const [row] = await select(
         'SELECT * FROM consultations WHERE id = $1 AND provider_id = $2 FOR SHARE',
         [id, actor.userId],

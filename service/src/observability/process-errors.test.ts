@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import { expect } from 'chai';
-import { createDatabase } from '../../test/support/environment';
+import { createTestDatabase } from '../../test/support/environment';
 import { startService, type StartedService } from '../../test/support/service-process';
 
 const PROVOKER = './service/test/support/provoke-on-signal.ts';
 
 async function provoke(kind: 'rejection' | 'exception', purpose: string): Promise<StartedService> {
-  const env = { DATABASE_URL: await createDatabase(purpose), PROVOKE: kind };
+  const env = { DATABASE_URL: await createTestDatabase(purpose), PROVOKE: kind };
   const service = await startService(env, { imports: [PROVOKER] });
   service.child.kill('SIGUSR2');
   return service;

@@ -2,7 +2,11 @@ import { expect } from 'chai';
 import type { Actor } from '../platform/actor';
 import { formatETag, parseETag } from '../platform/etag';
 import { refusedWith } from '../../test/support/assertions';
-import { createConsultation, createPatient, createProvider } from '../../test/support/clinical-factories';
+import {
+  createConsultation,
+  createPatientRow,
+  createProviderRow,
+} from '../../test/support/clinical-factories';
 import { clinicalRuntime, type ClinicalRuntime as Runtime } from '../../test/support/clinical-services';
 import { presentPatientForProvider, presentPatientProfile } from './presenter';
 import { PatientProfileResponse, UpdatePatientProfileBody } from './schemas';
@@ -13,7 +17,7 @@ describe('the patient service', () => {
 
   beforeEach(async () => {
     runtime = await clinicalRuntime();
-    patient = await createPatient(runtime.models);
+    patient = await createPatientRow(runtime.models);
   });
 
   it('reads the own profile with medical data decrypted, insurance and subscription', async () => {
@@ -26,7 +30,7 @@ describe('the patient service', () => {
       subscription: { plan: 'free', status: 'active', renewsAt: null },
       version: 1,
     });
-    await refusedWith(runtime.patients.getOwnProfile(await createProvider(runtime.models)), 403);
+    await refusedWith(runtime.patients.getOwnProfile(await createProviderRow(runtime.models)), 403);
   });
 
   it('updates at the expected version, and refuses a stale one with 412 changing nothing', async () => {
@@ -78,8 +82,8 @@ describe('the patient service', () => {
   });
 
   it('lists only the own consultations and prescriptions', async () => {
-    const other = await createPatient(runtime.models);
-    const provider = await createProvider(runtime.models);
+    const other = await createPatientRow(runtime.models);
+    const provider = await createProviderRow(runtime.models);
     const mine = await createConsultation(runtime.models, patient.userId, {
       status: 'in_progress',
       providerId: provider.userId,

@@ -1,6 +1,6 @@
 import type { InferAttributes } from 'sequelize';
 import type { ConsultationService } from '../consultations/service';
-import { requireRole, type Actor } from '../platform/actor';
+import { assertRole, type Actor } from '../platform/actor';
 import { notFound } from '../platform/errors';
 import type { PageRequest } from '../platform/keyset-page';
 import { updateAtVersion } from '../platform/optimistic-update';
@@ -25,7 +25,7 @@ export function createPatientService({ consultations, prescriptions }: PatientSe
   return {
     /** A patient's own profile: demographics, medical data, insurance and subscription. */
     async getOwnProfile(actor: Actor): Promise<PatientRecord> {
-      requireRole(actor, 'patient');
+      assertRole(actor, 'patient');
       return (await findPatient(actor.userId)).get({ plain: true });
     },
 
@@ -35,18 +35,18 @@ export function createPatientService({ consultations, prescriptions }: PatientSe
       expectedVersion: number,
       changes: PatientProfileChanges,
     ): Promise<PatientRecord> {
-      requireRole(actor, 'patient');
+      assertRole(actor, 'patient');
       const updated = await updateAtVersion(await findPatient(actor.userId), expectedVersion, changes);
       return updated.get({ plain: true });
     },
 
     async listOwnConsultations(actor: Actor, page: PageRequest) {
-      requireRole(actor, 'patient');
+      assertRole(actor, 'patient');
       return consultations.listForPatient(actor.userId, page);
     },
 
     async listOwnPrescriptions(actor: Actor, page: PageRequest) {
-      requireRole(actor, 'patient');
+      assertRole(actor, 'patient');
       return prescriptions.listMine(actor, page);
     },
 

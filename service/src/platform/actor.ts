@@ -8,6 +8,6 @@ export interface Actor {
 }
 
 /** Route guards check roles first; use cases check again so they are safe to call from anywhere. */
-export function requireRole(actor: Actor, ...roles: Role[]): void {
+export function assertRole(actor: Actor, ...roles: Role[]): void {
   if (!roles.includes(actor.role)) throw forbidden(`Only a ${roles.join(' or ')} may do this.`);
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { createDatabase as createTestDatabase } from '../../test/support/environment';
+import { createTestDatabase } from '../../test/support/environment';
 import { metricValue } from '../../test/support/assertions';
 import { createMetrics, type Metrics } from '../observability/metrics';
 import { createDatabase } from './db';

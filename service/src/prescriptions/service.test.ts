@@ -3,10 +3,10 @@ import type { ConsultationStatus } from '../consultations/model';
 import type { Actor } from '../platform/actor';
 import { refusedWith, storedRow } from '../../test/support/assertions';
 import {
-  createAdmin,
+  createAdminRow,
   createConsultation,
-  createPatient,
-  createProvider,
+  createPatientRow,
+  createProviderRow,
 } from '../../test/support/clinical-factories';
 import { clinicalRuntime, type ClinicalRuntime as Runtime } from '../../test/support/clinical-services';
 import type { PrescriptionStatus } from './model';
@@ -41,8 +41,8 @@ describe('the prescription service', () => {
 
   beforeEach(async () => {
     runtime = await clinicalRuntime();
-    patient = await createPatient(runtime.models);
-    provider = await createProvider(runtime.models);
+    patient = await createPatientRow(runtime.models);
+    provider = await createProviderRow(runtime.models);
   });
 
   it('is written by the provider of an in-progress or completed consultation, for its patient', async () => {
@@ -66,7 +66,7 @@ describe('the prescription service', () => {
   it('is refused to an unrelated provider (404) and to anyone but a provider (403)', async () => {
     const consultationId = await consultationIn('in_progress');
     await refusedWith(
-      runtime.prescriptions.write(await createProvider(runtime.models), { ...valid, consultationId }),
+      runtime.prescriptions.write(await createProviderRow(runtime.models), { ...valid, consultationId }),
       404,
     );
     await refusedWith(runtime.prescriptions.write(patient, { ...valid, consultationId }), 403);
@@ -140,17 +140,18 @@ describe('the prescription service', () => {
       'cancelled',
     );
     expect(
-      (await runtime.prescriptions.cancel(await createAdmin(runtime.models), await written('sent'))).status,
+      (await runtime.prescriptions.cancel(await createAdminRow(runtime.models), await written('sent')))
+        .status,
     ).to.equal('cancelled');
     const id = await written();
-    await refusedWith(runtime.prescriptions.cancel(await createProvider(runtime.models), id), 404);
+    await refusedWith(runtime.prescriptions.cancel(await createProviderRow(runtime.models), id), 404);
     await refusedWith(runtime.prescriptions.cancel(patient, id), 403);
-    await refusedWith(runtime.prescriptions.send(await createAdmin(runtime.models), id), 403);
+    await refusedWith(runtime.prescriptions.send(await createAdminRow(runtime.models), id), 403);
   });
 
   it("lists a patient's own prescriptions and a provider's written ones, newest first, by pages", async () => {
     const ids = [await written(), await written(), await written()];
-    const otherProvider = await createProvider(runtime.models);
+    const otherProvider = await createProviderRow(runtime.models);
     const otherConsultation = await createConsultation(runtime.models, patient.userId, {
       status: 'completed',
       providerId: otherProvider.userId,
@@ -168,7 +169,7 @@ describe('the prescription service', () => {
 
     const mine = await runtime.prescriptions.listMine(provider, { limit: 100 });
     expect(mine.items.map((row) => row.id)).to.deep.equal([...ids].reverse());
-    const stranger = await createPatient(runtime.models);
+    const stranger = await createPatientRow(runtime.models);
     expect((await runtime.prescriptions.listMine(stranger, { limit: 100 })).items).to.deep.equal([]);
   });
 });

@@ -2,7 +2,7 @@ import type { InferAttributes, Sequelize } from 'sequelize';
 import type { ConsultationService } from '../consultations/service';
 import type { Metrics } from '../observability/metrics';
 import { countOutcome } from '../observability/outcome';
-import { requireRole, type Actor } from '../platform/actor';
+import { assertRole, type Actor } from '../platform/actor';
 import { createConditionalTransition, type ActorCondition } from '../platform/conditional-transition';
 import { patientIdOf } from '../platform/patient-of';
 import { keysetClause, toPage, type Page, type PageRequest } from '../platform/keyset-page';
@@ -47,7 +47,7 @@ export function createPrescriptionService({ sequelize, metrics, consultations }:
   /** The writer moves a prescription along; an admin may also cancel one. */
   const move = (actor: Actor, id: string, to: PrescriptionStatus) =>
     track(to === 'cancelled' ? 'cancel' : to === 'sent' ? 'send' : 'fill', async () => {
-      requireRole(actor, 'provider', ...(to === 'cancelled' ? (['admin'] as const) : []));
+      assertRole(actor, 'provider', ...(to === 'cancelled' ? (['admin'] as const) : []));
       const who: ActorCondition = actor.role === 'admin' ? (caller) => `${caller} IS NOT NULL` : WRITER;
       const row = await transitions.apply(actor.userId, id, {
         to,
@@ -89,7 +89,7 @@ export function createPrescriptionService({ sequelize, metrics, consultations }:
 
     /** A patient's own prescriptions, or the ones a provider wrote, newest first. */
     async listMine(actor: Actor, page: PageRequest): Promise<Page<PrescriptionRecord>> {
-      requireRole(actor, 'patient', 'provider');
+      assertRole(actor, 'patient', 'provider');
       return list(actor.role === 'patient' ? 'patient_id' : 'provider_id', actor.userId, page);
     },
 

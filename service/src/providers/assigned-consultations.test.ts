@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { auditRowsFor } from '../../test/support/audit';
 import {
   createConsultation,
-  createPatient,
-  createProvider as createProviderRow,
+  createPatientRow,
+  createProviderRow,
   type ConsultationOverrides,
 } from '../../test/support/clinical-factories';
 import { api } from '../../test/support/http';
@@ -41,9 +41,9 @@ describe('GET /v1/providers/me/consultations', () => {
     const own = await createProvider(runtime);
     const other = await createProviderRow(runtime.models);
     const [first, second, bystander] = [
-      await createPatient(runtime.models),
-      await createPatient(runtime.models),
-      await createPatient(runtime.models),
+      await createPatientRow(runtime.models),
+      await createPatientRow(runtime.models),
+      await createPatientRow(runtime.models),
     ];
     const assigned = (patientId: string, overrides: ConsultationOverrides) =>
       createConsultation(runtime.models, patientId, { providerId: own.userId, ...overrides });
@@ -72,7 +72,7 @@ describe('GET /v1/providers/me/consultations', () => {
 
   it('filters by status, and audits only the patients of the rows it returned', async () => {
     const own = await createProvider(runtime);
-    const [first, second] = [await createPatient(runtime.models), await createPatient(runtime.models)];
+    const [first, second] = [await createPatientRow(runtime.models), await createPatientRow(runtime.models)];
     const completed = await createConsultation(runtime.models, first.userId, {
       providerId: own.userId,
       status: 'completed',
@@ -93,7 +93,7 @@ describe('GET /v1/providers/me/consultations', () => {
 
   it('pages by (requested_at, id) without duplicates or gaps, with or without a status filter', async () => {
     const own = await createProvider(runtime);
-    const patient = await createPatient(runtime.models);
+    const patient = await createPatientRow(runtime.models);
     // Two pairs share a requested_at: only the id tells them apart, and the cursor must keep the order.
     const times = [minutesAgo(9), minutesAgo(7), minutesAgo(7), minutesAgo(5), minutesAgo(5), minutesAgo(3)];
     const rows: { id: string; at: number; status: 'completed' | 'no_show' }[] = [];

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Actor } from '../platform/actor';
 import { metricValue, refusedWith } from '../../test/support/assertions';
-import { createConsultation, createPatient, createProvider } from '../../test/support/clinical-factories';
+import {
+  createConsultation,
+  createPatientRow,
+  createProviderRow,
+} from '../../test/support/clinical-factories';
 import { clinicalRuntime, type ClinicalRuntime as Runtime } from '../../test/support/clinical-services';
 import { UpdateProviderProfileBody } from './schemas';
 
@@ -12,7 +16,7 @@ describe('the provider service', () => {
 
   beforeEach(async () => {
     runtime = await clinicalRuntime();
-    provider = await createProvider(runtime.models, 'womens_health');
+    provider = await createProviderRow(runtime.models, 'womens_health');
   });
 
   it('reads and updates the own profile with optimistic concurrency', async () => {
@@ -28,7 +32,7 @@ describe('the provider service', () => {
       acceptingPatients: false,
     });
     expect(UpdateProviderProfileBody.safeParse({ specialty: 'cardiology' }).success).to.equal(false);
-    await refusedWith(runtime.providers.getOwnProfile(await createPatient(runtime.models)), 403);
+    await refusedWith(runtime.providers.getOwnProfile(await createPatientRow(runtime.models)), 403);
   });
 
   it('changes availability and the available-providers gauge follows at once', async () => {
@@ -47,7 +51,7 @@ describe('the provider service', () => {
   });
 
   it('shows a patient only to a provider with an accepted, started, completed or no-show consultation', async () => {
-    const patient = await createPatient(runtime.models);
+    const patient = await createPatientRow(runtime.models);
     await refusedWith(runtime.providers.getPatientForProvider(provider, patient.userId), 404);
     await createConsultation(runtime.models, patient.userId, {
       status: 'cancelled',
@@ -62,14 +66,14 @@ describe('the provider service', () => {
       userId: patient.userId,
     });
     await refusedWith(
-      runtime.providers.getPatientForProvider(await createProvider(runtime.models), patient.userId),
+      runtime.providers.getPatientForProvider(await createProviderRow(runtime.models), patient.userId),
       404,
     );
     await refusedWith(runtime.providers.getPatientForProvider(provider, randomUUID()), 404);
   });
 
   it("serves the queue of the provider's specialty through the consultation service", async () => {
-    const patient = await createPatient(runtime.models);
+    const patient = await createPatientRow(runtime.models);
     const { id } = await runtime.consultations.request(patient, {
       specialty: 'womens_health',
       reason: 'Check-up',

@@ -2,7 +2,7 @@ import type { InferAttributes } from 'sequelize';
 import type { AssignedConsultationListRequest } from '../consultations/schemas';
 import type { ConsultationService } from '../consultations/service';
 import type { CachedGauge } from '../observability/cached-gauge';
-import { requireRole, type Actor } from '../platform/actor';
+import { assertRole, type Actor } from '../platform/actor';
 import { notFound } from '../platform/errors';
 import type { PageRequest } from '../platform/keyset-page';
 import { updateAtVersion } from '../platform/optimistic-update';
@@ -20,7 +20,7 @@ export interface ProviderServiceDeps {
 }
 
 async function findOwnProvider(actor: Actor): Promise<Provider> {
-  requireRole(actor, 'provider');
+  assertRole(actor, 'provider');
   const provider = await Provider.findByPk(actor.userId);
   if (!provider) throw notFound('No provider profile.');
   return provider;
@@ -57,13 +57,13 @@ export function createProviderService({ consultations, patients, availableProvid
 
     /** The consultations assigned to the provider, newest first, of one status if asked. */
     async listOwnConsultations(actor: Actor, { status, ...page }: AssignedConsultationListRequest) {
-      requireRole(actor, 'provider');
+      assertRole(actor, 'provider');
       return consultations.listForProvider(actor.userId, page, status);
     },
 
     /** A patient's record, only for a provider with a consultation assigned to them with that patient. */
     async getPatientForProvider(actor: Actor, patientId: string): Promise<PatientRecord> {
-      requireRole(actor, 'provider');
+      assertRole(actor, 'provider');
       if (!(await consultations.providerCanSeePatient(actor.userId, patientId))) {
         throw notFound('No such patient.');
       }

@@ -69,7 +69,7 @@ export function createAuditHarness(
 }
 
 /** Makes a patient with distinctive, unique values; returns its id and the PHI values it holds. */
-export async function createPatient(deps: AuditDeps, tag = randomUUID().slice(0, 8)) {
+export async function createPatientWithPhi(deps: AuditDeps, tag = randomUUID().slice(0, 8)) {
   const phi = {
     email: `zelda.quux.${tag}@example.test`,
     givenName: `Zeldaphi${tag}`,

@@ -21,7 +21,7 @@ async function createUser(models: Models, role: Role): Promise<string> {
   return user.id;
 }
 
-export async function createPatient(models: Models): Promise<Actor> {
+export async function createPatientRow(models: Models): Promise<Actor> {
   const userId = await createUser(models, 'patient');
   await models.Patient.create({
     userId,
@@ -40,7 +40,7 @@ export async function createPatient(models: Models): Promise<Actor> {
   return { userId, role: 'patient' };
 }
 
-export async function createProvider(
+export async function createProviderRow(
   models: Models,
   specialty: Specialty = 'general_practice',
 ): Promise<Actor> {
@@ -56,7 +56,7 @@ export async function createProvider(
   return { userId, role: 'provider' };
 }
 
-export async function createAdmin(models: Models): Promise<Actor> {
+export async function createAdminRow(models: Models): Promise<Actor> {
   return { userId: await createUser(models, 'admin'), role: 'admin' };
 }
 

@@ -61,7 +61,7 @@ export function urlFor(database: string): string {
 }
 
 /** A new, empty database that is dropped when the run ends (or earlier, by `dropDatabase`). */
-export async function createDatabase(purpose: string): Promise<string> {
+export async function createTestDatabase(purpose: string): Promise<string> {
   const name = `carewatch_test_${purpose}_${runId}`.toLowerCase();
   await admin((client) => client.query(`CREATE DATABASE "${name}"`));
   created.add(name);

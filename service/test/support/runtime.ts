@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
 import { createRuntime, type Runtime } from '../../src/runtime';
-import { createDatabase, runId } from './environment';
+import { createTestDatabase, runId } from './environment';
 
 export interface TestRuntime extends Runtime {
   /** Every log line the runtime wrote, parsed. */
@@ -50,7 +50,7 @@ const variants: TestRuntime[] = [];
  */
 export function sharedRuntime(): Promise<TestRuntime> {
   shared ??= (async () => {
-    sharedUrl = await createDatabase('app');
+    sharedUrl = await createTestDatabase('app');
     const runtime = createTestRuntime(sharedUrl);
     runtime.bindModels();
     await runtime.migrator.up();

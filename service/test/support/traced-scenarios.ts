@@ -8,7 +8,7 @@ import Router from '@koa/router';
 import { trace } from '@opentelemetry/api';
 import { createApp } from '../../src/app';
 import { listen } from '../../src/server';
-import { createDatabase, dropDatabase, stopTestServer } from './environment';
+import { createTestDatabase, dropDatabase, stopTestServer } from './environment';
 import { auditRowsFor } from './audit';
 import { createPatient } from './identities';
 import { createTestRuntime, type TestRuntime } from './runtime';
@@ -87,7 +87,7 @@ async function outgoingTraceparent(): Promise<ScenarioResult['outgoing']> {
 
 /** Serves the real app on real sockets and makes every request the test asserts on. */
 export async function runScenarios(): Promise<{ result: ScenarioResult; close(): Promise<void> }> {
-  const runtime = createTestRuntime(await createDatabase('traced'));
+  const runtime = createTestRuntime(await createTestDatabase('traced'));
   await runtime.migrator.up();
   const served = await listen(runtime.app, 0, '127.0.0.1');
   const fresh = await fetchRecord(`${served.url}/readyz?name=Zebulon%20Quixote&dob=1961-04-12`);
@@ -109,7 +109,7 @@ export async function runScenarios(): Promise<{ result: ScenarioResult; close():
   });
 
   // A route that reads the database, on a database that is dropped under it: a real unexpected failure.
-  const doomedUrl = await createDatabase('doomed');
+  const doomedUrl = await createTestDatabase('doomed');
   const doomed = createTestRuntime(doomedUrl);
   const records = new Router().get('/records', async (ctx) => {
     ctx.body = await doomed.sequelize.query('SELECT count(*) FROM pg_class', { type: 'SELECT' });
