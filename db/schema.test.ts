@@ -3,8 +3,8 @@ import { QueryTypes, type ModelStatic, type Model } from 'sequelize';
 import { CONSULTATION_STATUSES } from '../service/src/consultations/model';
 import { PRESCRIPTION_STATUSES } from '../service/src/prescriptions/model';
 import { SPECIALTIES } from '../service/src/providers/model';
-import { sharedRuntime } from '../service/test/support/runtime';
 import { columns, foreignKeys, type ColumnInfo, type ForeignKeyInfo } from './test/introspect';
+import { useTestApp } from '../service/test/support/test-app';
 
 interface AttributeLike {
   field?: string;
@@ -60,8 +60,9 @@ function differences(expected: string[], actual: string[]): { missing: string[];
 }
 
 describe('the schema and the models', () => {
+  const app = useTestApp();
   it('agree on every table, column, type and nullability, in both directions', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const fromModels = Object.values(runtime.models)
       .flatMap((model) => modelColumns(model as ModelStatic<Model>))
       .map(describeColumn);
@@ -74,7 +75,7 @@ describe('the schema and the models', () => {
   });
 
   it('agree on every foreign key and its ON DELETE rule', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const fromModels = [
       ...new Set(
         Object.values(runtime.models)
@@ -89,7 +90,7 @@ describe('the schema and the models', () => {
   });
 
   it('stores emails case-insensitively unique', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const email = `Unique.${Date.now()}@Example.test`;
     await runtime.models.User.create({
       email,
@@ -109,7 +110,7 @@ describe('the schema and the models', () => {
 
   // Migrations carry frozen copies of the domain's vocabularies; a change to a live list needs a migration.
   it('allows in each vocabulary column exactly the values the domain names', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const allowed = async (table: string, column: string) => {
       const [check] = await runtime.sequelize.query<{ definition: string }>(
         `SELECT pg_get_constraintdef(c.oid) AS definition

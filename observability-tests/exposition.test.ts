@@ -1,12 +1,11 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import request from 'supertest';
 import { toolOrSkip } from '../alerts/src/binaries';
 import { listRuleMetricNames } from '../alerts/src/expressions';
 import { isRecordedMetricName, listDashboardMetricNames } from '../dashboards/src/expressions';
 import { readMemoryLimit } from '../service/src/observability/memory-limit';
-import { sharedRuntime } from '../service/test/support/runtime';
 import { declaredFamilies, isDeclared } from './support/exposition';
+import { useTestApp, type TestApp } from '../service/test/support/test-app';
 
 // The dashboards and rules read names from the metric contract; this checks the running service really
 // exposes every one of them, and that what it exposes passes Prometheus' own lint.
@@ -14,15 +13,15 @@ import { declaredFamilies, isDeclared } from './support/exposition';
 /** Series Prometheus makes itself for every target; the service does not expose them. */
 const SCRAPE_SERIES = new Set(['up']);
 
-async function scrape(): Promise<string> {
-  const runtime = await sharedRuntime();
-  const response = await request(runtime.app.callback()).get('/metrics').expect(200);
+async function scrape(app: TestApp): Promise<string> {
+  const response = await app.http().get('/metrics').expect(200);
   return response.text;
 }
 
 describe('the service /metrics', () => {
+  const app = useTestApp();
   it('declares every metric a dashboard or rule reads', async () => {
-    const families = declaredFamilies(await scrape());
+    const families = declaredFamilies(await scrape(app));
     const read = [...new Set([...listDashboardMetricNames(), ...listRuleMetricNames()])].filter(
       (name) => !isRecordedMetricName(name) && !SCRAPE_SERIES.has(name),
     );
@@ -35,13 +34,13 @@ describe('the service /metrics', () => {
   });
 
   it('exposes the memory limit it read at startup, not the gauge default of 0', async () => {
-    const sample = /^carewatch_memory_limit_bytes (\S+)$/m.exec(await scrape());
+    const sample = /^carewatch_memory_limit_bytes (\S+)$/m.exec(await scrape(app));
     expect(Number(sample?.[1])).to.equal(readMemoryLimit());
   });
 
   it('passes promtool check metrics without a remark', async function () {
     const promtool = toolOrSkip(this, 'promtool');
-    const exposition = await scrape();
+    const exposition = await scrape(app);
     const result = spawnSync(promtool, ['check', 'metrics'], { input: exposition, encoding: 'utf8' });
     expect(`${result.stdout}${result.stderr}`).to.equal('');
     expect(result.status).to.equal(0);

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { OPENAPI_PATH } from './api-document';
 import { openApiPath } from './platform/openapi';
 import { declaredRoutes } from './platform/route-metadata';
-import { sharedRuntime } from '../test/support/runtime';
+import { useTestApp } from '../test/support/test-app';
 
 interface Document {
   openapi: string;
@@ -12,8 +12,9 @@ interface Document {
 }
 
 describe('GET /openapi.json', () => {
+  const app = useTestApp();
   it('serves a valid OpenAPI 3.1 document without authentication', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const response = await request(runtime.app.callback()).get(OPENAPI_PATH).expect(200);
     expect(response.type).to.equal('application/json');
     const result = await new Validator().validate(structuredClone(response.body as Record<string, unknown>));
@@ -23,7 +24,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('documents every route of every router the service mounts', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const document = (await request(runtime.app.callback()).get(OPENAPI_PATH)).body as Document;
     const mounted = runtime.routers.flatMap((router) =>
       declaredRoutes(router).flatMap((route) =>
@@ -38,7 +39,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('places routes outside /v1 under their own server', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const document = (await request(runtime.app.callback()).get(OPENAPI_PATH)).body as Document;
     expect(document.paths[OPENAPI_PATH]).to.deep.include({ servers: [{ url: '/' }] });
     expect(document.paths['/consultations/{id}/accept']).to.not.have.property('servers');

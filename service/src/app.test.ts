@@ -1,13 +1,15 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { createTestDatabase } from '../test/support/environment';
-import { createTestRuntime, sharedRuntime } from '../test/support/runtime';
+import { createTestRuntime } from '../test/support/runtime';
+import { useTestApp } from '../test/support/test-app';
 
 const PROBLEM = /application\/problem\+json/;
 
 describe('the HTTP skeleton', () => {
+  const testApp = useTestApp();
   it('answers malformed JSON on any /v1 path with a 400 problem', async () => {
-    const { app } = await sharedRuntime();
+    const { app } = testApp.runtime;
     const response = await request(app.callback())
       .post('/v1/anything')
       .set('Content-Type', 'application/json')
@@ -20,7 +22,7 @@ describe('the HTTP skeleton', () => {
   });
 
   it('answers a body over the limit with 413', async () => {
-    const { app } = await sharedRuntime();
+    const { app } = testApp.runtime;
     const response = await request(app.callback())
       .post('/v1/anything')
       .set('Content-Type', 'application/json')
@@ -31,7 +33,7 @@ describe('the HTTP skeleton', () => {
   });
 
   it('answers a body that is not JSON with 415', async () => {
-    const { app } = await sharedRuntime();
+    const { app } = testApp.runtime;
     const response = await request(app.callback())
       .post('/v1/anything')
       .set('Content-Type', 'text/plain')
@@ -42,20 +44,20 @@ describe('the HTTP skeleton', () => {
   });
 
   it('takes a POST with an empty body and no content type as having no body', async () => {
-    const { app } = await sharedRuntime();
+    const { app } = testApp.runtime;
     const response = await request(app.callback()).post('/v1/anything').set('Content-Length', '0');
     expect(response.status).to.equal(404);
   });
 
   it('answers an unknown route with a 404 problem', async () => {
-    const { app } = await sharedRuntime();
+    const { app } = testApp.runtime;
     const response = await request(app.callback()).get('/v1/nowhere');
     expect(response.status).to.equal(404);
     expect(response.headers['content-type']).to.match(PROBLEM);
   });
 
   it('answers a method a route does not take with a 405 problem naming the methods it takes', async () => {
-    const { app } = await sharedRuntime();
+    const { app } = testApp.runtime;
     const response = await request(app.callback()).get('/v1/auth/login');
     expect(response.status).to.equal(405);
     expect(response.headers['content-type']).to.match(PROBLEM);
@@ -64,7 +66,7 @@ describe('the HTTP skeleton', () => {
   });
 
   it('answers a method the API does not know with a 501 problem', async () => {
-    const { app } = await sharedRuntime();
+    const { app } = testApp.runtime;
     const response = await request(app.callback()).propfind('/v1/auth/login');
     expect(response.status).to.equal(501);
     expect(response.headers['content-type']).to.match(PROBLEM);
@@ -72,7 +74,7 @@ describe('the HTTP skeleton', () => {
   });
 
   it('keeps a well-formed request id and replaces a malformed one', async () => {
-    const { app } = await sharedRuntime();
+    const { app } = testApp.runtime;
     const kept = await request(app.callback()).get('/healthz').set('X-Request-Id', 'req-1234567890');
     expect(kept.headers['x-request-id']).to.equal('req-1234567890');
     const replaced = await request(app.callback())
@@ -82,7 +84,7 @@ describe('the HTTP skeleton', () => {
   });
 
   it('sends security headers', async () => {
-    const { app } = await sharedRuntime();
+    const { app } = testApp.runtime;
     const response = await request(app.callback()).get('/healthz');
     expect(response.headers).to.include.keys(
       'strict-transport-security',
@@ -93,7 +95,7 @@ describe('the HTTP skeleton', () => {
   });
 
   it('is alive and ready on a migrated database', async () => {
-    const { app } = await sharedRuntime();
+    const { app } = testApp.runtime;
     expect((await request(app.callback()).get('/healthz')).status).to.equal(200);
     const ready = await request(app.callback()).get('/readyz');
     expect(ready.status).to.equal(200);
@@ -123,7 +125,7 @@ describe('the HTTP skeleton', () => {
   });
 
   it('measures requests by route template and writes one access-log line per request', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = testApp.runtime;
     const requestId = `metrics-${Date.now()}`;
     await request(runtime.app.callback()).get('/readyz').set('X-Request-Id', requestId);
     const metrics = await request(runtime.app.callback()).get('/metrics');

@@ -2,27 +2,26 @@ import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 import { listen, type RunningServer } from '../src/server';
-import { createProvider, strongPassword } from './support/identities';
-import { sharedRuntime, type TestRuntime } from './support/runtime';
+import { strongPassword } from './support/identities';
+import { useTestApp } from './support/test-app';
 
 /**
  * One consultation from request to prescription, over HTTP against a listening server, as the people
  * in it would do it: then the admin's report counts it and the audit trail shows every PHI access.
  */
 describe('end to end: a consultation from request to prescription', () => {
-  let runtime: TestRuntime;
+  const app = useTestApp();
   let server: RunningServer;
 
   before(async () => {
-    runtime = await sharedRuntime();
-    server = await listen(runtime.app, 0, '127.0.0.1');
+    server = await listen(app.runtime.app, 0, '127.0.0.1');
   });
   after(() => server.drain(1_000));
 
   const http = () => request(server.url);
   const today = () => new Date().toISOString().slice(0, 10);
   const completedIn = async (specialty: 'pediatrics') => {
-    const [row] = await runtime.clinical.reports.specialtySummary({
+    const [row] = await app.runtime.clinical.reports.specialtySummary({
       from: today(),
       to: today(),
       specialty,
@@ -53,7 +52,7 @@ describe('end to end: a consultation from request to prescription', () => {
     const consultationId = (requested.body as { id: string }).id;
 
     // A pediatrician (MFA enrolled, aal2) takes it from accepting to completing.
-    const provider = await createProvider(runtime, { specialty: 'pediatrics' });
+    const provider = await app.provider({ specialty: 'pediatrics' });
     const asProvider = () => provider.headers;
     const step = async (path: string, body: object = {}) =>
       http()
@@ -105,14 +104,14 @@ describe('end to end: a consultation from request to prescription', () => {
 
     // The admin's reports count it.
     expect(await completedIn('pediatrics')).to.equal(completedBefore + 1);
-    const responseTimes = await runtime.clinical.reports.providerResponseTimes({
+    const responseTimes = await app.runtime.clinical.reports.providerResponseTimes({
       from: today(),
       to: today(),
     });
     expect(responseTimes.find((row) => row.providerId === provider.userId)).to.include({ started: 1 });
 
     // The audit trail names every PHI access: who, what, and this patient, in order.
-    const events = await runtime.sequelize.query<Record<string, unknown>>(
+    const events = await app.runtime.sequelize.query<Record<string, unknown>>(
       `SELECT actor_user_id, actor_role, action, resource_type, resource_ids, outcome, request_id
          FROM audit_events WHERE $1 = ANY(patient_ids) AND action <> 'security' ORDER BY seq`,
       { bind: [patientId], type: QueryTypes.SELECT },

@@ -5,7 +5,8 @@ import { declaredRoutes } from '../src/platform/route-metadata';
 import { DISTINCTIVE_NAME_PREFIXES, useDistinctivePhi } from './support/identities';
 import { phiRouteCases } from './support/phi-cases';
 import type { PhiRouteCase } from './support/phi-cases/types';
-import { sharedRuntime, type TestRuntime } from './support/runtime';
+import { type TestRuntime } from './support/runtime';
+import { useTestApp } from './support/test-app';
 
 interface AuditedRow {
   patient_ids: string[];
@@ -33,17 +34,16 @@ const PHI_MARKERS = [...DISTINCTIVE_NAME_PREFIXES, '+1415777', '1931-02-'];
 describe('PHI routes and the audit trail', function () {
   this.timeout(180_000);
   const outcomes = new Map<string, { requestId: string; patientId?: string; status: number }>();
-  let runtime: TestRuntime;
+  const app = useTestApp();
 
   before(async () => {
-    runtime = await sharedRuntime();
     useDistinctivePhi(true);
     try {
       for (const phiCase of phiRouteCases) {
         const requestId = `phi-coverage-${randomBytes(6).toString('hex')}`;
         outcomes.set(key(phiCase.method, phiCase.path), {
           requestId,
-          ...(await phiCase.call(runtime, requestId)),
+          ...(await phiCase.call(app.runtime, requestId)),
         });
       }
     } finally {
@@ -52,7 +52,7 @@ describe('PHI routes and the audit trail', function () {
   });
 
   it('has a coverage case for every route that declares an audit, and no case for a route that does not', () => {
-    const routes = auditedRoutes(runtime);
+    const routes = auditedRoutes(app.runtime);
     const cases = phiRouteCases.map((c: PhiRouteCase) => key(c.method, c.path));
     expect(
       routes.filter((route) => !cases.includes(route)),
@@ -68,7 +68,7 @@ describe('PHI routes and the audit trail', function () {
     const missing: string[] = [];
     for (const [route, outcome] of outcomes) {
       expect(outcome.status, `${route} answered ${outcome.status}`).to.be.within(200, 299);
-      const rows = await runtime.sequelize.query<AuditedRow>(
+      const rows = await app.runtime.sequelize.query<AuditedRow>(
         'SELECT patient_ids, outcome, action FROM audit_events WHERE request_id = $1',
         { bind: [outcome.requestId], type: QueryTypes.SELECT },
       );
@@ -82,19 +82,19 @@ describe('PHI routes and the audit trail', function () {
   });
 
   it('keeps the distinctive PHI of the patients it used out of every audit event and every log line', async () => {
-    const [stored] = await runtime.sequelize.query<{ count: string }>(
+    const [stored] = await app.runtime.sequelize.query<{ count: string }>(
       `SELECT count(*) FROM patients WHERE given_name LIKE $1 || '%'`,
       { bind: [DISTINCTIVE_NAME_PREFIXES[0]], type: QueryTypes.SELECT },
     );
     expect(Number(stored?.count), 'the cases created patients with distinctive PHI').to.be.greaterThan(0);
 
-    const events = await runtime.sequelize.query<{ event: string }>(
+    const events = await app.runtime.sequelize.query<{ event: string }>(
       'SELECT row_to_json(a)::text AS event FROM audit_events a',
       {
         type: QueryTypes.SELECT,
       },
     );
-    const logLines = runtime.logLines().map((line) => JSON.stringify(line));
+    const logLines = app.runtime.logLines().map((line) => JSON.stringify(line));
     for (const marker of PHI_MARKERS) {
       expect(
         events.filter((row) => row.event.includes(marker)),

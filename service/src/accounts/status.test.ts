@@ -1,31 +1,30 @@
 import { expect } from 'chai';
-import { api, securityEventsOf } from '../../test/support/http';
-import { createAdmin, createPatient, createProvider, type Identity } from '../../test/support/identities';
-import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
+import { securityEventsOf } from '../../test/support/http';
+import { type Identity } from '../../test/support/identities';
 import { AccountStatusResponse } from './schemas';
+import { useTestApp } from '../../test/support/test-app';
 
 describe('disabling and enabling accounts (POST /v1/admin/users/:id/disable|enable)', () => {
-  let runtime: TestRuntime;
+  const app = useTestApp();
   let admin: Identity;
 
   before(async function () {
     this.timeout(30_000);
-    runtime = await sharedRuntime();
-    admin = await createAdmin(runtime);
+    admin = await app.admin();
   });
 
   const change = (userId: string, to: 'disable' | 'enable', who: Identity = admin) =>
-    api(runtime).post(`/v1/admin/users/${userId}/${to}`).set(who.headers);
+    app.http().post(`/v1/admin/users/${userId}/${to}`).set(who.headers);
   const login = (who: Identity) =>
-    api(runtime).post('/v1/auth/login').send({ email: who.email, password: who.password });
+    app.http().post('/v1/auth/login').send({ email: who.email, password: who.password });
 
   it('stops every session of the account at once, refuses its login, and enabling restores login', async () => {
-    const patient = await createPatient(runtime);
+    const patient = await app.patient();
     const otherSession = (await login(patient)).body as { accessToken: string; refreshToken: string };
     // Each token has been used, so its session sits in the cache: revocation must reach past it.
-    expect((await api(runtime).get('/v1/patients/me').set(patient.headers)).status).to.equal(200);
+    expect((await app.http().get('/v1/patients/me').set(patient.headers)).status).to.equal(200);
     const other = { Authorization: `Bearer ${otherSession.accessToken}` };
-    expect((await api(runtime).get('/v1/patients/me').set(other)).status).to.equal(200);
+    expect((await app.http().get('/v1/patients/me').set(other)).status).to.equal(200);
 
     const disabled = await change(patient.userId, 'disable');
     expect(disabled.status).to.equal(200);
@@ -35,11 +34,12 @@ describe('disabling and enabling accounts (POST /v1/admin/users/:id/disable|enab
       status: 'disabled',
     });
     for (const headers of [patient.headers, other]) {
-      const refused = await api(runtime).get('/v1/patients/me').set(headers);
+      const refused = await app.http().get('/v1/patients/me').set(headers);
       expect(refused.status).to.equal(401);
       expect(refused.body.code).to.equal('invalid_token');
     }
-    const refresh = await api(runtime)
+    const refresh = await app
+      .http()
       .post('/v1/auth/refresh')
       .send({ refreshToken: otherSession.refreshToken });
     expect(refresh.status).to.equal(401);
@@ -49,13 +49,13 @@ describe('disabling and enabling accounts (POST /v1/admin/users/:id/disable|enab
     expect(enabled.status).to.equal(200);
     expect(enabled.body.status).to.equal('active');
     // The revoked sessions stay revoked; a new login works.
-    expect((await api(runtime).get('/v1/patients/me').set(patient.headers)).status).to.equal(401);
+    expect((await app.http().get('/v1/patients/me').set(patient.headers)).status).to.equal(401);
     const again = await login(patient);
     expect(again.status).to.equal(200);
     const fresh = { Authorization: `Bearer ${(again.body as { accessToken: string }).accessToken}` };
-    expect((await api(runtime).get('/v1/patients/me').set(fresh)).status).to.equal(200);
+    expect((await app.http().get('/v1/patients/me').set(fresh)).status).to.equal(200);
 
-    const events = (await securityEventsOf(runtime, patient.userId)).filter((event) =>
+    const events = (await securityEventsOf(app.runtime, patient.userId)).filter((event) =>
       event.event_type.startsWith('auth.account_'),
     );
     expect(events.map((event) => [event.event_type, event.outcome, event.details])).to.deep.equal([
@@ -66,12 +66,12 @@ describe('disabling and enabling accounts (POST /v1/admin/users/:id/disable|enab
   });
 
   it('disables staff the same way, and is idempotent', async () => {
-    const provider = await createProvider(runtime, { admin });
+    const provider = await app.provider({ admin });
     expect((await change(provider.userId, 'disable')).status).to.equal(200);
     const again = await change(provider.userId, 'disable');
     expect(again.status).to.equal(200);
     expect(again.body).to.deep.equal({ id: provider.userId, role: 'provider', status: 'disabled' });
-    expect((await api(runtime).get('/v1/providers/me').set(provider.headers)).status).to.equal(401);
+    expect((await app.http().get('/v1/providers/me').set(provider.headers)).status).to.equal(401);
     expect((await change(provider.userId, 'enable')).body.status).to.equal('active');
     expect((await change(provider.userId, 'enable')).body.status).to.equal('active');
   });
@@ -80,7 +80,7 @@ describe('disabling and enabling accounts (POST /v1/admin/users/:id/disable|enab
     const self = await change(admin.userId, 'disable');
     expect(self.status).to.equal(409);
     expect(self.body.code).to.equal('cannot_disable_self');
-    expect((await api(runtime).get('/v1/providers/me').set(admin.headers)).status).to.equal(403);
+    expect((await app.http().get('/v1/providers/me').set(admin.headers)).status).to.equal(403);
     const unknown = '00000000-0000-4000-8000-000000000000';
     expect((await change(unknown, 'disable')).status).to.equal(404);
     expect((await change(unknown, 'enable')).status).to.equal(404);
@@ -91,7 +91,7 @@ describe('disabling and enabling accounts (POST /v1/admin/users/:id/disable|enab
     }
     // The admin was not disabled by the refused request.
     expect(
-      (await api(runtime).get('/v1/admin/reports/volume?from=2000-01-01&to=2000-01-01').set(admin.headers))
+      (await app.http().get('/v1/admin/reports/volume?from=2000-01-01&to=2000-01-01').set(admin.headers))
         .status,
     ).to.equal(200);
   });

@@ -3,10 +3,9 @@ import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { BreakGlassReasonsResponse } from '../audit/schemas';
 import { auditRowsFor } from '../../test/support/audit';
-import { api } from '../../test/support/http';
-import { createAdmin, createPatient, createProvider, type Identity } from '../../test/support/identities';
+import { type Identity } from '../../test/support/identities';
 import { newRequestId } from '../../test/support/route-matrix';
-import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
+import { useTestApp } from '../../test/support/test-app';
 
 interface KeptRow {
   actor_user_id: string;
@@ -22,40 +21,41 @@ const statedReason = () => {
 };
 
 describe('break-glass reasons', () => {
-  let runtime: TestRuntime;
+  const app = useTestApp();
   let admin: Identity;
   let patient: Identity;
 
   before(async function () {
     this.timeout(60_000);
-    runtime = await sharedRuntime();
-    admin = await createAdmin(runtime);
-    patient = await createPatient(runtime);
+    admin = await app.admin();
+    patient = await app.patient();
   });
 
   const breakGlass = (reason: string, requestId: string, patientId = patient.userId) =>
-    api(runtime)
+    app
+      .http()
       .post(`/v1/admin/patients/${patientId}/break-glass`)
       .set(admin.headers)
       .set('X-Request-Id', requestId)
       .send({ reason });
   const keptReasons = (who: Identity | undefined, query: Record<string, string | number>) =>
-    api(runtime)
+    app
+      .http()
       .get('/v1/admin/audit/break-glass')
       .query(query)
       .set(who ? who.headers : {});
   const keptRow = async (id: unknown) =>
     (
-      await runtime.sequelize.query<KeptRow>('SELECT * FROM break_glass_reasons WHERE id = $1', {
+      await app.runtime.sequelize.query<KeptRow>('SELECT * FROM break_glass_reasons WHERE id = $1', {
         bind: [id],
         type: QueryTypes.SELECT,
       })
     )[0];
   /** The log lines written while `work` ran. */
   const loggedDuring = async <T>(work: () => Promise<T>) => {
-    const before = runtime.logLines().length;
+    const before = app.runtime.logLines().length;
     const result = await work();
-    return { result, lines: runtime.logLines().slice(before) };
+    return { result, lines: app.runtime.logLines().slice(before) };
   };
 
   it('keeps the reason encrypted, named by a break-glass event marked high severity', async () => {
@@ -64,7 +64,7 @@ describe('break-glass reasons', () => {
     const { result, lines } = await loggedDuring(() => breakGlass(reason, requestId));
     expect(result.status).to.equal(200);
 
-    const events = await auditRowsFor(runtime, requestId);
+    const events = await auditRowsFor(app.runtime, requestId);
     expect(events).to.have.length(1);
     expect(events[0]!.details).to.include({ severity: 'high' });
     const kept = await keptRow(events[0]!.details.breakGlassId);
@@ -85,7 +85,7 @@ describe('break-glass reasons', () => {
     const requestId = newRequestId();
     const unknown = '00000000-0000-4000-8000-00000000b6a5';
     expect((await breakGlass(reason, requestId, unknown)).status).to.equal(404);
-    const [event] = await auditRowsFor(runtime, requestId);
+    const [event] = await auditRowsFor(app.runtime, requestId);
     expect(event).to.deep.include({ action: 'break_glass', outcome: 'denied' });
     expect(event!.details).to.include({ severity: 'high' });
     expect(await keptRow(event!.details.breakGlassId)).to.deep.include({ patient_id: unknown });
@@ -103,7 +103,7 @@ describe('break-glass reasons', () => {
     const [newest] = BreakGlassReasonsResponse.parse(result.body).items;
     expect(newest).to.deep.include({ reason, patientId: patient.userId, actorUserId: admin.userId });
 
-    const events = await auditRowsFor(runtime, requestId);
+    const events = await auditRowsFor(app.runtime, requestId);
     expect(events).to.have.length(1);
     expect(events[0]).to.deep.include({
       action: 'list',
@@ -118,7 +118,7 @@ describe('break-glass reasons', () => {
   });
 
   it('pages newest first by cursor, filtered by patient and user', async () => {
-    const someone = await createPatient(runtime);
+    const someone = await app.patient();
     const [first, second] = [statedReason().reason, statedReason().reason];
     expect((await breakGlass(first, newRequestId(), someone.userId)).status).to.equal(200);
     expect((await breakGlass(second, newRequestId(), someone.userId)).status).to.equal(200);
@@ -135,7 +135,7 @@ describe('break-glass reasons', () => {
   });
 
   it('filters by user and by time range', async () => {
-    const someone = await createPatient(runtime);
+    const someone = await app.patient();
     const { reason } = statedReason();
     expect((await breakGlass(reason, newRequestId(), someone.userId)).status).to.equal(200);
     const reasonsOf = async (query: Record<string, string>) =>
@@ -152,8 +152,8 @@ describe('break-glass reasons', () => {
 
   it('refuses everyone but an admin at aal2, and malformed queries, as problem+json', async () => {
     const callers: Array<[string, Identity | undefined, number]> = [
-      ['aal1 admin', await createAdmin(runtime, { withMfa: false }), 403],
-      ['provider', await createProvider(runtime, { admin }), 403],
+      ['aal1 admin', await app.admin({ withMfa: false }), 403],
+      ['provider', await app.provider({ admin }), 403],
       ['patient', patient, 403],
       ['anonymous', undefined, 401],
     ];

@@ -2,12 +2,11 @@ import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { auditRowsFor } from '../../test/support/audit';
 import { createConsultation } from '../../test/support/clinical-factories';
-import { api } from '../../test/support/http';
-import { createAdmin, createPatient, createProvider, type Identity } from '../../test/support/identities';
+import { type Identity } from '../../test/support/identities';
 import { itAnswersAsTheMatrixSays, newRequestId, type MatrixRow } from '../../test/support/route-matrix';
-import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
 import { PatientProfileResponse } from '../patients/schemas';
 import { ProviderResponseTimesResponse, SpecialtySummaryResponse, VolumeReportResponse } from './schemas';
+import { useTestApp } from '../../test/support/test-app';
 
 type Caller = 'admin' | 'aal1Admin' | 'provider' | 'patient' | 'anonymous';
 
@@ -17,7 +16,7 @@ const RANGE = `from=${DAY}&to=${DAY}&specialty=womens_health`;
 const REASON = 'Patient unconscious in the emergency department, no proxy reachable';
 
 describe('admin routes', () => {
-  let runtime: TestRuntime;
+  const app = useTestApp();
   let callers: Record<Caller, Identity | undefined>;
   let admin: Identity;
   let patient: Identity;
@@ -25,13 +24,12 @@ describe('admin routes', () => {
 
   before(async function () {
     this.timeout(60_000);
-    runtime = await sharedRuntime();
-    admin = await createAdmin(runtime);
-    patient = await createPatient(runtime);
-    provider = await createProvider(runtime, { admin, specialty: 'womens_health' });
+    admin = await app.admin();
+    patient = await app.patient();
+    provider = await app.provider({ admin, specialty: 'womens_health' });
     callers = {
       admin,
-      aal1Admin: await createAdmin(runtime, { withMfa: false }),
+      aal1Admin: await app.admin({ withMfa: false }),
       provider,
       patient,
       anonymous: undefined,
@@ -39,7 +37,7 @@ describe('admin routes', () => {
     const requestedAt = new Date(`${DAY}T10:00:00Z`);
     const seconds = (n: number) => new Date(requestedAt.getTime() + n * 1000);
     const seed = (status: 'completed' | 'cancelled', acceptedAfter: number, startedAfter: number | null) =>
-      createConsultation(runtime.models, patient.userId, {
+      createConsultation(app.runtime.models, patient.userId, {
         status,
         specialty: 'womens_health',
         providerId: provider.userId,
@@ -54,13 +52,13 @@ describe('admin routes', () => {
 
   const as = (who: Identity | undefined) => (who ? who.headers : {});
   const breakGlass = (who: Identity | undefined, body: object, patientId = patient.userId) =>
-    api(runtime).post(`/v1/admin/patients/${patientId}/break-glass`).set(as(who)).send(body);
+    app.http().post(`/v1/admin/patients/${patientId}/break-glass`).set(as(who)).send(body);
   const adminOnly = { admin: 200, aal1Admin: 403, provider: 403, patient: 403, anonymous: 401 };
   const report = (path: string) => (who: Identity | undefined) =>
-    api(runtime).get(`/v1/admin/reports/${path}?${RANGE}`).set(as(who));
+    app.http().get(`/v1/admin/reports/${path}?${RANGE}`).set(as(who));
   const statusChange = (change: 'disable' | 'enable') => async (who: Identity | undefined) => {
-    const target = await createPatient(runtime);
-    return api(runtime).post(`/v1/admin/users/${target.userId}/${change}`).set(as(who));
+    const target = await app.patient();
+    return app.http().post(`/v1/admin/users/${target.userId}/${change}`).set(as(who));
   };
 
   const rows = (): MatrixRow<Caller>[] => [
@@ -81,7 +79,7 @@ describe('admin routes', () => {
   ];
 
   itAnswersAsTheMatrixSays(() => ({
-    runtime,
+    runtime: app.runtime,
     servedBy: 'POST /v1/admin/patients/:patientId/break-glass',
     rows: rows(),
     callers,
@@ -122,7 +120,7 @@ describe('admin routes', () => {
       `from=${DAY}&to=${DAY}&patientId=1`,
     ];
     for (const query of queries) {
-      const response = await api(runtime).get(`/v1/admin/reports/volume?${query}`).set(admin.headers);
+      const response = await app.http().get(`/v1/admin/reports/volume?${query}`).set(admin.headers);
       expect(response.status, query).to.equal(422);
       expect(response.type).to.equal('application/problem+json');
     }
@@ -134,7 +132,7 @@ describe('admin routes', () => {
     expect(response.status).to.equal(200);
     expect(PatientProfileResponse.parse(response.body).patientId).to.equal(patient.userId);
     expect(response.headers['cache-control']).to.equal('no-store');
-    const events = await auditRowsFor(runtime, requestId);
+    const events = await auditRowsFor(app.runtime, requestId);
     expect(events).to.have.length(1);
     expect(events[0]).to.deep.include({
       action: 'break_glass',
@@ -144,7 +142,7 @@ describe('admin routes', () => {
       outcome: 'success',
     });
     expect(JSON.stringify(events)).to.not.include('unconscious');
-    expect(JSON.stringify(runtime.logLines())).to.not.include('unconscious');
+    expect(JSON.stringify(app.runtime.logLines())).to.not.include('unconscious');
   });
 
   it('refuses a bad reason or id (422), an unknown patient (404, denied) and a stale identity proof (403)', async () => {
@@ -166,17 +164,17 @@ describe('admin routes', () => {
       requestId,
     );
     expect(unknown.status).to.equal(404);
-    expect((await auditRowsFor(runtime, requestId))[0]).to.deep.include({
+    expect((await auditRowsFor(app.runtime, requestId))[0]).to.deep.include({
       action: 'break_glass',
       outcome: 'denied',
     });
 
-    const late = await createAdmin(runtime);
-    const [session] = await runtime.sequelize.query<{ id: string }>(
+    const late = await app.admin();
+    const [session] = await app.runtime.sequelize.query<{ id: string }>(
       `UPDATE sessions SET step_up_at = now() - interval '10 minutes' WHERE user_id = $1 RETURNING id`,
       { bind: [late.userId], type: QueryTypes.SELECT },
     );
-    await runtime.cache.delete(`session:${session!.id}`);
+    await app.runtime.cache.delete(`session:${session!.id}`);
     const stale = await breakGlass(late, { reason: REASON });
     expect(stale.status).to.equal(403);
     expect(stale.body.code).to.equal('step_up_required');

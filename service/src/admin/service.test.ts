@@ -8,28 +8,27 @@ import {
   createPatientRow,
   createProviderRow,
 } from '../../test/support/clinical-factories';
-import { clinicalRuntime, type ClinicalRuntime as Runtime } from '../../test/support/clinical-services';
 import type { ConsultationStatus } from '../consultations/model';
 import { ReportQuery } from './schemas';
+import { useTestApp } from '../../test/support/test-app';
 
 // A year no other test writes in, so the numbers below are exactly this dataset's.
 const at = (day: string, time: string) => new Date(`${day}T${time}Z`);
 const plus = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000);
 
 describe('the admin service', () => {
-  let runtime: Runtime;
+  const app = useTestApp();
   let admin: Actor;
 
   // Each access under its own id, as the route (which names it in the audit event) gives one.
   const breakGlassRead = (actor: Actor, patientId: string, reason: string) =>
-    runtime.admin.breakGlassRead(actor, patientId, reason, { id: randomUUID() });
+    app.clinical.admin.breakGlassRead(actor, patientId, reason, { id: randomUUID() });
 
   before(async () => {
-    runtime = await clinicalRuntime();
-    admin = await createAdminRow(runtime.models);
-    const patient = await createPatientRow(runtime.models);
-    const dermatologist = await createProviderRow(runtime.models, 'dermatology');
-    const cardiologist = await createProviderRow(runtime.models, 'cardiology');
+    admin = await createAdminRow(app.clinical.models);
+    const patient = await createPatientRow(app.clinical.models);
+    const dermatologist = await createProviderRow(app.clinical.models, 'dermatology');
+    const cardiologist = await createProviderRow(app.clinical.models, 'cardiology');
     const seed = async (
       status: ConsultationStatus,
       specialty: 'dermatology' | 'cardiology',
@@ -38,7 +37,7 @@ describe('the admin service', () => {
       startAfter?: number,
     ) => {
       const acceptedAt = acceptAfter === undefined ? null : plus(requestedAt, acceptAfter);
-      await createConsultation(runtime.models, patient.userId, {
+      await createConsultation(app.clinical.models, patient.userId, {
         status,
         specialty,
         providerId: acceptedAt ? (specialty === 'dermatology' ? dermatologist : cardiologist).userId : null,
@@ -62,7 +61,7 @@ describe('the admin service', () => {
   const range = { from: '2001-03-01', to: '2001-03-02' };
 
   it('counts consultations by UTC day, specialty and status', async () => {
-    expect(await runtime.admin.volumeByDay(admin, range)).to.deep.equal([
+    expect(await app.clinical.admin.volumeByDay(admin, range)).to.deep.equal([
       { day: '2001-03-01', specialty: 'cardiology', status: 'completed', count: 1 },
       { day: '2001-03-01', specialty: 'dermatology', status: 'cancelled', count: 1 },
       { day: '2001-03-01', specialty: 'dermatology', status: 'completed', count: 2 },
@@ -74,7 +73,7 @@ describe('the admin service', () => {
   it('summarizes completion and interpolated percentiles of acceptance and response per specialty', async () => {
     // Dermatology: 5 requested, 2 of the 4 finished completed. Acceptance waits 60, 120, 180 s:
     // p50 = 120, p95 = 120 + 0.9 * 60 = 174. Responses 60, 300 s: p50 = 180, p95 = 60 + 0.95 * 240 = 288.
-    expect(await runtime.admin.specialtySummary(admin, range)).to.deep.equal([
+    expect(await app.clinical.admin.specialtySummary(admin, range)).to.deep.equal([
       {
         specialty: 'cardiology',
         requested: 1,
@@ -101,7 +100,7 @@ describe('the admin service', () => {
   });
 
   it('reports response times per provider, filtered by specialty when asked', async () => {
-    const rows = await runtime.admin.providerResponseTimes(admin, range);
+    const rows = await app.clinical.admin.providerResponseTimes(admin, range);
     expect(
       rows.map(({ specialty, started, responseP50Seconds, responseP95Seconds }) => ({
         specialty,
@@ -113,12 +112,14 @@ describe('the admin service', () => {
       { specialty: 'cardiology', started: 1, responseP50Seconds: 30, responseP95Seconds: 30 },
       { specialty: 'dermatology', started: 2, responseP50Seconds: 180, responseP95Seconds: 288 },
     ]);
-    const cardiology = await runtime.admin.providerResponseTimes(admin, {
+    const cardiology = await app.clinical.admin.providerResponseTimes(admin, {
       ...range,
       specialty: 'cardiology',
     });
     expect(cardiology.map((row) => row.specialty)).to.deep.equal(['cardiology']);
-    expect(await runtime.admin.volumeByDay(admin, { ...range, specialty: 'cardiology' })).to.have.length(1);
+    expect(await app.clinical.admin.volumeByDay(admin, { ...range, specialty: 'cardiology' })).to.have.length(
+      1,
+    );
   });
 
   it('takes ranges of whole days, at most 366 of them, with known fields only', () => {
@@ -131,9 +132,9 @@ describe('the admin service', () => {
   });
 
   it('keeps reports and break-glass reads to admins', async () => {
-    const provider = await createProviderRow(runtime.models);
-    await refusedWith(runtime.admin.volumeByDay(provider, range), 403);
-    const patient = await createPatientRow(runtime.models);
+    const provider = await createProviderRow(app.clinical.models);
+    await refusedWith(app.clinical.admin.volumeByDay(provider, range), 403);
+    const patient = await createPatientRow(app.clinical.models);
     await refusedWith(
       breakGlassRead(provider, patient.userId, 'Emergency room request, patient unconscious'),
       403,
@@ -141,7 +142,7 @@ describe('the admin service', () => {
   });
 
   it('reads a patient record through break-glass only with a stated reason of 10 to 500 characters', async () => {
-    const patient = await createPatientRow(runtime.models);
+    const patient = await createPatientRow(app.clinical.models);
     const record = await breakGlassRead(admin, patient.userId, 'Emergency room request, patient unconscious');
     expect(record).to.include({ userId: patient.userId });
     expect(record.allergies).to.deep.equal(['penicillin']);

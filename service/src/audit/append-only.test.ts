@@ -4,7 +4,8 @@ import type { Client } from 'pg';
 import { SYSTEM_ACTOR } from './audit-actor';
 import { BreakGlassReason } from './break-glass-model';
 import { asSuperuser } from '../../test/support/roles';
-import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
+import { type TestRuntime } from '../../test/support/runtime';
+import { useTestApp } from '../../test/support/test-app';
 
 /** Runs `sql` as `role` (SET ROLE on a real connection) and answers the error PostgreSQL raised, if any. */
 async function refusal(client: Client, role: string | null, sql: string): Promise<string | undefined> {
@@ -21,14 +22,13 @@ async function refusal(client: Client, role: string | null, sql: string): Promis
 }
 
 describe('the audit trail is append-only in the database', () => {
-  let runtime: TestRuntime;
+  const app = useTestApp();
   let url: string;
   let partition: string;
 
   before(async () => {
-    runtime = await sharedRuntime();
-    url = databaseUrlOf(runtime);
-    await runtime.audit.record({
+    url = databaseUrlOf(app.runtime);
+    await app.runtime.audit.record({
       actor: SYSTEM_ACTOR,
       action: 'security',
       eventType: 'test.append_only',
@@ -36,7 +36,7 @@ describe('the audit trail is append-only in the database', () => {
       outcome: 'success',
     });
     // A seal row must exist for the row triggers on audit_seals to have something to refuse.
-    while ((await runtime.audit.sealer.sealOnce()) === 0);
+    while ((await app.runtime.audit.sealer.sealOnce()) === 0);
     // Likewise a kept break-glass reason, for the triggers on break_glass_reasons.
     await BreakGlassReason.create({
       id: randomUUID(),

@@ -6,25 +6,24 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { appWith, asUser, auditRowsFor, createPatientWithPhi, phiTestRouter } from '../../test/support/audit';
-import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
 import { SYSTEM_ACTOR } from './audit-actor';
 import { phiRoutes } from './coverage';
 import { audited, fromParam } from './middleware';
+import { useTestApp } from '../../test/support/test-app';
 
 describe('recording the audit trail', () => {
-  let runtime: TestRuntime;
+  const testApp = useTestApp();
   let app: ReturnType<typeof appWith>;
-  const router = () => phiTestRouter(runtime);
+  const router = () => phiTestRouter(testApp.runtime);
 
   before(async () => {
-    runtime = await sharedRuntime();
-    app = appWith(runtime, [router()]);
+    app = appWith(testApp.runtime, [router()]);
   });
 
   const requestId = () => `req-${randomUUID()}`;
 
   it('records a successful read with who, what, which patient, outcome and request context', async () => {
-    const patient = await createPatientWithPhi(runtime);
+    const patient = await createPatientWithPhi(testApp.runtime);
     const id = requestId();
     const response = await request(app.callback())
       .get(`/v1/phi-test/patients/${patient.id}`)
@@ -32,7 +31,7 @@ describe('recording the audit trail', () => {
       .set('X-Request-Id', id)
       .set('User-Agent', 'carewatch-test-agent/1.0');
     expect(response.status).to.equal(200);
-    const [event, ...others] = await auditRowsFor(runtime, id);
+    const [event, ...others] = await auditRowsFor(testApp.runtime, id);
     expect(others).to.have.length(0);
     expect(event).to.include({
       actor_user_id: patient.id,
@@ -77,14 +76,14 @@ describe('recording the audit trail', () => {
     );
     traced.use(router().routes());
     try {
-      const patient = await createPatientWithPhi(runtime);
+      const patient = await createPatientWithPhi(testApp.runtime);
       const id = requestId();
-      await request(appWith(runtime, [traced]).callback())
+      await request(appWith(testApp.runtime, [traced]).callback())
         .get(`/v1/phi-test/patients/${patient.id}`)
         .set(asUser(patient.id))
         .set('X-Request-Id', id)
         .expect(200);
-      expect((await auditRowsFor(runtime, id))[0]!.trace_id).to.equal(traceId);
+      expect((await auditRowsFor(testApp.runtime, id))[0]!.trace_id).to.equal(traceId);
     } finally {
       context.disable();
     }
@@ -112,7 +111,7 @@ describe('recording the audit trail', () => {
         ctx.body = {};
       },
     );
-    const sessionApp = appWith(runtime, [sessions]);
+    const sessionApp = appWith(testApp.runtime, [sessions]);
     const [local, external] = [requestId(), requestId()];
     await request(sessionApp.callback())
       .get(`/v1/session-test/${patientId}`)
@@ -122,12 +121,18 @@ describe('recording the audit trail', () => {
       .get(`/v1/session-test/${patientId}`)
       .set({ 'X-Test-User': randomUUID(), 'X-Request-Id': external })
       .expect(200);
-    expect((await auditRowsFor(runtime, local))[0]!.details).to.deep.equal({ sessionId, aal: 'aal1' });
-    expect((await auditRowsFor(runtime, external))[0]!.details).to.deep.equal({ aal: 'aal1' });
+    expect((await auditRowsFor(testApp.runtime, local))[0]!.details).to.deep.equal({
+      sessionId,
+      aal: 'aal1',
+    });
+    expect((await auditRowsFor(testApp.runtime, external))[0]!.details).to.deep.equal({ aal: 'aal1' });
   });
 
   it('records a refused attempt on another patient (404) as denied, naming the patient tried', async () => {
-    const [victim, intruder] = [await createPatientWithPhi(runtime), await createPatientWithPhi(runtime)];
+    const [victim, intruder] = [
+      await createPatientWithPhi(testApp.runtime),
+      await createPatientWithPhi(testApp.runtime),
+    ];
     const id = requestId();
     const response = await request(app.callback())
       .get(`/v1/phi-test/patients/${victim.id}`)
@@ -135,16 +140,16 @@ describe('recording the audit trail', () => {
       .set('X-Request-Id', id);
     expect(response.status).to.equal(404);
     expect(response.text).not.to.contain(victim.phi.familyName);
-    const [event] = await auditRowsFor(runtime, id);
+    const [event] = await auditRowsFor(testApp.runtime, id);
     expect(event).to.include({ actor_user_id: intruder.id, outcome: 'denied' });
     expect(event!.patient_ids).to.deep.equal([victim.id]);
     expect(event!.details).to.have.property('status', 404);
   });
 
   it('records the patients a search returned, read after the handler ran', async () => {
-    const first = await createPatientWithPhi(runtime);
-    const second = await createPatientWithPhi(runtime);
-    await runtime.models.Patient.update(
+    const first = await createPatientWithPhi(testApp.runtime);
+    const second = await createPatientWithPhi(testApp.runtime);
+    await testApp.runtime.models.Patient.update(
       { familyName: first.phi.familyName },
       { where: { userId: second.id } },
     );
@@ -156,13 +161,13 @@ describe('recording the audit trail', () => {
       .send({ familyName: first.phi.familyName });
     expect(response.status).to.equal(200);
     expect((response.body as { items: unknown[] }).items).to.have.length(2);
-    const [event] = await auditRowsFor(runtime, id);
+    const [event] = await auditRowsFor(testApp.runtime, id);
     expect(event).to.include({ action: 'list', actor_role: 'provider', outcome: 'success' });
     expect([...event!.patient_ids].sort()).to.deep.equal([first.id, second.id].sort());
   });
 
   it('never stores PHI: distinctive values sent and returned through audited routes appear in no audit row', async () => {
-    const patient = await createPatientWithPhi(runtime, `phi${Date.now().toString(36)}`);
+    const patient = await createPatientWithPhi(testApp.runtime, `phi${Date.now().toString(36)}`);
     await request(app.callback())
       .get(`/v1/phi-test/patients/${patient.id}`)
       .set(asUser(patient.id))
@@ -177,7 +182,7 @@ describe('recording the audit trail', () => {
       .get(`/v1/phi-test/patients/${encodeURIComponent(patient.phi.email)}`)
       .set(asUser(patient.id))
       .expect(404);
-    await runtime.audit.record({
+    await testApp.runtime.audit.record({
       actor: SYSTEM_ACTOR,
       action: 'security',
       eventType: 'auth.login_failed',
@@ -187,7 +192,7 @@ describe('recording the audit trail', () => {
       resourceIds: [patient.phi.givenName + ' ' + patient.phi.familyName],
     });
 
-    const rows = await runtime.sequelize.query<{ text: string }>(
+    const rows = await testApp.runtime.sequelize.query<{ text: string }>(
       `SELECT row_to_json(e)::text AS text FROM audit_events e`,
       { type: QueryTypes.SELECT },
     );
@@ -209,23 +214,23 @@ describe('recording the audit trail', () => {
       resourceIds: [userId],
       outcome: 'success' as const,
     };
-    await runtime.sequelize
+    await testApp.runtime.sequelize
       .transaction(async (transaction) => {
-        await runtime.audit.record({ ...event, requestId: 'rolled-back-1' }, transaction);
+        await testApp.runtime.audit.record({ ...event, requestId: 'rolled-back-1' }, transaction);
         await transaction.rollback();
       })
       .catch(() => undefined);
-    await runtime.sequelize.transaction((transaction) =>
-      runtime.audit.record({ ...event, requestId: 'committed-1' }, transaction),
+    await testApp.runtime.sequelize.transaction((transaction) =>
+      testApp.runtime.audit.record({ ...event, requestId: 'committed-1' }, transaction),
     );
-    expect(await auditRowsFor(runtime, 'rolled-back-1')).to.have.length(0);
-    expect(await auditRowsFor(runtime, 'committed-1')).to.have.length(1);
+    expect(await auditRowsFor(testApp.runtime, 'rolled-back-1')).to.have.length(0);
+    expect(await auditRowsFor(testApp.runtime, 'committed-1')).to.have.length(1);
   });
 
   it('commits concurrent events together, answering each caller with its own event, and isolates a bad one', async () => {
     const burst = `burst-${randomUUID()}`;
     const good = Array.from({ length: 30 }, (_, n) =>
-      runtime.audit.record({
+      testApp.runtime.audit.record({
         actor: SYSTEM_ACTOR,
         action: 'security',
         eventType: 'test.burst',
@@ -235,7 +240,7 @@ describe('recording the audit trail', () => {
       }),
     );
     // A role the database refuses (its CHECK constraint), slipped past the types as a careless caller might.
-    const bad = runtime.audit.record({
+    const bad = testApp.runtime.audit.record({
       actor: { userId: null, role: 'robot' as 'system' },
       action: 'security',
       eventType: 'test.burst',
@@ -252,7 +257,7 @@ describe('recording the audit trail', () => {
     ]);
     expect(refused).to.equal('refused');
     expect(new Set(written.map((row) => row.seq)).size).to.equal(30);
-    const rows = await runtime.sequelize.query<{ seq: string; request_id: string }>(
+    const rows = await testApp.runtime.sequelize.query<{ seq: string; request_id: string }>(
       `SELECT seq::text AS seq, request_id FROM audit_events WHERE request_id LIKE $1`,
       { bind: [`${burst}-%`], type: QueryTypes.SELECT },
     );
@@ -263,7 +268,7 @@ describe('recording the audit trail', () => {
 
   it('refuses an event whose details hold free text, writing nothing and logging no value', async () => {
     const requestId = `free-text-${randomUUID()}`;
-    const before = runtime.logLines().length;
+    const before = testApp.runtime.logLines().length;
     const event = {
       actor: SYSTEM_ACTOR,
       action: 'security' as const,
@@ -273,25 +278,28 @@ describe('recording the audit trail', () => {
       requestId,
     };
     let refusal: unknown;
-    await runtime.audit
+    await testApp.runtime.audit
       .record({ ...event, details: { note: 'Zebulonqx unconscious, no proxy' } })
       .catch((error: unknown) => (refusal = error));
     expect(refusal).to.be.instanceOf(Error);
     expect((refusal as Error).message).not.to.include('Zebulonqx');
-    expect(await auditRowsFor(runtime, requestId)).to.have.length(0);
-    expect(JSON.stringify(runtime.logLines().slice(before))).not.to.include('Zebulonqx');
+    expect(await auditRowsFor(testApp.runtime, requestId)).to.have.length(0);
+    expect(JSON.stringify(testApp.runtime.logLines().slice(before))).not.to.include('Zebulonqx');
 
-    await runtime.audit.record({ ...event, details: { scope: 'account', seconds: 60, revoked: true } });
-    expect(await auditRowsFor(runtime, requestId)).to.have.length(1);
+    await testApp.runtime.audit.record({
+      ...event,
+      details: { scope: 'account', seconds: 60, revoked: true },
+    });
+    expect(await auditRowsFor(testApp.runtime, requestId)).to.have.length(1);
   });
 
   it('counts events by action, outcome and role in the metrics, without ids', async () => {
-    const patient = await createPatientWithPhi(runtime);
+    const patient = await createPatientWithPhi(testApp.runtime);
     await request(app.callback())
       .get(`/v1/phi-test/patients/${patient.id}`)
       .set(asUser(patient.id))
       .expect(200);
-    const text = await runtime.metrics.render();
+    const text = await testApp.runtime.metrics.render();
     expect(text).to.match(
       /carewatch_audit_events_total\{action="read",outcome="success",actor_role="patient"\} [1-9]/,
     );

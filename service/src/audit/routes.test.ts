@@ -4,11 +4,11 @@ import request from 'supertest';
 import { forbidden } from '../platform/errors';
 import { tagged } from '../platform/route-metadata';
 import { appWith } from '../../test/support/audit';
-import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
 import type { AuditAction } from './model';
 import type { AuditEventView } from './queries';
 import type { AfterHoursRow, BreakGlassRow, HighVolumeRow } from './reports';
 import { auditRoutes } from './routes';
+import { useTestApp } from '../../test/support/test-app';
 
 interface Page {
   items: AuditEventView[];
@@ -18,7 +18,7 @@ const page = (response: { body: unknown }) => response.body as Page;
 const rows = <T>(response: { body: unknown }) => (response.body as { items: T[] }).items;
 
 describe('the compliance API', () => {
-  let runtime: TestRuntime;
+  const testApp = useTestApp();
   let app: ReturnType<typeof appWith>;
   const adminId = randomUUID();
   const [nightOwl, dayWorker, patientA, patientB, patientC] = [
@@ -39,7 +39,7 @@ describe('the compliance API', () => {
 
   /** An event at a given time this week (Monday 00:00 UTC + offset), as the database records it. */
   const eventAt = (offset: string, actor: string, action: AuditAction, patients: string[]) =>
-    runtime.sequelize.query(
+    testApp.runtime.sequelize.query(
       `INSERT INTO audit_events (occurred_at, actor_user_id, actor_role, action, event_type, resource_type, patient_ids, outcome)
        VALUES (date_trunc('week', now()) + $1::interval, $2, 'provider', $3, 'phi.' || $3, 'Patient', $4::uuid[], 'success')`,
       { bind: [offset, actor, action, patients] },
@@ -53,8 +53,7 @@ describe('the compliance API', () => {
   };
 
   before(async () => {
-    runtime = await sharedRuntime();
-    app = appWith(runtime, [auditRoutes(runtime, asAdmin)]);
+    app = appWith(testApp.runtime, [auditRoutes(testApp.runtime, asAdmin)]);
     await eventAt('2 hours', nightOwl, 'read', [patientA]);
     await eventAt('2 hours 5 minutes', nightOwl, 'list', [patientA, patientB, patientC]);
     await eventAt('12 hours', dayWorker, 'read', [patientA]);
@@ -130,7 +129,7 @@ describe('the compliance API', () => {
 
   it('exports every matching event, past the first page the export reads', async () => {
     const busy = randomUUID();
-    await runtime.sequelize.query(
+    await testApp.runtime.sequelize.query(
       `INSERT INTO audit_events (actor_user_id, actor_role, action, event_type, resource_type, outcome)
        SELECT $1, 'provider', 'read', 'phi.read', 'Patient', 'success' FROM generate_series(1, 1201)`,
       { bind: [busy] },
@@ -187,14 +186,16 @@ describe('the compliance API', () => {
 
   it('puts the export guards in front of the export only', async () => {
     const refuse = tagged(() => Promise.reject(forbidden()), { guard: 'refuse-export' });
-    const guarded = appWith(runtime, [auditRoutes({ ...runtime, exportGuards: [refuse] }, asAdmin)]);
+    const guarded = appWith(testApp.runtime, [
+      auditRoutes({ ...testApp.runtime, exportGuards: [refuse] }, asAdmin),
+    ]);
     await request(guarded.callback()).get('/v1/admin/audit/events/export').expect(403);
     await request(guarded.callback()).get('/v1/admin/audit/events').expect(200);
   });
 
   it("puts the caller's guard in front of every route", async () => {
     const refuse = tagged(() => Promise.reject(forbidden()), { guard: 'refuse' });
-    const guarded = appWith(runtime, [auditRoutes(runtime, refuse)]);
+    const guarded = appWith(testApp.runtime, [auditRoutes(testApp.runtime, refuse)]);
     for (const path of ['/events', '/events/export', '/reports/break-glass', '/break-glass', '/verify']) {
       await request(guarded.callback()).get(`/v1/admin/audit${path}`).expect(403);
     }

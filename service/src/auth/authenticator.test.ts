@@ -6,27 +6,26 @@ import {
   verifierFor,
   type FakeIdentityProvider,
 } from '../../test/support/identity-provider';
-import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
 import { createAccessTokens } from './access-tokens';
 import { createAuthenticator } from './authenticator';
 import type { Authenticator } from './context';
 import type { ExternalVerifier } from './external/verifier';
 import { createSessionStore } from './sessions';
+import { useTestApp } from '../../test/support/test-app';
 
 describe('authenticator: external identity provider tokens', () => {
-  let runtime: TestRuntime;
+  const app = useTestApp();
   let provider: FakeIdentityProvider;
   let verifier: ExternalVerifier;
   let authenticator: Authenticator;
 
   before(async () => {
-    runtime = await sharedRuntime();
     provider = await startIdentityProvider();
-    verifier = verifierFor(runtime, provider);
-    const { auth } = runtime.config;
+    verifier = verifierFor(app.runtime, provider);
+    const { auth } = app.runtime.config;
     authenticator = createAuthenticator(
       createAccessTokens(auth),
-      createSessionStore(runtime.sequelize, runtime.cache, auth),
+      createSessionStore(app.runtime.sequelize, app.runtime.cache, auth),
       (token) => verifier.verify(token),
     );
   });
@@ -44,17 +43,17 @@ describe('authenticator: external identity provider tokens', () => {
       const by = (where ?? {}) as Record<string, unknown>;
       if (by.externalSubject === linked.subject || by.id === linked.userId) reads++;
     };
-    runtime.models.User.addHook('beforeFind', 'countLinkedUserReads', count);
+    app.runtime.models.User.addHook('beforeFind', 'countLinkedUserReads', count);
     try {
       const auth = await authenticator.authenticate(token);
       return { auth, reads };
     } finally {
-      runtime.models.User.removeHook('beforeFind', 'countLinkedUserReads');
+      app.runtime.models.User.removeHook('beforeFind', 'countLinkedUserReads');
     }
   }
 
   it('lets an active linked account in with its own role, at aal1 without a session, reading its row once', async () => {
-    const linked = await createLinkedUser(runtime, { role: 'provider' });
+    const linked = await createLinkedUser(app.runtime, { role: 'provider' });
     expect(await authenticateCountingReads(linked)).to.deep.equal({
       auth: { userId: linked.userId, role: 'provider', sessionId: null, aal: 'aal1', stepUpAt: null },
       reads: 1,
@@ -63,8 +62,8 @@ describe('authenticator: external identity provider tokens', () => {
 
   it('refuses locked, disabled and unlinked accounts, each after one read', async () => {
     const subjects = [
-      await createLinkedUser(runtime, { status: 'locked' }),
-      await createLinkedUser(runtime, { status: 'disabled' }),
+      await createLinkedUser(app.runtime, { status: 'locked' }),
+      await createLinkedUser(app.runtime, { status: 'disabled' }),
       { userId: '00000000-0000-4000-8000-000000000000', subject: '00000000-0000-4000-8000-000000000001' },
     ];
     for (const linked of subjects)

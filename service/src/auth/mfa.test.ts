@@ -8,8 +8,9 @@ import {
   signIn,
   type Identity,
 } from '../../test/support/identities';
-import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
+import { type TestRuntime } from '../../test/support/runtime';
 import { totpCode } from './totp';
+import { useTestApp } from '../../test/support/test-app';
 
 const passwordLogin = (runtime: TestRuntime, who: Identity) =>
   api(runtime).post('/v1/auth/login').send({ email: who.email, password: who.password });
@@ -19,8 +20,9 @@ const verify = (runtime: TestRuntime, mfaToken: unknown, factor: { code?: string
     .send({ mfaToken, ...factor });
 
 describe('multi-factor authentication', () => {
+  const app = useTestApp();
   it('enrolls TOTP: an otpauth URI, the secret encrypted at rest, ten recovery codes, the session at aal2', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const patient = await createPatient(runtime);
     const started = await api(runtime).post('/v1/auth/mfa/totp').set(patient.headers).send({});
     expect(started.status).to.equal(201);
@@ -51,7 +53,7 @@ describe('multi-factor authentication', () => {
   });
 
   it('refuses to confirm when no enrollment is pending (none started, or already confirmed) with 422', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const confirm = (who: Identity, code: string) =>
       api(runtime).post('/v1/auth/mfa/totp/confirm').set(who.headers).send({ code });
     const [never, enrolled] = [await createPatient(runtime), await createPatient(runtime, { withMfa: true })];
@@ -70,7 +72,7 @@ describe('multi-factor authentication', () => {
   it('logs in with MFA: the password gives a challenge (no tokens), the code completes it at aal2', async function () {
     // Its third TOTP code (enrollment counts) may wait for the next 30 s window.
     this.timeout(60_000);
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const provider = await createProvider(runtime);
     const login = await passwordLogin(runtime, provider);
     expect(login.status).to.equal(200);
@@ -92,7 +94,7 @@ describe('multi-factor authentication', () => {
   });
 
   it('accepts one of two concurrent verifications of the same code', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const provider = await createProvider(runtime);
     const challenges = await Promise.all([1, 2].map(() => passwordLogin(runtime, provider)));
     const code = await provider.nextTotpCode();
@@ -101,7 +103,7 @@ describe('multi-factor authentication', () => {
   });
 
   it('accepts a recovery code once', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const provider = await createProvider(runtime);
     const recoveryCode = provider.recoveryCodes![0]!;
     const use = async () => {
@@ -113,7 +115,7 @@ describe('multi-factor authentication', () => {
   });
 
   it('lets an aal2 admin create accounts and refuses a patient (403)', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const admin = await createAdmin(runtime);
     const login = await passwordLogin(runtime, admin);
     const verified = await verify(runtime, login.body.mfaToken, { code: await admin.nextTotpCode() });
@@ -133,7 +135,7 @@ describe('multi-factor authentication', () => {
   it('requires a recent step-up for MFA changes; password or code re-authenticates', async function () {
     // Its third TOTP code (enrollment counts) may wait for the next 30 s window.
     this.timeout(60_000);
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const provider = await createProvider(runtime);
     const stale = async () => {
       await runtime.sequelize.query(
@@ -187,7 +189,7 @@ describe('multi-factor authentication', () => {
   });
 
   it('answers an aal1 provider 403 mfa_required on aal2 routes', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const admin = await createAdmin(runtime);
     // Simulate an admin whose session stands at aal1 (logged in before enrolling).
     await runtime.sequelize.query(`UPDATE sessions SET aal = 'aal1' WHERE user_id = $1`, {

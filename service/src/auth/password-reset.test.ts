@@ -2,7 +2,8 @@ import { QueryTypes } from 'sequelize';
 import { expect } from 'chai';
 import { api, securityEventsOf } from '../../test/support/http';
 import { createPatient, strongPassword } from '../../test/support/identities';
-import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
+import { type TestRuntime } from '../../test/support/runtime';
+import { useTestApp } from '../../test/support/test-app';
 
 async function resetMessages(runtime: TestRuntime, userId: string) {
   return runtime.models.OutboxMessage.findAll({
@@ -12,8 +13,9 @@ async function resetMessages(runtime: TestRuntime, userId: string) {
 }
 
 describe('password reset', () => {
+  const app = useTestApp();
   it('answers 202 alike for known and unknown emails; only a real account gets an outbox message', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const patient = await createPatient(runtime);
     const known = await api(runtime).post('/v1/auth/password-reset').send({ email: patient.email });
     const unknown = await api(runtime)
@@ -33,7 +35,7 @@ describe('password reset', () => {
   });
 
   it('sets the new password once, ends every session, and refuses the token a second time', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const patient = await createPatient(runtime);
     await api(runtime).post('/v1/auth/password-reset').send({ email: patient.email });
     const token = (await resetMessages(runtime, patient.userId))[0]!.payload.token as string;
@@ -68,7 +70,7 @@ describe('password reset', () => {
   });
 
   it('refuses an expired token', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const patient = await createPatient(runtime);
     await api(runtime).post('/v1/auth/password-reset').send({ email: patient.email });
     const token = (await resetMessages(runtime, patient.userId))[0]!.payload.token as string;

@@ -2,7 +2,7 @@ import { QueryTypes } from 'sequelize';
 import { expect } from 'chai';
 import { api, securityEventsOf } from '../../test/support/http';
 import { createPatient, strongPassword } from '../../test/support/identities';
-import { sharedRuntime } from '../../test/support/runtime';
+import { useTestApp } from '../../test/support/test-app';
 
 const registration = (email: string, password: string) => ({
   email,
@@ -14,8 +14,9 @@ const registration = (email: string, password: string) => ({
 const uniqueEmail = () => `reg.${Date.now()}.${Math.random().toString(36).slice(2)}@carewatch.test`;
 
 describe('registration and passwords', () => {
+  const app = useTestApp();
   it('registers a patient: one users row with an argon2id (OWASP) hash and one patients row', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const email = uniqueEmail();
     const response = await api(runtime).post('/v1/auth/register').send(registration(email, strongPassword()));
     expect(response.status).to.equal(201);
@@ -30,7 +31,7 @@ describe('registration and passwords', () => {
   });
 
   it('refuses a second account with the same email, whatever its case (409)', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const email = uniqueEmail();
     expect(
       (await api(runtime).post('/v1/auth/register').send(registration(email, strongPassword()))).status,
@@ -50,7 +51,7 @@ describe('registration and passwords', () => {
     ['a common password of 12+ characters', 'qwertyuiop123', /too common/],
   ] as const) {
     it(`refuses a password ${why} (422, no account created)`, async () => {
-      const runtime = await sharedRuntime();
+      const runtime = app.runtime;
       const email = uniqueEmail();
       const response = await api(runtime).post('/v1/auth/register').send(registration(email, password));
       expect(response.status).to.equal(422);
@@ -64,7 +65,7 @@ describe('registration and passwords', () => {
   }
 
   it('refuses invalid demographics with 422 field problems that never echo the value', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const body = {
       ...registration(uniqueEmail(), strongPassword()),
       dateOfBirth: '2999-01-01',
@@ -78,7 +79,7 @@ describe('registration and passwords', () => {
   });
 
   it('answers an unknown email and a wrong password identically (no account enumeration)', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const patient = await createPatient(runtime);
     const wrongPassword = await api(runtime)
       .post('/v1/auth/login')
@@ -99,7 +100,7 @@ describe('registration and passwords', () => {
   });
 
   it('logs in with the right password and answers tokens that are never cached', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const patient = await createPatient(runtime);
     const response = await api(runtime)
       .post('/v1/auth/login')
@@ -119,7 +120,7 @@ describe('registration and passwords', () => {
   });
 
   it('writes security events through the audit recorder: user agent cut to 256 characters, and counted', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const patient = await createPatient(runtime);
     const failuresCounted = async () =>
       (await runtime.metrics.audit.events.get()).values
@@ -142,7 +143,7 @@ describe('registration and passwords', () => {
   });
 
   it('writes security events without emails or other PHI', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const patient = await createPatient(runtime);
     const [rows] = await runtime.sequelize.query(
       `SELECT row_to_json(a)::text AS row FROM audit_events a WHERE $1 = ANY(resource_ids)`,

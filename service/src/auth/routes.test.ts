@@ -6,11 +6,12 @@ import { declaredRoutes } from '../platform/route-metadata';
 import { createTestDatabase, dropDatabase } from '../../test/support/environment';
 import { api } from '../../test/support/http';
 import { createPatient, strongPassword } from '../../test/support/identities';
-import { sharedRuntime } from '../../test/support/runtime';
+import { useTestApp } from '../../test/support/test-app';
 
 describe('routes and their guards', () => {
+  const app = useTestApp();
   it('every route of every registered router declares a guard (public routes say so)', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const routes = runtime.routers.flatMap((router) => declaredRoutes(router));
     expect(routes.length).to.be.greaterThan(10);
     const unguarded = routes
@@ -24,7 +25,7 @@ describe('routes and their guards', () => {
   });
 
   it('answers 401 without a token and 403 for the wrong role', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     expect((await api(runtime).get('/v1/me')).status).to.equal(401);
     const patient = await createPatient(runtime);
     const response = await api(runtime)
@@ -37,8 +38,9 @@ describe('routes and their guards', () => {
 });
 
 describe('bad input on the auth endpoints', () => {
+  const app = useTestApp();
   it('answers non-JSON bodies 415, malformed JSON 400, oversized bodies 413, missing fields 422', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const login = () => api(runtime).post('/v1/auth/login');
     expect((await login().set('Content-Type', 'text/plain').send('email=a')).status).to.equal(415);
     const malformed = await login().set('Content-Type', 'application/json').send('{"email": ');

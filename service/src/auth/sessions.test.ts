@@ -2,7 +2,8 @@ import { QueryTypes } from 'sequelize';
 import { expect } from 'chai';
 import { api, securityEventsOf } from '../../test/support/http';
 import { createPatient, type Identity } from '../../test/support/identities';
-import { sharedRuntime, variantRuntime, type TestRuntime } from '../../test/support/runtime';
+import { type TestRuntime } from '../../test/support/runtime';
+import { useTestApp } from '../../test/support/test-app';
 
 const refresh = (runtime: TestRuntime, refreshToken: string) =>
   api(runtime).post('/v1/auth/refresh').send({ refreshToken });
@@ -13,8 +14,9 @@ const reuseCount = async (runtime: TestRuntime) =>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('sessions and refresh tokens', () => {
+  const app = useTestApp();
   it('rotates the refresh token on every use; the new pair works', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const patient = await createPatient(runtime);
     const first = await refresh(runtime, patient.refreshToken);
     expect(first.status).to.equal(200);
@@ -27,7 +29,7 @@ describe('sessions and refresh tokens', () => {
   });
 
   it('revokes the whole family when a rotated token comes back after the grace window, and records it', async () => {
-    const runtime = await variantRuntime({ REFRESH_REUSE_GRACE_SECONDS: '0' });
+    const runtime = await app.variant({ REFRESH_REUSE_GRACE_SECONDS: '0' });
     const patient = await createPatient(runtime);
     const rotated = await refresh(runtime, patient.refreshToken);
     expect(rotated.status).to.equal(200);
@@ -54,7 +56,7 @@ describe('sessions and refresh tokens', () => {
   });
 
   it('lets two tabs refresh the same token at once within the grace window: both get working tokens', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const patient = await createPatient(runtime);
     const [a, b] = await Promise.all([
       refresh(runtime, patient.refreshToken),
@@ -70,7 +72,7 @@ describe('sessions and refresh tokens', () => {
   });
 
   it('refuses unknown refresh tokens and malformed bodies', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     expect((await refresh(runtime, 'A'.repeat(43))).status).to.equal(401);
     expect((await api(runtime).post('/v1/auth/refresh').send({})).status).to.equal(422);
     expect((await api(runtime).post('/v1/auth/refresh').send({ refreshToken: 'short' })).status).to.equal(
@@ -79,7 +81,7 @@ describe('sessions and refresh tokens', () => {
   });
 
   it('logout ends the session at once: its unexpired access token and its refresh token stop working', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const patient = await createPatient(runtime);
     expect((await me(runtime, patient)).status).to.equal(200);
     expect((await api(runtime).post('/v1/auth/logout').set(patient.headers).send({})).status).to.equal(204);
@@ -91,7 +93,7 @@ describe('sessions and refresh tokens', () => {
   });
 
   it('logout everywhere ends every session of the account, and only of that account', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const patient = await createPatient(runtime);
     const other = await createPatient(runtime);
     const second = await api(runtime)
@@ -107,7 +109,7 @@ describe('sessions and refresh tokens', () => {
   });
 
   it('ends a session after the idle timeout, and activity (a refresh) keeps it alive', async () => {
-    const runtime = await variantRuntime({ SESSION_IDLE_TIMEOUT: '2' });
+    const runtime = await app.variant({ SESSION_IDLE_TIMEOUT: '2' });
     const idle = await createPatient(runtime);
     const active = await createPatient(runtime);
     await sleep(1200);
@@ -122,7 +124,7 @@ describe('sessions and refresh tokens', () => {
   });
 
   it('ends a session at the absolute timeout even while it is in use', async () => {
-    const runtime = await variantRuntime({ SESSION_ABSOLUTE_TIMEOUT: '2' });
+    const runtime = await app.variant({ SESSION_ABSOLUTE_TIMEOUT: '2' });
     const patient = await createPatient(runtime);
     expect((await me(runtime, patient)).status).to.equal(200);
     await sleep(2100);
@@ -131,7 +133,7 @@ describe('sessions and refresh tokens', () => {
   });
 
   it('writes last_seen_at at most once a minute, not on every request', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const patient = await createPatient(runtime);
     const lastSeen = async () =>
       (
@@ -147,7 +149,7 @@ describe('sessions and refresh tokens', () => {
   });
 
   it('samples active sessions into the gauge on scrape', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     await createPatient(runtime);
     const text = (await api(runtime).get('/metrics')).text;
     const value = Number(/^carewatch_auth_active_sessions (\d+)/m.exec(text)?.[1]);

@@ -2,13 +2,14 @@ import { QueryTypes } from 'sequelize';
 import { expect } from 'chai';
 import { api, securityEventsOf } from '../../test/support/http';
 import { createPatient, createProvider } from '../../test/support/identities';
-import { variantRuntime } from '../../test/support/runtime';
+import { useTestApp } from '../../test/support/test-app';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('lockout and rate limits', () => {
+  const app = useTestApp();
   it('locks an account after repeated failures, even against the right password, with growing backoff', async () => {
-    const runtime = await variantRuntime({
+    const runtime = await app.variant({
       RATE_LIMIT_ACCOUNT_FAILURES: '3',
       RATE_LIMIT_LOCKOUT_SECONDS: '1',
     });
@@ -38,7 +39,7 @@ describe('lockout and rate limits', () => {
   });
 
   it('locks unknown emails the same way (a lockout reveals nothing)', async () => {
-    const runtime = await variantRuntime({ RATE_LIMIT_ACCOUNT_FAILURES: '2' });
+    const runtime = await app.variant({ RATE_LIMIT_ACCOUNT_FAILURES: '2' });
     const email = `nobody.${Date.now()}@carewatch.test`;
     const attempt = () => api(runtime).post('/v1/auth/login').send({ email, password: 'whatever-pass-1' });
     expect([(await attempt()).status, (await attempt()).status, (await attempt()).status]).to.deep.equal([
@@ -47,7 +48,7 @@ describe('lockout and rate limits', () => {
   });
 
   it('counts wrong MFA codes towards the same lockout', async () => {
-    const runtime = await variantRuntime({ RATE_LIMIT_ACCOUNT_FAILURES: '3' });
+    const runtime = await app.variant({ RATE_LIMIT_ACCOUNT_FAILURES: '3' });
     const provider = await createProvider(runtime);
     const login = await api(runtime)
       .post('/v1/auth/login')
@@ -73,7 +74,7 @@ describe('lockout and rate limits', () => {
   });
 
   it('limits attempts per source address with 429 and Retry-After, recorded once as a lockout', async () => {
-    const runtime = await variantRuntime({ RATE_LIMIT_ADDRESS_POINTS: '3', RATE_LIMIT_ADDRESS_WINDOW: '60' });
+    const runtime = await app.variant({ RATE_LIMIT_ADDRESS_POINTS: '3', RATE_LIMIT_ADDRESS_WINDOW: '60' });
     const attempt = () =>
       api(runtime)
         .post('/v1/auth/login')

@@ -4,8 +4,8 @@ import { ConfigError, loadConfig } from '../config';
 import { api } from '../../test/support/http';
 import { newSigningKey, productionEnv } from '../../test/support/production-env';
 import { createPatient } from '../../test/support/identities';
-import { sharedRuntime, variantRuntime, type TestRuntime } from '../../test/support/runtime';
 import { DEVELOPMENT_JWT_SIGNING_KEY } from './config';
+import { useTestApp } from '../../test/support/test-app';
 
 /** Signs claims like ours with any key, to forge every kind of wrong token. */
 async function forge(
@@ -20,23 +20,22 @@ async function forge(
 }
 
 describe('access tokens', () => {
-  let runtime: TestRuntime;
+  const app = useTestApp();
   let claims: Record<string, unknown>;
   let validToken: string;
 
   before(async () => {
-    runtime = await sharedRuntime();
-    const patient = await createPatient(runtime);
+    const patient = await app.patient();
     validToken = patient.accessToken;
     const [, payload = ''] = validToken.split('.');
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
   });
 
   const statusWith = async (token: string) =>
-    (await api(runtime).get('/v1/me').set('Authorization', `Bearer ${token}`)).status;
+    (await app.http().get('/v1/me').set('Authorization', `Bearer ${token}`)).status;
 
   it('publishes the public half of the signing keys at /.well-known/jwks.json', async () => {
-    const response = await api(runtime).get('/.well-known/jwks.json');
+    const response = await app.http().get('/.well-known/jwks.json');
     expect(response.status).to.equal(200);
     const [key] = response.body.keys as Record<string, string>[];
     expect(key).to.include({
@@ -106,7 +105,7 @@ describe('access tokens', () => {
   for (const [what, make] of wrongTokens) {
     it(`refuses ${what} with 401 problem+json`, async () => {
       const token = await make();
-      const response = await api(runtime).get('/v1/me').set('Authorization', `Bearer ${token}`);
+      const response = await app.http().get('/v1/me').set('Authorization', `Bearer ${token}`);
       expect(response.status).to.equal(401);
       expect(response.type).to.equal('application/problem+json');
       expect(response.headers['www-authenticate']).to.equal('Bearer');
@@ -114,20 +113,19 @@ describe('access tokens', () => {
   }
 
   it('refuses a token sent with another scheme', async () => {
-    expect((await api(runtime).get('/v1/me').set('Authorization', `Basic ${validToken}`)).status).to.equal(
-      401,
-    );
+    expect((await app.http().get('/v1/me').set('Authorization', `Basic ${validToken}`)).status).to.equal(401);
   });
 });
 
 describe('signing key rotation', () => {
+  const app = useTestApp();
   it('verifies tokens of the previous key during the overlap and signs with the newest', async () => {
-    const before = await sharedRuntime();
+    const before = app.runtime;
     const nextKey = newSigningKey('key-2');
-    const during = await variantRuntime({
+    const during = await app.variant({
       JWT_SIGNING_KEYS: JSON.stringify([nextKey, DEVELOPMENT_JWT_SIGNING_KEY]),
     });
-    const after = await variantRuntime({ JWT_SIGNING_KEYS: JSON.stringify([nextKey]) });
+    const after = await app.variant({ JWT_SIGNING_KEYS: JSON.stringify([nextKey]) });
 
     const patient = await createPatient(before);
     expect((await api(during).get('/v1/me').set(patient.headers)).status).to.equal(200);

@@ -2,24 +2,20 @@ import { expect } from 'chai';
 import type { Actor } from '../platform/actor';
 import { metricValue, storedRow } from '../../test/support/assertions';
 import { createConsultation, createPatientRow } from '../../test/support/clinical-factories';
-import {
-  clinicalRuntime,
-  separateConnection,
-  type ClinicalRuntime as Runtime,
-} from '../../test/support/clinical-services';
+import { separateConnection } from '../../test/support/clinical-services';
 import { SWEEPER_LOCK_KEY } from './expiry';
+import { useTestApp } from '../../test/support/test-app';
 
 describe('the expiry of consultation requests', () => {
-  let runtime: Runtime;
+  const app = useTestApp();
   let patient: Actor;
 
   beforeEach(async () => {
-    runtime = await clinicalRuntime();
-    patient = await createPatientRow(runtime.models);
+    patient = await createPatientRow(app.clinical.models);
   });
 
   const stale = () =>
-    createConsultation(runtime.models, patient.userId, {
+    createConsultation(app.clinical.models, patient.userId, {
       specialty: 'pediatrics',
       requestedAt: new Date(Date.now() - 3_600_000),
       expiresAt: new Date(Date.now() - 1000),
@@ -27,38 +23,38 @@ describe('the expiry of consultation requests', () => {
 
   it('expires requests past their expiry, stamping ended_at, and leaves the rest alone', async () => {
     const expiring = await stale();
-    const fresh = await createConsultation(runtime.models, patient.userId, { specialty: 'pediatrics' });
-    const overdueButAccepted = await createConsultation(runtime.models, patient.userId, {
+    const fresh = await createConsultation(app.clinical.models, patient.userId, { specialty: 'pediatrics' });
+    const overdueButAccepted = await createConsultation(app.clinical.models, patient.userId, {
       status: 'cancelled',
       requestedAt: new Date(Date.now() - 3_600_000),
       expiresAt: new Date(Date.now() - 1000),
     });
-    const before = await metricValue(runtime.metrics, 'carewatch_consultation_transitions_total', {
+    const before = await metricValue(app.clinical.metrics, 'carewatch_consultation_transitions_total', {
       to_status: 'expired',
       specialty: 'pediatrics',
     });
     const now = new Date();
-    const expired = await runtime.expiry.expireStaleRequests(now);
+    const expired = await app.clinical.expiry.expireStaleRequests(now);
     expect(expired.map((row) => row.id))
       .to.include(expiring)
       .and.not.include(fresh);
-    expect(await storedRow(runtime.sequelize, 'consultations', expiring)).to.deep.include({
+    expect(await storedRow(app.clinical.sequelize, 'consultations', expiring)).to.deep.include({
       status: 'expired',
       ended_at: now,
       version: 2,
     });
-    expect(await storedRow(runtime.sequelize, 'consultations', fresh)).to.include({
+    expect(await storedRow(app.clinical.sequelize, 'consultations', fresh)).to.include({
       status: 'requested',
       version: 1,
     });
-    expect(await storedRow(runtime.sequelize, 'consultations', overdueButAccepted)).to.include({
+    expect(await storedRow(app.clinical.sequelize, 'consultations', overdueButAccepted)).to.include({
       status: 'cancelled',
     });
-    expect(await runtime.expiry.expireStaleRequests(now)).not.to.deep.include({
+    expect(await app.clinical.expiry.expireStaleRequests(now)).not.to.deep.include({
       id: expiring,
       specialty: 'pediatrics',
     });
-    const after = await metricValue(runtime.metrics, 'carewatch_consultation_transitions_total', {
+    const after = await metricValue(app.clinical.metrics, 'carewatch_consultation_transitions_total', {
       to_status: 'expired',
       specialty: 'pediatrics',
     });
@@ -71,28 +67,30 @@ describe('the expiry of consultation requests', () => {
     try {
       await other.transaction(async (transaction) => {
         await other.query('SELECT pg_advisory_xact_lock($1)', { bind: [SWEEPER_LOCK_KEY], transaction });
-        expect(await runtime.expiry.sweepOnce()).to.equal(null);
-        expect(await storedRow(runtime.sequelize, 'consultations', waiting)).to.include({
+        expect(await app.clinical.expiry.sweepOnce()).to.equal(null);
+        expect(await storedRow(app.clinical.sequelize, 'consultations', waiting)).to.include({
           status: 'requested',
         });
       });
     } finally {
       await other.close();
     }
-    const swept = await runtime.expiry.sweepOnce();
+    const swept = await app.clinical.expiry.sweepOnce();
     expect(swept?.map((row) => row.id)).to.include(waiting);
   });
 
   it('counts pending requests by specialty for the gauge, without expired ones', async () => {
     const read = () =>
-      metricValue(runtime.metrics, 'carewatch_consultation_requests_pending', { specialty: 'pediatrics' });
-    await runtime.gauges.pendingRequests.refresh();
-    await runtime.metrics.render();
+      metricValue(app.clinical.metrics, 'carewatch_consultation_requests_pending', {
+        specialty: 'pediatrics',
+      });
+    await app.clinical.gauges.pendingRequests.refresh();
+    await app.clinical.metrics.render();
     const before = await read();
-    await createConsultation(runtime.models, patient.userId, { specialty: 'pediatrics' });
+    await createConsultation(app.clinical.models, patient.userId, { specialty: 'pediatrics' });
     await stale();
-    await runtime.gauges.pendingRequests.refresh();
-    await runtime.metrics.render();
+    await app.clinical.gauges.pendingRequests.refresh();
+    await app.clinical.metrics.render();
     expect(await read()).to.equal(before + 1);
   });
 });

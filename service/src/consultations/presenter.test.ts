@@ -4,13 +4,14 @@ import {
   createPatientRow,
   createProviderRow,
 } from '../../test/support/clinical-factories';
-import { clinicalRuntime } from '../../test/support/clinical-services';
 import { presentConsultation, presentConsultationSummary, presentQueueEntry } from './presenter';
 import { ConsultationResponse, ConsultationSummaryResponse, QueueEntryResponse } from './schemas';
+import { useTestApp } from '../../test/support/test-app';
 
 describe('the consultation presenters', () => {
+  const app = useTestApp();
   it('carry exactly the fields their response schemas allow, free text only in the full view', async () => {
-    const runtime = await clinicalRuntime();
+    const runtime = app.clinical;
     const patient = await createPatientRow(runtime.models);
     const provider = await createProviderRow(runtime.models, 'urgent_care');
     const id = await createConsultation(runtime.models, patient.userId, {

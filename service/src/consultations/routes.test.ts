@@ -12,11 +12,9 @@ import {
   type CallerName,
   type Cast,
 } from '../../test/support/clinical-http';
-import { api } from '../../test/support/http';
-import { createAdmin, createProvider } from '../../test/support/identities';
-import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
 import type { ConsultationStatus } from './model';
 import { consultationRoutes } from './routes';
+import { useTestApp } from '../../test/support/test-app';
 
 const REQUEST = { specialty: SPECIALTY, reason: 'Sore throat for three days' };
 const COMPLETION = { outcome: 'resolved', notes: 'Viral pharyngitis; fluids and rest.' };
@@ -68,20 +66,20 @@ const MATRIX: readonly MatrixRow[] = [
 ];
 
 describe('consultation routes', () => {
-  let runtime: TestRuntime;
+  const app = useTestApp();
   let cast: Cast;
 
   before(async function () {
     this.timeout(60_000);
-    runtime = await sharedRuntime();
-    cast = await createCast(runtime);
+    cast = await createCast(app.runtime);
   });
 
   const call = (method: string, path: string, caller: CallerName, body?: object) => {
     const request =
       method === 'GET'
-        ? api(runtime).get(path)
-        : api(runtime)
+        ? app.http().get(path)
+        : app
+            .http()
             .post(path)
             .send(body ?? {});
     return request.set(headersOf(cast, caller));
@@ -90,7 +88,7 @@ describe('consultation routes', () => {
   describe('authorization', () => {
     it('has a matrix row for every route of the router', () => {
       expect(MATRIX.map((row) => row.route)).to.have.members(
-        routeNamesOf(consultationRoutes(runtime.clinical)),
+        routeNamesOf(consultationRoutes(app.runtime.clinical)),
       );
     });
 
@@ -99,19 +97,19 @@ describe('consultation routes', () => {
         const [method, template] = row.route.split(' ') as [string, string];
         const answered: Record<string, number> = {};
         for (const caller of Object.keys(row.expected) as CallerName[]) {
-          const id = row.from ? await consultationIn(runtime, cast, row.from) : undefined;
+          const id = row.from ? await consultationIn(app.runtime, cast, row.from) : undefined;
           const response = await call(method, `/v1${template.replace(':id', id ?? '')}`, caller, row.body);
           answered[caller] = response.status;
           if (response.status >= 400) expect(response.type).to.equal('application/problem+json');
           if (id && response.status >= 400)
-            expect((await statusOf(runtime, 'consultations', id))?.status).to.equal(row.from);
+            expect((await statusOf(app.runtime, 'consultations', id))?.status).to.equal(row.from);
         }
         expect(answered).to.deep.equal(row.expected);
       });
     }
 
     it('tells a provider without a second factor that MFA is required', async () => {
-      const id = await consultationIn(runtime, cast, 'requested');
+      const id = await consultationIn(app.runtime, cast, 'requested');
       const response = await call('POST', `/v1/consultations/${id}/accept`, 'aal1Provider');
       expect(response.status).to.equal(403);
       expect(response.body.code).to.equal('mfa_required');
@@ -120,7 +118,7 @@ describe('consultation routes', () => {
 
   describe('the lifecycle', () => {
     it('answers the presented consultation with its version as the ETag, notes included for its people', async () => {
-      const id = await consultationIn(runtime, cast, 'in_progress');
+      const id = await consultationIn(app.runtime, cast, 'in_progress');
       const completed = await call('POST', `/v1/consultations/${id}/complete`, 'provider', COMPLETION);
       expect(completed.status).to.equal(200);
       expect(completed.body).to.include({
@@ -136,10 +134,10 @@ describe('consultation routes', () => {
     });
 
     it('creates a request with a Location, and refuses a fourth waiting one with 409', async () => {
-      const patient = (await createCast(runtime)).patient;
+      const patient = (await createCast(app.runtime)).patient;
       const made = [];
       for (let i = 0; i < 3; i += 1)
-        made.push(await api(runtime).post('/v1/consultations').set(patient.headers).send(REQUEST));
+        made.push(await app.http().post('/v1/consultations').set(patient.headers).send(REQUEST));
       expect(made.map((response) => response.status)).to.deep.equal([201, 201, 201]);
       expect(made[0]!.headers.location).to.equal(`/v1/consultations/${made[0]!.body.id}`);
       expect(made[0]!.body).to.include({
@@ -147,14 +145,15 @@ describe('consultation routes', () => {
         status: 'requested',
         reason: REQUEST.reason,
       });
-      const fourth = await api(runtime).post('/v1/consultations').set(patient.headers).send(REQUEST);
+      const fourth = await app.http().post('/v1/consultations').set(patient.headers).send(REQUEST);
       expect(fourth.status).to.equal(409);
       expect(fourth.body.code).to.equal('too_many_open_requests');
     });
   });
 
   describe('bad input', () => {
-    const countOf = async (patientId: string) => runtime.models.Consultation.count({ where: { patientId } });
+    const countOf = async (patientId: string) =>
+      app.runtime.models.Consultation.count({ where: { patientId } });
 
     it('refuses a malformed request with 422 problem+json and creates nothing', async () => {
       const before = await countOf(cast.otherPatient.userId);
@@ -178,8 +177,8 @@ describe('consultation routes', () => {
 
     it('refuses a malformed id, completion or unexpected body with 422 and leaves the row unchanged', async () => {
       expect((await call('GET', '/v1/consultations/not-a-uuid', 'patient')).status).to.equal(422);
-      const id = await consultationIn(runtime, cast, 'in_progress');
-      const before = await statusOf(runtime, 'consultations', id);
+      const id = await consultationIn(app.runtime, cast, 'in_progress');
+      const before = await statusOf(app.runtime, 'consultations', id);
       const completions = [
         {},
         { outcome: 'resolved' },
@@ -195,7 +194,7 @@ describe('consultation routes', () => {
       expect(
         (await call('POST', `/v1/consultations/${id}/cancel`, 'provider', { why: 'x' })).status,
       ).to.equal(422);
-      expect(await statusOf(runtime, 'consultations', id)).to.deep.equal(before);
+      expect(await statusOf(app.runtime, 'consultations', id)).to.deep.equal(before);
     });
 
     const invalidMoves: [ConsultationStatus, string, CallerName][] = [
@@ -208,8 +207,8 @@ describe('consultation routes', () => {
     ];
     for (const [from, step, caller] of invalidMoves) {
       it(`answers 409 to ${step} on a ${from} consultation (${caller}) and changes nothing`, async () => {
-        const id = await consultationIn(runtime, cast, from);
-        const before = await statusOf(runtime, 'consultations', id);
+        const id = await consultationIn(app.runtime, cast, from);
+        const before = await statusOf(app.runtime, 'consultations', id);
         const response = await call(
           'POST',
           `/v1/consultations/${id}/${step}`,
@@ -218,28 +217,27 @@ describe('consultation routes', () => {
         );
         expect(response.status).to.equal(409);
         expect(response.body.code).to.equal('invalid_transition');
-        expect(await statusOf(runtime, 'consultations', id)).to.deep.equal(before);
+        expect(await statusOf(app.runtime, 'consultations', id)).to.deep.equal(before);
       });
     }
   });
 
   it('of ten providers accepting the same request at once, exactly one gets it; the rest get 409', async function () {
     this.timeout(120_000);
-    const admin = await createAdmin(runtime);
+    const admin = await app.admin();
     const providers = [];
-    for (let i = 0; i < 10; i += 1)
-      providers.push(await createProvider(runtime, { admin, specialty: SPECIALTY }));
-    const id = await consultationIn(runtime, cast, 'requested');
-    const before = await statusOf(runtime, 'consultations', id);
+    for (let i = 0; i < 10; i += 1) providers.push(await app.provider({ admin, specialty: SPECIALTY }));
+    const id = await consultationIn(app.runtime, cast, 'requested');
+    const before = await statusOf(app.runtime, 'consultations', id);
     const responses = await Promise.all(
       providers.map((provider) =>
-        api(runtime).post(`/v1/consultations/${id}/accept`).set(provider.headers).send({}),
+        app.http().post(`/v1/consultations/${id}/accept`).set(provider.headers).send({}),
       ),
     );
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).to.deep.equal([200, ...Array<number>(9).fill(409)]);
     const winner = providers[responses.findIndex((response) => response.status === 200)]!;
-    const [stored] = await runtime.models.Consultation.findAll({ where: { id }, raw: true });
+    const [stored] = await app.runtime.models.Consultation.findAll({ where: { id }, raw: true });
     expect(stored).to.include({
       providerId: winner.userId,
       status: 'accepted',
@@ -249,7 +247,7 @@ describe('consultation routes', () => {
 
   describe('the audit trail', () => {
     const eventOf = async (requestId: string) => {
-      const rows = await auditRowsFor(runtime, requestId);
+      const rows = await auditRowsFor(app.runtime, requestId);
       expect(rows, requestId).to.have.length(1);
       return rows[0]!;
     };
@@ -271,7 +269,7 @@ describe('consultation routes', () => {
         })
         .and.to.deep.include({ patient_ids: [cast.otherPatient.userId], resource_ids: [created.body.id] });
 
-      const id = await consultationIn(runtime, cast, 'accepted');
+      const id = await consultationIn(app.runtime, cast, 'accepted');
       const readId = `c-read-${randomUUID()}`;
       await call('GET', `/v1/consultations/${id}`, 'provider').set('X-Request-Id', readId).expect(200);
       expect(await eventOf(readId))
@@ -288,7 +286,7 @@ describe('consultation routes', () => {
     });
 
     it("records another patient's attempt as denied against the record's patient, and a 409 as an error", async () => {
-      const id = await consultationIn(runtime, cast, 'completed');
+      const id = await consultationIn(app.runtime, cast, 'completed');
       const deniedId = `c-denied-${randomUUID()}`;
       await call('GET', `/v1/consultations/${id}`, 'otherPatient').set('X-Request-Id', deniedId).expect(404);
       const denied = await eventOf(deniedId);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { sharedRuntime } from '../../test/support/runtime';
+import { useTestApp } from '../../test/support/test-app';
 
 type Models = Awaited<ReturnType<typeof sharedRuntime>>['models'];
 
@@ -16,8 +17,9 @@ const newPatientAccount = (models: Models) =>
   });
 
 describe('the patient model', () => {
+  const app = useTestApp();
   it('maps every field group between camelCase and snake_case through create, read, update and delete', async () => {
-    const { models, sequelize } = await sharedRuntime();
+    const { models, sequelize } = app.runtime;
     const user = await newPatientAccount(models);
     const renewsAt = new Date('2027-01-31T00:00:00Z');
     await models.Patient.create({
@@ -84,7 +86,7 @@ describe('the patient model', () => {
   });
 
   it('refuses values the schema forbids, at the model and in the database', async () => {
-    const { models, sequelize } = await sharedRuntime();
+    const { models, sequelize } = app.runtime;
     const user = await newPatientAccount(models);
     const invalid = {
       userId: user.id,

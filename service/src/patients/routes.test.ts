@@ -2,56 +2,54 @@ import { expect } from 'chai';
 import type { Response } from 'supertest';
 import { auditRowsFor } from '../../test/support/audit';
 import { createConsultation } from '../../test/support/clinical-factories';
-import { api } from '../../test/support/http';
-import { createAdmin, createPatient, createProvider, type Identity } from '../../test/support/identities';
+import { type Identity } from '../../test/support/identities';
 import {
   idsOf,
   itAnswersAsTheMatrixSays,
   newRequestId,
   type MatrixRow,
 } from '../../test/support/route-matrix';
-import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
 import { PatientClinicalResponse, PatientProfileResponse } from './schemas';
+import { useTestApp } from '../../test/support/test-app';
 
 type Caller =
   'owner' | 'otherPatient' | 'provider' | 'unrelatedProvider' | 'aal1Provider' | 'admin' | 'anonymous';
 
 describe('patient routes', () => {
-  let runtime: TestRuntime;
+  const app = useTestApp();
   let callers: Record<Caller, Identity | undefined>;
   let owner: Identity;
   let provider: Identity;
 
   before(async function () {
     this.timeout(60_000);
-    runtime = await sharedRuntime();
-    const admin = await createAdmin(runtime);
-    owner = await createPatient(runtime);
-    provider = await createProvider(runtime, { admin });
-    const aal1Provider = await createProvider(runtime, { admin, withMfa: false });
+    const admin = await app.admin();
+    owner = await app.patient();
+    provider = await app.provider({ admin });
+    const aal1Provider = await app.provider({ admin, withMfa: false });
     callers = {
       owner,
-      otherPatient: await createPatient(runtime),
+      otherPatient: await app.patient(),
       provider,
-      unrelatedProvider: await createProvider(runtime, { admin }),
+      unrelatedProvider: await app.provider({ admin }),
       aal1Provider,
       admin,
       anonymous: undefined,
     };
     // Both providers have the relationship: aal1Provider is refused for its assurance level alone.
     for (const caring of [provider, aal1Provider])
-      await createConsultation(runtime.models, owner.userId, {
+      await createConsultation(app.runtime.models, owner.userId, {
         providerId: caring.userId,
         status: 'accepted',
       });
   });
 
   const as = (who: Identity | undefined) => (who ? who.headers : {});
-  const get = (path: string, who: Identity | undefined) => api(runtime).get(path).set(as(who));
+  const get = (path: string, who: Identity | undefined) => app.http().get(path).set(as(who));
   const etagOf = async (who: Identity | undefined) =>
     (await get('/v1/patients/me', who)).headers.etag ?? 'W/"1"';
   const patch = async (who: Identity | undefined, body: object, ifMatch?: string): Promise<Response> => {
-    const request = api(runtime).patch('/v1/patients/me').set(as(who));
+    const request = app.http().patch('/v1/patients/me').set(as(who));
     return request.set('If-Match', ifMatch ?? (await etagOf(who))).send(body);
   };
   const ownOnly = { owner: 200, otherPatient: 200, provider: 403, unrelatedProvider: 403 } as const;
@@ -89,7 +87,12 @@ describe('patient routes', () => {
     },
   ];
 
-  itAnswersAsTheMatrixSays(() => ({ runtime, servedBy: 'GET /v1/patients/me', rows: rows(), callers }));
+  itAnswersAsTheMatrixSays(() => ({
+    runtime: app.runtime,
+    servedBy: 'GET /v1/patients/me',
+    rows: rows(),
+    callers,
+  }));
 
   it('reads the own profile with its version as ETag, and a provider sees no insurance or billing', async () => {
     const me = await get('/v1/patients/me', owner);
@@ -101,9 +104,9 @@ describe('patient routes', () => {
   });
 
   it('updates the profile only with the current ETag: 428 without, 412 stale, 400 malformed', async () => {
-    const patient = await createPatient(runtime);
+    const patient = await app.patient();
     const before = await get('/v1/patients/me', patient);
-    const missing = await api(runtime).patch('/v1/patients/me').set(patient.headers).send({ phone: null });
+    const missing = await app.http().patch('/v1/patients/me').set(patient.headers).send({ phone: null });
     expect(missing.status).to.equal(428);
     expect(missing.body.code).to.equal('if_match_required');
     expect((await patch(patient, { phone: null }, 'version-1')).status).to.equal(400);
@@ -118,7 +121,7 @@ describe('patient routes', () => {
   });
 
   it('refuses invalid profile changes with 422 and changes nothing', async () => {
-    const patient = await createPatient(runtime);
+    const patient = await app.patient();
     const before = (await get('/v1/patients/me', patient)).body;
     const invalid = [
       {},
@@ -138,11 +141,11 @@ describe('patient routes', () => {
   });
 
   it('pages the own consultations and prescriptions by key, newest first, without free text', async () => {
-    const patient = await createPatient(runtime);
+    const patient = await app.patient();
     const ids: string[] = [];
     for (const minutesAgo of [30, 20, 10])
       ids.push(
-        await createConsultation(runtime.models, patient.userId, {
+        await createConsultation(app.runtime.models, patient.userId, {
           requestedAt: new Date(Date.now() - minutesAgo * 60_000),
         }),
       );
@@ -154,11 +157,11 @@ describe('patient routes', () => {
     expect(idsOf(second)).to.deep.equal([ids[0]]);
     expect(second.body.nextCursor).to.equal(null);
 
-    const consultationId = await createConsultation(runtime.models, patient.userId, {
+    const consultationId = await createConsultation(app.runtime.models, patient.userId, {
       providerId: provider.userId,
       status: 'in_progress',
     });
-    const written = await runtime.clinical.prescriptions.write(
+    const written = await app.runtime.clinical.prescriptions.write(
       { userId: provider.userId, role: 'provider' },
       { consultationId, medication: 'Amoxicillin', dosage: '500 mg', quantity: 21, refills: 0 },
     );
@@ -191,7 +194,7 @@ describe('patient routes', () => {
     const audit = async (call: (requestId: string) => Promise<Response>) => {
       const requestId = newRequestId();
       await call(requestId);
-      const [row] = await auditRowsFor(runtime, requestId);
+      const [row] = await auditRowsFor(app.runtime, requestId);
       return (
         row && {
           action: row.action,
@@ -212,7 +215,8 @@ describe('patient routes', () => {
     });
     expect(
       await audit(async (requestId) =>
-        api(runtime)
+        app
+          .http()
           .patch('/v1/patients/me')
           .set(owner.headers)
           .set('X-Request-Id', requestId)

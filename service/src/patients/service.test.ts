@@ -7,21 +7,20 @@ import {
   createPatientRow,
   createProviderRow,
 } from '../../test/support/clinical-factories';
-import { clinicalRuntime, type ClinicalRuntime as Runtime } from '../../test/support/clinical-services';
 import { presentPatientForProvider, presentPatientProfile } from './presenter';
 import { PatientProfileResponse, UpdatePatientProfileBody } from './schemas';
+import { useTestApp } from '../../test/support/test-app';
 
 describe('the patient service', () => {
-  let runtime: Runtime;
+  const app = useTestApp();
   let patient: Actor;
 
   beforeEach(async () => {
-    runtime = await clinicalRuntime();
-    patient = await createPatientRow(runtime.models);
+    patient = await createPatientRow(app.clinical.models);
   });
 
   it('reads the own profile with medical data decrypted, insurance and subscription', async () => {
-    const profile = presentPatientProfile(await runtime.patients.getOwnProfile(patient));
+    const profile = presentPatientProfile(await app.clinical.patients.getOwnProfile(patient));
     expect(PatientProfileResponse.parse(profile)).to.deep.equal(profile);
     expect(profile).to.deep.include({
       patientId: patient.userId,
@@ -30,34 +29,34 @@ describe('the patient service', () => {
       subscription: { plan: 'free', status: 'active', renewsAt: null },
       version: 1,
     });
-    await refusedWith(runtime.patients.getOwnProfile(await createProviderRow(runtime.models)), 403);
+    await refusedWith(app.clinical.patients.getOwnProfile(await createProviderRow(app.clinical.models)), 403);
   });
 
   it('updates at the expected version, and refuses a stale one with 412 changing nothing', async () => {
-    const updated = await runtime.patients.updateOwnProfile(patient, 1, {
+    const updated = await app.clinical.patients.updateOwnProfile(patient, 1, {
       conditions: ['asthma', 'eczema'],
       phone: null,
     });
     expect(updated).to.include({ version: 2, phone: null });
     expect(updated.conditions).to.deep.equal(['asthma', 'eczema']);
     await refusedWith(
-      runtime.patients.updateOwnProfile(patient, 1, { givenName: 'Stale' }),
+      app.clinical.patients.updateOwnProfile(patient, 1, { givenName: 'Stale' }),
       412,
       'stale_version',
     );
-    const current = await runtime.patients.getOwnProfile(patient);
+    const current = await app.clinical.patients.getOwnProfile(patient);
     expect(current).to.include({ version: 2, givenName: 'Test' });
   });
 
   it('lets exactly one of two writers of the same version win', async () => {
     const results = await Promise.allSettled([
-      runtime.patients.updateOwnProfile(patient, 1, { givenName: 'First' }),
-      runtime.patients.updateOwnProfile(patient, 1, { givenName: 'Second' }),
-      runtime.patients.updateOwnProfile(patient, 1, { givenName: 'Third' }),
+      app.clinical.patients.updateOwnProfile(patient, 1, { givenName: 'First' }),
+      app.clinical.patients.updateOwnProfile(patient, 1, { givenName: 'Second' }),
+      app.clinical.patients.updateOwnProfile(patient, 1, { givenName: 'Third' }),
     ]);
     const won = results.filter((result) => result.status === 'fulfilled');
     expect(won).to.have.length(1);
-    const current = await runtime.patients.getOwnProfile(patient);
+    const current = await app.clinical.patients.getOwnProfile(patient);
     expect(current.version).to.equal(2);
     expect(current.givenName).to.equal(won[0]!.value.givenName);
   });
@@ -82,30 +81,30 @@ describe('the patient service', () => {
   });
 
   it('lists only the own consultations and prescriptions', async () => {
-    const other = await createPatientRow(runtime.models);
-    const provider = await createProviderRow(runtime.models);
-    const mine = await createConsultation(runtime.models, patient.userId, {
+    const other = await createPatientRow(app.clinical.models);
+    const provider = await createProviderRow(app.clinical.models);
+    const mine = await createConsultation(app.clinical.models, patient.userId, {
       status: 'in_progress',
       providerId: provider.userId,
     });
-    await createConsultation(runtime.models, other.userId);
-    const prescription = await runtime.prescriptions.write(provider, {
+    await createConsultation(app.clinical.models, other.userId);
+    const prescription = await app.clinical.prescriptions.write(provider, {
       consultationId: mine,
       medication: 'Ibuprofen',
       dosage: '200 mg',
       quantity: 10,
       refills: 1,
     });
-    const consultations = await runtime.patients.listOwnConsultations(patient, { limit: 10 });
+    const consultations = await app.clinical.patients.listOwnConsultations(patient, { limit: 10 });
     expect(consultations.items.map((row) => row.id)).to.deep.equal([mine]);
     expect(consultations.items[0]).not.to.have.property('reason');
-    const prescriptions = await runtime.patients.listOwnPrescriptions(patient, { limit: 10 });
+    const prescriptions = await app.clinical.patients.listOwnPrescriptions(patient, { limit: 10 });
     expect(prescriptions.items.map((row) => row.id)).to.deep.equal([prescription.id]);
-    expect((await runtime.patients.listOwnPrescriptions(other, { limit: 10 })).items).to.deep.equal([]);
+    expect((await app.clinical.patients.listOwnPrescriptions(other, { limit: 10 })).items).to.deep.equal([]);
   });
 
   it('shows a provider demographics and medical data but never insurance or billing', async () => {
-    const shown = presentPatientForProvider(await runtime.patients.getRecord(patient.userId));
+    const shown = presentPatientForProvider(await app.clinical.patients.getRecord(patient.userId));
     expect(Object.keys(shown).sort()).to.deep.equal(
       [
         'allergies',

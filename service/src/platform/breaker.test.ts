@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
-import { sharedRuntime } from '../../test/support/runtime';
 import { createBreaker, isBreakerRejection } from './breaker';
+import { useTestApp } from '../../test/support/test-app';
 
 describe('circuit breaker', () => {
+  const app = useTestApp();
   it('aborts the work of a call that timed out, and says the breaker cut it short', async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const signals: AbortSignal[] = [];
     const hang = (signal: AbortSignal) => {
       signals.push(signal);
@@ -27,7 +28,7 @@ describe('circuit breaker', () => {
   });
 
   it("passes the action's own failures through untouched, and publishes each state", async () => {
-    const runtime = await sharedRuntime();
+    const runtime = app.runtime;
     const failure = new Error('dependency said no');
     const breaker = createBreaker(
       'test_failing',

@@ -8,9 +8,9 @@ import {
   createPatientRow,
   createProviderRow,
 } from '../../test/support/clinical-factories';
-import { clinicalRuntime, type ClinicalRuntime as Runtime } from '../../test/support/clinical-services';
 import type { PrescriptionStatus } from './model';
 import { WritePrescriptionBody } from './schemas';
+import { useTestApp } from '../../test/support/test-app';
 
 const valid = {
   medication: 'Amoxicillin 500 mg',
@@ -20,35 +20,34 @@ const valid = {
 };
 
 describe('the prescription service', () => {
-  let runtime: Runtime;
+  const app = useTestApp();
   let patient: Actor;
   let provider: Actor;
 
   const consultationIn = (status: ConsultationStatus) =>
-    createConsultation(runtime.models, patient.userId, {
+    createConsultation(app.clinical.models, patient.userId, {
       status,
       providerId: status === 'requested' ? null : provider.userId,
     });
   const written = async (status: PrescriptionStatus = 'issued') => {
-    const prescription = await runtime.prescriptions.write(provider, {
+    const prescription = await app.clinical.prescriptions.write(provider, {
       ...valid,
       consultationId: await consultationIn('in_progress'),
     });
     if (status !== 'issued')
-      await runtime.models.Prescription.update({ status }, { where: { id: prescription.id } });
+      await app.clinical.models.Prescription.update({ status }, { where: { id: prescription.id } });
     return prescription.id;
   };
 
   beforeEach(async () => {
-    runtime = await clinicalRuntime();
-    patient = await createPatientRow(runtime.models);
-    provider = await createProviderRow(runtime.models);
+    patient = await createPatientRow(app.clinical.models);
+    provider = await createProviderRow(app.clinical.models);
   });
 
   it('is written by the provider of an in-progress or completed consultation, for its patient', async () => {
     for (const status of ['in_progress', 'completed'] as const) {
       const consultationId = await consultationIn(status);
-      const prescription = await runtime.prescriptions.write(provider, { ...valid, consultationId });
+      const prescription = await app.clinical.prescriptions.write(provider, { ...valid, consultationId });
       expect(prescription).to.include({
         status: 'issued',
         patientId: patient.userId,
@@ -59,18 +58,21 @@ describe('the prescription service', () => {
     for (const status of ['requested', 'accepted', 'cancelled', 'no_show'] as const) {
       const consultationId = await consultationIn(status);
       const expected = status === 'requested' ? 404 : 409;
-      await refusedWith(runtime.prescriptions.write(provider, { ...valid, consultationId }), expected);
+      await refusedWith(app.clinical.prescriptions.write(provider, { ...valid, consultationId }), expected);
     }
   });
 
   it('is refused to an unrelated provider (404) and to anyone but a provider (403)', async () => {
     const consultationId = await consultationIn('in_progress');
     await refusedWith(
-      runtime.prescriptions.write(await createProviderRow(runtime.models), { ...valid, consultationId }),
+      app.clinical.prescriptions.write(await createProviderRow(app.clinical.models), {
+        ...valid,
+        consultationId,
+      }),
       404,
     );
-    await refusedWith(runtime.prescriptions.write(patient, { ...valid, consultationId }), 403);
-    expect(await runtime.models.Prescription.count({ where: { consultationId } })).to.equal(0);
+    await refusedWith(app.clinical.prescriptions.write(patient, { ...valid, consultationId }), 403);
+    expect(await app.clinical.models.Prescription.count({ where: { consultationId } })).to.equal(0);
   });
 
   it('validates medication, dosage, quantity and refills at their limits and rejects unknown fields', () => {
@@ -111,8 +113,8 @@ describe('the prescription service', () => {
 
   it('goes issued -> sent -> filled, stamping each step', async () => {
     const id = await written();
-    expect((await runtime.prescriptions.send(provider, id)).sentAt).to.be.instanceOf(Date);
-    const filled = await runtime.prescriptions.markFilled(provider, id);
+    expect((await app.clinical.prescriptions.send(provider, id)).sentAt).to.be.instanceOf(Date);
+    const filled = await app.clinical.prescriptions.markFilled(provider, id);
     expect(filled).to.include({ status: 'filled', version: 3 });
     expect(filled.filledAt).to.be.instanceOf(Date);
   });
@@ -129,47 +131,57 @@ describe('the prescription service', () => {
     ];
     for (const [status, action] of cases) {
       const id = await written(status);
-      const before = await storedRow(runtime.sequelize, 'prescriptions', id);
-      await refusedWith(runtime.prescriptions[action](provider, id), 409, 'invalid_transition');
-      expect(await storedRow(runtime.sequelize, 'prescriptions', id)).to.deep.equal(before);
+      const before = await storedRow(app.clinical.sequelize, 'prescriptions', id);
+      await refusedWith(app.clinical.prescriptions[action](provider, id), 409, 'invalid_transition');
+      expect(await storedRow(app.clinical.sequelize, 'prescriptions', id)).to.deep.equal(before);
     }
   });
 
   it('is cancelled by its writer or an admin from issued or sent, never by someone else', async () => {
-    expect((await runtime.prescriptions.cancel(provider, await written('issued'))).status).to.equal(
+    expect((await app.clinical.prescriptions.cancel(provider, await written('issued'))).status).to.equal(
       'cancelled',
     );
     expect(
-      (await runtime.prescriptions.cancel(await createAdminRow(runtime.models), await written('sent')))
-        .status,
+      (
+        await app.clinical.prescriptions.cancel(
+          await createAdminRow(app.clinical.models),
+          await written('sent'),
+        )
+      ).status,
     ).to.equal('cancelled');
     const id = await written();
-    await refusedWith(runtime.prescriptions.cancel(await createProviderRow(runtime.models), id), 404);
-    await refusedWith(runtime.prescriptions.cancel(patient, id), 403);
-    await refusedWith(runtime.prescriptions.send(await createAdminRow(runtime.models), id), 403);
+    await refusedWith(
+      app.clinical.prescriptions.cancel(await createProviderRow(app.clinical.models), id),
+      404,
+    );
+    await refusedWith(app.clinical.prescriptions.cancel(patient, id), 403);
+    await refusedWith(app.clinical.prescriptions.send(await createAdminRow(app.clinical.models), id), 403);
   });
 
   it("lists a patient's own prescriptions and a provider's written ones, newest first, by pages", async () => {
     const ids = [await written(), await written(), await written()];
-    const otherProvider = await createProviderRow(runtime.models);
-    const otherConsultation = await createConsultation(runtime.models, patient.userId, {
+    const otherProvider = await createProviderRow(app.clinical.models);
+    const otherConsultation = await createConsultation(app.clinical.models, patient.userId, {
       status: 'completed',
       providerId: otherProvider.userId,
     });
-    const others = await runtime.prescriptions.write(otherProvider, {
+    const others = await app.clinical.prescriptions.write(otherProvider, {
       ...valid,
       consultationId: otherConsultation,
     });
 
-    const first = await runtime.prescriptions.listMine(patient, { limit: 3 });
+    const first = await app.clinical.prescriptions.listMine(patient, { limit: 3 });
     expect(first.items.map((row) => row.id)).to.deep.equal([others.id, ...ids.slice(1).reverse()]);
-    const second = await runtime.prescriptions.listMine(patient, { limit: 3, cursor: first.nextCursor! });
+    const second = await app.clinical.prescriptions.listMine(patient, {
+      limit: 3,
+      cursor: first.nextCursor!,
+    });
     expect(second).to.deep.include({ nextCursor: null });
     expect(second.items.map((row) => row.id)).to.deep.equal([ids[0]]);
 
-    const mine = await runtime.prescriptions.listMine(provider, { limit: 100 });
+    const mine = await app.clinical.prescriptions.listMine(provider, { limit: 100 });
     expect(mine.items.map((row) => row.id)).to.deep.equal([...ids].reverse());
-    const stranger = await createPatientRow(runtime.models);
-    expect((await runtime.prescriptions.listMine(stranger, { limit: 100 })).items).to.deep.equal([]);
+    const stranger = await createPatientRow(app.clinical.models);
+    expect((await app.clinical.prescriptions.listMine(stranger, { limit: 100 })).items).to.deep.equal([]);
   });
 });

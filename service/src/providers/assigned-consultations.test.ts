@@ -6,57 +6,52 @@ import {
   createProviderRow,
   type ConsultationOverrides,
 } from '../../test/support/clinical-factories';
-import { api } from '../../test/support/http';
-import { createProvider, type Identity } from '../../test/support/identities';
+import { type Identity } from '../../test/support/identities';
 import { idsOf, newRequestId } from '../../test/support/route-matrix';
-import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
 import { ConsultationSummaryResponse } from '../consultations/schemas';
 import { encodeCursor } from '../platform/keyset-page';
+import { useTestApp } from '../../test/support/test-app';
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 
 describe('GET /v1/providers/me/consultations', () => {
-  let runtime: TestRuntime;
+  const app = useTestApp();
   let provider: Identity;
 
   before(async function () {
     this.timeout(60_000);
-    runtime = await sharedRuntime();
-    provider = await createProvider(runtime);
+    provider = await app.provider();
   });
 
   const list = (query: string, who: Identity = provider, requestId = newRequestId()) =>
-    api(runtime)
-      .get(`/v1/providers/me/consultations${query}`)
-      .set(who.headers)
-      .set('X-Request-Id', requestId);
+    app.http().get(`/v1/providers/me/consultations${query}`).set(who.headers).set('X-Request-Id', requestId);
   const auditedPatientsOf = async (requestId: string) => {
-    const events = await auditRowsFor(runtime, requestId);
+    const events = await auditRowsFor(app.runtime, requestId);
     expect(events).to.have.length(1);
     expect(events[0]).to.deep.include({ action: 'list', resource_type: 'Consultation', outcome: 'success' });
     return events[0]!.patient_ids;
   };
 
   it('lists only the consultations assigned to the caller, newest first, and audits exactly their patients', async () => {
-    const own = await createProvider(runtime);
-    const other = await createProviderRow(runtime.models);
+    const own = await app.provider();
+    const other = await createProviderRow(app.runtime.models);
     const [first, second, bystander] = [
-      await createPatientRow(runtime.models),
-      await createPatientRow(runtime.models),
-      await createPatientRow(runtime.models),
+      await createPatientRow(app.runtime.models),
+      await createPatientRow(app.runtime.models),
+      await createPatientRow(app.runtime.models),
     ];
     const assigned = (patientId: string, overrides: ConsultationOverrides) =>
-      createConsultation(runtime.models, patientId, { providerId: own.userId, ...overrides });
+      createConsultation(app.runtime.models, patientId, { providerId: own.userId, ...overrides });
     const completed = await assigned(first.userId, { status: 'completed', requestedAt: minutesAgo(50) });
     const accepted = await assigned(second.userId, { status: 'accepted', requestedAt: minutesAgo(40) });
     const inProgress = await assigned(first.userId, { status: 'in_progress', requestedAt: minutesAgo(30) });
     // Another provider's, and a request nobody accepted yet: neither is the caller's work.
-    await createConsultation(runtime.models, bystander.userId, {
+    await createConsultation(app.runtime.models, bystander.userId, {
       providerId: other.userId,
       status: 'accepted',
       requestedAt: minutesAgo(20),
     });
-    await createConsultation(runtime.models, bystander.userId, { requestedAt: minutesAgo(10) });
+    await createConsultation(app.runtime.models, bystander.userId, { requestedAt: minutesAgo(10) });
 
     const requestId = newRequestId();
     const response = await list('', own, requestId);
@@ -71,13 +66,19 @@ describe('GET /v1/providers/me/consultations', () => {
   });
 
   it('filters by status, and audits only the patients of the rows it returned', async () => {
-    const own = await createProvider(runtime);
-    const [first, second] = [await createPatientRow(runtime.models), await createPatientRow(runtime.models)];
-    const completed = await createConsultation(runtime.models, first.userId, {
+    const own = await app.provider();
+    const [first, second] = [
+      await createPatientRow(app.runtime.models),
+      await createPatientRow(app.runtime.models),
+    ];
+    const completed = await createConsultation(app.runtime.models, first.userId, {
       providerId: own.userId,
       status: 'completed',
     });
-    await createConsultation(runtime.models, second.userId, { providerId: own.userId, status: 'accepted' });
+    await createConsultation(app.runtime.models, second.userId, {
+      providerId: own.userId,
+      status: 'accepted',
+    });
 
     const requestId = newRequestId();
     const response = await list('?status=completed', own, requestId);
@@ -92,14 +93,14 @@ describe('GET /v1/providers/me/consultations', () => {
   });
 
   it('pages by (requested_at, id) without duplicates or gaps, with or without a status filter', async () => {
-    const own = await createProvider(runtime);
-    const patient = await createPatientRow(runtime.models);
+    const own = await app.provider();
+    const patient = await createPatientRow(app.runtime.models);
     // Two pairs share a requested_at: only the id tells them apart, and the cursor must keep the order.
     const times = [minutesAgo(9), minutesAgo(7), minutesAgo(7), minutesAgo(5), minutesAgo(5), minutesAgo(3)];
     const rows: { id: string; at: number; status: 'completed' | 'no_show' }[] = [];
     for (const [index, requestedAt] of times.entries()) {
       const status = index % 2 === 0 ? 'completed' : 'no_show';
-      const id = await createConsultation(runtime.models, patient.userId, {
+      const id = await createConsultation(app.runtime.models, patient.userId, {
         providerId: own.userId,
         status,
         requestedAt,

@@ -2,52 +2,51 @@ import { expect } from 'chai';
 import type { Response } from 'supertest';
 import { auditRowsFor } from '../../test/support/audit';
 import { createConsultation } from '../../test/support/clinical-factories';
-import { api } from '../../test/support/http';
-import { createAdmin, createPatient, createProvider, type Identity } from '../../test/support/identities';
+import { type Identity } from '../../test/support/identities';
 import {
   idsOf,
   itAnswersAsTheMatrixSays,
   newRequestId,
   type MatrixRow,
 } from '../../test/support/route-matrix';
-import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
 import { encodeCursor } from '../platform/keyset-page';
 import { ProviderProfileResponse } from './schemas';
+import { useTestApp } from '../../test/support/test-app';
 
 type Caller = 'provider' | 'otherProvider' | 'aal1Provider' | 'patient' | 'admin' | 'anonymous';
 
 describe('provider routes', () => {
-  let runtime: TestRuntime;
+  const app = useTestApp();
   let callers: Record<Caller, Identity | undefined>;
   let provider: Identity;
 
   before(async function () {
     this.timeout(60_000);
-    runtime = await sharedRuntime();
-    const admin = await createAdmin(runtime);
-    provider = await createProvider(runtime, { admin, specialty: 'cardiology' });
+    const admin = await app.admin();
+    provider = await app.provider({ admin, specialty: 'cardiology' });
     callers = {
       provider,
-      otherProvider: await createProvider(runtime, { admin, specialty: 'pediatrics' }),
-      aal1Provider: await createProvider(runtime, { admin, withMfa: false }),
-      patient: await createPatient(runtime),
+      otherProvider: await app.provider({ admin, specialty: 'pediatrics' }),
+      aal1Provider: await app.provider({ admin, withMfa: false }),
+      patient: await app.patient(),
       admin,
       anonymous: undefined,
     };
   });
 
   const as = (who: Identity | undefined) => (who ? who.headers : {});
-  const get = (path: string, who: Identity | undefined) => api(runtime).get(path).set(as(who));
+  const get = (path: string, who: Identity | undefined) => app.http().get(path).set(as(who));
   const etagOf = async (who: Identity | undefined) =>
     (await get('/v1/providers/me', who)).headers.etag ?? 'W/"1"';
   const patch = async (who: Identity | undefined, body: object, ifMatch?: string): Promise<Response> =>
-    api(runtime)
+    app
+      .http()
       .patch('/v1/providers/me')
       .set(as(who))
       .set('If-Match', ifMatch ?? (await etagOf(who)))
       .send(body);
   const setAvailability = (who: Identity | undefined, body: object) =>
-    api(runtime).put('/v1/providers/me/availability').set(as(who)).send(body);
+    app.http().put('/v1/providers/me/availability').set(as(who)).send(body);
   const providersOnly = {
     provider: 200,
     otherProvider: 200,
@@ -81,14 +80,20 @@ describe('provider routes', () => {
     },
   ];
 
-  itAnswersAsTheMatrixSays(() => ({ runtime, servedBy: 'GET /v1/providers/me', rows: rows(), callers }));
+  itAnswersAsTheMatrixSays(() => ({
+    runtime: app.runtime,
+    servedBy: 'GET /v1/providers/me',
+    rows: rows(),
+    callers,
+  }));
 
   it('changes the profile only with the current ETag and valid fields, else nothing changes', async () => {
-    const own = await createProvider(runtime);
+    const own = await app.provider();
     const before = await get('/v1/providers/me', own);
     expect(ProviderProfileResponse.parse(before.body).providerId).to.equal(own.userId);
     expect(before.headers.etag).to.equal(`W/"${before.body.version}"`);
-    const missing = await api(runtime)
+    const missing = await app
+      .http()
       .patch('/v1/providers/me')
       .set(own.headers)
       .send({ displayName: 'Dr. X' });
@@ -116,7 +121,7 @@ describe('provider routes', () => {
   });
 
   it('sets the availability (last word wins) and refuses anything but the three values', async () => {
-    const own = await createProvider(runtime);
+    const own = await app.provider();
     const busy = await setAvailability(own, { availability: 'busy' });
     expect(busy.status).to.equal(200);
     expect(busy.body.availability).to.equal('busy');
@@ -135,16 +140,16 @@ describe('provider routes', () => {
 
   it('lists the requests waiting in the own specialty, oldest first, naming no patient, and audits them', async () => {
     const start = new Date(Date.now() - 60_000);
-    const patients = [await createPatient(runtime), await createPatient(runtime)];
+    const patients = [await app.patient(), await app.patient()];
     const waiting: string[] = [];
     for (const [index, patient] of patients.entries())
       waiting.push(
-        await createConsultation(runtime.models, patient.userId, {
+        await createConsultation(app.runtime.models, patient.userId, {
           specialty: 'cardiology',
           requestedAt: new Date(start.getTime() + (index + 1) * 1000),
         }),
       );
-    const elsewhere = await createConsultation(runtime.models, patients[0]!.userId, {
+    const elsewhere = await createConsultation(app.runtime.models, patients[0]!.userId, {
       specialty: 'pediatrics',
       requestedAt: new Date(start.getTime() + 500),
     });
@@ -164,7 +169,7 @@ describe('provider routes', () => {
       'requestedAt',
       'specialty',
     ]);
-    const [event] = await auditRowsFor(runtime, requestId);
+    const [event] = await auditRowsFor(app.runtime, requestId);
     expect(event).to.deep.include({ action: 'list', resource_type: 'Consultation', outcome: 'success' });
     expect(event!.patient_ids).to.have.members(patients.map((patient) => patient.userId));
 

@@ -6,7 +6,8 @@ import {
   startIdentityProvider,
   type FakeIdentityProvider,
 } from '../../../test/support/identity-provider';
-import { variantRuntime, type TestRuntime } from '../../../test/support/runtime';
+import type { TestRuntime } from '../../../test/support/runtime';
+import { useTestApp } from '../../../test/support/test-app';
 
 /**
  * The provider's tokens as the API sees them: the guards route a token whose issuer is not ours to the
@@ -14,12 +15,13 @@ import { variantRuntime, type TestRuntime } from '../../../test/support/runtime'
  * session. Local login and local tokens never ask the provider, so its outage cannot stop them.
  */
 describe('external identity provider: requests with its tokens', () => {
+  const app = useTestApp();
   let runtime: TestRuntime;
   let provider: FakeIdentityProvider;
 
   before(async () => {
     provider = await startIdentityProvider();
-    runtime = await variantRuntime({
+    runtime = await app.variant({
       SUPABASE_ISSUER: provider.issuer,
       SUPABASE_JWT_SECRET: provider.jwtSecret,
       SUPABASE_JWKS_URL: provider.jwksUrl,

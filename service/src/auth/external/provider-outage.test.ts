@@ -7,11 +7,12 @@ import {
   verifierFor,
   type FakeIdentityProvider,
 } from '../../../test/support/identity-provider';
-import { sharedRuntime, type TestRuntime } from '../../../test/support/runtime';
+import { type TestRuntime } from '../../../test/support/runtime';
 import { createMetrics } from '../../observability/metrics';
 import { AppError } from '../../platform/errors';
 import { linkedUserFinder } from './linked-user';
 import { createExternalVerifier, type ExternalVerifier, type ExternalVerifierOptions } from './verifier';
+import { useTestApp, type TestApp } from '../../../test/support/test-app';
 
 /**
  * The provider fails while the service runs: stopped (connections refused) or slow (answers after the
@@ -61,8 +62,8 @@ async function expectProviderUnavailable(verification: Promise<unknown>): Promis
   return ((error as AppError).cause as NodeJS.ErrnoException).code;
 }
 
-async function setUp(overrides: Partial<ExternalVerifierOptions>) {
-  const runtime = await sharedRuntime();
+async function setUp(app: TestApp, overrides: Partial<ExternalVerifierOptions>) {
+  const { runtime } = app;
   const provider = await startIdentityProvider();
   const kid = await provider.addKey('ES256');
   const { userId, subject } = await createLinkedUser(runtime);
@@ -78,12 +79,13 @@ async function setUp(overrides: Partial<ExternalVerifierOptions>) {
 }
 
 describe('external identity provider: provider stopped', () => {
+  const app = useTestApp();
   let ctx: Awaited<ReturnType<typeof setUp>>;
   let verifier: ExternalVerifier;
   let provider: FakeIdentityProvider;
 
   before(async () => {
-    ctx = await setUp({ timeoutMs: 2000 });
+    ctx = await setUp(app, { timeoutMs: 2000 });
     ({ verifier, provider } = ctx);
     await provider.stop();
   });
@@ -154,6 +156,7 @@ describe('external identity provider: provider stopped', () => {
 });
 
 describe('external identity provider: provider slow', () => {
+  const app = useTestApp();
   let ctx: Awaited<ReturnType<typeof setUp>>;
   let verifier: ExternalVerifier;
   let provider: FakeIdentityProvider;
@@ -163,7 +166,7 @@ describe('external identity provider: provider slow', () => {
       .filter((line) => line.message === 'circuit breaker call timed out' && line.breaker === BREAKER).length;
 
   before(async () => {
-    ctx = await setUp({ timeoutMs: 200 });
+    ctx = await setUp(app, { timeoutMs: 200 });
     ({ verifier, provider } = ctx);
     provider.delayMs = 10_000;
   });
@@ -207,9 +210,10 @@ describe('external identity provider: provider slow', () => {
 });
 
 describe('external identity provider: stale keys', () => {
+  const app = useTestApp();
   it('are refreshed in the background: the request that notices does not wait for the provider', async () => {
     // Stale at once, and a provider slower than the breaker's timeout: a request that waited would fail.
-    const ctx = await setUp({ timeoutMs: 5000, jwks: { ...tuning, refreshAfterMs: 0 } });
+    const ctx = await setUp(app, { timeoutMs: 5000, jwks: { ...tuning, refreshAfterMs: 0 } });
     try {
       ctx.provider.delayMs = 60_000;
       const requestsBefore = ctx.provider.requests;
@@ -226,8 +230,9 @@ describe('external identity provider: stale keys', () => {
 });
 
 describe('external identity provider: stale keys during an outage', () => {
+  const app = useTestApp();
   it('keep verifying; refresh attempts stop while the breaker is open and resume with its probe', async () => {
-    const ctx = await setUp({ timeoutMs: 2000, jwks: { ...tuning, refreshAfterMs: 0 } });
+    const ctx = await setUp(app, { timeoutMs: 2000, jwks: { ...tuning, refreshAfterMs: 0 } });
     const failedRefreshes = () =>
       ctx.runtime
         .logLines()

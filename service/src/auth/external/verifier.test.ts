@@ -7,8 +7,8 @@ import {
   verifierFor,
   type FakeIdentityProvider,
 } from '../../../test/support/identity-provider';
-import { sharedRuntime, type TestRuntime } from '../../../test/support/runtime';
 import type { ExternalVerifier } from './verifier';
+import { useTestApp } from '../../../test/support/test-app';
 
 /** Replaces one base64url part of a compact JWT (0 header, 1 payload, 2 signature). */
 function withPart(token: string, index: number, part: string): string {
@@ -20,18 +20,17 @@ function withPart(token: string, index: number, part: string): string {
 const encodeJson = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('external identity provider: token verification', () => {
-  let runtime: TestRuntime;
+  const app = useTestApp();
   let provider: FakeIdentityProvider;
   let verifier: ExternalVerifier;
   let es256Kid: string;
   let linked: { userId: string; subject: string };
 
   before(async () => {
-    runtime = await sharedRuntime();
     provider = await startIdentityProvider();
     es256Kid = await provider.addKey('ES256');
-    verifier = verifierFor(runtime, provider);
-    linked = await createLinkedUser(runtime);
+    verifier = verifierFor(app.runtime, provider);
+    linked = await createLinkedUser(app.runtime);
   });
 
   after(async () => {
@@ -64,7 +63,7 @@ describe('external identity provider: token verification', () => {
   });
 
   it('answers the role and status of the linked account as stored, a locked one included', async () => {
-    const locked = await createLinkedUser(runtime, { status: 'locked', role: 'provider' });
+    const locked = await createLinkedUser(app.runtime, { status: 'locked', role: 'provider' });
     // Linked, so accepted here: the authenticator is the one that refuses an account that is not active.
     expect(await verifier.verify(await provider.signWithSecret(locked.subject))).to.deep.equal({
       subject: locked.subject,
@@ -75,7 +74,7 @@ describe('external identity provider: token verification', () => {
   });
 
   it('refuses a valid token whose subject is linked to no account, or to a disabled one', async () => {
-    const disabled = await createLinkedUser(runtime, { status: 'disabled' });
+    const disabled = await createLinkedUser(app.runtime, { status: 'disabled' });
     for (const subject of ['00000000-0000-4000-8000-000000000000', disabled.subject]) {
       expect(await verifier.verify(await provider.sign(subject, { kid: es256Kid }))).to.equal(undefined);
       expect(await verifier.verify(await provider.signWithSecret(subject))).to.equal(undefined);
@@ -122,7 +121,7 @@ describe('external identity provider: token verification', () => {
   });
 
   it('refuses a token whose signature or claims were tampered with', async () => {
-    const other = await createLinkedUser(runtime);
+    const other = await createLinkedUser(app.runtime);
     for (const token of [
       await provider.sign(linked.subject, { kid: es256Kid }),
       await provider.signWithSecret(linked.subject),
@@ -153,8 +152,8 @@ describe('external identity provider: token verification', () => {
   });
 
   it('accepts only the algorithms whose key source is configured', async () => {
-    const jwksOnly = verifierFor(runtime, provider, { jwtSecret: undefined });
-    const secretOnly = verifierFor(runtime, provider, { jwksUrl: undefined });
+    const jwksOnly = verifierFor(app.runtime, provider, { jwtSecret: undefined });
+    const secretOnly = verifierFor(app.runtime, provider, { jwksUrl: undefined });
     try {
       const hs256 = await provider.signWithSecret(linked.subject);
       const es256 = await provider.sign(linked.subject, { kid: es256Kid });
@@ -177,7 +176,7 @@ describe('external identity provider: token verification', () => {
   it('refreshes the JWKS once for an unknown kid: a rotated key is accepted, a forged kid refused, and forging is rate limited', async () => {
     // A provider of its own, so its request count is this test's alone.
     const rotating = await startIdentityProvider();
-    const fresh = verifierFor(runtime, rotating);
+    const fresh = verifierFor(app.runtime, rotating);
     try {
       const oldKid = await rotating.addKey('ES256');
       expect(await fresh.verify(await rotating.sign(linked.subject, { kid: oldKid }))).to.include({
@@ -213,7 +212,7 @@ describe('external identity provider: token verification', () => {
     const token = await provider.signWithSecret(linked.subject, {}, { email: 'private.person@example.test' });
     await verifier.verify(token);
     await verifier.verify(withPart(token, 2, 'x'));
-    const log = JSON.stringify(runtime.logLines());
+    const log = JSON.stringify(app.runtime.logLines());
     expect(log).to.not.include(token.split('.')[2]);
     expect(log).to.not.include(linked.subject);
     expect(log).to.not.include('private.person');
