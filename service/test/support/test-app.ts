@@ -31,7 +31,8 @@ export function useTestApp() {
     clinical = await clinicalRuntime();
   });
   const started = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('useTestApp(): the runtime is reached only inside hooks and tests');
+    if (value === undefined)
+      throw new Error('useTestApp(): the runtime is reached only inside hooks and tests');
     return value;
   };
   return {
@@ -48,7 +49,8 @@ export function useTestApp() {
     /** A runtime with other settings on the shared database (see variantRuntime). */
     variant: (overrides: NodeJS.ProcessEnv) => variantRuntime(overrides),
     patient: (overrides?: PatientOverrides): Promise<Identity> => createPatient(started(shared), overrides),
-    provider: (overrides?: ProviderOverrides): Promise<Identity> => createProvider(started(shared), overrides),
+    provider: (overrides?: ProviderOverrides): Promise<Identity> =>
+      createProvider(started(shared), overrides),
     admin: (options?: { withMfa?: boolean }): Promise<Identity> => createAdmin(started(shared), options),
     signIn: (who: Identity): Promise<Identity> => signIn(started(shared), who),
   };
