@@ -1,7 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import { expect } from 'chai';
-import { api, securityEventsOf } from '../../test/support/http';
-import { createPatient, strongPassword } from '../../test/support/identities';
+import { securityEventsOf } from '../../test/support/http';
+import { strongPassword } from '../../test/support/identities';
 import { type TestRuntime } from '../../test/support/runtime';
 import { useTestApp } from '../../test/support/test-app';
 
@@ -16,9 +16,10 @@ describe('password reset', () => {
   const app = useTestApp();
   it('answers 202 alike for known and unknown emails; only a real account gets an outbox message', async () => {
     const runtime = app.runtime;
-    const patient = await createPatient(runtime);
-    const known = await api(runtime).post('/v1/auth/password-reset').send({ email: patient.email });
-    const unknown = await api(runtime)
+    const patient = await app.patient();
+    const known = await app.http().post('/v1/auth/password-reset').send({ email: patient.email });
+    const unknown = await app
+      .http()
       .post('/v1/auth/password-reset')
       .send({ email: `nobody.${Date.now()}@carewatch.test` });
     expect([known.status, unknown.status]).to.deep.equal([202, 202]);
@@ -36,30 +37,31 @@ describe('password reset', () => {
 
   it('sets the new password once, ends every session, and refuses the token a second time', async () => {
     const runtime = app.runtime;
-    const patient = await createPatient(runtime);
-    await api(runtime).post('/v1/auth/password-reset').send({ email: patient.email });
+    const patient = await app.patient();
+    await app.http().post('/v1/auth/password-reset').send({ email: patient.email });
     const token = (await resetMessages(runtime, patient.userId))[0]!.payload.token as string;
-    const weak = await api(runtime)
+    const weak = await app
+      .http()
       .post('/v1/auth/password-reset/confirm')
       .send({ token, newPassword: 'password123456' });
     expect(weak.status).to.equal(422);
     const newPassword = strongPassword();
     expect(
-      (await api(runtime).post('/v1/auth/password-reset/confirm').send({ token, newPassword })).status,
+      (await app.http().post('/v1/auth/password-reset/confirm').send({ token, newPassword })).status,
     ).to.equal(204);
-    expect((await api(runtime).get('/v1/me').set(patient.headers)).status).to.equal(401);
+    expect((await app.http().get('/v1/me').set(patient.headers)).status).to.equal(401);
     expect(
-      (await api(runtime).post('/v1/auth/refresh').send({ refreshToken: patient.refreshToken })).status,
+      (await app.http().post('/v1/auth/refresh').send({ refreshToken: patient.refreshToken })).status,
     ).to.equal(401);
     expect(
-      (await api(runtime).post('/v1/auth/login').send({ email: patient.email, password: patient.password }))
+      (await app.http().post('/v1/auth/login').send({ email: patient.email, password: patient.password }))
         .status,
     ).to.equal(401);
     expect(
-      (await api(runtime).post('/v1/auth/login').send({ email: patient.email, password: newPassword }))
-        .status,
+      (await app.http().post('/v1/auth/login').send({ email: patient.email, password: newPassword })).status,
     ).to.equal(200);
-    const reused = await api(runtime)
+    const reused = await app
+      .http()
       .post('/v1/auth/password-reset/confirm')
       .send({ token, newPassword: strongPassword() });
     expect(reused.status).to.equal(401);
@@ -71,8 +73,8 @@ describe('password reset', () => {
 
   it('refuses an expired token', async () => {
     const runtime = app.runtime;
-    const patient = await createPatient(runtime);
-    await api(runtime).post('/v1/auth/password-reset').send({ email: patient.email });
+    const patient = await app.patient();
+    await app.http().post('/v1/auth/password-reset').send({ email: patient.email });
     const token = (await resetMessages(runtime, patient.userId))[0]!.payload.token as string;
     await runtime.sequelize.query(
       `UPDATE password_resets SET expires_at = now() - interval '1 second' WHERE user_id = $1`,
@@ -80,7 +82,8 @@ describe('password reset', () => {
     );
     expect(
       (
-        await api(runtime)
+        await app
+          .http()
           .post('/v1/auth/password-reset/confirm')
           .send({ token, newPassword: strongPassword() })
       ).status,

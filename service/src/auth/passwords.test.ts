@@ -1,7 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import { expect } from 'chai';
-import { api, securityEventsOf } from '../../test/support/http';
-import { createPatient, strongPassword } from '../../test/support/identities';
+import { securityEventsOf } from '../../test/support/http';
+import { strongPassword } from '../../test/support/identities';
 import { useTestApp } from '../../test/support/test-app';
 
 const registration = (email: string, password: string) => ({
@@ -18,7 +18,7 @@ describe('registration and passwords', () => {
   it('registers a patient: one users row with an argon2id (OWASP) hash and one patients row', async () => {
     const runtime = app.runtime;
     const email = uniqueEmail();
-    const response = await api(runtime).post('/v1/auth/register').send(registration(email, strongPassword()));
+    const response = await app.http().post('/v1/auth/register').send(registration(email, strongPassword()));
     expect(response.status).to.equal(201);
     expect(response.body).to.have.keys('id', 'email', 'role', 'createdAt');
     expect(response.body.role).to.equal('patient');
@@ -31,12 +31,12 @@ describe('registration and passwords', () => {
   });
 
   it('refuses a second account with the same email, whatever its case (409)', async () => {
-    const runtime = app.runtime;
     const email = uniqueEmail();
     expect(
-      (await api(runtime).post('/v1/auth/register').send(registration(email, strongPassword()))).status,
+      (await app.http().post('/v1/auth/register').send(registration(email, strongPassword()))).status,
     ).to.equal(201);
-    const again = await api(runtime)
+    const again = await app
+      .http()
       .post('/v1/auth/register')
       .send(registration(email.toUpperCase(), strongPassword()));
     expect(again.status).to.equal(409);
@@ -53,7 +53,7 @@ describe('registration and passwords', () => {
     it(`refuses a password ${why} (422, no account created)`, async () => {
       const runtime = app.runtime;
       const email = uniqueEmail();
-      const response = await api(runtime).post('/v1/auth/register').send(registration(email, password));
+      const response = await app.http().post('/v1/auth/register').send(registration(email, password));
       expect(response.status).to.equal(422);
       expect(response.body.errors).to.deep.include.members([
         { pointer: '#/body/password', detail: response.body.errors[0].detail },
@@ -65,13 +65,12 @@ describe('registration and passwords', () => {
   }
 
   it('refuses invalid demographics with 422 field problems that never echo the value', async () => {
-    const runtime = app.runtime;
     const body = {
       ...registration(uniqueEmail(), strongPassword()),
       dateOfBirth: '2999-01-01',
       phone: '555 1234',
     };
-    const response = await api(runtime).post('/v1/auth/register').send(body);
+    const response = await app.http().post('/v1/auth/register').send(body);
     expect(response.status).to.equal(422);
     const pointers = (response.body.errors as { pointer: string }[]).map((e) => e.pointer);
     expect(pointers).to.include.members(['#/body/dateOfBirth', '#/body/phone']);
@@ -80,11 +79,13 @@ describe('registration and passwords', () => {
 
   it('answers an unknown email and a wrong password identically (no account enumeration)', async () => {
     const runtime = app.runtime;
-    const patient = await createPatient(runtime);
-    const wrongPassword = await api(runtime)
+    const patient = await app.patient();
+    const wrongPassword = await app
+      .http()
       .post('/v1/auth/login')
       .send({ email: patient.email, password: 'not-the-password-1' });
-    const unknownEmail = await api(runtime)
+    const unknownEmail = await app
+      .http()
       .post('/v1/auth/login')
       .send({ email: uniqueEmail(), password: 'not-the-password-1' });
     for (const response of [wrongPassword, unknownEmail]) {
@@ -100,9 +101,9 @@ describe('registration and passwords', () => {
   });
 
   it('logs in with the right password and answers tokens that are never cached', async () => {
-    const runtime = app.runtime;
-    const patient = await createPatient(runtime);
-    const response = await api(runtime)
+    const patient = await app.patient();
+    const response = await app
+      .http()
       .post('/v1/auth/login')
       .send({ email: patient.email.toUpperCase(), password: patient.password });
     expect(response.status).to.equal(200);
@@ -114,20 +115,21 @@ describe('registration and passwords', () => {
       aal: 'aal1',
     });
     expect(response.body.refreshToken).to.match(/^[A-Za-z0-9_-]{43}$/);
-    const me = await api(runtime).get('/v1/me').set('Authorization', `Bearer ${response.body.accessToken}`);
+    const me = await app.http().get('/v1/me').set('Authorization', `Bearer ${response.body.accessToken}`);
     expect(me.status).to.equal(200);
     expect(me.body).to.include({ id: patient.userId, role: 'patient' });
   });
 
   it('writes security events through the audit recorder: user agent cut to 256 characters, and counted', async () => {
     const runtime = app.runtime;
-    const patient = await createPatient(runtime);
+    const patient = await app.patient();
     const failuresCounted = async () =>
       (await runtime.metrics.audit.events.get()).values
         .filter((value) => value.labels.action === 'security' && value.labels.outcome === 'denied')
         .reduce((sum, value) => sum + value.value, 0);
     const before = await failuresCounted();
-    const response = await api(runtime)
+    const response = await app
+      .http()
       .post('/v1/auth/login')
       .set('User-Agent', 'x'.repeat(1000))
       .send({ email: patient.email, password: `${patient.password}-wrong` });
@@ -144,7 +146,7 @@ describe('registration and passwords', () => {
 
   it('writes security events without emails or other PHI', async () => {
     const runtime = app.runtime;
-    const patient = await createPatient(runtime);
+    const patient = await app.patient();
     const [rows] = await runtime.sequelize.query(
       `SELECT row_to_json(a)::text AS row FROM audit_events a WHERE $1 = ANY(resource_ids)`,
       {

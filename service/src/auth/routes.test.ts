@@ -4,8 +4,7 @@ import { expect } from 'chai';
 import { Client } from 'pg';
 import { declaredRoutes } from '../platform/route-metadata';
 import { createTestDatabase, dropDatabase } from '../../test/support/environment';
-import { api } from '../../test/support/http';
-import { createPatient, strongPassword } from '../../test/support/identities';
+import { strongPassword } from '../../test/support/identities';
 import { useTestApp } from '../../test/support/test-app';
 
 describe('routes and their guards', () => {
@@ -25,10 +24,10 @@ describe('routes and their guards', () => {
   });
 
   it('answers 401 without a token and 403 for the wrong role', async () => {
-    const runtime = app.runtime;
-    expect((await api(runtime).get('/v1/me')).status).to.equal(401);
-    const patient = await createPatient(runtime);
-    const response = await api(runtime)
+    expect((await app.http().get('/v1/me')).status).to.equal(401);
+    const patient = await app.patient();
+    const response = await app
+      .http()
       .post('/v1/admin/users')
       .set(patient.headers)
       .send({ email: 'a@b.test', role: 'admin' });
@@ -40,8 +39,7 @@ describe('routes and their guards', () => {
 describe('bad input on the auth endpoints', () => {
   const app = useTestApp();
   it('answers non-JSON bodies 415, malformed JSON 400, oversized bodies 413, missing fields 422', async () => {
-    const runtime = app.runtime;
-    const login = () => api(runtime).post('/v1/auth/login');
+    const login = () => app.http().post('/v1/auth/login');
     expect((await login().set('Content-Type', 'text/plain').send('email=a')).status).to.equal(415);
     const malformed = await login().set('Content-Type', 'application/json').send('{"email": ');
     expect(malformed.status).to.equal(400);
