@@ -3,14 +3,15 @@ import { createMigrator } from '../../../db/migrator';
 import { createAuditHarness } from '../../test/support/audit';
 import { createTestDatabase, dropDatabase } from '../../test/support/environment';
 import { asSuperuser } from '../../test/support/roles';
-import { sharedRuntime } from '../../test/support/runtime';
+import { useTestApp } from '../../test/support/test-app';
 import { SYSTEM_ACTOR } from './audit-actor';
 
 describe('the audit migrations', () => {
+  const app = useTestApp();
   it('go down and up again, keeping the shared roles and leaving other databases as they were', async () => {
     const url = await createTestDatabase('audit_down');
     const harness = createAuditHarness(url);
-    const shared = await sharedRuntime();
+    const shared = app.runtime;
     const sharedConfig = shared.sequelize.config as {
       host: string;
       port: string | number;
