@@ -9,7 +9,8 @@ import { appWith, asUser, auditRowsFor, createPatient, phiTestRouter } from '../
 import { sharedRuntime, type TestRuntime } from '../../test/support/runtime';
 import { SYSTEM_ACTOR } from './actor';
 import { phiRoutes } from './coverage';
-import { audited, fromParam } from './middleware';
+import { audited } from './middleware';
+import { fromParam } from './subject';
 
 describe('recording the audit trail', () => {
   let runtime: TestRuntime;
