@@ -1,16 +1,16 @@
-import type { Context } from 'koa';
+import type { z } from 'zod';
 import { callerAsPatient, fromParam } from '../audit/subject';
 import { authOf } from '../auth/context';
 import { requireAal2, requireRole } from '../auth/guards';
 import type { ClinicalServices } from '../clinical-services';
 import { presentConsultationSummary } from '../consultations/presenter';
-import { ConsultationListQuery, ConsultationSummaryResponse } from '../consultations/schemas';
+import { ConsultationSummaryResponse } from '../consultations/schemas';
 import type { Actor } from '../platform/actor';
-import { expectedVersion, sendVersioned } from '../platform/conditional-request';
-import { pageResponse, presentPage, type Page, type PageRequest } from '../platform/keyset-page';
+import { PageQuery, pageResponse, presentPage, type Page, type PageRequest } from '../platform/keyset-page';
 import { presentPrescription } from '../prescriptions/presenter';
-import { PrescriptionListQuery, PrescriptionResponse } from '../prescriptions/schemas';
-import { defineRoute, mountRoutes } from '../routing/route';
+import { PrescriptionResponse } from '../prescriptions/schemas';
+import { ownProfileRoutes } from '../routing/own-profile';
+import { defineRoute, mountRoutes, type Route } from '../routing/route';
 import { presentPatientForProvider, presentPatientProfile } from './presenter';
 import {
   PatientClinicalResponse,
@@ -20,17 +20,9 @@ import {
 } from './schemas';
 
 const tags = ['patients'];
-const myProfile = { 200: { description: 'My profile', schema: PatientProfileResponse, etag: true } };
 /** On a patient's own routes the patient whose data is touched, and the record, is the caller. */
 const ownData = (action: 'read' | 'update' | 'list', resourceType: string) =>
   ({ action, resourceType, patientIds: callerAsPatient, resourceIds: callerAsPatient }) as const;
-
-/** A page of the caller's own rows, each through its presenter. */
-const ownPage =
-  <T, R>(list: (actor: Actor, page: PageRequest) => Promise<Page<T>>, present: (row: T) => R) =>
-  async (ctx: Context, { query }: { query: PageRequest }) => {
-    ctx.body = presentPage(await list(authOf(ctx), query), present);
-  };
 
 /**
  * A patient's own record and history (`/patients/me...`, patients only), and one patient's clinical
@@ -40,62 +32,54 @@ const ownPage =
  */
 export function patientRoutes({ patients, providers }: Pick<ClinicalServices, 'patients' | 'providers'>) {
   const patient = [requireRole('patient')];
+  /** `GET /patients/me/<things>`: a page of the caller's own rows, each through its presenter. */
+  const ownList = <T, R>(
+    things: 'consultations' | 'prescriptions',
+    resourceType: string,
+    schema: z.ZodType,
+    list: (actor: Actor, page: PageRequest) => Promise<Page<T>>,
+    present: (row: T) => R,
+  ): Route =>
+    defineRoute({
+      method: 'get',
+      path: `/patients/me/${things}`,
+      summary: `List my ${things}`,
+      tags,
+      guards: patient,
+      audit: ownData('list', resourceType),
+      // Both lists page the same way (ConsultationListQuery and PrescriptionListQuery are PageQuery).
+      input: { query: PageQuery },
+      responses: { 200: { description: 'A page', schema } },
+      handler: async (ctx, { query }) => {
+        ctx.body = presentPage(await list(authOf(ctx), query), present);
+      },
+    });
   return mountRoutes([
-    defineRoute({
-      method: 'get',
+    ...ownProfileRoutes({
       path: '/patients/me',
-      summary: 'Read my profile',
+      noun: 'profile',
       tags,
       guards: patient,
-      audit: ownData('read', 'Patient'),
-      responses: myProfile,
-      handler: async (ctx) => {
-        sendVersioned(ctx, presentPatientProfile(await patients.getOwnProfile(authOf(ctx))));
-      },
+      audit: (action) => ownData(action, 'Patient'),
+      body: UpdatePatientProfileBody,
+      response: PatientProfileResponse,
+      service: patients,
+      present: presentPatientProfile,
     }),
-    defineRoute({
-      method: 'patch',
-      path: '/patients/me',
-      summary: 'Change my profile',
-      tags,
-      guards: patient,
-      audit: ownData('update', 'Patient'),
-      input: { body: UpdatePatientProfileBody },
-      ifMatch: true,
-      responses: myProfile,
-      handler: async (ctx, { body }) => {
-        const version = expectedVersion(ctx);
-        sendVersioned(
-          ctx,
-          presentPatientProfile(await patients.updateOwnProfile(authOf(ctx), version, body)),
-        );
-      },
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/patients/me/consultations',
-      summary: 'List my consultations',
-      tags,
-      guards: patient,
-      audit: ownData('list', 'Consultation'),
-      input: { query: ConsultationListQuery },
-      responses: { 200: { description: 'A page', schema: pageResponse(ConsultationSummaryResponse) } },
-      handler: ownPage(
-        (actor, page) => patients.listOwnConsultations(actor, page),
-        presentConsultationSummary,
-      ),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/patients/me/prescriptions',
-      summary: 'List my prescriptions',
-      tags,
-      guards: patient,
-      audit: ownData('list', 'Prescription'),
-      input: { query: PrescriptionListQuery },
-      responses: { 200: { description: 'A page', schema: pageResponse(PrescriptionResponse) } },
-      handler: ownPage((actor, page) => patients.listOwnPrescriptions(actor, page), presentPrescription),
-    }),
+    ownList(
+      'consultations',
+      'Consultation',
+      pageResponse(ConsultationSummaryResponse),
+      (actor, page) => patients.listOwnConsultations(actor, page),
+      presentConsultationSummary,
+    ),
+    ownList(
+      'prescriptions',
+      'Prescription',
+      pageResponse(PrescriptionResponse),
+      (actor, page) => patients.listOwnPrescriptions(actor, page),
+      presentPrescription,
+    ),
     defineRoute({
       method: 'get',
       path: '/patients/:patientId',

@@ -11,8 +11,9 @@ import {
   QueueEntryResponse,
 } from '../consultations/schemas';
 import type { ConsultationSummary } from '../consultations/service';
-import { expectedVersion, sendVersioned } from '../platform/conditional-request';
+import { sendVersioned } from '../platform/conditional-request';
 import { pageResponse, presentPage, type Page } from '../platform/keyset-page';
+import { ownProfileRoutes } from '../routing/own-profile';
 import { defineRoute, mountRoutes } from '../routing/route';
 import { presentProviderProfile } from './presenter';
 import { ProviderProfileResponse, SetAvailabilityBody, UpdateProviderProfileBody } from './schemas';
@@ -38,33 +39,15 @@ const sendPage = <R>(
 export function providerRoutes({ providers }: Pick<ClinicalServices, 'providers'>) {
   const provider = [requireRole('provider'), requireAal2()];
   return mountRoutes([
-    defineRoute({
-      method: 'get',
+    ...ownProfileRoutes({
       path: '/providers/me',
-      summary: 'Read my provider profile',
+      noun: 'provider profile',
       tags,
       guards: provider,
-      responses: myProfile,
-      handler: async (ctx) => {
-        sendVersioned(ctx, presentProviderProfile(await providers.getOwnProfile(authOf(ctx))));
-      },
-    }),
-    defineRoute({
-      method: 'patch',
-      path: '/providers/me',
-      summary: 'Change my provider profile',
-      tags,
-      guards: provider,
-      input: { body: UpdateProviderProfileBody },
-      ifMatch: true,
-      responses: myProfile,
-      handler: async (ctx, { body }) => {
-        const version = expectedVersion(ctx);
-        sendVersioned(
-          ctx,
-          presentProviderProfile(await providers.updateOwnProfile(authOf(ctx), version, body)),
-        );
-      },
+      body: UpdateProviderProfileBody,
+      response: ProviderProfileResponse,
+      service: providers,
+      present: presentProviderProfile,
     }),
     defineRoute({
       method: 'put',
