@@ -8,6 +8,7 @@ import {
 import { auditConfigFrom, auditEnv, auditProductionProblems, type AuditConfig } from './audit/config';
 import { authConfigFrom, authEnvShape, authProductionProblems, type AuthConfig } from './auth/config';
 import { urlVariable } from './config-url';
+import { mailConfigFrom, mailEnv, type MailConfig } from './mail/config';
 
 /**
  * Development-only secrets. They let `npm start` work on a fresh clone, and they are refused in
@@ -48,6 +49,7 @@ const schema = z.object({
   ...externalIdentityEnv,
   ...authEnvShape,
   ...auditEnv,
+  ...mailEnv,
   TRACING_ENABLED: booleanFromString.default(true),
   TRACING_SAMPLE_RATIO: z.coerce.number().min(0).max(1).optional(),
   // Read by the OTLP exporter itself; validated here so that a typo fails at start-up, not at export.
@@ -105,6 +107,7 @@ export interface Config {
   readonly externalIdentity: ExternalIdentityConfig | undefined;
   readonly auth: AuthConfig;
   readonly audit: AuditConfig;
+  readonly mail: MailConfig;
   readonly tracing: {
     readonly enabled: boolean;
     /** Share of new traces recorded; a caller's sampling decision is always followed. */
@@ -174,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     externalIdentity: externalIdentityConfig(e),
     auth: authConfigFrom(e),
     audit: auditConfigFrom(e),
+    mail: mailConfigFrom(e),
     tracing: Object.freeze({
       enabled: e.TRACING_ENABLED,
       sampleRatio: e.TRACING_SAMPLE_RATIO ?? (e.NODE_ENV === 'production' ? 0.1 : 1),
