@@ -3,6 +3,7 @@ import { accountRouteDeclarations } from './accounts/openapi';
 import { auditRouteDeclarations } from './audit/openapi';
 import { authRouteDeclarations } from './auth/openapi';
 import { clinicalRoutes } from './clinical-openapi';
+import { homeRouteDeclaration } from './home/routes';
 import { buildOpenApiDocument, type RouteDeclaration } from './platform/openapi';
 import { publicRoute } from './platform/route-metadata';
 
@@ -29,6 +30,7 @@ export const API_ROUTE_DECLARATIONS: readonly RouteDeclaration[] = [
   ...auditRouteDeclarations,
   ...clinicalRoutes,
   openApiRoute,
+  homeRouteDeclaration,
 ];
 
 export const API_INFO = {

@@ -30,6 +30,7 @@ import { createDatabase } from './platform/db';
 import { createFieldCipher } from './platform/field-cipher';
 import { providerRoutes } from './providers/routes';
 import { createMailWorker } from './mail/worker';
+import { homeRoutes } from './home/routes';
 
 export interface Runtime {
   readonly app: Koa;
@@ -133,7 +134,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       }),
     }),
   ];
-  const rootRouters = [...auth.rootRouters, openApiRoutes()];
+  const rootRouters = [...auth.rootRouters, openApiRoutes(), homeRoutes()];
   const app = createApp({
     config,
     logger,
