@@ -6,14 +6,16 @@ import { createLogger } from '../observability/logger';
 import { resolveDatabaseUrl } from '../platform/database-url';
 import { createRuntime } from '../runtime';
 import { BootstrapError, createAdminAccount } from './admin-bootstrap';
+import { promptNewPassword } from './password-prompt';
 
 /**
  * npm run admin:create -- --email admin@example.org
- * The password comes from ADMIN_PASSWORD or standard input (never a flag: flags land in shell history).
+ * The password comes from ADMIN_PASSWORD, a prompt on a terminal (typed twice, not echoed), or piped
+ * standard input; never a flag: flags land in shell history.
  */
 async function readPassword(): Promise<string> {
   if (process.env.ADMIN_PASSWORD) return process.env.ADMIN_PASSWORD;
-  if (process.stdin.isTTY) process.stderr.write('Password (input is read from stdin): ');
+  if (process.stdin.isTTY) return promptNewPassword();
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks)
