@@ -28,8 +28,9 @@ async function main(): Promise<void> {
   if (!values.email) throw new BootstrapError('Usage: npm run admin:create -- --email <address>');
   const password = await readPassword();
   const config = loadConfig(process.env);
-  const logger = createLogger({ level: 'warn' });
-  const database = await resolveDatabaseUrl(config, (line) => logger.warn(line));
+  // A one-shot tool: the service's operational warnings (no Redis, ...) do not concern it.
+  const logger = createLogger({ level: 'error' });
+  const database = await resolveDatabaseUrl(config, (line) => console.error(line));
   const runtime = createRuntime(config, database.url, logger);
   try {
     await runtime.migrator.up();
