@@ -96,10 +96,16 @@ describe('the mail worker', function () {
       sent_at: Date | null;
       failed_at: Date | null;
       last_error: string | null;
-    }>(`SELECT attempts, sent_at, failed_at, last_error FROM outbox WHERE payload->>'token' = :token`, {
-      replacements: { token },
-      type: QueryTypes.SELECT,
-    });
+      wait_seconds: number;
+    }>(
+      `SELECT attempts, sent_at, failed_at, last_error,
+         extract(epoch FROM available_at - now())::float AS wait_seconds
+       FROM outbox WHERE payload->>'token' = :token`,
+      {
+        replacements: { token },
+        type: QueryTypes.SELECT,
+      },
+    );
     return row!;
   };
 
@@ -138,13 +144,17 @@ describe('the mail worker', function () {
   it('retries after a temporary refusal, backing off, and delivers once', async () => {
     const { token } = await enqueue('auth.password_reset');
     smtp.refuseNext(1);
-    const mailer = worker(createMetrics());
+    const mailer = worker(createMetrics(), { MAIL_RETRY_BASE_MS: '60000' });
     expect(await mailer.runOnce()).to.equal(1);
     const refused = await outboxRow(token);
     expect(refused.sent_at).to.equal(null);
     expect(refused.last_error).to.equal('smtp_451');
+    expect(refused.wait_seconds).to.be.within(50, 60);
     expect(await mailer.runOnce(), 'retried before its backoff ended').to.equal(0);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The minute passes.
+    await sequelize.query(`UPDATE outbox SET available_at = now() WHERE payload->>'token' = :token`, {
+      replacements: { token },
+    });
     expect(await mailer.runOnce()).to.equal(1);
     expect(smtp.received).to.have.length(1);
     expect((await outboxRow(token)).attempts).to.equal(2);
