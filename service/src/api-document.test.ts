@@ -32,16 +32,55 @@ describe('GET /openapi.json', () => {
       ),
     );
     expect(mounted.length).to.be.greaterThan(30);
+    // The API routers are mounted under /v1, the others at the root; the document names paths in full.
+    const documented = ({ method, path }: { method: string; path: string }) =>
+      document.paths[`/v1${path}`]?.[method] ?? document.paths[path]?.[method];
     const missing = mounted
-      .filter(({ method, path }) => !document.paths[path]?.[method])
+      .filter((route) => !documented(route))
       .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
     expect(missing, `routes missing from the OpenAPI document:\n${missing.join('\n')}`).to.deep.equal([]);
   });
 
-  it('places routes outside /v1 under their own server', async () => {
+  it('names every path in full under one server at the root, so /openapi.json is not read as /v1/…', async () => {
+    const runtime = app.runtime;
+    const document = (await request(runtime.app.callback()).get(OPENAPI_PATH)).body as Document & {
+      servers: { url: string }[];
+    };
+    expect(document.servers.map(({ url }) => url)).to.deep.equal(['/']);
+    expect(document.paths).to.have.property(OPENAPI_PATH);
+    expect(document.paths).to.have.property('/v1/consultations/{id}/accept');
+    expect(document.paths).not.to.have.property('/consultations/{id}/accept');
+    expect(Object.keys(document.paths).filter((path) => path.startsWith('/v1/v1'))).to.deep.equal([]);
+  });
+
+  it('states the password rules where a password is chosen', async () => {
     const runtime = app.runtime;
     const document = (await request(runtime.app.callback()).get(OPENAPI_PATH)).body as Document;
-    expect(document.paths[OPENAPI_PATH]).to.deep.include({ servers: [{ url: '/' }] });
-    expect(document.paths['/consultations/{id}/accept']).to.not.have.property('servers');
+    const register = document.paths['/v1/auth/register']?.post as {
+      requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } };
+    };
+    const password = register.requestBody.content['application/json'].schema.properties.password;
+    expect(password).to.include({ minLength: 12, maxLength: 128 });
+    expect((password as { description: string }).description).to.include('common passwords');
+  });
+});
+
+describe('GET /', () => {
+  const app = useTestApp();
+  it('answers JSON with links to the API, its document, health and the console', async () => {
+    const runtime = app.runtime;
+    const response = await request(runtime.app.callback()).get('/').expect(200);
+    expect(response.type).to.equal('application/json');
+    expect(response.body).to.deep.include({
+      links: {
+        api: '/v1',
+        openapi: OPENAPI_PATH,
+        health: '/healthz',
+        readiness: '/readyz',
+        metrics: '/metrics',
+        jwks: '/.well-known/jwks.json',
+        console: '/ops',
+      },
+    });
   });
 });

@@ -80,4 +80,17 @@ describe('loadConfig', () => {
       'OTEL_EXPORTER_OTLP_ENDPOINT',
     ]);
   });
+
+  it('says which part of a URL is wrong: the scheme, or that it is no URL at all', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://app@db:3306/carewatch' })).to.throw(
+      /DATABASE_URL: has the scheme mysql:\/\/ but must be postgres:\/\/ or postgresql:\/\//,
+    );
+    expect(() => loadConfig({ REDIS_URL: 'localhost:6379' })).to.throw(
+      /REDIS_URL: has the scheme localhost:/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'not a url' })).to.throw(
+      /DATABASE_URL: is not a URL; expected one like/,
+    );
+    expect(loadConfig({ DATABASE_URL: '' }).database.url, 'empty counts as unset').to.equal(undefined);
+  });
 });

@@ -7,6 +7,8 @@ import {
 } from './auth/external/config';
 import { auditConfigFrom, auditEnv, auditProductionProblems, type AuditConfig } from './audit/config';
 import { authConfigFrom, authEnvShape, authProductionProblems, type AuthConfig } from './auth/config';
+import { urlVariable } from './config-url';
+import { mailConfigFrom, mailEnv, type MailConfig } from './mail/config';
 
 /**
  * Development-only secrets. They let `npm start` work on a fresh clone, and they are refused in
@@ -24,11 +26,11 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_URL: urlVariable(['postgres', 'postgresql'], 'postgres://user:password@host:5432/carewatch'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   DATA_DIR: z.string().min(1).default('.data'),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_URL: urlVariable(['redis', 'rediss'], 'redis://host:6379'),
   REDIS_KEY_PREFIX: z.string().default('carewatch:'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   BODY_LIMIT: z
@@ -47,11 +49,12 @@ const schema = z.object({
   ...externalIdentityEnv,
   ...authEnvShape,
   ...auditEnv,
+  ...mailEnv,
   TRACING_ENABLED: booleanFromString.default(true),
   TRACING_SAMPLE_RATIO: z.coerce.number().min(0).max(1).optional(),
   // Read by the OTLP exporter itself; validated here so that a typo fails at start-up, not at export.
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlVariable(['http', 'https'], 'http://collector:4318'),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: urlVariable(['http', 'https'], 'http://collector:4318/v1/traces'),
 });
 
 /**
@@ -104,6 +107,7 @@ export interface Config {
   readonly externalIdentity: ExternalIdentityConfig | undefined;
   readonly auth: AuthConfig;
   readonly audit: AuditConfig;
+  readonly mail: MailConfig;
   readonly tracing: {
     readonly enabled: boolean;
     /** Share of new traces recorded; a caller's sampling decision is always followed. */
@@ -113,9 +117,17 @@ export interface Config {
   };
 }
 
+/** Production refuses the development secrets; this is where new ones come from. */
+const KEYS_HINT =
+  'Run `npm run keys:generate` to print new JWT_SIGNING_KEYS, ENCRYPTION_KEYS, ENCRYPTION_ACTIVE_KEY_ID and AUDIT_CHECKPOINT_KEY.';
+
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    const needsKeys = problems.some((problem) => problem.includes('development'));
+    super(
+      `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}` +
+        (needsKeys ? `\n${KEYS_HINT}` : ''),
+    );
     this.name = 'ConfigError';
   }
 }
@@ -165,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     externalIdentity: externalIdentityConfig(e),
     auth: authConfigFrom(e),
     audit: auditConfigFrom(e),
+    mail: mailConfigFrom(e),
     tracing: Object.freeze({
       enabled: e.TRACING_ENABLED,
       sampleRatio: e.TRACING_SAMPLE_RATIO ?? (e.NODE_ENV === 'production' ? 0.1 : 1),

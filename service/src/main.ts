@@ -1,17 +1,27 @@
 import { ConfigError, loadConfig } from './config';
-import { createLogger } from './observability/logger';
+import { createLogger, type Logger } from './observability/logger';
 import { handleProcessErrors } from './observability/process-errors';
 import { installedTracing } from './observability/tracing';
-import { resolveDatabaseUrl } from './platform/database-url';
-import { createRuntime } from './runtime';
+import { resolveDatabaseUrl, type ResolvedDatabase } from './platform/database-url';
+import { createRuntime, type Runtime } from './runtime';
 import { listen } from './server';
+import { onShutdownSignals } from './shutdown-signals';
 
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const logger = createLogger({ level: config.log.level });
-  const database = await resolveDatabaseUrl(config, (line) => logger.warn(line));
-  const runtime = createRuntime(config, database.url, logger);
-  handleProcessErrors(logger, runtime.metrics);
+/** What a start has brought up so far, so that a start failing half-way stops exactly that. */
+interface Started {
+  database?: ResolvedDatabase;
+  runtime?: Runtime;
+}
+
+async function stopStarted(started: Started): Promise<void> {
+  await started.runtime?.close();
+  await started.database?.release();
+}
+
+function logTracing(
+  logger: Logger,
+  config: ReturnType<typeof loadConfig>,
+): ReturnType<typeof installedTracing> {
   const tracing = installedTracing();
   if (tracing) {
     logger.info('tracing', {
@@ -23,6 +33,18 @@ async function main(): Promise<void> {
       'tracing is enabled but was not loaded: start with --import <dist>/service/src/instrumentation.js',
     );
   }
+  return tracing;
+}
+
+async function main(started: Started): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: config.log.level });
+  const database = await resolveDatabaseUrl(config, (line) => logger.warn(line), 'service');
+  started.database = database;
+  const runtime = createRuntime(config, database.url, logger);
+  started.runtime = runtime;
+  handleProcessErrors(logger, runtime.metrics);
+  const tracing = logTracing(logger, config);
 
   const applied = await runtime.migrator.up();
   if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
@@ -32,35 +54,41 @@ async function main(): Promise<void> {
   logger.info('carewatch is ready', { url: running.url, embeddedDatabase: database.embedded });
   console.log(`Carewatch is listening on ${running.url}`);
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
     logger.info('shutting down', { signal });
     runtime.beginShutdown();
     await running.drain(config.shutdownTimeoutMs);
-    await runtime.close();
-    await database.release();
+    await stopStarted(started);
     // Last, so that the spans of the requests drained above are exported.
     await tracing?.shutdown();
     logger.info('stopped', { signal });
     logger.end();
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      shutdown(signal).then(
+  onShutdownSignals({
+    begin: (signal) =>
+      void shutdown(signal).then(
         () => (process.exitCode = 0),
         (error: unknown) => {
           logger.error('shutdown failed', { error });
           process.exitCode = 1;
         },
-      );
-    });
-  }
+      ),
+    repeated: (signal) =>
+      logger.warn('already shutting down: requests are draining; a third signal forces an exit', { signal }),
+    force: (signal) => {
+      logger.error('forced exit: a third signal cut the graceful shutdown short', { signal });
+      console.error('Carewatch: forced exit before the shutdown finished');
+      process.exit(1);
+    },
+  });
 }
 
-main().catch((error: unknown) => {
+const started: Started = {};
+main(started).catch(async (error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);
   else console.error('Carewatch failed to start:', error instanceof Error ? error.message : error);
+  await stopStarted(started).catch((stopError: unknown) =>
+    console.error('and could not stop what it had started:', stopError),
+  );
   process.exit(1);
 });

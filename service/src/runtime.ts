@@ -29,6 +29,8 @@ import { createCache, type Cache } from './platform/cache';
 import { createDatabase } from './platform/db';
 import { createFieldCipher } from './platform/field-cipher';
 import { providerRoutes } from './providers/routes';
+import { createMailWorker } from './mail/worker';
+import { homeRoutes } from './home/routes';
 
 export interface Runtime {
   readonly app: Koa;
@@ -50,7 +52,10 @@ export interface Runtime {
   readonly routers: readonly Router[];
   readonly audit: AuditTrail;
   readonly clinical: ClinicalServices;
-  /** Starts the background work (audit sealing and partitions, request expiry, gauges); close() stops it. */
+  /**
+   * Starts the background work (audit sealing and partitions, request expiry, gauges, mail delivery);
+   * close() stops it.
+   */
   startBackgroundWork(): Promise<void>;
   /** True once shutdown began: readiness then fails so the load balancer stops sending traffic. */
   beginShutdown(): void;
@@ -90,6 +95,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     onBackgroundError: (error) => logger.error('clinical background work failed', { error }),
   });
   let stopClinicalWork: (() => void) | undefined;
+  let stopMailWorker: (() => Promise<void>) | undefined;
   let shuttingDown = false;
 
   const isReady = createReadinessCheck({ sequelize, migrator, cache, isShuttingDown: () => shuttingDown });
@@ -128,7 +134,8 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       }),
     }),
   ];
-  const rootRouters = [...auth.rootRouters, openApiRoutes([...apiRouters, ...auth.rootRouters])];
+  const documentedRootRouters = [...auth.rootRouters, homeRoutes()];
+  const rootRouters = [...documentedRootRouters, openApiRoutes([...apiRouters, ...documentedRootRouters])];
   const app = createApp({
     config,
     logger,
@@ -156,6 +163,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     async startBackgroundWork() {
       await audit.start();
       stopClinicalWork = clinical.startBackgroundWork();
+      stopMailWorker = createMailWorker({ sequelize, config: config.mail, metrics, logger }).start();
     },
     beginShutdown: () => {
       shuttingDown = true;
@@ -163,6 +171,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     async close() {
       externalVerifier?.close();
       stopClinicalWork?.();
+      await stopMailWorker?.();
       await audit.stop();
       await Promise.allSettled([sequelize.close(), cache.close()]);
     },

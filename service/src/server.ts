@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 
@@ -23,9 +23,15 @@ export async function listen(app: Koa, port: number, host: string): Promise<Runn
     server.listen(port, host, () => resolve());
   });
   const { port: boundPort } = server.address() as AddressInfo;
-  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   let draining: Promise<void> | undefined;
-
+  // Responses still being prepared, so that a drain can ask them to close their connection when done.
+  const unfinished = new Set<ServerResponse>();
+  server.on('request', (_request, response: ServerResponse) => {
+    if (draining) response.setHeader('Connection', 'close');
+    unfinished.add(response);
+    response.once('close', () => unfinished.delete(response));
+  });
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return {
     server,
     url: `http://${shownHost}:${boundPort}`,
@@ -37,8 +43,10 @@ export async function listen(app: Koa, port: number, host: string): Promise<Runn
           clearTimeout(deadline);
           resolve();
         });
-        // Responses sent from now on close their connection instead of keeping it alive.
-        server.on('request', (_request, response) => response.setHeader('Connection', 'close'));
+        // Responses sent from now on close their connection instead of keeping it alive, the ones in
+        // flight included: otherwise their kept-alive sockets would hold the drain until its deadline.
+        for (const response of unfinished)
+          if (!response.headersSent) response.setHeader('Connection', 'close');
         server.closeIdleConnections();
       });
       return draining;

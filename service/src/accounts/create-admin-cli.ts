@@ -6,14 +6,16 @@ import { createLogger } from '../observability/logger';
 import { resolveDatabaseUrl } from '../platform/database-url';
 import { createRuntime } from '../runtime';
 import { BootstrapError, createAdminAccount } from './admin-bootstrap';
+import { promptNewPassword } from './password-prompt';
 
 /**
  * npm run admin:create -- --email admin@example.org
- * The password comes from ADMIN_PASSWORD or standard input (never a flag: flags land in shell history).
+ * The password comes from ADMIN_PASSWORD, a prompt on a terminal (typed twice, not echoed), or piped
+ * standard input; never a flag: flags land in shell history.
  */
 async function readPassword(): Promise<string> {
   if (process.env.ADMIN_PASSWORD) return process.env.ADMIN_PASSWORD;
-  if (process.stdin.isTTY) process.stderr.write('Password (input is read from stdin): ');
+  if (process.stdin.isTTY) return promptNewPassword();
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks)
@@ -26,8 +28,9 @@ async function main(): Promise<void> {
   if (!values.email) throw new BootstrapError('Usage: npm run admin:create -- --email <address>');
   const password = await readPassword();
   const config = loadConfig(process.env);
-  const logger = createLogger({ level: 'warn' });
-  const database = await resolveDatabaseUrl(config, (line) => logger.warn(line));
+  // A one-shot tool: the service's operational warnings (no Redis, ...) do not concern it.
+  const logger = createLogger({ level: 'error' });
+  const database = await resolveDatabaseUrl(config, (line) => console.error(line));
   const runtime = createRuntime(config, database.url, logger);
   try {
     await runtime.migrator.up();

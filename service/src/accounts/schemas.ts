@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES, USER_STATUSES } from '../auth/model';
-import { EmailSchema, PasswordSchema } from '../auth/schemas';
+import { EmailSchema, NewPasswordSchema } from '../auth/schemas';
 import { SPECIALTIES } from '../providers/model';
 
 const name = z.string().trim().min(1).max(100);
@@ -13,7 +13,7 @@ const pastDate = z.iso
 
 export const RegisterBody = z.strictObject({
   email: EmailSchema,
-  password: PasswordSchema,
+  password: NewPasswordSchema,
   givenName: name,
   familyName: name,
   dateOfBirth: pastDate,

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -43,15 +43,20 @@ describe('the audit command line', function () {
   });
 
   it('writes a signed checkpoint whose signature verifies with the configured key, and checks it again offline', async () => {
-    const file = path.join(await mkdtemp(path.join(tmpdir(), 'carewatch-checkpoint-')), 'checkpoint.json');
-    await npm(['audit:checkpoint', '--', '--out', file]);
-    const checkpoint = JSON.parse(await readFile(file, 'utf8')) as SignedCheckpoint;
-    expect(checkpoint.payload.seals.map((seal) => seal.eventCount)).to.deep.equal([3]);
-    expect(verifyCheckpoint(checkpoint, publicKeyOf(DEVELOPMENT_AUDIT_CHECKPOINT_KEY))).to.deep.equal({
-      ok: true,
-    });
-    const { stdout } = await npm(['audit:checkpoint', '--', '--check', file]);
-    expect(stdout).to.match(/^valid: 1 seals/);
+    const folder = await mkdtemp(path.join(tmpdir(), 'carewatch-checkpoint-'));
+    const file = path.join(folder, 'checkpoint.json');
+    try {
+      await npm(['audit:checkpoint', '--', '--out', file]);
+      const checkpoint = JSON.parse(await readFile(file, 'utf8')) as SignedCheckpoint;
+      expect(checkpoint.payload.seals.map((seal) => seal.eventCount)).to.deep.equal([3]);
+      expect(verifyCheckpoint(checkpoint, publicKeyOf(DEVELOPMENT_AUDIT_CHECKPOINT_KEY))).to.deep.equal({
+        ok: true,
+      });
+      const { stdout } = await npm(['audit:checkpoint', '--', '--check', file]);
+      expect(stdout).to.match(/^valid: 1 seals/);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('verifies the chain, maintains partitions and applies retention', async () => {

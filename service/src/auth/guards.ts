@@ -44,7 +44,9 @@ export const requireAal2 = (roles: readonly Role[] = STAFF_ROLES): Middleware =>
   guard('aal2', (auth) => {
     if (roles.includes(auth.role) && auth.aal !== 'aal2') {
       throw forbidden(
-        'This needs multi-factor authentication; enroll or verify a second factor.',
+        'This needs a second factor. Not enrolled yet: POST /v1/auth/mfa/totp, then POST ' +
+          '/v1/auth/mfa/totp/confirm with a code from the authenticator; enrolled: sign in again and ' +
+          'finish with POST /v1/auth/mfa/verify.',
         'mfa_required',
       );
     }

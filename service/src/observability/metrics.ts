@@ -225,6 +225,20 @@ export function createMetrics() {
         registers,
       }),
     },
+    mail: {
+      messages: new Counter({
+        name: 'carewatch_mail_messages_total',
+        help: 'Outbox messages the mail worker handled, by topic and result (sent, retried, failed).',
+        labelNames: ['topic', 'result'] as const,
+        registers,
+      }),
+      pending: new Gauge({
+        name: 'carewatch_mail_messages_pending',
+        help: 'Outbox messages still to deliver (retries included), by topic.',
+        labelNames: ['topic'] as const,
+        registers,
+      }),
+    },
   };
 }
 

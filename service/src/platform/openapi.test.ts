@@ -29,7 +29,7 @@ describe('the OpenAPI document', () => {
 
   it('describes parameters, bodies, strict schemas, security, ETags and problems', async () => {
     const document = buildOpenApiDocument(info, await declaredByTheService()) as Loose;
-    const accept = document.paths['/consultations/{id}/accept'].post;
+    const accept = document.paths['/v1/consultations/{id}/accept'].post;
     expect(accept.parameters).to.deep.include({
       name: 'id',
       in: 'path',
@@ -43,14 +43,14 @@ describe('the OpenAPI document', () => {
       $ref: '#/components/schemas/Problem',
     });
 
-    const write = document.paths['/prescriptions'].post.requestBody.content['application/json'].schema;
+    const write = document.paths['/v1/prescriptions'].post.requestBody.content['application/json'].schema;
     expect(write.additionalProperties).to.equal(false);
     expect(write.properties.quantity).to.include({ type: 'integer', minimum: 1, maximum: 1000 });
     expect(write.required)
       .to.include.members(['consultationId', 'medication', 'dosage', 'quantity'])
       .and.not.include('refills');
 
-    const update = document.paths['/patients/me'].patch;
+    const update = document.paths['/v1/patients/me'].patch;
     expect(update.parameters).to.deep.include({
       name: 'If-Match',
       in: 'header',
@@ -61,7 +61,7 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(update.responses)).to.include.members(['412', '428']);
     expect(update.responses['200'].headers.ETag).to.be.an('object');
 
-    const list: { name: string }[] = document.paths['/patients/me/consultations'].get.parameters;
+    const list: { name: string }[] = document.paths['/v1/patients/me/consultations'].get.parameters;
     expect(list.find((p) => p.name === 'limit')).to.deep.include({
       in: 'query',
       required: false,
@@ -83,7 +83,7 @@ describe('the OpenAPI document', () => {
 
   it('is checked by a validator that does find mistakes', async () => {
     const document = buildOpenApiDocument(info, await declaredByTheService()) as Loose;
-    delete document.paths['/consultations'].post.responses;
+    delete document.paths['/v1/consultations'].post.responses;
     document.info = { title: 'no version' };
     const result = await validate(document);
     expect(result.valid).to.equal(false);

@@ -152,24 +152,27 @@ function operationIdOf(route: RouteDeclaration): string {
   return route.method + words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
 }
 
-/** The whole OpenAPI 3.1 document for these routes, served under `serverUrl` (e.g. `/v1`). */
+/**
+ * The whole OpenAPI 3.1 document for these routes. Every path is written in full (`/v1/patients/me`,
+ * `/openapi.json`) under the one server at the root: a `/v1` server would make the routes outside the API
+ * prefix, this document's own address among them, read as if they were under it.
+ */
 export function buildOpenApiDocument(
   info: ApiInfo,
   routes: readonly RouteDeclaration[],
-  serverUrl = '/v1',
+  apiPrefix = '/v1',
 ): JsonObject {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const path = (paths[openApiPath(route.path)] ??= route.server
-      ? { servers: [{ url: route.server }] }
-      : {});
+    const prefix = (route.server ?? apiPrefix).replace(/\/$/, '');
+    const path = (paths[`${prefix}${openApiPath(route.path)}`] ??= {});
     if (path[route.method]) throw new Error(`Route declared twice: ${route.method} ${route.path}`);
     path[route.method] = operation(route);
   }
   return {
     openapi: '3.1.0',
     info: { ...info },
-    servers: [{ url: serverUrl }],
+    servers: [{ url: '/', description: `this service; the API is under ${apiPrefix}` }],
     paths,
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },

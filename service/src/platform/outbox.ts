@@ -23,6 +23,8 @@ export class OutboxMessage extends Model<
   declare attempts: CreationOptional<number>;
   declare availableAt: CreationOptional<Date>;
   declare sentAt: Date | null;
+  declare failedAt: CreationOptional<Date | null>;
+  declare lastError: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 }
@@ -36,6 +38,8 @@ export function initOutboxModel(sequelize: Sequelize): void {
       attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       availableAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
       sentAt: { type: DataTypes.DATE, allowNull: true },
+      failedAt: { type: DataTypes.DATE, allowNull: true },
+      lastError: { type: DataTypes.TEXT, allowNull: true },
       ...timestamps(),
     },
     { sequelize, tableName: 'outbox', modelName: 'OutboxMessage' },

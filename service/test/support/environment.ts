@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/platform/embedded-db';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/platform/embedded/database';
 
 /**
  * The databases a test run uses: TEST_DATABASE_URL's server when set, else an embedded PostgreSQL in a
@@ -26,12 +26,10 @@ async function startServer(): Promise<TestServer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'carewatch-test-'));
   // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the folder.
   await chmod(dir, 0o755);
-  const embedded: EmbeddedDatabase = await startEmbeddedDatabase(
-    dir,
-    (line) => console.error(line),
-    'postgres',
-    'trust',
-  );
+  const embedded: EmbeddedDatabase = await startEmbeddedDatabase(dir, (line) => console.error(line), {
+    database: 'postgres',
+    authMethod: 'trust',
+  });
   return {
     adminUrl: embedded.url,
     stop: async () => {
