@@ -71,14 +71,16 @@ export async function people(env: NodeJS.ProcessEnv) {
  * service writes a CPU profile there when it stops.
  */
 export async function startInstances(env: NodeJS.ProcessEnv, profileDir?: string): Promise<StartedService[]> {
-  const profile = profileDir;
   const service = await startService(
     {
       ...env,
       AUDIT_SEAL_INTERVAL_MS: NEVER_MS,
-      ...(profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profile}` } : {}),
     },
-    { built: true, keepOutput: false },
+    {
+      built: true,
+      keepOutput: false,
+      nodeOptions: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    },
   );
   const helloWorld = await startListeningProcess(
     ['--import', 'tsx', 'loadtests/koa-hello-world.ts'],

@@ -20,9 +20,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 async function main(): Promise<void> {
   const dir = process.env.BENCH_PROFILE_DIR ?? mkdtempSync(join(tmpdir(), 'carewatch-profile-'));
   const { env, sink } = await benchEnvironment();
-  const { patient } = await people(env);
-  const instances = await startInstances(env, dir);
+  let instances: Awaited<ReturnType<typeof startInstances>> = [];
   try {
+    const { patient } = await people(env);
+    instances = await startInstances(env, dir);
     const slice = {
       port: instances[1]!.port,
       path: '/v1/patients/me',

@@ -11,27 +11,30 @@ import { createAccessTokens } from './access-tokens';
 import { createAuthenticator } from './authenticator';
 import type { Authenticator } from './context';
 import type { ExternalVerifier } from './external/verifier';
-import { createSessionStore } from './sessions';
+import { createSessionCache } from './session-cache';
+import { createSessionStore, type SessionStore } from './sessions';
 
 describe('authenticator: external identity provider tokens', () => {
   let runtime: TestRuntime;
   let provider: FakeIdentityProvider;
   let verifier: ExternalVerifier;
   let authenticator: Authenticator;
+  let sessions: SessionStore;
 
   before(async () => {
     runtime = await sharedRuntime();
     provider = await startIdentityProvider();
     verifier = verifierFor(runtime, provider);
     const { auth } = runtime.config;
-    authenticator = createAuthenticator(
-      createAccessTokens(auth),
-      createSessionStore(runtime.sequelize, runtime.cache, auth),
-      (token) => verifier.verify(token),
+    const sessionCache = createSessionCache(runtime.cache, runtime.logger, runtime.metrics);
+    sessions = createSessionStore(runtime.sequelize, sessionCache, auth);
+    authenticator = createAuthenticator(createAccessTokens(auth), sessions, (token) =>
+      verifier.verify(token),
     );
   });
 
   after(async () => {
+    await sessions.close();
     verifier.close();
     await provider.stop();
   });

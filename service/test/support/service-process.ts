@@ -11,18 +11,21 @@ export interface StartOptions {
   readonly imports?: readonly string[];
   /** Run the compiled service in dist/ (`npm run build`), exactly as `npm start` does. */
   readonly built?: boolean;
+  /** Node.js options that NODE_OPTIONS may not carry, e.g. --cpu-prof. */
+  readonly nodeOptions?: readonly string[];
 }
 
-function commandLine({ imports = [], built = false }: StartOptions): string[] {
+function commandLine({ imports = [], built = false, nodeOptions = [] }: StartOptions): string[] {
   if (built)
     return [
+      ...nodeOptions,
       '--enable-source-maps',
       '--import',
       './dist/service/src/instrumentation.js',
       'dist/service/src/main.js',
     ];
   const preload = ['tsx', './service/src/instrumentation.ts', ...imports];
-  return [...preload.flatMap((name) => ['--import', name]), 'service/src/main.ts'];
+  return [...nodeOptions, ...preload.flatMap((name) => ['--import', name]), 'service/src/main.ts'];
 }
 
 /**
