@@ -20,7 +20,7 @@ describe('batched log output', () => {
       writes[0]!
         .split('\n')
         .filter(Boolean)
-        .map((line) => JSON.parse(line).message),
+        .map((line) => (JSON.parse(line) as { message: string }).message),
     ).to.deep.equal(['first', 'second']);
     logger.info('third');
     await nextTurn();
@@ -34,6 +34,6 @@ describe('batched log output', () => {
     const output = batchedOutput(target);
     output.write('pending line\n');
     await new Promise<void>((resolve) => output.end(resolve));
-    expect(target.read()?.toString()).to.equal('pending line\n');
+    expect(String(target.read() as Buffer)).to.equal('pending line\n');
   });
 });
