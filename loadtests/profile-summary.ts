@@ -3,7 +3,9 @@
  * same by module (an npm package, a Node.js internal area, a file of ours), so a profile can be read in a
  * terminal and quoted in a note.
  *
- *   tsx loadtests/profile-summary.ts <file.cpuprofile | directory (its newest profile)> [top N, 15]
+ *   tsx loadtests/profile-summary.ts <file.cpuprofile | directory (its newest profile)> [top N] [from S]
+ *
+ * Shows the top N (15) of each list; samples of the first S seconds (start-up, warm-up; 0) are left out.
  *
  * Total time counts a sample once per frame (or module) on its stack, however often recursion repeats it.
  * Percentages are of all sampled time; "(idle)" is time the process waited for I/O.
@@ -52,7 +54,7 @@ interface Tally {
 const add = (map: Map<string, number>, key: string, value: number) =>
   map.set(key, (map.get(key) ?? 0) + value);
 
-function summarise(profile: CpuProfile) {
+function summarise(profile: CpuProfile, fromMicroseconds: number) {
   const parents = new Map<number, number>();
   const byId = new Map<number, ProfileNode>();
   for (const node of profile.nodes) {
@@ -78,8 +80,11 @@ function summarise(profile: CpuProfile) {
   const frames: Tally = { self: new Map(), total: new Map() };
   const modules: Tally = { self: new Map(), total: new Map() };
   let all = 0;
+  let elapsed = 0;
   profile.samples.forEach((id, index) => {
     const delta = profile.timeDeltas[index] ?? 0;
+    elapsed += delta;
+    if (elapsed < fromMicroseconds) return;
     const node = byId.get(id)!;
     all += delta;
     add(frames.self, frameOf(node.callFrame), delta);
@@ -108,12 +113,14 @@ function newestProfile(path: string): string {
 }
 
 function main(): void {
-  const [path, topArgument] = process.argv.slice(2);
+  const [path, topArgument, fromArgument] = process.argv.slice(2);
   if (!path) throw new Error('usage: tsx loadtests/profile-summary.ts <file.cpuprofile | directory> [top]');
   const file = newestProfile(path);
   const top = Number(topArgument ?? 15);
-  const { frames, modules, all } = summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
-  console.log(`${file}: ${(all / 1e6).toFixed(1)} s sampled`);
+  const from = Number(fromArgument ?? 0);
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const { frames, modules, all } = summarise(profile, from * 1e6);
+  console.log(`${file}: ${(all / 1e6).toFixed(1)} s sampled from second ${from}`);
   print('top frames by self time', frames.self, all, top);
   print('top frames by total time', frames.total, all, top);
   print('modules by self time', modules.self, all, top);
