@@ -15,11 +15,13 @@
  *
  * BENCH_ROUNDS (3), BENCH_SLICES per round (3), BENCH_SLICE_SECONDS (3), BENCH_CONNECTIONS (32),
  * BENCH_RATE (1000), BENCH_RATE_SECONDS (10). Database and Redis as in tracing-overhead.ts.
+ * BENCH_BASELINE_DIR: a built checkout of another commit (node_modules linked) whose PHI read is measured
+ * in the same slices, for a before/after ratio that the machine's load cannot skew.
  */
 import { loadavg } from 'node:os';
 import { stopTestServer } from '../service/test/support/environment';
-import { benchEnvironment, people, startInstances, type Target } from './hot-setup';
-import { load, median, stopAll, type Figures } from './service-bench';
+import { benchEnvironment, people, startInstances, stopInstances, type Target } from './hot-setup';
+import { load, median, type Figures } from './service-bench';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -33,15 +35,14 @@ const load1 = () => loadavg()[0]!.toFixed(1);
 
 async function measureRound(round: number, targets: readonly Target[], env: NodeJS.ProcessEnv) {
   const instances = await startInstances(env);
-  const [helloWorld, service] = instances;
   const slice = (target: Target, duration: number) =>
     load({
-      port: target.helloWorld ? helloWorld!.port : service!.port,
+      port: instances[target.instance]!.port,
       path: target.path,
       headers: target.headers,
       duration,
       connections: CONNECTIONS,
-      measureCpu: !target.helloWorld,
+      measureCpu: target.instance !== 'helloWorld',
     });
   try {
     for (const target of targets) await slice(target, WARM_UP_SECONDS); // JIT, pools
@@ -59,7 +60,7 @@ async function measureRound(round: number, targets: readonly Target[], env: Node
     }
     return slices;
   } finally {
-    await stopAll(instances);
+    await stopInstances(instances);
   }
 }
 
@@ -67,11 +68,11 @@ async function measureRound(round: number, targets: readonly Target[], env: Node
 async function atFixedRate(target: Target, env: NodeJS.ProcessEnv): Promise<Figures> {
   const instances = await startInstances(env);
   try {
-    const base = { port: instances[1]!.port, path: target.path, headers: target.headers };
+    const base = { port: instances.service!.port, path: target.path, headers: target.headers };
     await load({ ...base, duration: WARM_UP_SECONDS, connections: CONNECTIONS });
     return await load({ ...base, duration: RATE_SECONDS, connections: CONNECTIONS, overallRate: RATE });
   } finally {
-    await stopAll(instances);
+    await stopInstances(instances);
   }
 }
 
@@ -94,7 +95,10 @@ function report(targets: readonly Target[], slices: readonly Figures[][]): void 
         String(median(own.map((f) => f.p50))).padStart(7),
         String(median(own.map((f) => f.p99))).padStart(7),
         String(own.reduce((sum, f) => sum + f.errors, 0)).padStart(7),
-        (target.helloWorld ? '-' : median(own.map((f) => f.cpuMicroseconds)).toFixed(0)).padStart(11),
+        (target.instance === 'helloWorld'
+          ? '-'
+          : median(own.map((f) => f.cpuMicroseconds)).toFixed(0)
+        ).padStart(11),
         ratio.toFixed(3).padStart(15),
       ].join(' '),
     );
@@ -110,10 +114,30 @@ async function main(): Promise<void> {
   const { env, sink } = await benchEnvironment();
   const { patient, provider } = await people(env);
   const targets: Target[] = [
-    { name: 'Koa hello-world', path: '/', headers: {}, helloWorld: true },
-    { name: 'GET /v1/patients/me', path: '/v1/patients/me', headers: patient },
-    { name: 'GET /v1/patients/me/consultations', path: '/v1/patients/me/consultations', headers: patient },
-    { name: 'GET /v1/providers/me/queue', path: '/v1/providers/me/queue', headers: provider },
+    { name: 'Koa hello-world', path: '/', headers: {}, instance: 'helloWorld' },
+    { name: 'GET /v1/patients/me', path: '/v1/patients/me', headers: patient, instance: 'service' },
+    {
+      name: 'GET /v1/patients/me/consultations',
+      path: '/v1/patients/me/consultations',
+      headers: patient,
+      instance: 'service',
+    },
+    {
+      name: 'GET /v1/providers/me/queue',
+      path: '/v1/providers/me/queue',
+      headers: provider,
+      instance: 'service',
+    },
+    ...(process.env.BENCH_BASELINE_DIR
+      ? [
+          {
+            name: 'GET /v1/patients/me, baseline',
+            path: '/v1/patients/me',
+            headers: patient,
+            instance: 'baseline' as const,
+          },
+        ]
+      : []),
   ];
   const slices: Figures[][] = [];
   for (let round = 0; round < ROUNDS; round += 1) slices.push(...(await measureRound(round, targets, env)));

@@ -23,8 +23,8 @@ export interface Target {
   readonly name: string;
   readonly path: string;
   readonly headers: Record<string, string>;
-  /** Koa's hello-world runs in its own process. */
-  readonly helloWorld?: boolean;
+  /** Which process answers: Koa's hello-world, the service, or the baseline build (BENCH_BASELINE_DIR). */
+  readonly instance: 'helloWorld' | 'service' | 'baseline';
 }
 
 /** Production settings on a scratch database (migrated when this resolves), and the OTLP sink. */
@@ -39,7 +39,7 @@ export async function benchEnvironment() {
     LOG_LEVEL: 'info',
   };
   // The first instance migrates the database.
-  await stopAll(await startInstances(env));
+  await stopInstances(await startInstances(env));
   return { env, sink };
 }
 
@@ -66,25 +66,31 @@ export async function people(env: NodeJS.ProcessEnv) {
   }
 }
 
+export type Instances = Readonly<Record<Target['instance'], StartedService | undefined>>;
+
 /**
  * Koa's hello-world and one instance of the built service, as `npm start` runs it; with `profileDir`, the
- * service writes a CPU profile there when it stops.
+ * service writes a CPU profile there when it stops. With BENCH_BASELINE_DIR (a checkout of another
+ * commit, built, its node_modules linked), that build runs beside it for a same-minute comparison.
  */
-export async function startInstances(env: NodeJS.ProcessEnv, profileDir?: string): Promise<StartedService[]> {
-  const service = await startService(
-    {
-      ...env,
-      AUDIT_SEAL_INTERVAL_MS: NEVER_MS,
-    },
-    {
-      built: true,
-      keepOutput: false,
-      nodeOptions: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-    },
-  );
+export async function startInstances(env: NodeJS.ProcessEnv, profileDir?: string): Promise<Instances> {
+  const serviceEnv = { ...env, AUDIT_SEAL_INTERVAL_MS: NEVER_MS };
+  const service = await startService(serviceEnv, {
+    built: true,
+    keepOutput: false,
+    nodeOptions: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  });
+  const baselineDir = process.env.BENCH_BASELINE_DIR;
+  const baseline = baselineDir
+    ? await startService(serviceEnv, { built: true, keepOutput: false, cwd: baselineDir })
+    : undefined;
   const helloWorld = await startListeningProcess(
     ['--import', 'tsx', 'loadtests/koa-hello-world.ts'],
     process.env,
   );
-  return [helloWorld, service];
+  return { helloWorld, service, baseline };
 }
+
+/** Stops every instance started by startInstances. */
+export const stopInstances = (instances: Instances) =>
+  stopAll(Object.values(instances).filter((instance) => instance !== undefined));

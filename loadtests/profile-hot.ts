@@ -11,8 +11,8 @@ import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopTestServer } from '../service/test/support/environment';
-import { benchEnvironment, people, startInstances } from './hot-setup';
-import { load, stopAll } from './service-bench';
+import { benchEnvironment, people, startInstances, stopInstances, type Instances } from './hot-setup';
+import { load } from './service-bench';
 
 const SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -20,7 +20,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 async function main(): Promise<void> {
   const dir = process.env.BENCH_PROFILE_DIR ?? mkdtempSync(join(tmpdir(), 'carewatch-profile-'));
   const { env, sink } = await benchEnvironment();
-  let instances: Awaited<ReturnType<typeof startInstances>> = [];
+  let instances: Instances | undefined;
   // Seconds from the service's start to the measured load: the summary leaves start-up and warm-up out.
   let measuredFrom: number | undefined;
   try {
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const spawned = Date.now();
     instances = await startInstances(env, dir);
     const slice = {
-      port: instances[1]!.port,
+      port: instances.service!.port,
       path: '/v1/patients/me',
       headers: patient,
       connections: CONNECTIONS,
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
       `GET /v1/patients/me under the profiler: ${figures.requestsPerSecond.toFixed(0)} req/s, p99 ${figures.p99} ms, ${figures.errors} errors (load ${loadavg()[0]!.toFixed(1)})`,
     );
   } finally {
-    await stopAll(instances);
+    if (instances) await stopInstances(instances);
     sink.server.close();
     await stopTestServer();
   }

@@ -36,9 +36,9 @@ function commandLine({ imports = [], built = false, nodeOptions = [] }: StartOpt
 export async function startListeningProcess(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-  { keepOutput = true } = {},
+  { keepOutput = true, cwd }: { readonly keepOutput?: boolean; readonly cwd?: string } = {},
 ): Promise<StartedService> {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => (output += chunk.toString());
   child.stdout.on('data', collect);
@@ -68,11 +68,11 @@ export async function startListeningProcess(
 /** Starts the real entry point as its own process, with the tracing loaded first, and waits for its URL. */
 export function startService(
   env: NodeJS.ProcessEnv,
-  options: StartOptions & { readonly keepOutput?: boolean } = {},
+  options: StartOptions & { readonly keepOutput?: boolean; readonly cwd?: string } = {},
 ): Promise<StartedService> {
   return startListeningProcess(
     commandLine(options),
     { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    { keepOutput: options.keepOutput ?? true },
+    { keepOutput: options.keepOutput ?? true, cwd: options.cwd },
   );
 }
