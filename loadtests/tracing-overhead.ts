@@ -17,14 +17,18 @@
  * Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL's server (a scratch database), else an embedded
  * PostgreSQL. Redis: BENCH_REDIS_URL or TEST_REDIS_URL, else the in-process cache.
  */
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import autocannon from 'autocannon';
 import { createTestDatabase, stopTestServer } from '../service/test/support/environment';
 import { productionEnv } from '../service/test/support/production-env';
 import { startService, type StartedService } from '../service/test/support/service-process';
-import { percentile } from './percentile';
+import {
+  load as loadSlice,
+  median,
+  NEVER_MS,
+  signedInPatient,
+  startSink,
+  stopAll,
+  type Figures,
+} from './service-bench';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -37,57 +41,8 @@ interface Variant {
   readonly env: NodeJS.ProcessEnv;
 }
 
-interface Figures {
-  readonly requestsPerSecond: number;
-  /** CPU time of the service process (user + system) per request answered, in microseconds. */
-  readonly cpuMicroseconds: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly errors: number;
-}
-
-/** An OTLP/HTTP receiver that reads and drops every export, counting requests and bytes. */
-async function startSink(): Promise<{ server: Server; url: string; received: () => string }> {
-  let requests = 0;
-  let bytes = 0;
-  const server = createServer((request, response) => {
-    request.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    request.on('end', () => {
-      requests += 1;
-      response.writeHead(request.url === '/v1/traces' ? 200 : 404, { 'Content-Type': 'application/json' });
-      response.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    server,
-    url: `http://127.0.0.1:${port}`,
-    received: () => `${requests} exports, ${(bytes / 1024).toFixed(0)} KiB`,
-  };
-}
-
-/** The CPU seconds the service has used so far, from its own /metrics. */
-async function cpuSeconds(port: number): Promise<number> {
-  const body = await fetch(`http://127.0.0.1:${port}/metrics`).then((response) => response.text());
-  const match = /^process_cpu_seconds_total (\S+)$/m.exec(body);
-  if (!match) throw new Error('process_cpu_seconds_total is missing from /metrics');
-  return Number(match[1]);
-}
-
-async function load(port: number, duration: number, headers: Record<string, string>): Promise<Figures> {
-  const url = `http://127.0.0.1:${port}/v1/patients/me`;
-  const cpuBefore = await cpuSeconds(port);
-  const result = await autocannon({ url, connections: CONNECTIONS, duration, headers });
-  const cpuUsed = (await cpuSeconds(port)) - cpuBefore;
-  return {
-    requestsPerSecond: result.requests.average,
-    cpuMicroseconds: (cpuUsed * 1e6) / result.requests.total,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
-  };
-}
+const load = (port: number, duration: number, headers: Record<string, string>) =>
+  loadSlice({ port, path: '/v1/patients/me', duration, connections: CONNECTIONS, headers });
 
 async function scrape(port: number): Promise<{ ms: number; series: number }> {
   const url = `http://127.0.0.1:${port}/metrics`;
@@ -97,43 +52,6 @@ async function scrape(port: number): Promise<{ ms: number; series: number }> {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const series = body.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
   return { ms, series };
-}
-
-const median = (values: readonly number[]) => percentile(values, 50);
-
-/** Registers a patient on one instance and signs in; the token works on every instance (shared keys). */
-async function signedInPatient(port: number): Promise<Record<string, string>> {
-  const base = `http://127.0.0.1:${port}/v1/auth`;
-  const email = `bench-${randomBytes(4).toString('hex')}@example.test`;
-  const password = `bench-${randomBytes(9).toString('base64url')}-Pw`;
-  const post = (path: string, body: unknown) =>
-    fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  const registered = await post('/register', {
-    email,
-    password,
-    givenName: 'Bench',
-    familyName: 'Patient',
-    dateOfBirth: '1980-01-01',
-  });
-  if (registered.status !== 201) throw new Error(`register: ${registered.status}`);
-  const login = await post('/login', { email, password });
-  const { accessToken } = (await login.json()) as { accessToken: string };
-  return { authorization: `Bearer ${accessToken}` };
-}
-
-/** Longer than any run: the measured instances never seal the audit chain. */
-const NEVER_MS = String(24 * 3600 * 1000);
-
-async function stopAll(services: readonly StartedService[]): Promise<void> {
-  for (const service of services) {
-    const exited = new Promise((resolve) => service.child.once('exit', resolve));
-    service.child.kill('SIGTERM');
-    await exited;
-  }
 }
 
 /** Fresh instances, warmed up, then SLICES slices: in each, every variant loaded one right after the other. */

@@ -9,6 +9,7 @@ import { createConsultationService } from './consultations/service';
 import { createCountingGauge } from './observability/cached-gauge';
 import type { Metrics } from './observability/metrics';
 import { createPatientService } from './patients/service';
+import { createDirectQuery } from './platform/direct-query';
 import { createPrescriptionService } from './prescriptions/service';
 import { AVAILABLE_PROVIDERS_BY_SPECIALTY } from './providers/available-gauge';
 import { SPECIALTIES } from './providers/model';
@@ -30,7 +31,11 @@ const GAUGE_INTERVAL_MS = 15_000;
 export function createClinicalServices({ sequelize, metrics, config, onBackgroundError }: ClinicalDeps) {
   const consultations = createConsultationService({ sequelize, metrics, config });
   const prescriptions = createPrescriptionService({ sequelize, metrics, consultations });
-  const patients = createPatientService({ consultations, prescriptions });
+  const patients = createPatientService({
+    consultations,
+    prescriptions,
+    query: createDirectQuery(sequelize, metrics),
+  });
   const bySpecialty = (gauge: Gauge<'specialty'>, sql: string) =>
     createCountingGauge(
       sequelize,

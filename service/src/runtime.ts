@@ -16,6 +16,7 @@ import { linkedUserFinder } from './auth/external/linked-user';
 import { createExternalVerifier, type ExternalVerifier } from './auth/external/verifier';
 import { installAuthenticator } from './auth/context';
 import { createAuthModule } from './auth/module';
+import type { SessionStore } from './auth/sessions';
 import { auditRoutes } from './audit/routes';
 import { createAuditTrail, type AuditTrail } from './audit/trail';
 import { requireAal2, requireRole, requireStepUp } from './auth/guards';
@@ -41,6 +42,7 @@ export interface Runtime {
   readonly models: Models;
   readonly migrator: Migrator;
   readonly cache: Cache;
+  readonly sessions: SessionStore;
   /** Verifies Supabase access tokens for linked accounts; undefined when SUPABASE_* is not configured. */
   readonly externalVerifier: ExternalVerifier | undefined;
   /**
@@ -155,6 +157,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     models,
     migrator,
     cache,
+    sessions: auth.sessions,
     externalVerifier,
     bindModels,
     routers: [...apiRouters, ...rootRouters],
@@ -173,7 +176,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       stopClinicalWork?.();
       await stopMailWorker?.();
       await audit.stop();
-      await Promise.allSettled([sequelize.close(), cache.close()]);
+      await Promise.allSettled([sequelize.close(), auth.sessions.close(), cache.close()]);
     },
   };
 }

@@ -174,7 +174,7 @@ describe('admin routes', () => {
       `UPDATE sessions SET step_up_at = now() - interval '10 minutes' WHERE user_id = $1 RETURNING id`,
       { bind: [late.userId], type: QueryTypes.SELECT },
     );
-    await app.runtime.cache.delete(`session:${session!.id}`);
+    await app.runtime.sessions.forget([session!.id]);
     const stale = await breakGlass(late, { reason: REASON });
     expect(stale.status).to.equal(403);
     expect(stale.body.code).to.equal('step_up_required');

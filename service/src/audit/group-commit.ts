@@ -9,6 +9,8 @@ export interface GroupCommitOptions {
   readonly maxBatch: number;
   /** Statements committing at the same time at most (each holds a database connection). */
   readonly maxInFlight: number;
+  /** Told the size of every batch written together (retries of a failed batch item by item included). */
+  readonly onBatch?: (size: number) => void;
 }
 
 interface Waiting<T, R> {
@@ -27,6 +29,7 @@ export function groupCommit<T, R>(
   // A failed batch is retried item by item, so that one bad item fails only its own caller.
   async function writeBatch(batch: readonly Waiting<T, R>[]): Promise<void> {
     try {
+      options.onBatch?.(batch.length);
       const results = await writeMany(batch.map((waiting) => waiting.item));
       batch.forEach((waiting, index) => waiting.resolve(results[index]!));
     } catch (error) {

@@ -228,8 +228,22 @@ describe('recording the audit trail', () => {
     expect(await auditRowsFor(testApp.runtime, 'committed-1')).to.have.length(1);
   });
 
+  /** The batch-size histogram's count of batches and sum of events so far. */
+  const batches = async () => {
+    const metric = await testApp.runtime.metrics.registry
+      .getSingleMetric('carewatch_audit_commit_batch_size')
+      ?.get();
+    const valueOf = (suffix: string) =>
+      metric?.values.find(
+        (value) =>
+          (value as { metricName?: string }).metricName === `carewatch_audit_commit_batch_size_${suffix}`,
+      )?.value ?? 0;
+    return { count: valueOf('count'), sum: valueOf('sum') };
+  };
+
   it('commits concurrent events together, answering each caller with its own event, and isolates a bad one', async () => {
     const burst = `burst-${randomUUID()}`;
+    const before = await batches();
     const good = Array.from({ length: 30 }, (_, n) =>
       testApp.runtime.audit.record({
         actor: SYSTEM_ACTOR,
@@ -265,6 +279,12 @@ describe('recording the audit trail', () => {
     const bySeq = new Map(rows.map((row) => [row.seq, row.request_id]));
     written.forEach((row, n) => expect(bySeq.get(row.seq)).to.equal(`${burst}-${n}`));
     expect(rows).to.have.length(30);
+    // Batch sizes are a histogram: the 31 events went out in fewer statements than events (the failed
+    // batch was then retried one by one, each retry a batch of one).
+    const after = await batches();
+    const events = after.sum - before.sum;
+    expect(events).to.be.at.least(31);
+    expect(after.count - before.count).to.be.lessThan(events);
   });
 
   it('refuses an event whose details hold free text, writing nothing and logging no value', async () => {

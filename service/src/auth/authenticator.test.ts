@@ -10,7 +10,8 @@ import { createAccessTokens } from './access-tokens';
 import { createAuthenticator } from './authenticator';
 import type { Authenticator } from './context';
 import type { ExternalVerifier } from './external/verifier';
-import { createSessionStore } from './sessions';
+import { createSessionCache } from './session-cache';
+import { createSessionStore, type SessionStore } from './sessions';
 import { useTestApp } from '../../test/support/test-app';
 
 describe('authenticator: external identity provider tokens', () => {
@@ -18,19 +19,21 @@ describe('authenticator: external identity provider tokens', () => {
   let provider: FakeIdentityProvider;
   let verifier: ExternalVerifier;
   let authenticator: Authenticator;
+  let sessions: SessionStore;
 
   before(async () => {
     provider = await startIdentityProvider();
     verifier = verifierFor(app.runtime, provider);
     const { auth } = app.runtime.config;
-    authenticator = createAuthenticator(
-      createAccessTokens(auth),
-      createSessionStore(app.runtime.sequelize, app.runtime.cache, auth),
-      (token) => verifier.verify(token),
+    const sessionCache = createSessionCache(app.runtime.cache, app.runtime.logger, app.runtime.metrics);
+    sessions = createSessionStore(app.runtime.sequelize, sessionCache, auth);
+    authenticator = createAuthenticator(createAccessTokens(auth), sessions, (token) =>
+      verifier.verify(token),
     );
   });
 
   after(async () => {
+    await sessions.close();
     verifier.close();
     await provider.stop();
   });

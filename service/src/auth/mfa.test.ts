@@ -142,9 +142,9 @@ describe('multi-factor authentication', () => {
         `UPDATE sessions SET step_up_at = now() - interval '10 minutes' WHERE user_id = $1`,
         { bind: [provider.userId] },
       );
-      await runtime.cache.delete(
-        `session:${(await api(runtime).get('/v1/me').set(provider.headers)).body.session.id}`,
-      );
+      await runtime.sessions.forget([
+        (await api(runtime).get('/v1/me').set(provider.headers)).body.session.id,
+      ]);
     };
     await stale();
     const refused = await api(runtime).post('/v1/auth/mfa/recovery-codes').set(provider.headers).send({});
@@ -195,9 +195,7 @@ describe('multi-factor authentication', () => {
     await runtime.sequelize.query(`UPDATE sessions SET aal = 'aal1' WHERE user_id = $1`, {
       bind: [admin.userId],
     });
-    await runtime.cache.delete(
-      `session:${(await api(runtime).get('/v1/me').set(admin.headers)).body.session.id}`,
-    );
+    await runtime.sessions.forget([(await api(runtime).get('/v1/me').set(admin.headers)).body.session.id]);
     const response = await api(runtime)
       .post('/v1/admin/users')
       .set(admin.headers)

@@ -18,6 +18,7 @@ import { createRefreshTokens } from './refresh-tokens';
 import { authRoutes } from './routes';
 import { createAuthService } from './service';
 import { securityEventRecorder } from './security-events';
+import { createSessionCache } from './session-cache';
 import { createSessionStore } from './sessions';
 import { createThrottle } from './throttle';
 
@@ -38,7 +39,7 @@ export function createAuthModule(deps: AuthModuleDeps) {
   const { config, sequelize, cache, metrics } = deps;
   const hasher = createPasswordHasher(config.passwordHashConcurrency);
   const tokens = createAccessTokens(config);
-  const sessions = createSessionStore(sequelize, cache, config);
+  const sessions = createSessionStore(sequelize, createSessionCache(cache, deps.logger, metrics), config);
   const refreshTokens = createRefreshTokens(sequelize, sessions, config);
   const mfa = createMfaService(sequelize, deps.cipher);
   const recordSecurityEvent = securityEventRecorder(deps.recordAuditEvent);

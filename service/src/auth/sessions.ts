@@ -1,8 +1,8 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { Cache } from '../platform/cache';
 import type { AuthConfig } from './config';
 import type { Aal, AuthContext, RequestOrigin } from './context';
 import { Session, type Role } from './model';
+import type { CachedSession, SessionCache } from './session-cache';
 
 export type RevokeReason =
   'logout' | 'logout_all' | 'refresh_reuse' | 'password_reset' | 'account_disabled' | 'admin';
@@ -10,15 +10,6 @@ export type RevokeReason =
 /** How often at most a session's last_seen_at is written: once per cache fill. */
 const TOUCH_INTERVAL_SECONDS = 60;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-interface CachedSession {
-  readonly userId: string;
-  readonly role: Role;
-  readonly aal: Aal;
-  readonly stepUpAt: number | null;
-  readonly expiresAt: number;
-  readonly lastSeenAt: number;
-}
 
 interface SessionRow {
   user_id: string;
@@ -39,6 +30,9 @@ export interface SessionStore {
   revoke(sessionId: string, reason: RevokeReason, transaction?: Transaction): Promise<boolean>;
   revokeAllForUser(userId: string, reason: RevokeReason, transaction?: Transaction): Promise<number>;
   countActive(): Promise<number>;
+  /** Drops cached copies of sessions changed by other means than this store, on every instance. */
+  forget(sessionIds: readonly string[]): Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
@@ -46,14 +40,15 @@ export interface SessionStore {
  * most a minute (or the idle timeout if shorter), and refilling it is what writes last_seen_at, so
  * activity costs one write a minute per session. Every change to a session drops its entry, after commit.
  */
-export function createSessionStore(sequelize: Sequelize, cache: Cache, config: AuthConfig): SessionStore {
+export function createSessionStore(
+  sequelize: Sequelize,
+  cache: SessionCache,
+  config: AuthConfig,
+): SessionStore {
   const idle = config.sessionIdleTimeoutSeconds;
   const cacheTtl = Math.min(TOUCH_INTERVAL_SECONDS, idle);
-  const cacheKey = (sessionId: string) => `session:${sessionId}`;
   const forget = (sessionIds: readonly string[], transaction?: Transaction) => {
-    const drop = async () => {
-      await Promise.all(sessionIds.map((id) => cache.delete(cacheKey(id))));
-    };
+    const drop = () => cache.forget(sessionIds);
     if (transaction) {
       transaction.afterCommit(drop);
       return Promise.resolve();
@@ -72,7 +67,7 @@ export function createSessionStore(sequelize: Sequelize, cache: Cache, config: A
       { bind: [sessionId, idle], type: QueryTypes.SELECT },
     );
     if (!row) return undefined;
-    const session: CachedSession = {
+    return {
       userId: row.user_id,
       role: row.role,
       aal: row.aal,
@@ -80,8 +75,6 @@ export function createSessionStore(sequelize: Sequelize, cache: Cache, config: A
       expiresAt: row.expires_at.getTime(),
       lastSeenAt: row.last_seen_at.getTime(),
     };
-    await cache.set(cacheKey(sessionId), JSON.stringify(session), cacheTtl);
-    return session;
   };
 
   const revokeWhere = async (where: string, bind: unknown[], transaction?: Transaction) => {
@@ -119,8 +112,7 @@ export function createSessionStore(sequelize: Sequelize, cache: Cache, config: A
     },
     async resolve(sessionId, userId) {
       if (!UUID.test(sessionId)) return undefined;
-      const cached = await cache.get('session', cacheKey(sessionId));
-      let session = cached ? (JSON.parse(cached) as CachedSession) : await loadAndTouch(sessionId);
+      let session = await cache.read(sessionId, () => loadAndTouch(sessionId), cacheTtl);
       const now = Date.now();
       if (session && (session.expiresAt <= now || now - session.lastSeenAt > idle * 1000))
         session = undefined;
@@ -155,5 +147,7 @@ export function createSessionStore(sequelize: Sequelize, cache: Cache, config: A
       );
       return Number(row?.count ?? 0);
     },
+    forget: (sessionIds) => cache.forget(sessionIds),
+    close: () => cache.close(),
   };
 }

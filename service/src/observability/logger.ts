@@ -1,4 +1,5 @@
 import winston from 'winston';
+import { batchedOutput } from './batched-output';
 import { REDACTED, isPhiKey, redact } from './redact';
 import { currentTraceIds } from './trace-ids';
 
@@ -38,10 +39,6 @@ export function createLogger(options: LoggerOptions): Logger {
       redactPhi(),
       winston.format.json(),
     ),
-    transports: [
-      options.stream
-        ? new winston.transports.Stream({ stream: options.stream })
-        : new winston.transports.Console(),
-    ],
+    transports: [new winston.transports.Stream({ stream: options.stream ?? batchedOutput() })],
   });
 }

@@ -156,6 +156,12 @@ export function createMetrics() {
         help: 'Audit events that could not be written (the request was refused).',
         registers,
       }),
+      commitBatchSize: new Histogram({
+        name: 'carewatch_audit_commit_batch_size',
+        help: 'Audit events written together in one group-committed statement.',
+        buckets: [1, 2, 4, 8, 16, 32, 64, 100],
+        registers,
+      }),
       sealerLagSeconds: new Gauge({
         name: 'carewatch_audit_sealer_lag_seconds',
         help: 'Age of the oldest audit event not yet sealed into the hash chain.',

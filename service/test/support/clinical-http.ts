@@ -55,7 +55,7 @@ async function sessionIdOf(runtime: Runtime, who: Identity): Promise<string> {
 export async function changeSession(runtime: Runtime, who: Identity, assignments: string): Promise<void> {
   const sessionId = await sessionIdOf(runtime, who);
   await runtime.sequelize.query(`UPDATE sessions SET ${assignments} WHERE id = $1`, { bind: [sessionId] });
-  await runtime.cache.delete(`session:${sessionId}`);
+  await runtime.sessions.forget([sessionId]);
 }
 
 /** Makes the identity's last proof of identity ten minutes old: past any step-up window. */

@@ -1,0 +1,163 @@
+/**
+ * The hot paths against Koa's ceiling (`npm run bench:hot`, which builds first): Koa's hello-world and
+ * the built service (as `npm start` runs it: production settings, tracing at 10 %, access log at info),
+ * loaded by autocannon in short slices one right after the other, the order rotating:
+ *
+ *   hello-world                    the smallest Koa 3 app, its own process
+ *   GET /v1/patients/me            the audited PHI read, as a signed-in patient
+ *   GET /v1/patients/me/consultations   a patient's list (20 rows), audited
+ *   GET /v1/providers/me/queue     a provider's queue (20 requests of their specialty), aal2, audited
+ *
+ * Each slice gives each route's ratio to the hello-world slice beside it; the figures are medians over
+ * slices, so neighbours' load on a shared machine moves both sides of a ratio alike. Then the PHI read at
+ * a fixed 1,000 req/s (autocannon -R), for its latency when not saturated. Load averages are printed with
+ * the figures.
+ *
+ * BENCH_ROUNDS (3), BENCH_SLICES per round (3), BENCH_SLICE_SECONDS (3), BENCH_CONNECTIONS (32),
+ * BENCH_RATE (1000), BENCH_RATE_SECONDS (10). Database and Redis as in tracing-overhead.ts.
+ * BENCH_BASELINE_DIR: a built checkout of another commit (node_modules linked) whose PHI read is measured
+ * in the same slices, for a before/after ratio that the machine's load cannot skew.
+ */
+import { loadavg } from 'node:os';
+import { stopTestServer } from '../service/test/support/environment';
+import { benchEnvironment, people, startInstances, stopInstances, type Target } from './hot-setup';
+import { load, median, type Figures } from './service-bench';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SLICES = Number(process.env.BENCH_SLICES ?? 3);
+const SLICE_SECONDS = Number(process.env.BENCH_SLICE_SECONDS ?? 3);
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
+const WARM_UP_SECONDS = 3;
+
+const load1 = () => loadavg()[0]!.toFixed(1);
+
+async function measureRound(round: number, targets: readonly Target[], env: NodeJS.ProcessEnv) {
+  const instances = await startInstances(env);
+  const slice = (target: Target, duration: number) =>
+    load({
+      port: instances[target.instance]!.port,
+      path: target.path,
+      headers: target.headers,
+      duration,
+      connections: CONNECTIONS,
+      measureCpu: target.instance !== 'helloWorld',
+    });
+  try {
+    for (const target of targets) await slice(target, WARM_UP_SECONDS); // JIT, pools
+    const slices: Figures[][] = [];
+    for (let index = 0; index < SLICES; index += 1) {
+      const figures: Figures[] = [];
+      for (let step = 0; step < targets.length; step += 1) {
+        const at = (round + index + step) % targets.length;
+        figures[at] = await slice(targets[at]!, SLICE_SECONDS);
+      }
+      slices.push(figures);
+      console.log(
+        `round ${round + 1}/${ROUNDS} slice ${index + 1}/${SLICES} (load ${load1()}): ${targets.map((target, at) => `${target.name} ${figures[at]!.requestsPerSecond.toFixed(0)}`).join(' | ')} req/s`,
+      );
+    }
+    return slices;
+  } finally {
+    await stopInstances(instances);
+  }
+}
+
+/** The PHI read at a fixed rate on a fresh, warmed instance: its latency when the service keeps up. */
+async function atFixedRate(target: Target, env: NodeJS.ProcessEnv): Promise<Figures> {
+  const instances = await startInstances(env);
+  try {
+    const base = { port: instances.service!.port, path: target.path, headers: target.headers };
+    await load({ ...base, duration: WARM_UP_SECONDS, connections: CONNECTIONS });
+    return await load({ ...base, duration: RATE_SECONDS, connections: CONNECTIONS, overallRate: RATE });
+  } finally {
+    await stopInstances(instances);
+  }
+}
+
+function report(targets: readonly Target[], slices: readonly Figures[][]): void {
+  console.log(
+    `\n${CONNECTIONS} connections, ${ROUNDS} rounds of ${SLICES} slices of ${SLICE_SECONDS} s per target; medians over slices`,
+  );
+  console.log(
+    'target                               req/s  p50 ms  p99 ms  errors  CPU µs/req  ratio to hello',
+  );
+  for (const [at, target] of targets.entries()) {
+    const own = slices.map((slice) => slice[at]!);
+    const ratio = median(slices.map((slice) => slice[at]!.requestsPerSecond / slice[0]!.requestsPerSecond));
+    console.log(
+      [
+        target.name.padEnd(34),
+        median(own.map((f) => f.requestsPerSecond))
+          .toFixed(0)
+          .padStart(7),
+        String(median(own.map((f) => f.p50))).padStart(7),
+        String(median(own.map((f) => f.p99))).padStart(7),
+        String(own.reduce((sum, f) => sum + f.errors, 0)).padStart(7),
+        (target.instance === 'helloWorld'
+          ? '-'
+          : median(own.map((f) => f.cpuMicroseconds)).toFixed(0)
+        ).padStart(11),
+        ratio.toFixed(3).padStart(15),
+      ].join(' '),
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `load averages at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`,
+  );
+  const { env, sink } = await benchEnvironment();
+  const { patient, provider } = await people(env);
+  const targets: Target[] = [
+    { name: 'Koa hello-world', path: '/', headers: {}, instance: 'helloWorld' },
+    { name: 'GET /v1/patients/me', path: '/v1/patients/me', headers: patient, instance: 'service' },
+    {
+      name: 'GET /v1/patients/me/consultations',
+      path: '/v1/patients/me/consultations',
+      headers: patient,
+      instance: 'service',
+    },
+    {
+      name: 'GET /v1/providers/me/queue',
+      path: '/v1/providers/me/queue',
+      headers: provider,
+      instance: 'service',
+    },
+    ...(process.env.BENCH_BASELINE_DIR
+      ? [
+          {
+            name: 'GET /v1/patients/me, baseline',
+            path: '/v1/patients/me',
+            headers: patient,
+            instance: 'baseline' as const,
+          },
+        ]
+      : []),
+  ];
+  const slices: Figures[][] = [];
+  for (let round = 0; round < ROUNDS; round += 1) slices.push(...(await measureRound(round, targets, env)));
+  report(targets, slices);
+
+  const fixed = await atFixedRate(targets[1]!, env);
+  console.log(
+    `\nGET /v1/patients/me at ${RATE} req/s for ${RATE_SECONDS} s: ${fixed.requestsPerSecond.toFixed(0)} req/s, p50 ${fixed.p50} ms, p99 ${fixed.p99} ms, ${fixed.errors} errors`,
+  );
+  console.log(
+    `load averages at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`,
+  );
+  console.log('targets: ratio >= 0.10 for GET /v1/patients/me; p99 < 20 ms at 1,000 req/s');
+  sink.server.close();
+  await stopTestServer();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

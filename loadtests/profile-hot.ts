@@ -1,0 +1,57 @@
+/**
+ * A CPU profile of the audited PHI read under load (`npm run profile:hot`, which builds first): one
+ * instance of the built service runs with --cpu-prof while autocannon drives GET /v1/patients/me as a
+ * signed-in patient (after a warm-up), then stops; the profile is summarised (loadtests/profile-summary.ts)
+ * and kept in BENCH_PROFILE_DIR (a temporary folder by default).
+ *
+ * BENCH_PROFILE_SECONDS (20), BENCH_CONNECTIONS (32).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stopTestServer } from '../service/test/support/environment';
+import { benchEnvironment, people, startInstances, stopInstances, type Instances } from './hot-setup';
+import { load } from './service-bench';
+
+const SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+
+async function main(): Promise<void> {
+  const dir = process.env.BENCH_PROFILE_DIR ?? mkdtempSync(join(tmpdir(), 'carewatch-profile-'));
+  const { env, sink } = await benchEnvironment();
+  let instances: Instances | undefined;
+  // Seconds from the service's start to the measured load: the summary leaves start-up and warm-up out.
+  let measuredFrom: number | undefined;
+  try {
+    const { patient } = await people(env);
+    const spawned = Date.now();
+    instances = await startInstances(env, dir);
+    const slice = {
+      port: instances.service!.port,
+      path: '/v1/patients/me',
+      headers: patient,
+      connections: CONNECTIONS,
+    };
+    await load({ ...slice, duration: 3 });
+    measuredFrom = (Date.now() - spawned) / 1000;
+    const figures = await load({ ...slice, duration: SECONDS });
+    console.log(
+      `GET /v1/patients/me under the profiler: ${figures.requestsPerSecond.toFixed(0)} req/s, p99 ${figures.p99} ms, ${figures.errors} errors (load ${loadavg()[0]!.toFixed(1)})`,
+    );
+  } finally {
+    if (instances) await stopInstances(instances);
+    sink.server.close();
+    await stopTestServer();
+  }
+  console.log(
+    execFileSync('npx', ['tsx', 'loadtests/profile-summary.ts', dir, '20', (measuredFrom ?? 0).toFixed(1)], {
+      encoding: 'utf8',
+    }),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
