@@ -16,6 +16,6 @@ export const TARGETS: Record<Profile, string> = {
   smoke: 'every persona once over a minute; p99 < 5 s, failures < 1 %',
   day: 'about 500 req/s, about 3,000 concurrent users; p99 < 2 s, errors < 0.1 %',
   peak: 'about 1,000 req/s, about 5,000 concurrent users; p99 < 2 s, errors < 0.1 %',
-  stress: 'arrivals ramp from 2/s to 200/s until it breaks; find the knee',
+  stress: 'arrivals ramp from 1/s to 100/s over 8 minutes until it breaks; find the knee',
   soak: 'an hour at half the day rate; memory and latency drift',
 };
