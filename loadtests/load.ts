@@ -146,12 +146,13 @@ async function main(argv: string[]): Promise<number> {
       );
     }
     const chartFile = `${name}.png`;
+    // A chart that fails to render must not cost the report of a long run.
     await writeChart(
       join(REPORTS_DIR, chartFile),
       `Carewatch ${options.profile}: throughput and latency`,
       results.timeline,
       service,
-    );
+    ).catch((error: unknown) => console.error(`chart not rendered: ${String(error)}`));
     const report = renderReport(
       {
         profile: options.profile,

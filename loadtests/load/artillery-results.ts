@@ -13,7 +13,8 @@ interface Summary {
 interface Period {
   counters: Record<string, number>;
   summaries: Record<string, Summary>;
-  period: number;
+  /** Epoch ms; artillery writes it as a string in intermediate periods. */
+  period: number | string;
   firstMetricAt: number;
   lastMetricAt: number;
 }
@@ -83,7 +84,7 @@ export function summarize(output: ArtilleryOutput): ArtilleryResults {
 
   let alive = 0;
   const timeline = [...output.intermediate]
-    .sort((a, b) => a.period - b.period)
+    .sort((a, b) => Number(a.period) - Number(b.period))
     .map((period) => {
       const c = period.counters;
       const arrivals = c['vusers.created'] ?? 0;
@@ -91,7 +92,7 @@ export function summarize(output: ArtilleryOutput): ArtilleryResults {
       const latency = period.summaries['http.response_time'];
       const span = Math.max(1, (period.lastMetricAt - period.firstMetricAt) / 1000, 10);
       return {
-        at: period.period,
+        at: Number(period.period),
         requestRate: (c['http.requests'] ?? 0) / span,
         p50: latency?.p50,
         p95: latency?.p95,

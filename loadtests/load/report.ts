@@ -144,6 +144,14 @@ export function renderReport(
                 `SLO ${slo.name}: 30-day error budget spent by this run`,
                 `${fixed(slo.budgetSpentPercent, 4)} %`,
               ]),
+              ['logins refused: password-hash queue full (503)', fixed(service.loginsShed, 0)],
+              ['database pool: waiting requests, max', fixed(service.dbPoolWaitingMax, 0)],
+              [
+                'database pool: acquire p99 (ms)',
+                ms(
+                  service.dbAcquireP99Seconds === undefined ? undefined : service.dbAcquireP99Seconds * 1000,
+                ),
+              ],
               ['audit events written (per s)', fixed(service.auditWriteRate)],
               ['audit write failures', fixed(service.auditWriteFailures, 0)],
               ['audit sealer lag, max (s)', fixed(service.sealerLagMaxSeconds, 2)],

@@ -18,6 +18,10 @@ export interface ServiceView {
   readonly sealerLagMaxSeconds: number | undefined;
   readonly eventLoopLagP99Seconds: number | undefined;
   readonly residentMemoryMaxBytes: number | undefined;
+  readonly dbPoolWaitingMax: number | undefined;
+  readonly dbAcquireP99Seconds: number | undefined;
+  /** Logins refused at once because the password-hash queue was full (PASSWORD_HASH_MAX_WAIT_MS). */
+  readonly loginsShed: number;
   /** Per 10 s: the service's request rate and p99, for the chart. */
   readonly timeline: { at: number; rate: number; p99Seconds: number | undefined }[];
 }
@@ -115,6 +119,16 @@ export async function readServiceView(prometheus: string, from: Date, to: Date):
     eventLoopLagP99Seconds: await scalar(
       `max(max_over_time(nodejs_eventloop_lag_p99_seconds{${JOB_MATCHER}}[${window}]))`,
     ),
+    dbPoolWaitingMax: await scalar(
+      `max(max_over_time(carewatch_db_pool_waiting_requests{${JOB_MATCHER}}[${window}]))`,
+    ),
+    dbAcquireP99Seconds: await scalar(
+      `histogram_quantile(0.99, sum by (le) (increase(carewatch_db_pool_acquire_duration_seconds_bucket{${JOB_MATCHER}}[${window}])))`,
+    ),
+    loginsShed:
+      (await scalar(
+        `sum(increase(carewatch_auth_logins_total{${JOB_MATCHER}, result="overloaded"}[${window}]))`,
+      )) ?? 0,
     residentMemoryMaxBytes: await scalar(
       `max(max_over_time(process_resident_memory_bytes{${JOB_MATCHER}}[${window}]))`,
     ),
