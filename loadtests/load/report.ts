@@ -52,8 +52,7 @@ export function renderReport(
   const sections = [
     `# Load test: ${facts.profile}, ${results.startedAt.toISOString()}`,
     `${facts.intent}. Target ${facts.target}; artillery 2.0.21 with ${facts.workers} worker(s); ` +
-      `${fixed(seconds / 60)} minutes; artillery exit code ${facts.exitCode} ` +
-      `(${facts.exitCode === 0 ? 'thresholds met' : 'a threshold or an expectation failed'}). ` +
+      `${fixed(seconds / 60)} minutes; verdict ${facts.exitCode === 0 ? 'pass' : `fail (exit code ${facts.exitCode})`}. ` +
       `Machine: ${cpu.cores} cores, load average ${facts.loadBefore} before, ${cpu.loadAverage} after.`,
     `![throughput and latency](${facts.chartFile})`,
     '## Summary',
