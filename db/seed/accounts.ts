@@ -36,7 +36,8 @@ export function accountRow(
     password_hash: passwordHash,
     role,
     status: 'active',
-    mfa_enrolled: false,
+    // Staff need a second factor for every clinical route: the seed enrolls them (see staff-factors.ts).
+    mfa_enrolled: role !== 'patient',
     password_changed_at: createdAt,
     created_at: createdAt,
     updated_at: createdAt,

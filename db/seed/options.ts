@@ -6,6 +6,10 @@ import { z } from 'zod';
 export interface SeedOptions {
   readonly patients: number;
   readonly providers: number;
+  /** Admin accounts, enrolled in TOTP like providers (load tests run the admin persona with them). */
+  readonly admins: number;
+  /** A path: where to write the load-test credentials (accounts, password, TOTP secrets); none when undefined. */
+  readonly credentials?: string;
   /** Drives every generated value: the same seed makes the same people, consultations and prescriptions. */
   readonly seed: number;
   /** Goes into ids, emails and license numbers, so several runs can share one database without colliding. */
@@ -25,6 +29,8 @@ const positiveInt = z.coerce.number().int().positive();
 const schema = z.object({
   patients: positiveInt.max(1_000_000),
   providers: positiveInt.max(100_000),
+  admins: z.coerce.number().int().min(0).max(1000).default(0),
+  credentials: z.string().min(1).optional(),
   seed: z.coerce
     .number()
     .int()
@@ -38,8 +44,9 @@ const schema = z.object({
   batchSize: positiveInt.max(50_000),
 });
 
-export const SEED_USAGE = `usage: npm run db:seed -- [--patients N] [--providers N] [--seed N] [--run-tag TAG]
-                          [--end ISO-8601] [--days N] [--in-flight N] [--batch-size N]`;
+export const SEED_USAGE = `usage: npm run db:seed -- [--patients N] [--providers N] [--admins N] [--seed N] [--run-tag TAG]
+                          [--end ISO-8601] [--days N] [--in-flight N] [--batch-size N]
+                          [--credentials FILE]`;
 
 /** A tag that differs between runs: a new run never collides with the accounts of an earlier one. */
 export function newRunTag(): string {
@@ -54,6 +61,8 @@ export function parseSeedOptions(argv: string[], requestTtlSeconds: number): See
     options: {
       patients: { type: 'string', default: '1000' },
       providers: { type: 'string', default: '50' },
+      admins: { type: 'string', default: '0' },
+      credentials: { type: 'string' },
       seed: { type: 'string', default: '1' },
       'run-tag': { type: 'string' },
       end: { type: 'string' },
@@ -65,6 +74,8 @@ export function parseSeedOptions(argv: string[], requestTtlSeconds: number): See
   return buildSeedOptions({
     patients: values.patients,
     providers: values.providers,
+    admins: values.admins,
+    credentials: values.credentials,
     seed: values.seed,
     runTag: values['run-tag'] ?? newRunTag(),
     end: values.end ?? new Date(),
@@ -78,7 +89,11 @@ export function parseSeedOptions(argv: string[], requestTtlSeconds: number): See
 
 const flagName = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
-export function buildSeedOptions(input: Record<keyof SeedOptions, unknown>): SeedOptions {
+type OptionalKey = 'admins' | 'credentials';
+
+export function buildSeedOptions(
+  input: Record<Exclude<keyof SeedOptions, OptionalKey>, unknown> & Partial<Record<OptionalKey, unknown>>,
+): SeedOptions {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw new Error(

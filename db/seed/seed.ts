@@ -3,13 +3,16 @@ import type { FieldCipher } from '../../service/src/platform/field-cipher';
 import { chunk, insertRows, writeBatches, type Batch } from './bulk-writer';
 import type { SeedContext } from './context';
 import { generateConsultations } from './consultations';
+import { assertCredentialsAllowed, credentialsOf, writeCredentials } from './credentials';
 import type { SeedOptions } from './options';
 import { generatePatients, type SeededPatient } from './patients';
 import { generatePrescriptions } from './prescriptions';
 import { generateProviders, type SeededProvider } from './providers';
 import { createSeedRandom } from './random';
+import { generateAdmins, generateStaffFactors, type SeededAdmin, type SeededFactor } from './staff-factors';
 import {
   CONSULTATIONS,
+  MFA_FACTORS,
   PATIENTS,
   PRESCRIPTIONS,
   PROVIDERS,
@@ -23,13 +26,16 @@ import {
 export interface SeedData {
   readonly patients: SeededPatient[];
   readonly providers: SeededProvider[];
+  readonly admins: SeededAdmin[];
+  /** Staff (providers and admins) by account id: each is enrolled in TOTP. */
+  readonly factors: Map<string, SeededFactor>;
   readonly consultations: ConsultationRow[];
   readonly prescriptions: PrescriptionRow[];
 }
 
 export interface SeedSummary {
   readonly runTag: string;
-  readonly counts: Record<'patients' | 'providers' | 'consultations' | 'prescriptions', number>;
+  readonly counts: Record<'patients' | 'providers' | 'admins' | 'consultations' | 'prescriptions', number>;
   readonly consultationsByStatus: Record<string, number>;
   readonly prescriptionsByStatus: Record<string, number>;
   readonly generateMs: number;
@@ -47,13 +53,21 @@ export function generateSeedData(options: SeedOptions, cipher: FieldCipher, pass
   const providers = generateProviders(context);
   const patients = generatePatients(context);
   const consultations = generateConsultations(context, patients, providers);
-  return { patients, providers, consultations, prescriptions: generatePrescriptions(context, consultations) };
+  const prescriptions = generatePrescriptions(context, consultations);
+  // Last, so that staff accounts and secrets change nothing drawn before them.
+  const admins = generateAdmins(context);
+  const factors = generateStaffFactors(context, [...providers, ...admins]);
+  return { patients, providers, admins, factors, consultations, prescriptions };
 }
 
-/** Accounts with their profiles in the same transaction, so no batch leaves an account without one. */
+/**
+ * Accounts with their profiles (admins have none) and second factors in the same transaction, so no batch
+ * leaves an account without them.
+ */
 function accountBatches<Profile extends object>(
-  people: readonly { account: UserRow; profile: Profile }[],
-  profiles: TableSpec<Profile>,
+  people: readonly { account: UserRow; profile?: Profile }[],
+  profiles: TableSpec<Profile> | undefined,
+  factors: ReadonlyMap<string, SeededFactor>,
   batchSize: number,
 ): Batch[] {
   return chunk(people, batchSize).map((group) => async (client) => {
@@ -62,10 +76,16 @@ function accountBatches<Profile extends object>(
       USERS,
       group.map((person) => person.account),
     );
+    if (profiles)
+      await insertRows(
+        client,
+        profiles,
+        group.flatMap((person) => (person.profile ? [person.profile] : [])),
+      );
     await insertRows(
       client,
-      profiles,
-      group.map((person) => person.profile),
+      MFA_FACTORS,
+      group.flatMap((person) => factors.get(person.account.id)?.row ?? []),
     );
   });
 }
@@ -86,8 +106,9 @@ export async function writeSeedData(pool: Pool, data: SeedData, batchSize: numbe
   await writeBatches(
     pool,
     [
-      ...accountBatches(data.providers, PROVIDERS, batchSize),
-      ...accountBatches(data.patients, PATIENTS, batchSize),
+      ...accountBatches(data.providers, PROVIDERS, data.factors, batchSize),
+      ...accountBatches(data.patients, PATIENTS, data.factors, batchSize),
+      ...accountBatches(data.admins, undefined, data.factors, batchSize),
     ],
     WRITERS,
   );
@@ -107,15 +128,20 @@ export async function seed(
   passwordHash: string,
   options: SeedOptions,
 ): Promise<SeedSummary> {
+  if (options.credentials) assertCredentialsAllowed(process.env);
   const started = performance.now();
   const data = generateSeedData(options, cipher, passwordHash);
   const generated = performance.now();
   await writeSeedData(pool, data, options.batchSize);
+  // Only once the accounts exist: a credentials file never names an account that was not written.
+  if (options.credentials)
+    await writeCredentials(options.credentials, credentialsOf(options.runTag, data, data.factors));
   return {
     runTag: options.runTag,
     counts: {
       patients: data.patients.length,
       providers: data.providers.length,
+      admins: data.admins.length,
       consultations: data.consultations.length,
       prescriptions: data.prescriptions.length,
     },

@@ -18,7 +18,7 @@ export interface UserRow extends Timestamps {
   id: string;
   email: string;
   password_hash: string;
-  role: 'patient' | 'provider';
+  role: 'patient' | 'provider' | 'admin';
   status: 'active';
   mfa_enrolled: boolean;
   password_changed_at: Date;
@@ -49,6 +49,15 @@ export interface ProviderRow extends Timestamps {
   specialty: string;
   accepting_patients: boolean;
   availability: string;
+}
+
+/** A confirmed TOTP factor: staff need aal2 for every clinical route, so seeded staff are enrolled. */
+export interface MfaFactorRow extends Timestamps {
+  id: string;
+  user_id: string;
+  kind: 'totp';
+  secret_ciphertext: string;
+  confirmed_at: Date;
 }
 
 export interface ConsultationRow extends Timestamps {
@@ -133,6 +142,18 @@ export const PROVIDERS: TableSpec<ProviderRow> = {
     specialty: 'text',
     accepting_patients: 'boolean',
     availability: 'text',
+    ...timestamps,
+  },
+};
+
+export const MFA_FACTORS: TableSpec<MfaFactorRow> = {
+  table: 'mfa_factors',
+  columns: {
+    id: 'uuid',
+    user_id: 'uuid',
+    kind: 'text',
+    secret_ciphertext: 'text',
+    confirmed_at: 'timestamptz',
     ...timestamps,
   },
 };

@@ -14,9 +14,15 @@ export interface PrometheusOptions {
   readonly binary: string;
   /** host:port of the service's /metrics. */
   readonly target: string;
+  /** More instances of the same job (a load test's topology). */
+  readonly moreTargets?: readonly string[];
   readonly job: string;
   /** Absolute paths of the rule files to load. */
   readonly ruleFiles: readonly string[];
+  /** 1 s unless said: tests need seconds of history; a long load test scrapes less often. */
+  readonly scrapeIntervalSeconds?: number;
+  /** A free port unless said. */
+  readonly port?: number;
 }
 
 export interface RunningPrometheus {
@@ -38,10 +44,16 @@ async function freePort(): Promise<number> {
 }
 
 function configuration(options: PrometheusOptions): string {
+  const interval = `${options.scrapeIntervalSeconds ?? 1}s`;
   return stringify({
-    global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
+    global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
     rule_files: options.ruleFiles,
-    scrape_configs: [{ job_name: options.job, static_configs: [{ targets: [options.target] }] }],
+    scrape_configs: [
+      {
+        job_name: options.job,
+        static_configs: [{ targets: [options.target, ...(options.moreTargets ?? [])] }],
+      },
+    ],
   });
 }
 
@@ -59,7 +71,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   const dir = await mkdtemp(join(tmpdir(), 'carewatch-prometheus-'));
   const configFile = join(dir, 'prometheus.yml');
   await writeFile(configFile, configuration(options));
-  const address = `127.0.0.1:${await freePort()}`;
+  const address = `127.0.0.1:${options.port ?? (await freePort())}`;
   const child = spawn(
     options.binary,
     [

@@ -55,6 +55,9 @@ export const authEnvShape = {
   // One core is left to the event loop and everything else the service answers during a login storm
   // (measured: other endpoints' p99 stayed within 2x of quiet with one hash in flight on two cores, 3x with two).
   PASSWORD_HASH_CONCURRENCY: count.default(Math.max(1, availableParallelism() - 1)),
+  // A login that would wait longer than this for a hash is refused at once (503, Retry-After): past it the
+  // queue only grows, every login times out and none succeeds (measured with npm run load -- day).
+  PASSWORD_HASH_MAX_WAIT_MS: count.default(2000),
   RATE_LIMIT_ADDRESS_POINTS: count.default(30),
   RATE_LIMIT_ADDRESS_WINDOW: seconds.default(60),
   RATE_LIMIT_ACCOUNT_FAILURES: count.default(5),
@@ -77,6 +80,8 @@ export interface AuthConfig {
   readonly passwordResetTtlSeconds: number;
   readonly invitationTtlSeconds: number;
   readonly passwordHashConcurrency: number;
+  /** Longer expected waits for a hash are refused with 503 instead of queued. */
+  readonly passwordHashMaxWaitMs: number;
   readonly rateLimits: {
     readonly addressPoints: number;
     readonly addressWindowSeconds: number;
@@ -110,6 +115,7 @@ export function authConfigFrom(env: AuthEnv): AuthConfig {
     passwordResetTtlSeconds: env.PASSWORD_RESET_TTL,
     invitationTtlSeconds: env.INVITATION_TTL,
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY,
+    passwordHashMaxWaitMs: env.PASSWORD_HASH_MAX_WAIT_MS,
     rateLimits: Object.freeze({
       addressPoints: env.RATE_LIMIT_ADDRESS_POINTS,
       addressWindowSeconds: env.RATE_LIMIT_ADDRESS_WINDOW,

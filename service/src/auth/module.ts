@@ -37,7 +37,7 @@ export interface AuthModuleDeps {
 /** Identity and access, wired: the authenticator for the guards, the routers, and what accounts need. */
 export function createAuthModule(deps: AuthModuleDeps) {
   const { config, sequelize, cache, metrics } = deps;
-  const hasher = createPasswordHasher(config.passwordHashConcurrency);
+  const hasher = createPasswordHasher(config.passwordHashConcurrency, config.passwordHashMaxWaitMs);
   const tokens = createAccessTokens(config);
   const sessions = createSessionStore(sequelize, createSessionCache(cache, deps.logger, metrics), config);
   const refreshTokens = createRefreshTokens(sequelize, sessions, config);

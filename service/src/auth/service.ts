@@ -77,7 +77,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     try {
       return await work();
     } catch (error) {
-      onError(error instanceof AppError && error.status === 429 ? 'locked' : 'failure');
+      const status = error instanceof AppError ? error.status : 500;
+      onError(status === 429 ? 'locked' : status === 503 ? 'overloaded' : 'failure');
       throw error;
     }
   };
