@@ -62,30 +62,56 @@ const sealerLag = defineAlert({
   },
 });
 
+// Every instance exports the latest verification recorded in audit_verifications (whichever instance
+// ran it), so these alerts aggregate by job. The gauges are absent until a verification has run.
+const VERIFIED_SUCCESS = `carewatch_audit_last_verification_success{${JOB_MATCHER}}`;
+const VERIFIED_AT = `carewatch_audit_last_verification_timestamp_seconds{${JOB_MATCHER}}`;
+const JOB_ONLY = { job: TARGET_LABELS.job };
+
 const verificationFailed = defineAlert({
   name: 'CarewatchAuditVerificationFailed',
-  expr: `min by (job, instance) (carewatch_audit_last_verification_success{${JOB_MATCHER}}) == 0`,
+  expr: `min by (job) (${VERIFIED_SUCCESS}) == 0`,
+  // Instances re-read the latest result every minute: one still showing an older failure after a
+  // passing run is not a page.
+  for: '2m',
   severity: 'critical',
   team: 'compliance',
   summary: 'The audit chain verifier found changed, removed or reordered audit events.',
-  description: 'The last audit chain verification reported by {{ $labels.instance }} failed.',
+  description: 'The latest audit chain verification of job {{ $labels.job }} failed (value {{ $value }}).',
   cases: {
     fires: {
       input: [series('carewatch_audit_last_verification_success', constant(0, 10))],
       evalTime: '5m',
-      expect: [{ labels: INSTANCE_LABELS, value: '0' }],
+      expect: [{ labels: JOB_ONLY, value: '0' }],
     },
     quiet: {
       why: 'the last verification succeeded',
       input: [series('carewatch_audit_last_verification_success', constant(1, 10))],
       evalTime: '5m',
     },
+    more: [
+      {
+        why: 'a fresh pod exports no result until a verification has run',
+        input: [series('up', constant(1, 10))],
+        evalTime: '5m',
+      },
+      {
+        why: 'one instance still shows the previous failure for a minute after a passing run',
+        input: [
+          series('carewatch_audit_last_verification_success', '0x1 1x10'),
+          series('carewatch_audit_last_verification_success', constant(1, 10), {
+            instance: 'carewatch-1:9464',
+          }),
+        ],
+        evalTime: '1m',
+      },
+    ],
   },
 });
 
 const verificationStale = defineAlert({
   name: 'CarewatchAuditVerificationStale',
-  expr: `time() - max by (job) (carewatch_audit_last_verification_timestamp_seconds{${JOB_MATCHER}}) > ${VERIFICATION_MAX_AGE_SECONDS}`,
+  expr: `time() - max by (job) (${VERIFIED_AT}) > ${VERIFICATION_MAX_AGE_SECONDS}`,
   for: '30m',
   severity: 'warning',
   team: 'compliance',
@@ -96,12 +122,39 @@ const verificationStale = defineAlert({
     fires: {
       input: [series('carewatch_audit_last_verification_timestamp_seconds', constant(0, 2460))],
       evalTime: '40h',
-      expect: [{ labels: { job: TARGET_LABELS.job }, value: '1d 16h 0m 0s' }],
+      expect: [{ labels: JOB_ONLY, value: '1d 16h 0m 0s' }],
     },
     quiet: {
       why: 'a verification 4 hours ago is recent',
       input: [series('carewatch_audit_last_verification_timestamp_seconds', constant(36 * 3600, 2460))],
       evalTime: '40h',
+    },
+  },
+});
+
+/** The scheduler verifies at once on a fresh deployment; two hours without any result means it is not running. */
+const verificationMissing = defineAlert({
+  name: 'CarewatchAuditVerificationMissing',
+  expr: `count by (job) (up{${JOB_MATCHER}} == 1)\nunless on (job)\ncount by (job) (${VERIFIED_AT})`,
+  for: '2h',
+  severity: 'warning',
+  team: 'compliance',
+  summary: 'No instance reports any audit chain verification.',
+  description:
+    '{{ $value }} instances of job {{ $labels.job }} are up, and none has exported an audit chain verification for 2 hours.',
+  cases: {
+    fires: {
+      input: [series('up', constant(1, 200))],
+      evalTime: '150m',
+      expect: [{ labels: JOB_ONLY, value: '1' }],
+    },
+    quiet: {
+      why: 'a verification result is exported',
+      input: [
+        series('up', constant(1, 200)),
+        series('carewatch_audit_last_verification_timestamp_seconds', constant(60, 200)),
+      ],
+      evalTime: '150m',
     },
   },
 });
@@ -186,6 +239,7 @@ export const COMPLIANCE_ALERTS: AlertRule[] = [
   sealerLag,
   verificationFailed,
   verificationStale,
+  verificationMissing,
   phiAccessUnusual,
   breakGlass,
 ];

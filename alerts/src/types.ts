@@ -37,6 +37,12 @@ export interface QuietCase {
 export interface AlertCases {
   fires: FiringCase;
   quiet: QuietCase;
+  /** Further boundaries worth pinning (a first event, a quiet night, a missing target). */
+  more?: (FiringCase | QuietCase)[];
+}
+
+export function isQuietCase(c: FiringCase | QuietCase): c is QuietCase {
+  return 'why' in c;
 }
 
 export interface AlertRule {

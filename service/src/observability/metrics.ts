@@ -1,6 +1,15 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
+ * A label-less gauge starts at 0; for a fact that is not known yet (no verification has run) 0 would be
+ * a false value, so the series is left out of the exposition until the first set().
+ */
+function undefinedUntilSet(gauge: Gauge): Gauge {
+  gauge.remove();
+  return gauge;
+}
+
+/**
  * Every metric the service exposes, on one registry. Labels are bounded sets (routes are templates,
  * never raw paths; no user, patient or session ids), so a scrape stays cheap and series stay few.
  */
@@ -166,16 +175,20 @@ export function createMetrics() {
         help: 'Audit events not yet sealed into the hash chain.',
         registers,
       }),
-      lastVerificationSuccess: new Gauge({
-        name: 'carewatch_audit_last_verification_success',
-        help: '1 when the last verification of the audit chain passed, 0 when it found tampering.',
-        registers,
-      }),
-      lastVerificationTimestamp: new Gauge({
-        name: 'carewatch_audit_last_verification_timestamp_seconds',
-        help: 'When the audit chain was last verified (Unix time).',
-        registers,
-      }),
+      lastVerificationSuccess: undefinedUntilSet(
+        new Gauge({
+          name: 'carewatch_audit_last_verification_success',
+          help: '1 when the latest verification of the audit chain (by any instance) passed, 0 when it found tampering.',
+          registers,
+        }),
+      ),
+      lastVerificationTimestamp: undefinedUntilSet(
+        new Gauge({
+          name: 'carewatch_audit_last_verification_timestamp_seconds',
+          help: 'When the latest verification of the audit chain (by any instance) ended (Unix time).',
+          registers,
+        }),
+      ),
     },
     consultations: {
       transitions: new Counter({
