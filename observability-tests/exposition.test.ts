@@ -5,6 +5,7 @@ import { toolOrSkip } from '../alerts/src/binaries';
 import { listRuleMetricNames } from '../alerts/src/expressions';
 import { isRecordedMetricName, listDashboardMetricNames } from '../dashboards/src/expressions';
 import { readMemoryLimit } from '../service/src/observability/memory-limit';
+import { SPECIALTIES } from '../service/src/providers/model';
 import { sharedRuntime } from '../service/test/support/runtime';
 import { declaredFamilies, isDeclared } from './support/exposition';
 
@@ -37,6 +38,21 @@ describe('the service /metrics', () => {
   it('exposes the memory limit it read at startup, not the gauge default of 0', async () => {
     const sample = /^carewatch_memory_limit_bytes (\S+)$/m.exec(await scrape());
     expect(Number(sample?.[1])).to.equal(readMemoryLimit());
+  });
+
+  it('exposes the label combinations the first-event alerts read at 0 before any event (issue 12, point 3)', async () => {
+    const exposition = await scrape();
+    const series = [
+      'carewatch_audit_events_total{action="break_glass",outcome="success",actor_role="admin"}',
+      ...SPECIALTIES.map(
+        (s) => `carewatch_consultation_transitions_total{to_status="expired",specialty="${s}"}`,
+      ),
+      'carewatch_consultation_operations_total{operation="accept",result="error"}',
+      'carewatch_prescription_operations_total{operation="send",result="error"}',
+      'carewatch_auth_lockouts_total{scope="account"}',
+      'carewatch_errors_unhandled_total{kind="request"}',
+    ];
+    expect(series.filter((name) => !exposition.includes(`${name} `))).to.deep.equal([]);
   });
 
   it('passes promtool check metrics without a remark', async function () {

@@ -1,4 +1,4 @@
-import { JOB_MATCHER, defineAlert } from './conventions';
+import { JOB_MATCHER, defineAlert, eventsIn } from './conventions';
 import { TARGET_LABELS, constant, counter, series } from './test-series';
 import type { AlertRule, InputSeries, RuleFile } from './types';
 
@@ -202,7 +202,7 @@ const phiAccessUnusual = defineAlert({
 
 const breakGlass = defineAlert({
   name: 'CarewatchBreakGlassUsed',
-  expr: `sum by (job, actor_role, outcome) (increase(carewatch_audit_events_total{${JOB_MATCHER}, action="break_glass"}[10m])) > 0`,
+  expr: `sum by (job, actor_role, outcome) (${eventsIn(`carewatch_audit_events_total{${JOB_MATCHER}, action="break_glass"}`, '10m')}) > 0`,
   severity: 'warning',
   team: 'compliance',
   summary: 'Someone used break-glass access to reach PHI outside their normal permissions.',
@@ -220,6 +220,31 @@ const breakGlass = defineAlert({
       evalTime: '10m',
       expect: [{ labels: { job: TARGET_LABELS.job, actor_role: 'admin', outcome: 'success' }, value: '1' }],
     },
+    more: [
+      {
+        // The first break-glass access on a pod whose series was not yet scraped at 0.
+        input: [
+          series('carewatch_audit_events_total', '_x5 1x10', {
+            action: 'break_glass',
+            outcome: 'success',
+            actor_role: 'admin',
+          }),
+        ],
+        evalTime: '10m',
+        expect: [{ labels: { job: TARGET_LABELS.job, actor_role: 'admin', outcome: 'success' }, value: '1' }],
+      },
+      {
+        why: 'the break-glass access was more than 10 minutes ago',
+        input: [
+          series('carewatch_audit_events_total', '_x5 1x30', {
+            action: 'break_glass',
+            outcome: 'success',
+            actor_role: 'admin',
+          }),
+        ],
+        evalTime: '25m',
+      },
+    ],
     quiet: {
       why: 'ordinary admin reads are not break-glass',
       input: [

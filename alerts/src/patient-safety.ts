@@ -1,4 +1,4 @@
-import { JOB_MATCHER, defineAlert } from './conventions';
+import { JOB_MATCHER, defineAlert, eventsIn } from './conventions';
 import { criticalHoursFilter } from './critical-hours';
 import { TARGET_LABELS, constant, counter, series } from './test-series';
 import type { AlertRule, InputSeries, RuleFile } from './types';
@@ -15,7 +15,7 @@ const JOB_ONLY = { job: TARGET_LABELS.job };
 
 const requestsExpiring = defineAlert({
   name: 'CarewatchConsultationRequestsExpiring',
-  expr: `sum by (job, specialty) (increase(carewatch_consultation_transitions_total{${JOB_MATCHER}, to_status="expired"}[15m])) > 0`,
+  expr: `sum by (job, specialty) (${eventsIn(`carewatch_consultation_transitions_total{${JOB_MATCHER}, to_status="expired"}`, '15m')}) > 0`,
   severity: 'critical',
   team: 'operations',
   summary: 'Consultation requests are expiring without any provider accepting them.',
@@ -42,6 +42,19 @@ const requestsExpiring = defineAlert({
       ],
       evalTime: '35m',
     },
+    more: [
+      {
+        // The first expired request on a pod whose series was not yet scraped at 0.
+        input: [
+          series('carewatch_consultation_transitions_total', '_x5 1x10', {
+            to_status: 'expired',
+            specialty: 'pediatrics',
+          }),
+        ],
+        evalTime: '10m',
+        expect: [{ labels: { ...JOB_ONLY, specialty: 'pediatrics' }, value: '1' }],
+      },
+    ],
   },
 });
 

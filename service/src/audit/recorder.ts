@@ -3,7 +3,8 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { AuditActor } from './actor';
 import { groupCommit } from './group-commit';
-import type { AuditAction, AuditOutcome } from './model';
+import { startAtZero } from '../observability/known-series';
+import { ACTOR_ROLES, AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditAction, type AuditOutcome } from './model';
 
 /**
  * What one audit event says: ids and codes only. Free text never goes in: `details` takes short scalar
@@ -110,6 +111,11 @@ export function createAuditRecorder(
   metrics: Metrics,
   logger: Logger,
 ): RecordAuditEvent {
+  startAtZero(metrics.audit.events, {
+    action: AUDIT_ACTIONS,
+    outcome: AUDIT_OUTCOMES,
+    actor_role: ACTOR_ROLES,
+  });
   const insert = (events: readonly AuditEventInput[], transaction?: Transaction) =>
     sequelize.query<{ seq: string }>(insertStatement(events.length), {
       bind: events.flatMap(bindValues),

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { startAtZero } from './known-series';
 
 /**
  * A label-less gauge starts at 0; for a fact that is not known yet (no verification has run) 0 would be
@@ -32,7 +33,7 @@ export function createMetrics() {
   /** Gauges read from live objects (the pool) or the database are sampled just before each scrape. */
   const samplers = new Set<() => void | Promise<void>>();
 
-  return {
+  const metrics = {
     registry,
     samplers,
     async render(): Promise<string> {
@@ -239,6 +240,9 @@ export function createMetrics() {
       }),
     },
   };
+  // The kinds are this module's own; features create their counters' label combinations where they live.
+  startAtZero(metrics.errors.unhandled, { kind: ['process', 'request'] });
+  return metrics;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
