@@ -1,6 +1,8 @@
 import { JOB_MATCHER, defineAlert } from './conventions';
 import { TARGET_LABELS, constant, counter, series } from './test-series';
-import type { AlertRule, RuleFile } from './types';
+import type { AlertRule, InputSeries, RuleFile } from './types';
+
+const JOB_ONLY = { job: TARGET_LABELS.job };
 
 // Platform alerts: the process, its dependencies and its runtime. Owned by SRE.
 
@@ -19,11 +21,23 @@ export const MEMORY_WARNING_RATIO = 0.9;
 /** The staging chart's container limit, for the alert's test cases. */
 const MEMORY_LIMIT_CASE_BYTES = 512 * 1024 * 1024;
 
+/** Share of a job's targets down (kubernetes-mixin's TargetDown) that makes a ticket. */
+export const TARGETS_DOWN_PERCENT = 10;
+
+/** `up` of `count` targets, the first `down` of them failing, for `minutes` minutes. */
+function targetsInput(count: number, down: number, minutes = 30): InputSeries[] {
+  return Array.from({ length: count }, (_, i) =>
+    series('up', constant(i < down ? 0 : 1, minutes), { instance: `carewatch-${i}:9464` }),
+  );
+}
+
+// One pod down is context, not a page: the Deployment replaces it and the others serve. It stays as an
+// info alert because it inhibits the symptoms the same instance shows.
 const instanceDown = defineAlert({
   name: 'CarewatchInstanceDown',
   expr: `up{${JOB_MATCHER}} == 0`,
   for: '2m',
-  severity: 'critical',
+  severity: 'info',
   team: 'sre',
   summary: 'A Carewatch instance cannot be scraped by Prometheus.',
   description:
@@ -36,6 +50,74 @@ const instanceDown = defineAlert({
     },
     quiet: { why: 'the target is up', input: [series('up', constant(1, 10))], evalTime: '5m' },
   },
+});
+
+const targetsDown = defineAlert({
+  name: 'CarewatchTargetsDown',
+  expr: `100 * count by (job) (up{${JOB_MATCHER}} == 0)\n/ count by (job) (up{${JOB_MATCHER}})\n> ${TARGETS_DOWN_PERCENT}`,
+  for: '10m',
+  severity: 'warning',
+  team: 'sre',
+  summary: 'A share of the Carewatch targets cannot be scraped.',
+  description: '{{ $value | humanize }}% of the {{ $labels.job }} targets have been down for 10 minutes.',
+  cases: {
+    fires: { input: targetsInput(4, 1), evalTime: '15m', expect: [{ labels: JOB_ONLY, value: '25' }] },
+    quiet: {
+      why: 'one target of twenty (5 %) is below the share',
+      input: targetsInput(20, 1),
+      evalTime: '15m',
+    },
+  },
+});
+
+const noTargetUp = defineAlert({
+  name: 'CarewatchNoTargetUp',
+  expr: `max by (job) (up{${JOB_MATCHER}}) == 0`,
+  for: '2m',
+  severity: 'critical',
+  team: 'sre',
+  summary: 'No Carewatch instance can be scraped: the service is down.',
+  description: 'None of the {{ $labels.job }} targets has been up for 2 minutes.',
+  cases: {
+    fires: { input: targetsInput(3, 3), evalTime: '5m', expect: [{ labels: JOB_ONLY, value: '0' }] },
+    quiet: { why: 'one target of three still serves', input: targetsInput(3, 2), evalTime: '5m' },
+  },
+});
+
+const targetsMissing = defineAlert({
+  name: 'CarewatchTargetsMissing',
+  // absent() is the only signal when the targets themselves disappear (Deployment deleted, scaled to 0,
+  // ServiceMonitor or relabelling broken): up == 0 needs a target to exist.
+  expr: `absent(up{${JOB_MATCHER}})`,
+  for: '5m',
+  severity: 'critical',
+  team: 'sre',
+  summary: 'Prometheus has no Carewatch target at all.',
+  description: 'No target of job {{ $labels.job }} has been discovered for 5 minutes (absent: {{ $value }}).',
+  cases: {
+    fires: {
+      input: [series('up', '1x5 _x20')],
+      evalTime: '20m',
+      expect: [{ labels: JOB_ONLY, value: '1' }],
+    },
+    quiet: {
+      why: 'a target exists, even a failing one',
+      input: [series('up', constant(0, 20))],
+      evalTime: '15m',
+    },
+  },
+});
+
+const watchdog = defineAlert({
+  name: 'CarewatchWatchdog',
+  // Always firing: the dead man's switch receiving it every minute proves that rules are evaluated and
+  // notifications delivered; its silence is the page.
+  expr: 'vector(1)',
+  severity: 'none',
+  team: 'sre',
+  summary: 'The alerting pipeline is alive; this alert always fires.',
+  description: "Heartbeat for the dead man's switch (value {{ $value }}).",
+  cases: { fires: { input: [], evalTime: '1m', expect: [{ labels: {}, value: '1' }] } },
 });
 
 const poolSaturated = defineAlert({
@@ -182,6 +264,10 @@ const memoryHigh = defineAlert({
 });
 
 export const PLATFORM_ALERTS: AlertRule[] = [
+  watchdog,
+  targetsMissing,
+  noTargetUp,
+  targetsDown,
   instanceDown,
   poolSaturated,
   cacheHitRatioLow,

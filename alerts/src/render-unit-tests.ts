@@ -45,7 +45,8 @@ function testGroup(rule: AlertRule, c: FiringCase | QuietCase): Record<string, u
 }
 
 function casesOf(rule: AlertRule): (FiringCase | QuietCase)[] {
-  return [rule.cases.fires, rule.cases.quiet, ...(rule.cases.more ?? [])];
+  const { fires, quiet, more = [] } = rule.cases;
+  return [fires, ...(quiet ? [quiet] : []), ...more];
 }
 
 function caseComment(rule: AlertRule, c: FiringCase | QuietCase): string {
