@@ -86,6 +86,12 @@ export function alertmanagerConfig(): Record<string, unknown> {
         equal: ['sloth_id'],
       },
       {
+        // The page for expiring requests covers the ticket for the same specialty.
+        source_matchers: ['alertname="CarewatchConsultationRequestsExpiring"'],
+        target_matchers: ['alertname="CarewatchConsultationRequestExpired"'],
+        equal: ['job', 'specialty'],
+      },
+      {
         // A failed verification is the stronger signal than a stale one.
         source_matchers: ['alertname="CarewatchAuditVerificationFailed"'],
         target_matchers: ['alertname="CarewatchAuditVerificationStale"'],

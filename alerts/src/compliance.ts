@@ -1,5 +1,5 @@
 import { JOB_MATCHER, defineAlert, eventsIn } from './conventions';
-import { TARGET_LABELS, constant, counter, series } from './test-series';
+import { TARGET_LABELS, constant, counter, counterSegments, series } from './test-series';
 import type { AlertRule, InputSeries, RuleFile } from './types';
 
 // HIPAA compliance alerts: the audit trail is incomplete, untrustworthy or shows unusual access.
@@ -9,7 +9,7 @@ import type { AlertRule, InputSeries, RuleFile } from './types';
 export const SEALER_LAG_SECONDS = 300;
 /** The verifier runs daily; a day and a half without a run means it is not running. */
 export const VERIFICATION_MAX_AGE_SECONDS = 36 * 3600;
-/** PHI access this many times above the daily average for the same role is unusual. */
+/** PHI access this many times above the same hour's rate on previous days, for the same role, is unusual. */
 export const PHI_ACCESS_SPIKE_FACTOR = 3;
 /** Below this many PHI accesses a second a spike is too small to investigate. */
 export const PHI_ACCESS_MIN_PER_SECOND = 1;
@@ -159,14 +159,29 @@ const verificationMissing = defineAlert({
   },
 });
 
-function phiRate(window: string, offset = ''): string {
-  return `sum by (job, actor_role) (rate(carewatch_audit_events_total{${JOB_MATCHER}, action=~"${PHI_ACTIONS}"}[${window}]${offset}))`;
+const PHI_SELECTOR = `carewatch_audit_events_total{${JOB_MATCHER}, action=~"${PHI_ACTIONS}"}`;
+const phiRate = (window: string, offset = ''): string =>
+  `sum by (job, actor_role) (rate(${PHI_SELECTOR}[${window}]${offset}))`;
+
+/**
+ * Like with like: the same hour yesterday and the same hour a week ago (whichever was busier), so the
+ * morning rush is compared with mornings, not with a daily average that nights pull down. Written as
+ * `(a >= b) or b or a` because PromQL has no element-wise max of two vectors; with only one of them
+ * (a new deployment, a role with no history) that one is the baseline. See the runbook.
+ */
+const phiBaseline = `(\n  ${phiRate('1h', ' offset 1d')} >= ${phiRate('1h', ' offset 7d')}\n  or ${phiRate('1h', ' offset 7d')}\n  or ${phiRate('1h', ' offset 1d')}\n)`;
+
+/** Two days of steady provider reads at `basePerMinute`, then 30 minutes at `burstPerMinute`. */
+function phiInput(basePerMinute: number, burstPerMinute: number): InputSeries[] {
+  return phiSeries(
+    counterSegments([
+      [basePerMinute, 2880],
+      [burstPerMinute, 31],
+    ]),
+  );
 }
 
-/** A day of steady provider reads at `basePerMinute`, then 30 minutes at `burstPerMinute`. */
-function phiInput(basePerMinute: number, burstPerMinute: number): InputSeries[] {
-  const day = 1440;
-  const values = `${counter(basePerMinute, day)} ${basePerMinute * (day + 1)}+${burstPerMinute}x30`;
+function phiSeries(values: string): InputSeries[] {
   return [
     series('carewatch_audit_events_total', values, {
       action: 'read',
@@ -176,27 +191,41 @@ function phiInput(basePerMinute: number, burstPerMinute: number): InputSeries[] 
   ];
 }
 
+/** Two days of 22.5 quiet hours at 30 reads a minute and a 90-minute rush at 300 (the clinic's morning). */
+const DAILY_RUSH = counterSegments([
+  [30, 1350],
+  [300, 90],
+  [30, 1350],
+  [300, 90],
+]);
+
 const phiAccessUnusual = defineAlert({
   name: 'CarewatchPhiAccessUnusual',
-  // The baseline is the previous day, offset so the burst being judged does not inflate it.
-  expr: `${phiRate('15m')}\n> ${PHI_ACCESS_SPIKE_FACTOR} * ${phiRate('1d', ' offset 15m')}\nand\n${phiRate('15m')} > ${PHI_ACCESS_MIN_PER_SECOND}`,
+  expr: `${phiRate('15m')}\n> ${PHI_ACCESS_SPIKE_FACTOR} * ${phiBaseline}\nand\n${phiRate('15m')} > ${PHI_ACCESS_MIN_PER_SECOND}`,
   for: '10m',
   severity: 'warning',
   team: 'compliance',
-  summary: 'PHI is being accessed far more than usual for a role.',
+  summary: 'PHI is being accessed far more than usual for a role at this time of day.',
   description:
-    'Role {{ $labels.actor_role }} is reading PHI at {{ $value | humanize }} accesses a second, over 3 times its daily average.',
+    'Role {{ $labels.actor_role }} is reading PHI at {{ $value | humanize }} accesses a second, over 3 times the same hour yesterday and last week.',
   cases: {
     fires: {
       input: phiInput(60, 600),
-      evalTime: '1470m',
+      evalTime: '2910m',
       expect: [{ labels: { job: TARGET_LABELS.job, actor_role: 'provider' }, value: '10' }],
     },
     quiet: {
       why: 'twice the usual rate is within normal variation',
       input: phiInput(60, 120),
-      evalTime: '1470m',
+      evalTime: '2910m',
     },
+    more: [
+      {
+        why: 'the daily morning rush is compared with yesterday morning, not with a night-weighted average',
+        input: phiSeries(DAILY_RUSH),
+        evalTime: '2820m',
+      },
+    ],
   },
 });
 

@@ -10,12 +10,29 @@ import type { AlertRule, InputSeries, RuleFile } from './types';
 export const TIME_TO_ACCEPTANCE_P95_SECONDS = 900;
 /** Share of failed (result="error") operations that means the workflow, not a user, is failing. */
 export const OPERATION_ERROR_RATIO = 0.05;
+/** Below this many operations in the 10-minute window a ratio is anecdote: one failure in two is not an outage. */
+export const OPERATION_MIN_COUNT = 10;
+/** Expired requests of one specialty in 15 minutes that page at any hour; fewer page only in critical hours. */
+export const EXPIRED_PAGE_COUNT = 3;
 
 const JOB_ONLY = { job: TARGET_LABELS.job };
 
+const expiredIn15m = `sum by (job, specialty) (${eventsIn(`carewatch_consultation_transitions_total{${JOB_MATCHER}, to_status="expired"}`, '15m')})`;
+
+function expiredInput(values: string): InputSeries[] {
+  return [
+    series('carewatch_consultation_transitions_total', values, {
+      to_status: 'expired',
+      specialty: 'pediatrics',
+    }),
+  ];
+}
+
+// A page when patients go unanswered in numbers, or at all while clinics expect to answer; a single
+// expired request at 3 a.m. is a ticket (CarewatchConsultationRequestExpired) for the morning.
 const requestsExpiring = defineAlert({
   name: 'CarewatchConsultationRequestsExpiring',
-  expr: `sum by (job, specialty) (${eventsIn(`carewatch_consultation_transitions_total{${JOB_MATCHER}, to_status="expired"}`, '15m')}) > 0`,
+  expr: `${expiredIn15m} >= ${EXPIRED_PAGE_COUNT}\nor\n(${expiredIn15m} > 0 and on () ${criticalHoursFilter()})`,
   severity: 'critical',
   team: 'operations',
   summary: 'Consultation requests are expiring without any provider accepting them.',
@@ -44,13 +61,39 @@ const requestsExpiring = defineAlert({
     },
     more: [
       {
+        why: 'one expired request at 03:00 is a ticket, not a page',
+        input: expiredInput('0x170 1x20'),
+        evalTime: '175m',
+      },
+      {
+        // One is enough while the clinics are open: 08:00 is inside critical hours.
+        input: expiredInput('0x470 1x20'),
+        evalTime: '475m',
+        expect: [{ labels: { ...JOB_ONLY, specialty: 'pediatrics' }, value: '1' }],
+      },
+    ],
+  },
+});
+
+const requestExpired = defineAlert({
+  name: 'CarewatchConsultationRequestExpired',
+  expr: `${expiredIn15m} > 0`,
+  severity: 'warning',
+  team: 'operations',
+  summary: 'A consultation request expired without any provider accepting it.',
+  description:
+    '{{ $value | humanize }} {{ $labels.specialty }} consultation requests expired unanswered in the last 15 minutes.',
+  cases: {
+    fires: {
+      input: expiredInput('0x170 1x20'),
+      evalTime: '175m',
+      expect: [{ labels: { ...JOB_ONLY, specialty: 'pediatrics' }, value: '1' }],
+    },
+    quiet: { why: 'nothing expired in 15 minutes', input: expiredInput('1x40'), evalTime: '35m' },
+    more: [
+      {
         // The first expired request on a pod whose series was not yet scraped at 0.
-        input: [
-          series('carewatch_consultation_transitions_total', '_x5 1x10', {
-            to_status: 'expired',
-            specialty: 'pediatrics',
-          }),
-        ],
+        input: expiredInput('_x5 1x10'),
         evalTime: '10m',
         expect: [{ labels: { ...JOB_ONLY, specialty: 'pediatrics' }, value: '1' }],
       },
@@ -127,7 +170,16 @@ const noProvider = defineAlert({
 function failureRatioExpr(metric: string): string {
   const rate = (extra: string): string =>
     `sum by (job, operation) (rate(${metric}{${JOB_MATCHER}${extra}}[10m]))`;
-  return `${rate(', result="error"')}\n/\n${rate('')}\n> ${OPERATION_ERROR_RATIO}`;
+  const count = `sum by (job, operation) (increase(${metric}{${JOB_MATCHER}}[10m]))`;
+  return `${rate(', result="error"')}\n/\n${rate('')}\n> ${OPERATION_ERROR_RATIO}\nand\n${count} >= ${OPERATION_MIN_COUNT}`;
+}
+
+/** One failure and one success in the window: 50 %, but two operations say nothing about an outage. */
+function twoOperationsInput(metric: string, operation: string): InputSeries[] {
+  return [
+    series(metric, '0x10 1x20', { operation, result: 'error' }),
+    series(metric, '0x10 1x20', { operation, result: 'ok' }),
+  ];
 }
 
 function operationsInput(
@@ -163,6 +215,13 @@ const consultationFailures = defineAlert({
       input: operationsInput('carewatch_consultation_operations_total', 'accept', 1, 99),
       evalTime: '20m',
     },
+    more: [
+      {
+        why: 'one failure in two operations is below the minimum traffic',
+        input: twoOperationsInput('carewatch_consultation_operations_total', 'accept'),
+        evalTime: '20m',
+      },
+    ],
   },
 });
 
@@ -187,11 +246,19 @@ const prescriptionFailures = defineAlert({
       input: operationsInput('carewatch_prescription_operations_total', 'send', 1, 99),
       evalTime: '20m',
     },
+    more: [
+      {
+        why: 'one failure in two operations is below the minimum traffic',
+        input: twoOperationsInput('carewatch_prescription_operations_total', 'send'),
+        evalTime: '20m',
+      },
+    ],
   },
 });
 
 export const PATIENT_SAFETY_ALERTS: AlertRule[] = [
   requestsExpiring,
+  requestExpired,
   timeToAcceptance,
   noProvider,
   consultationFailures,
