@@ -2,6 +2,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import {
   CRITICAL_ROUTES_REGEX,
   LATENCY_THRESHOLD_SECONDS,
+  SLI_EXCLUDED_ROUTES,
   SLO_SERVICE,
 } from '../../alerts/src/slo-definitions';
 import { PAGE_WINDOWS, TICKET_WINDOWS } from '../../alerts/src/slo-rules';
@@ -17,6 +18,7 @@ import { ratio, sumRate } from './promql';
 const SERVICE = `sloth_service="${SLO_SERVICE}"`;
 const HTTP = 'http_server_request_duration_seconds';
 const CRITICAL = `route=~"${CRITICAL_ROUTES_REGEX}"`;
+const USER_ROUTES = `route!~"${SLI_EXCLUDED_ROUTES.join('|')}"`;
 
 function recorded(name: string): string {
   return `${name}{${SERVICE}}`;
@@ -82,13 +84,14 @@ export function slo(): dashboard.Dashboard {
         panels: [
           timeseries({
             title: 'Availability',
-            description: 'Share of requests not answered with a 5xx, over the rate interval.',
+            description:
+              'Share of API requests not answered with a 5xx, over the rate interval; probes and scrapes (/healthz, /readyz, /metrics) are not counted, as in the SLI.',
             unit: 'percentunit',
             width: 12,
             targets: [
               {
                 // No 5xx series exists until the first 5xx: 0 errors, not no availability at all.
-                expr: `1 - ${ratio(`${sumRate(`${HTTP}_count`, [], 'status_code=~"5.."')} or vector(0)`, sumRate(`${HTTP}_count`))}`,
+                expr: `1 - ${ratio(`${sumRate(`${HTTP}_count`, [], `${USER_ROUTES}, status_code=~"5.."`)} or vector(0)`, sumRate(`${HTTP}_count`, [], USER_ROUTES))}`,
                 legend: 'availability',
               },
             ],
