@@ -36,8 +36,8 @@ export const EXPECTED_EMPTY_PANELS: readonly EmptyPanelExpectation[] = [
   fault(OVERVIEW, 'Server error ratio by route', NO_5XX),
   unstable(
     OPERATIONS,
-    'Uptime during critical hours',
-    'a [1h:1m] subquery filtered on hour() 07-22 UTC: empty at night, and empty until a minute boundary ' +
-      'falls inside the few seconds of history the test has',
+    'Critical-hours availability, last 30 days',
+    'a recording rule sampled once a minute, only inside critical hours: empty at night in CLINIC_TIMEZONE, ' +
+      'and empty until the rule has been evaluated inside the few seconds of history the test has',
   ),
 ];

@@ -44,6 +44,8 @@ const OTHERS = [
   'carewatch_providers_available',
   'carewatch_consultation_requests_pending',
   'carewatch_prescription_operations_total',
+  'carewatch_in_critical_period',
+  'carewatch_clinic_utc_offset_seconds',
 ];
 
 /** Every series name the service and Prometheus expose, histograms expanded to their series. */

@@ -1,5 +1,5 @@
 import { JOB_MATCHER, defineAlert, eventsIn } from './conventions';
-import { criticalHoursFilter } from './critical-hours';
+import { CRITICAL_HOURS_GROUP, criticalHoursFilter, criticalHoursInput } from './critical-hours';
 import { TARGET_LABELS, constant, counter, series } from './test-series';
 import type { AlertRule, InputSeries, RuleFile } from './types';
 
@@ -19,12 +19,13 @@ const JOB_ONLY = { job: TARGET_LABELS.job };
 
 const expiredIn15m = `sum by (job, specialty) (${eventsIn(`carewatch_consultation_transitions_total{${JOB_MATCHER}, to_status="expired"}`, '15m')})`;
 
-function expiredInput(values: string): InputSeries[] {
+function expiredInput(values: string, criticalHours: 0 | 1 = 0): InputSeries[] {
   return [
     series('carewatch_consultation_transitions_total', values, {
       to_status: 'expired',
       specialty: 'pediatrics',
     }),
+    ...criticalHoursInput(criticalHours, 600),
   ];
 }
 
@@ -67,7 +68,7 @@ const requestsExpiring = defineAlert({
       },
       {
         // One is enough while the clinics are open: 08:00 is inside critical hours.
-        input: expiredInput('0x470 1x20'),
+        input: expiredInput('0x470 1x20', 1),
         evalTime: '475m',
         expect: [{ labels: { ...JOB_ONLY, specialty: 'pediatrics' }, value: '1' }],
       },
@@ -140,9 +141,11 @@ const timeToAcceptance = defineAlert({
   },
 });
 
-function providersInput(available: number): InputSeries[] {
-  // 10 hours of samples: the test clock starts at 00:00 UTC, so eval times pick inside or outside hours.
-  return [series('carewatch_providers_available', constant(available, 600), { specialty: 'dermatology' })];
+function providersInput(available: number, criticalHours: 0 | 1): InputSeries[] {
+  return [
+    series('carewatch_providers_available', constant(available, 600), { specialty: 'dermatology' }),
+    ...criticalHoursInput(criticalHours, 600),
+  ];
 }
 
 const noProvider = defineAlert({
@@ -155,15 +158,23 @@ const noProvider = defineAlert({
   description: 'No {{ $labels.specialty }} provider has been available for 5 minutes during critical hours.',
   cases: {
     fires: {
-      input: providersInput(0),
+      input: providersInput(0, 1),
       evalTime: '8h',
       expect: [{ labels: { ...JOB_ONLY, specialty: 'dermatology' }, value: '0' }],
     },
     quiet: {
-      why: 'at 03:00 an empty specialty is outside critical hours',
-      input: providersInput(0),
+      why: 'at 03:00 local an empty specialty is outside critical hours',
+      input: providersInput(0, 0),
       evalTime: '3h',
     },
+    more: [
+      {
+        // 03:00 UTC is 08:30 in a clinic at UTC+5:30: the service's local verdict rules, not hour().
+        input: providersInput(0, 1),
+        evalTime: '3h',
+        expect: [{ labels: { ...JOB_ONLY, specialty: 'dermatology' }, value: '0' }],
+      },
+    ],
   },
 });
 
@@ -267,5 +278,5 @@ export const PATIENT_SAFETY_ALERTS: AlertRule[] = [
 
 export const PATIENT_SAFETY_RULES: RuleFile = {
   name: 'patient-safety',
-  groups: [{ name: 'carewatch-patient-safety', rules: PATIENT_SAFETY_ALERTS }],
+  groups: [CRITICAL_HOURS_GROUP, { name: 'carewatch-patient-safety', rules: PATIENT_SAFETY_ALERTS }],
 };

@@ -1,8 +1,13 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { CRITICAL_HOURS, criticalHoursFilter } from '../../alerts/src/critical-hours';
+import {
+  CRITICAL_HOURS,
+  CRITICAL_HOURS_OBJECTIVE,
+  CRITICAL_HOURS_PERIOD,
+  CRITICAL_HOURS_UP,
+} from '../../alerts/src/critical-hours';
 import { buildDashboard } from './dashboard';
 import { quantileTargets, stat, timeseries } from './panels';
-import { gauge, quantile, ratio, sel, sumIncrease, sumRate } from './promql';
+import { gauge, quantile, ratio, sumIncrease, sumRate } from './promql';
 
 // What clinical operations watch: are consultations flowing, how long patients wait, and whether
 // providers are there to answer during the hours patients expect them.
@@ -31,7 +36,7 @@ function pad(hour: number): string {
 }
 
 export function healthcareOperations(): dashboard.Dashboard {
-  const hours = `${pad(CRITICAL_HOURS.startHour)}-${pad(CRITICAL_HOURS.endHour)} (UTC${CRITICAL_HOURS.utcOffsetHours >= 0 ? '+' : ''}${CRITICAL_HOURS.utcOffsetHours})`;
+  const hours = `${pad(CRITICAL_HOURS.startHour)}:00-${pad(CRITICAL_HOURS.endHour)}:00 in CLINIC_TIMEZONE`;
   return buildDashboard({
     uid: 'carewatch-healthcare-operations',
     title: 'Carewatch / Healthcare operations',
@@ -147,14 +152,14 @@ export function healthcareOperations(): dashboard.Dashboard {
             ],
           }),
           stat({
-            title: 'Uptime during critical hours',
-            description: `Share of scrapes that found the service up between ${hours}, over the dashboard's time range.`,
+            title: 'Critical-hours availability, last 30 days',
+            description: `The critical-hours SLO (objective ${CRITICAL_HOURS_OBJECTIVE * 100} %): share of minutes between ${hours}, over the last ${CRITICAL_HOURS_PERIOD}, in which at least one instance was up. Minutes without any target count as down.`,
             unit: 'percentunit',
             targets: [
               {
-                // A 1m-step subquery keeps only the samples taken inside critical hours, then averages them.
-                expr: `avg(avg_over_time((${sel('up')} and on () ${criticalHoursFilter()})[$__range:1m]))`,
-                legend: 'uptime',
+                // The recording rule samples once a minute, only inside critical hours (alerts/src/critical-hours.ts).
+                expr: `avg_over_time(${CRITICAL_HOURS_UP}[${CRITICAL_HOURS_PERIOD}])`,
+                legend: 'availability',
               },
             ],
           }),

@@ -47,6 +47,18 @@ export function createMetrics() {
         registers,
       }),
     },
+    clinic: {
+      criticalHours: new Gauge({
+        name: 'carewatch_in_critical_period',
+        help: "1 while the clinics' local time (CLINIC_TIMEZONE, daylight saving followed) is inside critical hours, else 0.",
+        registers,
+      }),
+      utcOffsetSeconds: new Gauge({
+        name: 'carewatch_clinic_utc_offset_seconds',
+        help: "The clinics' current local time minus UTC (CLINIC_TIMEZONE), in seconds.",
+        registers,
+      }),
+    },
     http: {
       requestDuration: new Histogram({
         name: 'http_server_request_duration_seconds',
