@@ -62,4 +62,23 @@ describe('dashboard lint', () => {
     expect(problems).to.match(/no description/);
     expect(problems).to.match(/does not use the \$datasource variable/);
   });
+
+  it('rejects a hidden legend, a missing table legend, default thresholds and a missing alert threshold', () => {
+    const overview = buildAllDashboards().find((d) => d.uid === 'carewatch-service-overview')!;
+    const lag = (overview.panels ?? []).find((p) => p.title === 'Event loop lag') as {
+      options: { legend: { showLegend: boolean; displayMode: string } };
+      fieldConfig: { defaults: { thresholds: { steps: { value: number | null; color: string }[] } } };
+    };
+    lag.options.legend.showLegend = false;
+    lag.options.legend.displayMode = 'list';
+    lag.fieldConfig.defaults.thresholds.steps = [
+      { value: null, color: 'green' },
+      { value: 80, color: 'red' },
+    ];
+    const problems = lintDashboard(overview).join('\n');
+    expect(problems).to.match(/"Event loop lag" hides its legend/);
+    expect(problems).to.match(/"Event loop lag" has many series but no table legend/);
+    expect(problems).to.match(/"Event loop lag" keeps Grafana's default threshold of 80/);
+    expect(problems).to.match(/"Event loop lag" lacks the alert threshold\(s\) 0.2 red/);
+  });
 });

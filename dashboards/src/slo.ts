@@ -9,6 +9,7 @@ import { PAGE_WINDOWS, TICKET_WINDOWS } from '../../alerts/src/slo-rules';
 import { buildDashboard } from './dashboard';
 import { stat, timeseries } from './panels';
 import { ratio, sumRate } from './promql';
+import { THRESHOLDS } from './thresholds';
 
 // SLOs read from the Sloth-compatible recording rules in alerts/dist/slo.rules.yml, so the
 // dashboard shows exactly what the burn-rate alerts judge. Those series are aggregated across
@@ -59,6 +60,7 @@ export function slo(): dashboard.Dashboard {
             description:
               'Error ratio over 5 minutes divided by the error budget; 1 spends the budget exactly over 30 days.',
             unit: 'short',
+            thresholds: THRESHOLDS.burnRate,
             targets: [{ expr: recorded('slo:current_burn_rate:ratio'), legend: '{{sloth_slo}}' }],
           }),
         ],
@@ -72,6 +74,7 @@ export function slo(): dashboard.Dashboard {
               'Burn rate over each window the multi-window alerts use: pages at 14.4x (1h and 5m) and 6x (6h and 30m), tickets at 3x (1d and 2h) and 1x (3d and 6h).',
             unit: 'short',
             width: 24,
+            thresholds: THRESHOLDS.burnRate,
             targets: [...new Set(ALERT_WINDOWS)].map((w) => ({
               expr: burnRate(w),
               legend: `{{sloth_slo}} ${w}`,
