@@ -75,7 +75,7 @@ interface PanelLook {
 
 /** Legends and thresholds (issue 12, point 4): what Grafana's defaults get wrong for these panels. */
 export function lintPanelLook(panel: dashboard.Panel): string[] {
-  const look = panel as dashboard.Panel & PanelLook;
+  const look = panel as unknown as PanelLook;
   const problems: string[] = [];
   const targets = (panel.targets ?? []) as (Target & { legendFormat?: string })[];
   const steps = look.fieldConfig?.defaults?.thresholds?.steps ?? [];
