@@ -18,6 +18,16 @@ describe('dashboard lint', () => {
   const ok = 'job=~"$job", instance=~"$instance"';
   const bad: [string, string, RegExp][] = [
     ['a fixed rate window', `rate(up_total{${ok}}[5m])`, /\$__rate_interval/],
+    [
+      'a clinical quantile over the rate interval (empty at a few events an hour)',
+      `histogram_quantile(0.95, sum by (le) (rate(carewatch_consultation_time_to_acceptance_seconds_bucket{${ok}}[$__rate_interval])))`,
+      /must use \[30m\]/,
+    ],
+    [
+      'a zoom-dependent count',
+      `sum(increase(carewatch_auth_lockouts_total{${ok}}[$__rate_interval]))`,
+      /must use \[1h\]/,
+    ],
     ['a counter without rate', `sum(carewatch_audit_events_total{${ok}})`, /must be wrapped/],
     ['a histogram bucket without rate', `histogram_quantile(0.9, x_bucket{${ok}})`, /must be wrapped/],
     ['a missing job matcher', 'max(up{instance=~"$instance"})', /job=~"\$job"/],

@@ -43,6 +43,7 @@ const OTHERS = [
   'carewatch_consultation_operations_total',
   'carewatch_providers_available',
   'carewatch_consultation_requests_pending',
+  'carewatch_consultation_oldest_waiting_seconds',
   'carewatch_prescription_operations_total',
   'carewatch_in_critical_period',
   'carewatch_clinic_utc_offset_seconds',

@@ -8,6 +8,10 @@ import type { AlertRule, InputSeries, RuleFile } from './types';
 
 /** p95 time from a consultation request to its acceptance that operations treat as too slow. */
 export const TIME_TO_ACCEPTANCE_P95_SECONDS = 900;
+/** Acceptances come a few an hour: the p95 needs half an hour of them (the dashboards use it too). */
+export const TIME_TO_ACCEPTANCE_WINDOW = '30m';
+/** A patient waiting this long pages during critical hours: half the default request TTL, time to act. */
+export const OLDEST_WAITING_PAGE_SECONDS = 900;
 /** Share of failed (result="error") operations that means the workflow, not a user, is failing. */
 export const OPERATION_ERROR_RATIO = 0.05;
 /** Below this many operations in the 10-minute window a ratio is anecdote: one failure in two is not an outage. */
@@ -122,7 +126,7 @@ function acceptanceInput(slowestBoundReached: string): InputSeries[] {
 const timeToAcceptance = defineAlert({
   name: 'CarewatchTimeToAcceptanceHigh',
   expr:
-    `histogram_quantile(0.95, sum by (job, specialty, le) (rate(carewatch_consultation_time_to_acceptance_seconds_bucket{${JOB_MATCHER}}[30m])))\n` +
+    `histogram_quantile(0.95, sum by (job, specialty, le) (rate(carewatch_consultation_time_to_acceptance_seconds_bucket{${JOB_MATCHER}}[${TIME_TO_ACCEPTANCE_WINDOW}])))\n` +
     `> ${TIME_TO_ACCEPTANCE_P95_SECONDS}`,
   for: '10m',
   severity: 'warning',
@@ -267,7 +271,43 @@ const prescriptionFailures = defineAlert({
   },
 });
 
+function waitingInput(oldestSeconds: number, criticalHours: 0 | 1): InputSeries[] {
+  return [
+    series('carewatch_consultation_oldest_waiting_seconds', constant(oldestSeconds, 30), {
+      specialty: 'cardiology',
+    }),
+    ...criticalHoursInput(criticalHours, 30),
+  ];
+}
+
+const patientWaiting = defineAlert({
+  name: 'CarewatchPatientWaitingLong',
+  expr: `max by (job, specialty) (carewatch_consultation_oldest_waiting_seconds{${JOB_MATCHER}}) > ${OLDEST_WAITING_PAGE_SECONDS}\nand on ()\n${criticalHoursFilter()}`,
+  for: '2m',
+  severity: 'critical',
+  team: 'operations',
+  summary: 'A patient has been waiting too long for a provider during critical hours.',
+  description:
+    'The oldest waiting {{ $labels.specialty }} consultation request has waited {{ $value | humanizeDuration }} without a provider.',
+  cases: {
+    fires: {
+      input: waitingInput(1200, 1),
+      evalTime: '10m',
+      expect: [{ labels: { ...JOB_ONLY, specialty: 'cardiology' }, value: '20m 0s' }],
+    },
+    quiet: { why: 'five minutes of waiting is normal', input: waitingInput(300, 1), evalTime: '10m' },
+    more: [
+      {
+        why: 'outside critical hours a long wait is the expiry ticket’s, not a page',
+        input: waitingInput(1200, 0),
+        evalTime: '10m',
+      },
+    ],
+  },
+});
+
 export const PATIENT_SAFETY_ALERTS: AlertRule[] = [
+  patientWaiting,
   requestsExpiring,
   requestExpired,
   timeToAcceptance,

@@ -7,7 +7,9 @@ import {
 } from '../../alerts/src/critical-hours';
 import { buildDashboard } from './dashboard';
 import { quantileTargets, stat, timeseries } from './panels';
-import { gauge, quantile, ratio, sumIncrease, sumRate } from './promql';
+import { countOver, gauge, quantileOver, ratio, sumRate } from './promql';
+import { THRESHOLDS } from './thresholds';
+import { CLINICAL_QUANTILE_WINDOW, COUNT_WINDOW } from './windows';
 
 // What clinical operations watch: are consultations flowing, how long patients wait, and whether
 // providers are there to answer during the hours patients expect them.
@@ -27,7 +29,11 @@ function waitPanel(title: string, description: string, base: string): ReturnType
     title,
     description,
     unit: 's',
-    targets: quantileTargets((q) => quantile(q, base, ['specialty']), '{{specialty}}', waitQuantiles),
+    targets: quantileTargets(
+      (q) => quantileOver(CLINICAL_QUANTILE_WINDOW, q, base, ['specialty']),
+      '{{specialty}}',
+      waitQuantiles,
+    ),
   });
 }
 
@@ -36,7 +42,7 @@ function pad(hour: number): string {
 }
 
 export function healthcareOperations(): dashboard.Dashboard {
-  const hours = `${pad(CRITICAL_HOURS.startHour)}:00-${pad(CRITICAL_HOURS.endHour)}:00 in CLINIC_TIMEZONE`;
+  const hours = `${pad(CRITICAL_HOURS.startHour)}-${pad(CRITICAL_HOURS.endHour)} in CLINIC_TIMEZONE`;
   return buildDashboard({
     uid: 'carewatch-healthcare-operations',
     title: 'Carewatch / Healthcare operations',
@@ -69,13 +75,13 @@ export function healthcareOperations(): dashboard.Dashboard {
             ],
           }),
           timeseries({
-            title: 'Expired requests',
+            title: 'Expired requests, last hour',
             description:
-              'Consultation requests that expired before any provider accepted them, by specialty.',
+              'Consultation requests that expired before any provider accepted them in the hour before each point, by specialty.',
             unit: 'short',
             targets: [
               {
-                expr: sumIncrease(TRANSITIONS, ['specialty'], 'to_status="expired"'),
+                expr: countOver(COUNT_WINDOW, TRANSITIONS, ['specialty'], 'to_status="expired"'),
                 legend: '{{specialty}}',
               },
             ],
@@ -133,6 +139,19 @@ export function healthcareOperations(): dashboard.Dashboard {
             targets: [
               {
                 expr: gauge('max', 'carewatch_consultation_requests_pending', ['specialty']),
+                legend: '{{specialty}}',
+              },
+            ],
+          }),
+          timeseries({
+            title: 'Oldest waiting request',
+            description:
+              'How long the longest-waiting patient of each specialty has waited for a provider (0: nobody waits). Pages above the line during critical hours.',
+            unit: 's',
+            thresholds: THRESHOLDS.oldestWaiting,
+            targets: [
+              {
+                expr: gauge('max', 'carewatch_consultation_oldest_waiting_seconds', ['specialty']),
                 legend: '{{specialty}}',
               },
             ],

@@ -3,6 +3,7 @@ import * as units from '@grafana/grafana-foundation-sdk/units';
 import { isRecordedMetricName } from '../../alerts/src/metric-names';
 import { panelsOf } from './expressions';
 import { THRESHOLD_CONTRACTS } from './thresholds';
+import { CLINICAL_HISTOGRAMS, CLINICAL_QUANTILE_WINDOW, COUNT_WINDOW } from './windows';
 import { isCounterName, selectorUses, wrappingFunction } from './selectors';
 import { DATASOURCE } from './variables';
 
@@ -33,14 +34,25 @@ function isDatasourceRef(ref: { type?: string; uid?: string } | undefined): bool
   return ref?.type === DATASOURCE.type && ref.uid === DATASOURCE.uid;
 }
 
-/** Range functions whose range is not `[$__rate_interval]` (target-rate-interval-rule). */
+/** The range a range function must use: windows.ts explains the clinical exceptions. */
+function expectedRange(fn: string, rest: string): string {
+  if (fn === 'increase') return COUNT_WINDOW;
+  const metric = /^\s*([a-zA-Z_:][\w:]*)/.exec(rest)?.[1] ?? '';
+  return CLINICAL_HISTOGRAMS.some((h) => metric === `${h}_bucket`)
+    ? CLINICAL_QUANTILE_WINDOW
+    : '$__rate_interval';
+}
+
+/**
+ * Range functions with the wrong range (target-rate-interval-rule): `[$__rate_interval]` for rates,
+ * the alert's window for quantiles of clinical histograms, a fixed hour for counts of rare events.
+ */
 function rangeIntervalProblems(expr: string): string[] {
   return [...expr.matchAll(RANGE_FUNCTIONS)].flatMap((m) => {
     const rest = expr.slice((m.index ?? 0) + m[0].length);
     const range = /^[^[]*\[([^\]]*)\]/.exec(rest)?.[1];
-    return range === '$__rate_interval'
-      ? []
-      : [`${m[1]}() must use [$__rate_interval], not [${range ?? '?'}]`];
+    const expected = expectedRange(m[1]!, rest);
+    return range === expected ? [] : [`${m[1]}() must use [${expected}], not [${range ?? '?'}]`];
   });
 }
 

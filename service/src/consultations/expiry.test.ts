@@ -95,4 +95,18 @@ describe('the expiry of consultation requests', () => {
     await runtime.metrics.render();
     expect(await read()).to.equal(before + 1);
   });
+
+  it('exports the age of the oldest request still waiting, by specialty (issue 12, point 9)', async () => {
+    await createConsultation(runtime.models, patient.userId, {
+      specialty: 'dermatology',
+      requestedAt: new Date(Date.now() - 20 * 60_000),
+      expiresAt: new Date(Date.now() + 10 * 60_000),
+    });
+    await runtime.gauges.oldestWaiting.refresh();
+    await runtime.metrics.render();
+    const age = await metricValue(runtime.metrics, 'carewatch_consultation_oldest_waiting_seconds', {
+      specialty: 'dermatology',
+    });
+    expect(age).to.be.within(20 * 60 - 5, 31 * 60);
+  });
 });

@@ -242,6 +242,12 @@ export function createMetrics() {
         labelNames: ['specialty'] as const,
         registers,
       }),
+      oldestWaiting: new Gauge({
+        name: 'carewatch_consultation_oldest_waiting_seconds',
+        help: 'Age of the oldest consultation request still waiting for a provider, by specialty (0: none waits).',
+        labelNames: ['specialty'] as const,
+        registers,
+      }),
     },
     prescriptions: {
       operations: new Counter({
