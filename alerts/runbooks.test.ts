@@ -26,7 +26,7 @@ describe('runbooks', () => {
     it(`${name} names its dashboard, escalation and time limit`, () => {
       const dashboard = /^Dashboard: \[[^\]]+\]\(\/d\/([\w-]+)\)/m.exec(text)?.[1];
       expect(dashboard, 'a "Dashboard: [title](/d/<uid>)" line').to.be.a('string');
-      expect(dashboardUids.has(dashboard!), `dashboard ${dashboard} exists`).to.equal(true);
+      expect(dashboardUids.has(dashboard), `dashboard ${dashboard} exists`).to.equal(true);
       expect(text).to.match(/Escalate to: \S/);
       expect(text).to.match(/Time limit: \S/);
       expect(text, 'an endpoint, not "the admin API"').not.to.match(
