@@ -288,7 +288,81 @@ const breakGlass = defineAlert({
   },
 });
 
+/** Rotated refresh tokens presented again in 10 minutes: a few are stolen-token replays, many a campaign. */
+export const REFRESH_REUSE_BURST = 5;
+/** Lockouts in 10 minutes that look like credential stuffing rather than forgetful users. */
+export const LOCKOUT_SPIKE = 20;
+/** Audit events waiting to be sealed: a backlog the sealer is not catching up with. */
+export const UNSEALED_EVENTS_MAX = 50_000;
+
+const refreshReuse = defineAlert({
+  name: 'CarewatchRefreshTokenReuseBurst',
+  expr: `sum by (job) (increase(carewatch_auth_refresh_reuse_detected_total{${JOB_MATCHER}}[10m])) >= ${REFRESH_REUSE_BURST}`,
+  severity: 'warning',
+  team: 'compliance',
+  summary: 'Many rotated refresh tokens are being replayed, a sign of stolen tokens.',
+  description: '{{ $value | humanize }} reused refresh tokens (each family revoked) in the last 10 minutes.',
+  cases: {
+    fires: {
+      input: [series('carewatch_auth_refresh_reuse_detected_total', counter(1, 30))],
+      evalTime: '20m',
+      expect: [{ labels: JOB_ONLY, value: '10' }],
+    },
+    quiet: {
+      why: 'one reuse (a client retrying) is not a burst',
+      input: [series('carewatch_auth_refresh_reuse_detected_total', '0x10 1x20')],
+      evalTime: '20m',
+    },
+  },
+});
+
+const lockoutSpike = defineAlert({
+  name: 'CarewatchLockoutSpike',
+  expr: `sum by (job, scope) (increase(carewatch_auth_lockouts_total{${JOB_MATCHER}}[10m])) >= ${LOCKOUT_SPIKE}`,
+  severity: 'warning',
+  team: 'compliance',
+  summary: 'Accounts or addresses are being locked out in numbers, a sign of credential stuffing.',
+  description: '{{ $value | humanize }} {{ $labels.scope }} lockouts in the last 10 minutes.',
+  cases: {
+    fires: {
+      input: [series('carewatch_auth_lockouts_total', counter(5, 30), { scope: 'account' })],
+      evalTime: '20m',
+      expect: [{ labels: { ...JOB_ONLY, scope: 'account' }, value: '50' }],
+    },
+    quiet: {
+      why: 'a lockout every few minutes is forgetful users',
+      input: [series('carewatch_auth_lockouts_total', '0x10 1x10 2x10', { scope: 'account' })],
+      evalTime: '25m',
+    },
+  },
+});
+
+const unsealedEvents = defineAlert({
+  name: 'CarewatchAuditUnsealedBacklog',
+  expr: `max by (job) (carewatch_audit_unsealed_events{${JOB_MATCHER}}) > ${UNSEALED_EVENTS_MAX}`,
+  for: '15m',
+  severity: 'warning',
+  team: 'compliance',
+  summary: 'A backlog of audit events is waiting to be sealed into the tamper-evident chain.',
+  description: '{{ $value | humanize }} audit events are not sealed yet.',
+  cases: {
+    fires: {
+      input: [series('carewatch_audit_unsealed_events', constant(80_000, 30))],
+      evalTime: '20m',
+      expect: [{ labels: JOB_ONLY, value: '80k' }],
+    },
+    quiet: {
+      why: 'a few hundred events between sealing rounds is normal',
+      input: [series('carewatch_audit_unsealed_events', constant(300, 30))],
+      evalTime: '20m',
+    },
+  },
+});
+
 export const COMPLIANCE_ALERTS: AlertRule[] = [
+  refreshReuse,
+  lockoutSpike,
+  unsealedEvents,
   writeFailure,
   sealerLag,
   verificationFailed,

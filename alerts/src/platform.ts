@@ -263,7 +263,100 @@ const memoryHigh = defineAlert({
   },
 });
 
+/** Unexpected errors (500s, stray rejections) in 15 minutes that make a ticket: each one is a bug. */
+export const UNHANDLED_ERRORS_MIN = 5;
+
+const unhandledErrors = defineAlert({
+  name: 'CarewatchUnhandledErrors',
+  expr: `sum by (job, kind) (increase(carewatch_errors_unhandled_total{${JOB_MATCHER}}[15m])) >= ${UNHANDLED_ERRORS_MIN}`,
+  severity: 'warning',
+  team: 'sre',
+  summary: 'The service is failing with unexpected errors.',
+  description: '{{ $value | humanize }} unexpected {{ $labels.kind }} errors in the last 15 minutes.',
+  cases: {
+    fires: {
+      input: [series('carewatch_errors_unhandled_total', counter(1, 30), { kind: 'request' })],
+      evalTime: '20m',
+      expect: [{ labels: { ...JOB_ONLY, kind: 'request' }, value: '15' }],
+    },
+    quiet: {
+      why: 'one error in 15 minutes is below the floor',
+      input: [series('carewatch_errors_unhandled_total', '0x10 1x20', { kind: 'request' })],
+      evalTime: '20m',
+    },
+  },
+});
+
+const poolWaiters = defineAlert({
+  name: 'CarewatchDbPoolWaiters',
+  expr: `max by (job, instance) (carewatch_db_pool_waiting_requests{${JOB_MATCHER}}) > 0`,
+  for: '5m',
+  severity: 'warning',
+  team: 'sre',
+  summary: 'Requests are queueing for a database connection.',
+  description:
+    '{{ $value }} requests on {{ $labels.instance }} have been waiting for a database connection for 5 minutes.',
+  cases: {
+    fires: {
+      input: [series('carewatch_db_pool_waiting_requests', constant(3, 15))],
+      evalTime: '10m',
+      expect: [{ labels: { ...TARGET_LABELS }, value: '3' }],
+    },
+    quiet: {
+      why: 'a moment of waiting is normal',
+      input: [series('carewatch_db_pool_waiting_requests', '0x5 2 0x10')],
+      evalTime: '10m',
+    },
+  },
+});
+
+const HPA = 'horizontalpodautoscaler="carewatch"';
+
+const autoscalerAtMax = defineAlert({
+  name: 'CarewatchAutoscalerAtMaximum',
+  expr: `max by (namespace) (kube_horizontalpodautoscaler_status_current_replicas{${HPA}})\n>= on (namespace)\nmax by (namespace) (kube_horizontalpodautoscaler_spec_max_replicas{${HPA}})`,
+  for: '15m',
+  severity: 'warning',
+  team: 'sre',
+  summary: 'The autoscaler is at its maximum replica count and cannot add capacity.',
+  description:
+    'The carewatch autoscaler in {{ $labels.namespace }} has run {{ $value }} replicas, its maximum, for 15 minutes.',
+  cases: {
+    fires: {
+      input: [
+        {
+          series: `kube_horizontalpodautoscaler_status_current_replicas{${HPA}, namespace="carewatch"}`,
+          values: constant(10, 30),
+        },
+        {
+          series: `kube_horizontalpodautoscaler_spec_max_replicas{${HPA}, namespace="carewatch"}`,
+          values: constant(10, 30),
+        },
+      ],
+      evalTime: '20m',
+      expect: [{ labels: { namespace: 'carewatch' }, value: '10' }],
+    },
+    quiet: {
+      why: 'headroom is left',
+      input: [
+        {
+          series: `kube_horizontalpodautoscaler_status_current_replicas{${HPA}, namespace="carewatch"}`,
+          values: constant(6, 30),
+        },
+        {
+          series: `kube_horizontalpodautoscaler_spec_max_replicas{${HPA}, namespace="carewatch"}`,
+          values: constant(10, 30),
+        },
+      ],
+      evalTime: '20m',
+    },
+  },
+});
+
 export const PLATFORM_ALERTS: AlertRule[] = [
+  unhandledErrors,
+  poolWaiters,
+  autoscalerAtMax,
   watchdog,
   targetsMissing,
   noTargetUp,
