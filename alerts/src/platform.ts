@@ -312,6 +312,18 @@ const poolWaiters = defineAlert({
 
 const HPA = 'horizontalpodautoscaler="carewatch"';
 
+/** kube-state-metrics' view of the carewatch autoscaler: `current` replicas of a maximum of 10. */
+function hpaInput(current: number): InputSeries[] {
+  const labels = `${HPA}, namespace="carewatch"`;
+  return [
+    {
+      series: `kube_horizontalpodautoscaler_status_current_replicas{${labels}}`,
+      values: constant(current, 30),
+    },
+    { series: `kube_horizontalpodautoscaler_spec_max_replicas{${labels}}`, values: constant(10, 30) },
+  ];
+}
+
 const autoscalerAtMax = defineAlert({
   name: 'CarewatchAutoscalerAtMaximum',
   expr: `max by (namespace) (kube_horizontalpodautoscaler_status_current_replicas{${HPA}})\n>= on (namespace)\nmax by (namespace) (kube_horizontalpodautoscaler_spec_max_replicas{${HPA}})`,
@@ -323,33 +335,11 @@ const autoscalerAtMax = defineAlert({
     'The carewatch autoscaler in {{ $labels.namespace }} has run {{ $value }} replicas, its maximum, for 15 minutes.',
   cases: {
     fires: {
-      input: [
-        {
-          series: `kube_horizontalpodautoscaler_status_current_replicas{${HPA}, namespace="carewatch"}`,
-          values: constant(10, 30),
-        },
-        {
-          series: `kube_horizontalpodautoscaler_spec_max_replicas{${HPA}, namespace="carewatch"}`,
-          values: constant(10, 30),
-        },
-      ],
+      input: hpaInput(10),
       evalTime: '20m',
       expect: [{ labels: { namespace: 'carewatch' }, value: '10' }],
     },
-    quiet: {
-      why: 'headroom is left',
-      input: [
-        {
-          series: `kube_horizontalpodautoscaler_status_current_replicas{${HPA}, namespace="carewatch"}`,
-          values: constant(6, 30),
-        },
-        {
-          series: `kube_horizontalpodautoscaler_spec_max_replicas{${HPA}, namespace="carewatch"}`,
-          values: constant(10, 30),
-        },
-      ],
-      evalTime: '20m',
-    },
+    quiet: { why: 'headroom is left', input: hpaInput(6), evalTime: '20m' },
   },
 });
 
