@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { receiverName } from './src/alertmanager';
+import { DEAD_MANS_SWITCH, receiverName } from './src/alertmanager';
 import { toolOrSkip } from './src/binaries';
 import { REPO_ROOT } from './src/generated-check';
 import { allAlerts } from './src/rule-files';
@@ -25,6 +25,22 @@ describe('alertmanager routing', () => {
     const tool = toolOrSkip(this, 'amtool');
     const { status, output } = amtool(tool, ['check-config', CONFIG]);
     expect(status, output).to.equal(0);
+  });
+
+  it("sends the always-firing Watchdog, and only it, to the dead man's switch (issue 12, point 5)", () => {
+    const toSwitch = allAlerts().filter(
+      ({ rule }) => receiverName(rule.labels.team, rule.labels.severity) === DEAD_MANS_SWITCH,
+    );
+    expect(toSwitch.map(({ rule }) => rule.alert)).to.deep.equal(['CarewatchWatchdog']);
+    expect(toSwitch[0]!.rule.expr).to.equal('vector(1)');
+  });
+
+  it('pages for no target and for a missing target, never for one instance of many (issue 12, point 5)', () => {
+    const severity = new Map(allAlerts().map(({ rule }) => [rule.alert, rule.labels.severity]));
+    expect(severity.get('CarewatchTargetsMissing')).to.equal('critical');
+    expect(severity.get('CarewatchNoTargetUp')).to.equal('critical');
+    expect(severity.get('CarewatchTargetsDown')).to.equal('warning');
+    expect(severity.get('CarewatchInstanceDown')).not.to.equal('critical');
   });
 
   for (const { rule } of allAlerts()) {

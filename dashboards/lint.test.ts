@@ -18,6 +18,16 @@ describe('dashboard lint', () => {
   const ok = 'job=~"$job", instance=~"$instance"';
   const bad: [string, string, RegExp][] = [
     ['a fixed rate window', `rate(up_total{${ok}}[5m])`, /\$__rate_interval/],
+    [
+      'a clinical quantile over the rate interval (empty at a few events an hour)',
+      `histogram_quantile(0.95, sum by (le) (rate(carewatch_consultation_time_to_acceptance_seconds_bucket{${ok}}[$__rate_interval])))`,
+      /must use \[30m\]/,
+    ],
+    [
+      'a zoom-dependent count',
+      `sum(increase(carewatch_auth_lockouts_total{${ok}}[$__rate_interval]))`,
+      /must use \[1h\]/,
+    ],
     ['a counter without rate', `sum(carewatch_audit_events_total{${ok}})`, /must be wrapped/],
     ['a histogram bucket without rate', `histogram_quantile(0.9, x_bucket{${ok}})`, /must be wrapped/],
     ['a missing job matcher', 'max(up{instance=~"$instance"})', /job=~"\$job"/],
@@ -61,5 +71,24 @@ describe('dashboard lint', () => {
     expect(problems).to.match(/no valid unit/);
     expect(problems).to.match(/no description/);
     expect(problems).to.match(/does not use the \$datasource variable/);
+  });
+
+  it('rejects a hidden legend, a missing table legend, default thresholds and a missing alert threshold', () => {
+    const overview = buildAllDashboards().find((d) => d.uid === 'carewatch-service-overview')!;
+    const lag = (overview.panels ?? []).find((p) => p.title === 'Event loop lag') as {
+      options: { legend: { showLegend: boolean; displayMode: string } };
+      fieldConfig: { defaults: { thresholds: { steps: { value: number | null; color: string }[] } } };
+    };
+    lag.options.legend.showLegend = false;
+    lag.options.legend.displayMode = 'list';
+    lag.fieldConfig.defaults.thresholds.steps = [
+      { value: null, color: 'green' },
+      { value: 80, color: 'red' },
+    ];
+    const problems = lintDashboard(overview).join('\n');
+    expect(problems).to.match(/"Event loop lag" hides its legend/);
+    expect(problems).to.match(/"Event loop lag" has many series but no table legend/);
+    expect(problems).to.match(/"Event loop lag" keeps Grafana's default threshold of 80/);
+    expect(problems).to.match(/"Event loop lag" lacks the alert threshold\(s\) 0.2 red/);
   });
 });

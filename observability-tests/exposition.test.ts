@@ -2,8 +2,10 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { toolOrSkip } from '../alerts/src/binaries';
 import { listRuleMetricNames } from '../alerts/src/expressions';
+import { EXTERNAL_METRICS } from '../alerts/src/metric-contract';
 import { isRecordedMetricName, listDashboardMetricNames } from '../dashboards/src/expressions';
 import { readMemoryLimit } from '../service/src/observability/memory-limit';
+import { SPECIALTIES } from '../service/src/providers/model';
 import { declaredFamilies, isDeclared } from './support/exposition';
 import { useTestApp, type TestApp } from '../service/test/support/test-app';
 
@@ -23,7 +25,7 @@ describe('the service /metrics', () => {
   it('declares every metric a dashboard or rule reads', async () => {
     const families = declaredFamilies(await scrape(app));
     const read = [...new Set([...listDashboardMetricNames(), ...listRuleMetricNames()])].filter(
-      (name) => !isRecordedMetricName(name) && !SCRAPE_SERIES.has(name),
+      (name) => !isRecordedMetricName(name) && !SCRAPE_SERIES.has(name) && !EXTERNAL_METRICS.has(name),
     );
     expect(read).to.include.members([
       'http_server_request_duration_seconds_bucket',
@@ -36,6 +38,21 @@ describe('the service /metrics', () => {
   it('exposes the memory limit it read at startup, not the gauge default of 0', async () => {
     const sample = /^carewatch_memory_limit_bytes (\S+)$/m.exec(await scrape(app));
     expect(Number(sample?.[1])).to.equal(readMemoryLimit());
+  });
+
+  it('exposes the label combinations the first-event alerts read at 0 before any event (issue 12, point 3)', async () => {
+    const exposition = await scrape(app);
+    const series = [
+      'carewatch_audit_events_total{action="break_glass",outcome="success",actor_role="admin"}',
+      ...SPECIALTIES.map(
+        (s) => `carewatch_consultation_transitions_total{to_status="expired",specialty="${s}"}`,
+      ),
+      'carewatch_consultation_operations_total{operation="accept",result="error"}',
+      'carewatch_prescription_operations_total{operation="send",result="error"}',
+      'carewatch_auth_lockouts_total{scope="account"}',
+      'carewatch_errors_unhandled_total{kind="request"}',
+    ];
+    expect(series.filter((name) => !exposition.includes(`${name} `))).to.deep.equal([]);
   });
 
   it('passes promtool check metrics without a remark', async function () {

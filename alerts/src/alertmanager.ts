@@ -8,11 +8,30 @@ import type { Severity, Team } from './types';
 const WEBHOOK_BASE = 'http://127.0.0.1:9099/alerts';
 
 type Channel = 'page' | 'ticket' | 'info';
-const CHANNEL_BY_SEVERITY: Record<Severity, Channel> = { critical: 'page', warning: 'ticket', info: 'info' };
+const CHANNEL_BY_SEVERITY: Record<Exclude<Severity, 'none'>, Channel> = {
+  critical: 'page',
+  warning: 'ticket',
+  info: 'info',
+};
+
+/**
+ * The dead man's switch (Healthchecks.io, PagerDuty's or Opsgenie's heartbeat): it pages when the
+ * always-firing Watchdog stops arriving, which is how a dead Prometheus or Alertmanager gets noticed.
+ */
+export const DEAD_MANS_SWITCH = 'deadmans-switch';
 
 export function receiverName(team: Team, severity: Severity): string {
-  return `${team}-${CHANNEL_BY_SEVERITY[severity]}`;
+  return severity === 'none' ? DEAD_MANS_SWITCH : `${team}-${CHANNEL_BY_SEVERITY[severity]}`;
 }
+
+/** The Watchdog is re-sent every minute: the switch expects a heartbeat, and a missing one is the alarm. */
+const deadMansSwitchRoute = {
+  matchers: ['severity="none"'],
+  receiver: DEAD_MANS_SWITCH,
+  group_wait: '0s',
+  group_interval: '1m',
+  repeat_interval: '1m',
+};
 
 function receiver(name: string): Record<string, unknown> {
   return { name, webhook_configs: [{ url: `${WEBHOOK_BASE}/${name}`, send_resolved: true }] };
@@ -20,7 +39,7 @@ function receiver(name: string): Record<string, unknown> {
 
 // Patient safety and compliance go to their own teams first; everything else is SRE's.
 const TEAMS_WITH_OWN_ROUTES: readonly Team[] = ['operations', 'compliance'];
-const ROUTED_SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
+const ROUTED_SEVERITIES = ['critical', 'warning', 'info'] as const;
 
 function teamRoute(team: Team): Record<string, unknown> {
   return {
@@ -37,7 +56,10 @@ function teamRoute(team: Team): Record<string, unknown> {
 
 function allReceivers(): Record<string, unknown>[] {
   const teams: Team[] = ['sre', ...TEAMS_WITH_OWN_ROUTES];
-  return teams.flatMap((team) => ROUTED_SEVERITIES.map((severity) => receiver(receiverName(team, severity))));
+  return [
+    receiver(DEAD_MANS_SWITCH),
+    ...teams.flatMap((team) => ROUTED_SEVERITIES.map((severity) => receiver(receiverName(team, severity)))),
+  ];
 }
 
 export function alertmanagerConfig(): Record<string, unknown> {
@@ -48,13 +70,13 @@ export function alertmanagerConfig(): Record<string, unknown> {
       group_wait: '30s',
       group_interval: '5m',
       repeat_interval: '12h',
-      routes: [...TEAMS_WITH_OWN_ROUTES.map(teamRoute), teamRoute('sre')],
+      routes: [deadMansSwitchRoute, ...TEAMS_WITH_OWN_ROUTES.map(teamRoute), teamRoute('sre')],
     },
     inhibit_rules: [
       {
         // A down instance explains every other symptom it shows: report the cause only.
         source_matchers: ['alertname="CarewatchInstanceDown"'],
-        target_matchers: ['alertname!="CarewatchInstanceDown"'],
+        target_matchers: ['alertname!="CarewatchInstanceDown"', 'severity!="none"'],
         equal: ['instance'],
       },
       {
@@ -62,6 +84,12 @@ export function alertmanagerConfig(): Record<string, unknown> {
         source_matchers: ['sloth_severity="page"'],
         target_matchers: ['sloth_severity="ticket"'],
         equal: ['sloth_id'],
+      },
+      {
+        // The page for expiring requests covers the ticket for the same specialty.
+        source_matchers: ['alertname="CarewatchConsultationRequestsExpiring"'],
+        target_matchers: ['alertname="CarewatchConsultationRequestExpired"'],
+        equal: ['job', 'specialty'],
       },
       {
         // A failed verification is the stronger signal than a stale one.

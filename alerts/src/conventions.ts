@@ -39,3 +39,12 @@ export function defineAlert(spec: AlertSpec): AlertRule {
   if (spec.for !== undefined) rule.for = spec.for;
   return rule;
 }
+
+/**
+ * Events a counter counted over `window`, by series. A series born inside the window (its first event
+ * on a fresh pod, before any zero was scraped) has no earlier sample for increase() to compare with, so
+ * its whole value is new: without this a first break-glass access would never alert.
+ */
+export function eventsIn(selector: string, window: string): string {
+  return `((increase(${selector}[${window}]) and ${selector} offset ${window}) or ${selector})`;
+}

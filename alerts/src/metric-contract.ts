@@ -43,11 +43,25 @@ const OTHERS = [
   'carewatch_consultation_operations_total',
   'carewatch_providers_available',
   'carewatch_consultation_requests_pending',
+  'carewatch_consultation_oldest_waiting_seconds',
   'carewatch_prescription_operations_total',
+  'carewatch_in_critical_period',
+  'carewatch_clinic_utc_offset_seconds',
 ];
+
+/**
+ * Well-known exporters' metrics the rules and dashboards may read about Carewatch's own objects
+ * (kube-state-metrics for the autoscaler). They come from another job, so their selectors name the
+ * Carewatch object instead of job="carewatch".
+ */
+export const EXTERNAL_METRICS: ReadonlyMap<string, string> = new Map([
+  ['kube_horizontalpodautoscaler_status_current_replicas', 'kube-state-metrics'],
+  ['kube_horizontalpodautoscaler_spec_max_replicas', 'kube-state-metrics'],
+]);
 
 /** Every series name the service and Prometheus expose, histograms expanded to their series. */
 export const CONTRACT_METRIC_NAMES: ReadonlySet<string> = new Set([
   ...OTHERS,
+  ...EXTERNAL_METRICS.keys(),
   ...HISTOGRAMS.flatMap((h) => [`${h}_bucket`, `${h}_count`, `${h}_sum`]),
 ]);

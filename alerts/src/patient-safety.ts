@@ -1,5 +1,5 @@
-import { JOB_MATCHER, defineAlert } from './conventions';
-import { criticalHoursFilter } from './critical-hours';
+import { JOB_MATCHER, defineAlert, eventsIn } from './conventions';
+import { CRITICAL_HOURS_GROUP, criticalHoursFilter, criticalHoursInput } from './critical-hours';
 import { TARGET_LABELS, constant, counter, series } from './test-series';
 import type { AlertRule, InputSeries, RuleFile } from './types';
 
@@ -8,14 +8,36 @@ import type { AlertRule, InputSeries, RuleFile } from './types';
 
 /** p95 time from a consultation request to its acceptance that operations treat as too slow. */
 export const TIME_TO_ACCEPTANCE_P95_SECONDS = 900;
+/** Acceptances come a few an hour: the p95 needs half an hour of them (the dashboards use it too). */
+export const TIME_TO_ACCEPTANCE_WINDOW = '30m';
+/** A patient waiting this long pages during critical hours: half the default request TTL, time to act. */
+export const OLDEST_WAITING_PAGE_SECONDS = 900;
 /** Share of failed (result="error") operations that means the workflow, not a user, is failing. */
 export const OPERATION_ERROR_RATIO = 0.05;
+/** Below this many operations in the 10-minute window a ratio is anecdote: one failure in two is not an outage. */
+export const OPERATION_MIN_COUNT = 10;
+/** Expired requests of one specialty in 15 minutes that page at any hour; fewer page only in critical hours. */
+export const EXPIRED_PAGE_COUNT = 3;
 
 const JOB_ONLY = { job: TARGET_LABELS.job };
 
+const expiredIn15m = `sum by (job, specialty) (${eventsIn(`carewatch_consultation_transitions_total{${JOB_MATCHER}, to_status="expired"}`, '15m')})`;
+
+function expiredInput(values: string, criticalHours: 0 | 1 = 0): InputSeries[] {
+  return [
+    series('carewatch_consultation_transitions_total', values, {
+      to_status: 'expired',
+      specialty: 'pediatrics',
+    }),
+    ...criticalHoursInput(criticalHours, 600),
+  ];
+}
+
+// A page when patients go unanswered in numbers, or at all while clinics expect to answer; a single
+// expired request at 3 a.m. is a ticket (CarewatchConsultationRequestExpired) for the morning.
 const requestsExpiring = defineAlert({
   name: 'CarewatchConsultationRequestsExpiring',
-  expr: `sum by (job, specialty) (increase(carewatch_consultation_transitions_total{${JOB_MATCHER}, to_status="expired"}[15m])) > 0`,
+  expr: `${expiredIn15m} >= ${EXPIRED_PAGE_COUNT}\nor\n(${expiredIn15m} > 0 and on () ${criticalHoursFilter()})`,
   severity: 'critical',
   team: 'operations',
   summary: 'Consultation requests are expiring without any provider accepting them.',
@@ -42,6 +64,45 @@ const requestsExpiring = defineAlert({
       ],
       evalTime: '35m',
     },
+    more: [
+      {
+        why: 'one expired request at 03:00 is a ticket, not a page',
+        input: expiredInput('0x170 1x20'),
+        evalTime: '175m',
+      },
+      {
+        // One is enough while the clinics are open: 08:00 is inside critical hours.
+        input: expiredInput('0x470 1x20', 1),
+        evalTime: '475m',
+        expect: [{ labels: { ...JOB_ONLY, specialty: 'pediatrics' }, value: '1' }],
+      },
+    ],
+  },
+});
+
+const requestExpired = defineAlert({
+  name: 'CarewatchConsultationRequestExpired',
+  expr: `${expiredIn15m} > 0`,
+  severity: 'warning',
+  team: 'operations',
+  summary: 'A consultation request expired without any provider accepting it.',
+  description:
+    '{{ $value | humanize }} {{ $labels.specialty }} consultation requests expired unanswered in the last 15 minutes.',
+  cases: {
+    fires: {
+      input: expiredInput('0x170 1x20'),
+      evalTime: '175m',
+      expect: [{ labels: { ...JOB_ONLY, specialty: 'pediatrics' }, value: '1' }],
+    },
+    quiet: { why: 'nothing expired in 15 minutes', input: expiredInput('1x40'), evalTime: '35m' },
+    more: [
+      {
+        // The first expired request on a pod whose series was not yet scraped at 0.
+        input: expiredInput('_x5 1x10'),
+        evalTime: '10m',
+        expect: [{ labels: { ...JOB_ONLY, specialty: 'pediatrics' }, value: '1' }],
+      },
+    ],
   },
 });
 
@@ -65,7 +126,7 @@ function acceptanceInput(slowestBoundReached: string): InputSeries[] {
 const timeToAcceptance = defineAlert({
   name: 'CarewatchTimeToAcceptanceHigh',
   expr:
-    `histogram_quantile(0.95, sum by (job, specialty, le) (rate(carewatch_consultation_time_to_acceptance_seconds_bucket{${JOB_MATCHER}}[30m])))\n` +
+    `histogram_quantile(0.95, sum by (job, specialty, le) (rate(carewatch_consultation_time_to_acceptance_seconds_bucket{${JOB_MATCHER}}[${TIME_TO_ACCEPTANCE_WINDOW}])))\n` +
     `> ${TIME_TO_ACCEPTANCE_P95_SECONDS}`,
   for: '10m',
   severity: 'warning',
@@ -84,9 +145,11 @@ const timeToAcceptance = defineAlert({
   },
 });
 
-function providersInput(available: number): InputSeries[] {
-  // 10 hours of samples: the test clock starts at 00:00 UTC, so eval times pick inside or outside hours.
-  return [series('carewatch_providers_available', constant(available, 600), { specialty: 'dermatology' })];
+function providersInput(available: number, criticalHours: 0 | 1): InputSeries[] {
+  return [
+    series('carewatch_providers_available', constant(available, 600), { specialty: 'dermatology' }),
+    ...criticalHoursInput(criticalHours, 600),
+  ];
 }
 
 const noProvider = defineAlert({
@@ -99,22 +162,39 @@ const noProvider = defineAlert({
   description: 'No {{ $labels.specialty }} provider has been available for 5 minutes during critical hours.',
   cases: {
     fires: {
-      input: providersInput(0),
+      input: providersInput(0, 1),
       evalTime: '8h',
       expect: [{ labels: { ...JOB_ONLY, specialty: 'dermatology' }, value: '0' }],
     },
     quiet: {
-      why: 'at 03:00 an empty specialty is outside critical hours',
-      input: providersInput(0),
+      why: 'at 03:00 local an empty specialty is outside critical hours',
+      input: providersInput(0, 0),
       evalTime: '3h',
     },
+    more: [
+      {
+        // 03:00 UTC is 08:30 in a clinic at UTC+5:30: the service's local verdict rules, not hour().
+        input: providersInput(0, 1),
+        evalTime: '3h',
+        expect: [{ labels: { ...JOB_ONLY, specialty: 'dermatology' }, value: '0' }],
+      },
+    ],
   },
 });
 
 function failureRatioExpr(metric: string): string {
   const rate = (extra: string): string =>
     `sum by (job, operation) (rate(${metric}{${JOB_MATCHER}${extra}}[10m]))`;
-  return `${rate(', result="error"')}\n/\n${rate('')}\n> ${OPERATION_ERROR_RATIO}`;
+  const count = `sum by (job, operation) (increase(${metric}{${JOB_MATCHER}}[10m]))`;
+  return `${rate(', result="error"')}\n/\n${rate('')}\n> ${OPERATION_ERROR_RATIO}\nand\n${count} >= ${OPERATION_MIN_COUNT}`;
+}
+
+/** One failure and one success in the window: 50 %, but two operations say nothing about an outage. */
+function twoOperationsInput(metric: string, operation: string): InputSeries[] {
+  return [
+    series(metric, '0x10 1x20', { operation, result: 'error' }),
+    series(metric, '0x10 1x20', { operation, result: 'ok' }),
+  ];
 }
 
 function operationsInput(
@@ -150,6 +230,13 @@ const consultationFailures = defineAlert({
       input: operationsInput('carewatch_consultation_operations_total', 'accept', 1, 99),
       evalTime: '20m',
     },
+    more: [
+      {
+        why: 'one failure in two operations is below the minimum traffic',
+        input: twoOperationsInput('carewatch_consultation_operations_total', 'accept'),
+        evalTime: '20m',
+      },
+    ],
   },
 });
 
@@ -174,11 +261,55 @@ const prescriptionFailures = defineAlert({
       input: operationsInput('carewatch_prescription_operations_total', 'send', 1, 99),
       evalTime: '20m',
     },
+    more: [
+      {
+        why: 'one failure in two operations is below the minimum traffic',
+        input: twoOperationsInput('carewatch_prescription_operations_total', 'send'),
+        evalTime: '20m',
+      },
+    ],
+  },
+});
+
+function waitingInput(oldestSeconds: number, criticalHours: 0 | 1): InputSeries[] {
+  return [
+    series('carewatch_consultation_oldest_waiting_seconds', constant(oldestSeconds, 30), {
+      specialty: 'cardiology',
+    }),
+    ...criticalHoursInput(criticalHours, 30),
+  ];
+}
+
+const patientWaiting = defineAlert({
+  name: 'CarewatchPatientWaitingLong',
+  expr: `max by (job, specialty) (carewatch_consultation_oldest_waiting_seconds{${JOB_MATCHER}}) > ${OLDEST_WAITING_PAGE_SECONDS}\nand on ()\n${criticalHoursFilter()}`,
+  for: '2m',
+  severity: 'critical',
+  team: 'operations',
+  summary: 'A patient has been waiting too long for a provider during critical hours.',
+  description:
+    'The oldest waiting {{ $labels.specialty }} consultation request has waited {{ $value | humanizeDuration }} without a provider.',
+  cases: {
+    fires: {
+      input: waitingInput(1200, 1),
+      evalTime: '10m',
+      expect: [{ labels: { ...JOB_ONLY, specialty: 'cardiology' }, value: '20m 0s' }],
+    },
+    quiet: { why: 'five minutes of waiting is normal', input: waitingInput(300, 1), evalTime: '10m' },
+    more: [
+      {
+        why: 'outside critical hours a long wait is the expiry ticket’s, not a page',
+        input: waitingInput(1200, 0),
+        evalTime: '10m',
+      },
+    ],
   },
 });
 
 export const PATIENT_SAFETY_ALERTS: AlertRule[] = [
+  patientWaiting,
   requestsExpiring,
+  requestExpired,
   timeToAcceptance,
   noProvider,
   consultationFailures,
@@ -187,5 +318,5 @@ export const PATIENT_SAFETY_ALERTS: AlertRule[] = [
 
 export const PATIENT_SAFETY_RULES: RuleFile = {
   name: 'patient-safety',
-  groups: [{ name: 'carewatch-patient-safety', rules: PATIENT_SAFETY_ALERTS }],
+  groups: [CRITICAL_HOURS_GROUP, { name: 'carewatch-patient-safety', rules: PATIENT_SAFETY_ALERTS }],
 };

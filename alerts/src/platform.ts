@@ -1,6 +1,8 @@
 import { JOB_MATCHER, defineAlert } from './conventions';
 import { TARGET_LABELS, constant, counter, series } from './test-series';
-import type { AlertRule, RuleFile } from './types';
+import type { AlertRule, InputSeries, RuleFile } from './types';
+
+const JOB_ONLY = { job: TARGET_LABELS.job };
 
 // Platform alerts: the process, its dependencies and its runtime. Owned by SRE.
 
@@ -19,11 +21,23 @@ export const MEMORY_WARNING_RATIO = 0.9;
 /** The staging chart's container limit, for the alert's test cases. */
 const MEMORY_LIMIT_CASE_BYTES = 512 * 1024 * 1024;
 
+/** Share of a job's targets down (kubernetes-mixin's TargetDown) that makes a ticket. */
+export const TARGETS_DOWN_PERCENT = 10;
+
+/** `up` of `count` targets, the first `down` of them failing, for `minutes` minutes. */
+function targetsInput(count: number, down: number, minutes = 30): InputSeries[] {
+  return Array.from({ length: count }, (_, i) =>
+    series('up', constant(i < down ? 0 : 1, minutes), { instance: `carewatch-${i}:9464` }),
+  );
+}
+
+// One pod down is context, not a page: the Deployment replaces it and the others serve. It stays as an
+// info alert because it inhibits the symptoms the same instance shows.
 const instanceDown = defineAlert({
   name: 'CarewatchInstanceDown',
   expr: `up{${JOB_MATCHER}} == 0`,
   for: '2m',
-  severity: 'critical',
+  severity: 'info',
   team: 'sre',
   summary: 'A Carewatch instance cannot be scraped by Prometheus.',
   description:
@@ -36,6 +50,74 @@ const instanceDown = defineAlert({
     },
     quiet: { why: 'the target is up', input: [series('up', constant(1, 10))], evalTime: '5m' },
   },
+});
+
+const targetsDown = defineAlert({
+  name: 'CarewatchTargetsDown',
+  expr: `100 * count by (job) (up{${JOB_MATCHER}} == 0)\n/ count by (job) (up{${JOB_MATCHER}})\n> ${TARGETS_DOWN_PERCENT}`,
+  for: '10m',
+  severity: 'warning',
+  team: 'sre',
+  summary: 'A share of the Carewatch targets cannot be scraped.',
+  description: '{{ $value | humanize }}% of the {{ $labels.job }} targets have been down for 10 minutes.',
+  cases: {
+    fires: { input: targetsInput(4, 1), evalTime: '15m', expect: [{ labels: JOB_ONLY, value: '25' }] },
+    quiet: {
+      why: 'one target of twenty (5 %) is below the share',
+      input: targetsInput(20, 1),
+      evalTime: '15m',
+    },
+  },
+});
+
+const noTargetUp = defineAlert({
+  name: 'CarewatchNoTargetUp',
+  expr: `max by (job) (up{${JOB_MATCHER}}) == 0`,
+  for: '2m',
+  severity: 'critical',
+  team: 'sre',
+  summary: 'No Carewatch instance can be scraped: the service is down.',
+  description: 'None of the {{ $labels.job }} targets has been up for 2 minutes.',
+  cases: {
+    fires: { input: targetsInput(3, 3), evalTime: '5m', expect: [{ labels: JOB_ONLY, value: '0' }] },
+    quiet: { why: 'one target of three still serves', input: targetsInput(3, 2), evalTime: '5m' },
+  },
+});
+
+const targetsMissing = defineAlert({
+  name: 'CarewatchTargetsMissing',
+  // absent() is the only signal when the targets themselves disappear (Deployment deleted, scaled to 0,
+  // ServiceMonitor or relabelling broken): up == 0 needs a target to exist.
+  expr: `absent(up{${JOB_MATCHER}})`,
+  for: '5m',
+  severity: 'critical',
+  team: 'sre',
+  summary: 'Prometheus has no Carewatch target at all.',
+  description: 'No target of job {{ $labels.job }} has been discovered for 5 minutes (absent: {{ $value }}).',
+  cases: {
+    fires: {
+      input: [series('up', '1x5 _x20')],
+      evalTime: '20m',
+      expect: [{ labels: JOB_ONLY, value: '1' }],
+    },
+    quiet: {
+      why: 'a target exists, even a failing one',
+      input: [series('up', constant(0, 20))],
+      evalTime: '15m',
+    },
+  },
+});
+
+const watchdog = defineAlert({
+  name: 'CarewatchWatchdog',
+  // Always firing: the dead man's switch receiving it every minute proves that rules are evaluated and
+  // notifications delivered; its silence is the page.
+  expr: 'vector(1)',
+  severity: 'none',
+  team: 'sre',
+  summary: 'The alerting pipeline is alive; this alert always fires.',
+  description: "Heartbeat for the dead man's switch (value {{ $value }}).",
+  cases: { fires: { input: [], evalTime: '1m', expect: [{ labels: {}, value: '1' }] } },
 });
 
 const poolSaturated = defineAlert({
@@ -181,7 +263,94 @@ const memoryHigh = defineAlert({
   },
 });
 
+/** Unexpected errors (500s, stray rejections) in 15 minutes that make a ticket: each one is a bug. */
+export const UNHANDLED_ERRORS_MIN = 5;
+
+const unhandledErrors = defineAlert({
+  name: 'CarewatchUnhandledErrors',
+  expr: `sum by (job, kind) (increase(carewatch_errors_unhandled_total{${JOB_MATCHER}}[15m])) >= ${UNHANDLED_ERRORS_MIN}`,
+  severity: 'warning',
+  team: 'sre',
+  summary: 'The service is failing with unexpected errors.',
+  description: '{{ $value | humanize }} unexpected {{ $labels.kind }} errors in the last 15 minutes.',
+  cases: {
+    fires: {
+      input: [series('carewatch_errors_unhandled_total', counter(1, 30), { kind: 'request' })],
+      evalTime: '20m',
+      expect: [{ labels: { ...JOB_ONLY, kind: 'request' }, value: '15' }],
+    },
+    quiet: {
+      why: 'one error in 15 minutes is below the floor',
+      input: [series('carewatch_errors_unhandled_total', '0x10 1x20', { kind: 'request' })],
+      evalTime: '20m',
+    },
+  },
+});
+
+const poolWaiters = defineAlert({
+  name: 'CarewatchDbPoolWaiters',
+  expr: `max by (job, instance) (carewatch_db_pool_waiting_requests{${JOB_MATCHER}}) > 0`,
+  for: '5m',
+  severity: 'warning',
+  team: 'sre',
+  summary: 'Requests are queueing for a database connection.',
+  description:
+    '{{ $value }} requests on {{ $labels.instance }} have been waiting for a database connection for 5 minutes.',
+  cases: {
+    fires: {
+      input: [series('carewatch_db_pool_waiting_requests', constant(3, 15))],
+      evalTime: '10m',
+      expect: [{ labels: { ...TARGET_LABELS }, value: '3' }],
+    },
+    quiet: {
+      why: 'a moment of waiting is normal',
+      input: [series('carewatch_db_pool_waiting_requests', '0x5 2 0x10')],
+      evalTime: '10m',
+    },
+  },
+});
+
+const HPA = 'horizontalpodautoscaler="carewatch"';
+
+/** kube-state-metrics' view of the carewatch autoscaler: `current` replicas of a maximum of 10. */
+function hpaInput(current: number): InputSeries[] {
+  const labels = `${HPA}, namespace="carewatch"`;
+  return [
+    {
+      series: `kube_horizontalpodautoscaler_status_current_replicas{${labels}}`,
+      values: constant(current, 30),
+    },
+    { series: `kube_horizontalpodautoscaler_spec_max_replicas{${labels}}`, values: constant(10, 30) },
+  ];
+}
+
+const autoscalerAtMax = defineAlert({
+  name: 'CarewatchAutoscalerAtMaximum',
+  expr: `max by (namespace) (kube_horizontalpodautoscaler_status_current_replicas{${HPA}})\n>= on (namespace)\nmax by (namespace) (kube_horizontalpodautoscaler_spec_max_replicas{${HPA}})`,
+  for: '15m',
+  severity: 'warning',
+  team: 'sre',
+  summary: 'The autoscaler is at its maximum replica count and cannot add capacity.',
+  description:
+    'The carewatch autoscaler in {{ $labels.namespace }} has run {{ $value }} replicas, its maximum, for 15 minutes.',
+  cases: {
+    fires: {
+      input: hpaInput(10),
+      evalTime: '20m',
+      expect: [{ labels: { namespace: 'carewatch' }, value: '10' }],
+    },
+    quiet: { why: 'headroom is left', input: hpaInput(6), evalTime: '20m' },
+  },
+});
+
 export const PLATFORM_ALERTS: AlertRule[] = [
+  unhandledErrors,
+  poolWaiters,
+  autoscalerAtMax,
+  watchdog,
+  targetsMissing,
+  noTargetUp,
+  targetsDown,
   instanceDown,
   poolSaturated,
   cacheHitRatioLow,

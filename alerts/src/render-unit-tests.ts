@@ -2,6 +2,7 @@ import { Document, type YAMLSeq } from 'yaml';
 import { YAML_OPTIONS, generatedHeader, renderRuleFile } from './render-rules';
 import {
   isAlertRule,
+  isQuietCase,
   type AlertRule,
   type ExpectedAlert,
   type FiringCase,
@@ -34,13 +35,22 @@ function expectedAlert(rule: AlertRule, expected: ExpectedAlert): Record<string,
   };
 }
 
-function testGroup(rule: AlertRule, c: FiringCase | QuietCase, firing: boolean): Record<string, unknown> {
-  const exp_alerts = 'expect' in c ? c.expect.map((e) => expectedAlert(rule, e)) : [];
+function testGroup(rule: AlertRule, c: FiringCase | QuietCase): Record<string, unknown> {
+  const exp_alerts = isQuietCase(c) ? [] : c.expect.map((e) => expectedAlert(rule, e));
   return {
     interval: '1m',
     input_series: c.input,
-    alert_rule_test: [{ eval_time: c.evalTime, alertname: rule.alert, exp_alerts: firing ? exp_alerts : [] }],
+    alert_rule_test: [{ eval_time: c.evalTime, alertname: rule.alert, exp_alerts }],
   };
+}
+
+function casesOf(rule: AlertRule): (FiringCase | QuietCase)[] {
+  const { fires, quiet, more = [] } = rule.cases;
+  return [fires, ...(quiet ? [quiet] : []), ...more];
+}
+
+function caseComment(rule: AlertRule, c: FiringCase | QuietCase): string {
+  return isQuietCase(c) ? ` ${rule.alert} stays silent: ${c.why}` : ` ${rule.alert} fires`;
 }
 
 function alertsOf(file: RuleFile): AlertRule[] {
@@ -52,10 +62,8 @@ export function unitTestPath(file: RuleFile): string {
 }
 
 export function renderUnitTests(file: RuleFile): string {
-  const tests = alertsOf(file).flatMap((rule) => [
-    testGroup(rule, rule.cases.fires, true),
-    testGroup(rule, rule.cases.quiet, false),
-  ]);
+  const cases = alertsOf(file).flatMap((rule) => casesOf(rule).map((c) => ({ rule, c })));
+  const tests = cases.map(({ rule, c }) => testGroup(rule, c));
   const doc = new Document({
     rule_files: [`../dist/${file.name}.rules.yml`],
     evaluation_interval: '1m',
@@ -63,10 +71,8 @@ export function renderUnitTests(file: RuleFile): string {
   });
   // A comment above each test group says which alert it exercises and, for silent cases, why.
   const groups = doc.get('tests') as YAMLSeq;
-  alertsOf(file).forEach((rule, i) => {
-    const [fires, quiet] = [groups.items[2 * i], groups.items[2 * i + 1]] as { commentBefore?: string }[];
-    if (fires) fires.commentBefore = ` ${rule.alert} fires`;
-    if (quiet) quiet.commentBefore = ` ${rule.alert} stays silent: ${rule.cases.quiet.why}`;
+  cases.forEach(({ rule, c }, i) => {
+    (groups.items[i] as { commentBefore?: string }).commentBefore = caseComment(rule, c);
   });
   const header = `promtool unit tests for ${file.name} rules (source: the cases in alerts/src).`;
   return `${generatedHeader(header)}${doc.toString(YAML_OPTIONS)}`;

@@ -13,6 +13,8 @@ export interface SloDefinition {
   totalQuery: string;
   /** promtool input with `bad` bad and `good` good events a minute, for `minutes` minutes. */
   testInput(bad: number, good: number, minutes: number): InputSeries[];
+  /** promtool input where only traffic the SLI excludes fails, beside healthy API traffic. */
+  excludedFailuresInput?(minutes: number): InputSeries[];
 }
 
 export const SLO_SERVICE = 'carewatch';
@@ -33,13 +35,21 @@ function counter(perMinute: number, minutes: number): string {
 export const CRITICAL_ROUTES_REGEX = '/v1/(consultations|prescriptions).*';
 export const LATENCY_THRESHOLD_SECONDS = '2';
 
+/**
+ * Probes and scrapes are not user traffic: a draining pod answers /readyz with 503 on purpose, and a
+ * scrape storm is Prometheus' doing. They stay in the histogram (the dashboards show them) but not in
+ * the SLI, so they never spend the error budget.
+ */
+export const SLI_EXCLUDED_ROUTES = ['/healthz', '/readyz', '/metrics'] as const;
+const USER_TRAFFIC = `${JOB_MATCHER}, route!~"${SLI_EXCLUDED_ROUTES.join('|')}"`;
+
 export const AVAILABILITY_SLO: SloDefinition = {
   name: 'requests-availability',
   objectivePercent: 99.9,
   description: '99.9 % of API requests succeed (a 5xx response is an error).',
   // No 5xx series exists until the first 5xx: without the 0 a healthy service would have no SLI at all.
-  errorQuery: `sum(rate(${HTTP}_count{${JOB_MATCHER}, status_code=~"5.."}[{{window}}])) or vector(0)`,
-  totalQuery: `sum(rate(${HTTP}_count{${JOB_MATCHER}}[{{window}}]))`,
+  errorQuery: `sum(rate(${HTTP}_count{${USER_TRAFFIC}, status_code=~"5.."}[{{window}}])) or vector(0)`,
+  totalQuery: `sum(rate(${HTTP}_count{${USER_TRAFFIC}}[{{window}}]))`,
   testInput: (bad, good, minutes) => [
     {
       series: `${HTTP}_count{${TEST_LABELS}, route="/v1/patients/:id", status_code="500"}`,
@@ -48,6 +58,16 @@ export const AVAILABILITY_SLO: SloDefinition = {
     {
       series: `${HTTP}_count{${TEST_LABELS}, route="/v1/patients/:id", status_code="200"}`,
       values: counter(good, minutes),
+    },
+  ],
+  excludedFailuresInput: (minutes) => [
+    {
+      series: `${HTTP}_count{${TEST_LABELS}, route="/readyz", status_code="503"}`,
+      values: counter(60, minutes),
+    },
+    {
+      series: `${HTTP}_count{${TEST_LABELS}, route="/v1/patients/:id", status_code="200"}`,
+      values: counter(60, minutes),
     },
   ],
 };

@@ -76,14 +76,24 @@ function metaRecordings(slo: SloDefinition): RecordingRule[] {
   ];
 }
 
+/**
+ * Sloth's condition, with each pair naming its windows in `long_window` and `short_window` so the
+ * notification says which pair fired (both may, as two alerts).
+ */
 function burnCondition(slo: SloDefinition, pairs: readonly BurnWindowPair[]): string {
   const sel = sloSelector(slo);
   const budget = errorBudget(slo);
   const over = (window: SliWindow, factor: number): string =>
     `max(slo:sli_error:ratio_rate${window}${sel} > (${factor} * ${budget})) without (sloth_window)`;
+  const named = (p: BurnWindowPair, expr: string): string =>
+    `label_replace(label_replace(${expr}, "long_window", "${p.long}", "", ""), "short_window", "${p.short}", "", "")`;
   return pairs
-    .map((p) => `(\n  ${over(p.short, p.factor)}\n  and\n  ${over(p.long, p.factor)}\n)`)
+    .map((p) => named(p, `(\n  ${over(p.short, p.factor)}\n  and\n  ${over(p.long, p.factor)}\n)`))
     .join('\nor\n');
+}
+
+function windowLabels(pairs: readonly BurnWindowPair[]): Record<string, string>[] {
+  return pairs.map((p) => ({ long_window: p.long, short_window: p.short }));
 }
 
 /** Minutes of promtool input: enough for the longest window the case evaluates. */
@@ -92,7 +102,7 @@ const CASE_MINUTES = 180;
 function burnAlert(slo: SloDefinition, kind: 'page' | 'ticket', alertBase: string): AlertRule {
   const page = kind === 'page';
   const windows = page ? PAGE_WINDOWS : TICKET_WINDOWS;
-  const shortWindow = windows[0]?.short ?? '5m';
+  const excluded = slo.excludedFailuresInput?.(CASE_MINUTES);
   return defineAlert({
     name: `${alertBase}ErrorBudgetBurn${page ? 'Fast' : 'Slow'}`,
     expr: burnCondition(slo, windows),
@@ -105,19 +115,31 @@ function burnAlert(slo: SloDefinition, kind: 'page' | 'ticket', alertBase: strin
       : 'An SLO is burning its 30-day error budget faster than it can afford over the month.',
     description:
       `SLO {{ $labels.sloth_slo }} of {{ $labels.sloth_service }} (${slo.description}) has an error ratio of ` +
-      `{{ $value | humanizePercentage }} over ${shortWindow}, above ${windows.map((w) => `${w.factor}x`).join(' / ')} ` +
-      `its ${errorBudget(slo)} budget over both the short and long windows.`,
+      `{{ $value | humanizePercentage }} over {{ $labels.short_window }}, and the {{ $labels.short_window }} and ` +
+      `{{ $labels.long_window }} windows both burn its ${errorBudget(slo)} budget faster than ` +
+      `${windows.map((w) => `${w.factor}x (${w.short}/${w.long})`).join(' or ')}.`,
     cases: {
       fires: {
         input: slo.testInput(10, 0, CASE_MINUTES),
         evalTime: '2h',
-        expect: [{ labels: {}, value: '100%' }],
+        expect: windowLabels(windows).map((labels) => ({ labels, value: '100%' })),
       },
       quiet: {
         why: 'an error ratio of 0.05 % stays below even the 1x burn rate of a 0.1 % budget',
         input: slo.testInput(1, 1999, CASE_MINUTES),
         evalTime: '2h',
       },
+      ...(excluded
+        ? {
+            more: [
+              {
+                why: 'probes and scrapes failing (a draining pod answers /readyz with 503) spend no budget',
+                input: excluded,
+                evalTime: '2h',
+              },
+            ],
+          }
+        : {}),
     },
   });
 }

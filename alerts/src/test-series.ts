@@ -23,3 +23,17 @@ export function counter(perMinute: number, minutes: number): string {
 export function constant(value: number, minutes: number): string {
   return `${value}x${minutes}`;
 }
+
+/** A counter whose per-minute increase changes: `[perMinute, minutes]` pieces, one after another. */
+export function counterSegments(pieces: readonly (readonly [number, number])[]): string {
+  let value = 0;
+  return pieces
+    .map(([perMinute, minutes], i) => {
+      // Every piece but the first starts one minute after the previous piece's last sample.
+      const start = i === 0 ? value : value + perMinute;
+      const steps = i === 0 ? minutes : minutes - 1;
+      value = start + perMinute * steps;
+      return `${start}+${perMinute}x${steps}`;
+    })
+    .join(' ');
+}

@@ -2,10 +2,11 @@
 // Cases live beside the alert they exercise so an alert cannot be added without both cases: the
 // type makes `cases` mandatory.
 
-export type Severity = 'critical' | 'warning' | 'info';
+/** `none` is the Watchdog's alone: it always fires and goes to the dead man's switch, never to a person. */
+export type Severity = 'critical' | 'warning' | 'info' | 'none';
 export type Team = 'sre' | 'operations' | 'compliance';
 
-export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
+export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info', 'none'];
 export const TEAMS: readonly Team[] = ['sre', 'operations', 'compliance'];
 
 /** One promtool input series: `series` is a PromQL selector, `values` the expanding notation ('0+1x60'). */
@@ -36,7 +37,14 @@ export interface QuietCase {
 
 export interface AlertCases {
   fires: FiringCase;
-  quiet: QuietCase;
+  /** Mandatory for every alert but the always-firing Watchdog (severity none), which has no quiet state. */
+  quiet?: QuietCase;
+  /** Further boundaries worth pinning (a first event, a quiet night, a missing target). */
+  more?: (FiringCase | QuietCase)[];
+}
+
+export function isQuietCase(c: FiringCase | QuietCase): c is QuietCase {
+  return 'why' in c;
 }
 
 export interface AlertRule {

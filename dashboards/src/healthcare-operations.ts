@@ -1,8 +1,15 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { CRITICAL_HOURS, criticalHoursFilter } from '../../alerts/src/critical-hours';
+import {
+  CRITICAL_HOURS,
+  CRITICAL_HOURS_OBJECTIVE,
+  CRITICAL_HOURS_PERIOD,
+  CRITICAL_HOURS_UP,
+} from '../../alerts/src/critical-hours';
 import { buildDashboard } from './dashboard';
 import { quantileTargets, stat, timeseries } from './panels';
-import { gauge, quantile, ratio, sel, sumIncrease, sumRate } from './promql';
+import { countOver, gauge, quantileOver, ratio, sumRate } from './promql';
+import { THRESHOLDS } from './thresholds';
+import { CLINICAL_QUANTILE_WINDOW, COUNT_WINDOW } from './windows';
 
 // What clinical operations watch: are consultations flowing, how long patients wait, and whether
 // providers are there to answer during the hours patients expect them.
@@ -22,7 +29,11 @@ function waitPanel(title: string, description: string, base: string): ReturnType
     title,
     description,
     unit: 's',
-    targets: quantileTargets((q) => quantile(q, base, ['specialty']), '{{specialty}}', waitQuantiles),
+    targets: quantileTargets(
+      (q) => quantileOver(CLINICAL_QUANTILE_WINDOW, q, base, ['specialty']),
+      '{{specialty}}',
+      waitQuantiles,
+    ),
   });
 }
 
@@ -31,7 +42,7 @@ function pad(hour: number): string {
 }
 
 export function healthcareOperations(): dashboard.Dashboard {
-  const hours = `${pad(CRITICAL_HOURS.startHour)}-${pad(CRITICAL_HOURS.endHour)} (UTC${CRITICAL_HOURS.utcOffsetHours >= 0 ? '+' : ''}${CRITICAL_HOURS.utcOffsetHours})`;
+  const hours = `${pad(CRITICAL_HOURS.startHour)}-${pad(CRITICAL_HOURS.endHour)} in CLINIC_TIMEZONE`;
   return buildDashboard({
     uid: 'carewatch-healthcare-operations',
     title: 'Carewatch / Healthcare operations',
@@ -64,13 +75,13 @@ export function healthcareOperations(): dashboard.Dashboard {
             ],
           }),
           timeseries({
-            title: 'Expired requests',
+            title: 'Expired requests, last hour',
             description:
-              'Consultation requests that expired before any provider accepted them, by specialty.',
+              'Consultation requests that expired before any provider accepted them in the hour before each point, by specialty.',
             unit: 'short',
             targets: [
               {
-                expr: sumIncrease(TRANSITIONS, ['specialty'], 'to_status="expired"'),
+                expr: countOver(COUNT_WINDOW, TRANSITIONS, ['specialty'], 'to_status="expired"'),
                 legend: '{{specialty}}',
               },
             ],
@@ -132,6 +143,19 @@ export function healthcareOperations(): dashboard.Dashboard {
               },
             ],
           }),
+          timeseries({
+            title: 'Oldest waiting request',
+            description:
+              'How long the longest-waiting patient of each specialty has waited for a provider (0: nobody waits). Pages above the line during critical hours.',
+            unit: 's',
+            thresholds: THRESHOLDS.oldestWaiting,
+            targets: [
+              {
+                expr: gauge('max', 'carewatch_consultation_oldest_waiting_seconds', ['specialty']),
+                legend: '{{specialty}}',
+              },
+            ],
+          }),
         ],
       },
       {
@@ -147,14 +171,14 @@ export function healthcareOperations(): dashboard.Dashboard {
             ],
           }),
           stat({
-            title: 'Uptime during critical hours',
-            description: `Share of scrapes that found the service up between ${hours}, over the dashboard's time range.`,
+            title: 'Critical-hours availability, last 30 days',
+            description: `The critical-hours SLO (objective ${CRITICAL_HOURS_OBJECTIVE * 100} %): share of minutes between ${hours}, over the last ${CRITICAL_HOURS_PERIOD}, in which at least one instance was up. Minutes without any target count as down.`,
             unit: 'percentunit',
             targets: [
               {
-                // A 1m-step subquery keeps only the samples taken inside critical hours, then averages them.
-                expr: `avg(avg_over_time((${sel('up')} and on () ${criticalHoursFilter()})[$__range:1m]))`,
-                legend: 'uptime',
+                // The recording rule samples once a minute, only inside critical hours (alerts/src/critical-hours.ts).
+                expr: `avg_over_time(${CRITICAL_HOURS_UP}[${CRITICAL_HOURS_PERIOD}])`,
+                legend: 'availability',
               },
             ],
           }),

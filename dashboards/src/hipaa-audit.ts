@@ -1,7 +1,8 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { buildDashboard } from './dashboard';
 import { stat, timeseries } from './panels';
-import { gauge, sel, sumIncrease, sumRate } from './promql';
+import { countOver, gauge, sel, sumRate } from './promql';
+import { COUNT_WINDOW } from './windows';
 
 // What compliance officers watch: who touches PHI and how, whether the audit trail is complete and
 // intact, and how authentication is behaving.
@@ -55,7 +56,7 @@ export function hipaaAudit(): dashboard.Dashboard {
             unit: 'short',
             targets: [
               {
-                expr: sumIncrease(AUDIT, ['actor_role', 'outcome'], 'action="break_glass"'),
+                expr: countOver(COUNT_WINDOW, AUDIT, ['actor_role', 'outcome'], 'action="break_glass"'),
                 legend: '{{actor_role}} {{outcome}}',
               },
             ],
@@ -72,7 +73,7 @@ export function hipaaAudit(): dashboard.Dashboard {
             unit: 'short',
             targets: [
               {
-                expr: sumIncrease('carewatch_audit_write_failures_total', ['instance']),
+                expr: countOver(COUNT_WINDOW, 'carewatch_audit_write_failures_total', ['instance']),
                 legend: '{{instance}}',
               },
             ],
@@ -152,8 +153,14 @@ export function hipaaAudit(): dashboard.Dashboard {
               'Lockouts by scope and detected refresh-token reuse (a stolen token family is revoked).',
             unit: 'short',
             targets: [
-              { expr: sumIncrease('carewatch_auth_lockouts_total', ['scope']), legend: 'lockout {{scope}}' },
-              { expr: sumIncrease('carewatch_auth_refresh_reuse_detected_total'), legend: 'refresh reuse' },
+              {
+                expr: countOver(COUNT_WINDOW, 'carewatch_auth_lockouts_total', ['scope']),
+                legend: 'lockout {{scope}}',
+              },
+              {
+                expr: countOver(COUNT_WINDOW, 'carewatch_auth_refresh_reuse_detected_total'),
+                legend: 'refresh reuse',
+              },
             ],
           }),
           timeseries({

@@ -2,6 +2,8 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import { isRecordedMetricName } from '../../alerts/src/metric-names';
 import { panelsOf } from './expressions';
+import { THRESHOLD_CONTRACTS } from './thresholds';
+import { CLINICAL_HISTOGRAMS, CLINICAL_QUANTILE_WINDOW, COUNT_WINDOW } from './windows';
 import { isCounterName, selectorUses, wrappingFunction } from './selectors';
 import { DATASOURCE } from './variables';
 
@@ -32,14 +34,25 @@ function isDatasourceRef(ref: { type?: string; uid?: string } | undefined): bool
   return ref?.type === DATASOURCE.type && ref.uid === DATASOURCE.uid;
 }
 
-/** Range functions whose range is not `[$__rate_interval]` (target-rate-interval-rule). */
+/** The range a range function must use: windows.ts explains the clinical exceptions. */
+function expectedRange(fn: string, rest: string): string {
+  if (fn === 'increase') return COUNT_WINDOW;
+  const metric = /^\s*([a-zA-Z_:][\w:]*)/.exec(rest)?.[1] ?? '';
+  return CLINICAL_HISTOGRAMS.some((h) => metric === `${h}_bucket`)
+    ? CLINICAL_QUANTILE_WINDOW
+    : '$__rate_interval';
+}
+
+/**
+ * Range functions with the wrong range (target-rate-interval-rule): `[$__rate_interval]` for rates,
+ * the alert's window for quantiles of clinical histograms, a fixed hour for counts of rare events.
+ */
 function rangeIntervalProblems(expr: string): string[] {
   return [...expr.matchAll(RANGE_FUNCTIONS)].flatMap((m) => {
     const rest = expr.slice((m.index ?? 0) + m[0].length);
     const range = /^[^[]*\[([^\]]*)\]/.exec(rest)?.[1];
-    return range === '$__rate_interval'
-      ? []
-      : [`${m[1]}() must use [$__rate_interval], not [${range ?? '?'}]`];
+    const expected = expectedRange(m[1]!, rest);
+    return range === expected ? [] : [`${m[1]}() must use [${expected}], not [${range ?? '?'}]`];
   });
 }
 
@@ -62,8 +75,49 @@ export function lintExpression(expr: string): string[] {
   return problems;
 }
 
-function lintPanel(panel: dashboard.Panel): string[] {
+interface PanelLook {
+  options?: { legend?: { showLegend?: boolean; displayMode?: string; calcs?: string[] } };
+  fieldConfig?: {
+    defaults?: {
+      thresholds?: { mode?: string; steps?: { value: number | null; color: string }[] };
+      custom?: { thresholdsStyle?: { mode?: string } };
+    };
+  };
+}
+
+/** Legends and thresholds (issue 12, point 4): what Grafana's defaults get wrong for these panels. */
+export function lintPanelLook(panel: dashboard.Panel): string[] {
+  const look = panel as unknown as PanelLook;
   const problems: string[] = [];
+  const targets = (panel.targets ?? []) as (Target & { legendFormat?: string })[];
+  const steps = look.fieldConfig?.defaults?.thresholds?.steps ?? [];
+  const above = steps.filter((s) => s.value !== null);
+  if (look.fieldConfig?.defaults?.thresholds?.mode !== 'absolute' || steps[0]?.value !== null)
+    problems.push('has no explicit absolute thresholds (Grafana would colour red at 80)');
+  if (above.length === 1 && above[0]!.value === 80 && panel.fieldConfig?.defaults?.unit !== 'percent')
+    problems.push("keeps Grafana's default threshold of 80");
+  for (const contract of THRESHOLD_CONTRACTS.filter((c) => targets.some((t) => c.reads.test(t.expr ?? '')))) {
+    const missing = contract.steps.filter(
+      (s) => !above.some((a) => a.value === s.value && a.color === s.color),
+    );
+    if (missing.length > 0)
+      problems.push(`lacks the alert threshold(s) ${missing.map((s) => `${s.value} ${s.color}`).join(', ')}`);
+  }
+  if (panel.type !== 'timeseries') return problems;
+  const legend = look.options?.legend;
+  if (legend?.showLegend !== true) problems.push('hides its legend');
+  if (targets.some((t) => t.legendFormat?.includes('{{'))) {
+    if (legend?.displayMode !== 'table') problems.push('has many series but no table legend');
+    for (const calc of ['lastNotNull', 'max'])
+      if (!legend?.calcs?.includes(calc)) problems.push(`has many series but no ${calc} in its legend`);
+  }
+  if (above.length > 0 && (look.fieldConfig?.defaults?.custom?.thresholdsStyle?.mode ?? 'off') === 'off')
+    problems.push('has thresholds but does not draw them');
+  return problems;
+}
+
+function lintPanel(panel: dashboard.Panel): string[] {
+  const problems: string[] = [...lintPanelLook(panel)];
   // panel-title-description-rule
   if (!panel.title) problems.push('has no title');
   if (!panel.description) problems.push('has no description');

@@ -1,9 +1,17 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
-import { ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
-import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  GraphThresholdsStyleConfigBuilder,
+  GraphThresholdsStyleMode,
+  LegendDisplayMode,
+  LegendPlacement,
+  ReduceDataOptionsBuilder,
+  VizLegendOptionsBuilder,
+} from '@grafana/grafana-foundation-sdk/common';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import type { ThresholdStep } from './thresholds';
 import { DATASOURCE } from './variables';
 
 // Panel factories: every panel gets a title, a description, a unit and the datasource variable, by
@@ -23,6 +31,26 @@ export interface PanelSpec {
   /** Grid width out of 24. */
   width?: number;
   mappings?: dashboard.ValueMapping[];
+  /** Steps above the neutral base, from dashboards/src/thresholds.ts; drawn as dashed lines on graphs. */
+  thresholds?: readonly ThresholdStep[];
+}
+
+/**
+ * Explicit thresholds on every panel: without them Grafana applies its default (red at 80), which
+ * colours seconds, ratios and budgets at a meaningless value. No steps means a neutral base only.
+ */
+function thresholdsOf(spec: PanelSpec): dashboard.ThresholdsConfigBuilder {
+  const steps = [{ value: null, color: 'green' }, ...(spec.thresholds ?? [])];
+  return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(steps);
+}
+
+/** Many series (a templated legend) get a table legend with last and max; a few get a list. */
+function legendOf(spec: PanelSpec): VizLegendOptionsBuilder {
+  const many = spec.targets.some((t) => t.legend.includes('{{'));
+  const legend = new VizLegendOptionsBuilder().showLegend(true).placement(LegendPlacement.Bottom);
+  return many
+    ? legend.displayMode(LegendDisplayMode.Table).calcs(['lastNotNull', 'max']).sortBy('Max').sortDesc(true)
+    : legend.displayMode(LegendDisplayMode.List).calcs([]);
 }
 
 const DEFAULT_WIDTH = 8;
@@ -46,6 +74,13 @@ export function timeseries(spec: PanelSpec): TimeseriesBuilder {
     .unit(spec.unit)
     .datasource(DATASOURCE)
     .targets(queries(spec.targets, false))
+    .legend(legendOf(spec))
+    .thresholds(thresholdsOf(spec))
+    .thresholdsStyle(
+      new GraphThresholdsStyleConfigBuilder().mode(
+        spec.thresholds?.length ? GraphThresholdsStyleMode.Dashed : GraphThresholdsStyleMode.Off,
+      ),
+    )
     .span(spec.width ?? DEFAULT_WIDTH)
     .height(HEIGHT);
   return spec.mappings === undefined ? panel : panel.mappings(spec.mappings);
@@ -61,6 +96,7 @@ export function stat(spec: PanelSpec): StatBuilder {
     .targets(queries(spec.targets, true))
     // Without a reducer Grafana's stat shows nothing for some versions; the last value is what we mean.
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
+    .thresholds(thresholdsOf(spec))
     .span(spec.width ?? DEFAULT_WIDTH)
     .height(HEIGHT);
   return spec.mappings === undefined ? panel : panel.mappings(spec.mappings);

@@ -20,9 +20,24 @@ export function sumRate(metric: string, labels: readonly string[] = [], extra?: 
   return `sum${by(labels)} (rate(${sel(metric, extra)}[${RATE_INTERVAL}]))`;
 }
 
-/** `sum by (labels) (increase(metric{...}[$__rate_interval]))`: events per interval, for rare events. */
-export function sumIncrease(metric: string, labels: readonly string[] = [], extra?: string): string {
-  return `sum${by(labels)} (increase(${sel(metric, extra)}[${RATE_INTERVAL}]))`;
+/** `sum by (labels) (increase(metric{...}[window]))`: a count of rare events over a fixed window. */
+export function countOver(
+  window: string,
+  metric: string,
+  labels: readonly string[] = [],
+  extra?: string,
+): string {
+  return `sum${by(labels)} (increase(${sel(metric, extra)}[${window}]))`;
+}
+
+/** The q-quantile of a histogram over a fixed window (rare events: see windows.ts). */
+export function quantileOver(
+  window: string,
+  q: number,
+  base: string,
+  labels: readonly string[] = [],
+): string {
+  return `histogram_quantile(${q}, sum${by(['le', ...labels])} (rate(${sel(`${base}_bucket`)}[${window}])))`;
 }
 
 /** The q-quantile of a histogram (`base` without `_bucket`), per `labels`. */

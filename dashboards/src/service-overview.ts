@@ -2,6 +2,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { buildDashboard } from './dashboard';
 import { quantileTargets, stat, timeseries } from './panels';
 import { gauge, quantile, ratio, sel, sumRate } from './promql';
+import { THRESHOLDS } from './thresholds';
 
 // RED metrics per route, then the resources that saturate first in a Node service.
 
@@ -70,6 +71,7 @@ export function serviceOverview(): dashboard.Dashboard {
             description:
               'p99 event loop lag: how long a ready callback waits; everything slows when it rises.',
             unit: 's',
+            thresholds: THRESHOLDS.eventLoopLag,
             targets: [
               {
                 expr: gauge('max', 'nodejs_eventloop_lag_p99_seconds', ['instance']),
@@ -107,6 +109,7 @@ export function serviceOverview(): dashboard.Dashboard {
             description:
               'Connections in use as a share of the pool maximum, per instance; queries queue above 90 %.',
             unit: 'percentunit',
+            thresholds: THRESHOLDS.poolSaturation,
             targets: [
               {
                 expr: ratio(

@@ -2,12 +2,14 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import {
   CRITICAL_ROUTES_REGEX,
   LATENCY_THRESHOLD_SECONDS,
+  SLI_EXCLUDED_ROUTES,
   SLO_SERVICE,
 } from '../../alerts/src/slo-definitions';
 import { PAGE_WINDOWS, TICKET_WINDOWS } from '../../alerts/src/slo-rules';
 import { buildDashboard } from './dashboard';
 import { stat, timeseries } from './panels';
 import { ratio, sumRate } from './promql';
+import { THRESHOLDS } from './thresholds';
 
 // SLOs read from the Sloth-compatible recording rules in alerts/dist/slo.rules.yml, so the
 // dashboard shows exactly what the burn-rate alerts judge. Those series are aggregated across
@@ -17,6 +19,7 @@ import { ratio, sumRate } from './promql';
 const SERVICE = `sloth_service="${SLO_SERVICE}"`;
 const HTTP = 'http_server_request_duration_seconds';
 const CRITICAL = `route=~"${CRITICAL_ROUTES_REGEX}"`;
+const USER_ROUTES = `route!~"${SLI_EXCLUDED_ROUTES.join('|')}"`;
 
 function recorded(name: string): string {
   return `${name}{${SERVICE}}`;
@@ -57,6 +60,7 @@ export function slo(): dashboard.Dashboard {
             description:
               'Error ratio over 5 minutes divided by the error budget; 1 spends the budget exactly over 30 days.',
             unit: 'short',
+            thresholds: THRESHOLDS.burnRate,
             targets: [{ expr: recorded('slo:current_burn_rate:ratio'), legend: '{{sloth_slo}}' }],
           }),
         ],
@@ -70,6 +74,7 @@ export function slo(): dashboard.Dashboard {
               'Burn rate over each window the multi-window alerts use: pages at 14.4x (1h and 5m) and 6x (6h and 30m), tickets at 3x (1d and 2h) and 1x (3d and 6h).',
             unit: 'short',
             width: 24,
+            thresholds: THRESHOLDS.burnRate,
             targets: [...new Set(ALERT_WINDOWS)].map((w) => ({
               expr: burnRate(w),
               legend: `{{sloth_slo}} ${w}`,
@@ -82,13 +87,14 @@ export function slo(): dashboard.Dashboard {
         panels: [
           timeseries({
             title: 'Availability',
-            description: 'Share of requests not answered with a 5xx, over the rate interval.',
+            description:
+              'Share of API requests not answered with a 5xx, over the rate interval; probes and scrapes (/healthz, /readyz, /metrics) are not counted, as in the SLI.',
             unit: 'percentunit',
             width: 12,
             targets: [
               {
                 // No 5xx series exists until the first 5xx: 0 errors, not no availability at all.
-                expr: `1 - ${ratio(`${sumRate(`${HTTP}_count`, [], 'status_code=~"5.."')} or vector(0)`, sumRate(`${HTTP}_count`))}`,
+                expr: `1 - ${ratio(`${sumRate(`${HTTP}_count`, [], `${USER_ROUTES}, status_code=~"5.."`)} or vector(0)`, sumRate(`${HTTP}_count`, [], USER_ROUTES))}`,
                 legend: 'availability',
               },
             ],

@@ -9,6 +9,7 @@ import auditSeals from './0007_audit_seals';
 import providerWorklist from './0008_provider_worklist';
 import breakGlassReasons from './0009_break_glass_reasons';
 import outboxDelivery from './0011_outbox_delivery';
+import auditVerifications from './0013_audit_verifications';
 
 /** Every migration, in order. A new migration is appended here; an applied one is never edited. */
 export const migrations: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   providerWorklist,
   breakGlassReasons,
   outboxDelivery,
+  auditVerifications,
 ];

@@ -4,7 +4,7 @@ import { createReportService } from './admin/reports';
 import { createAdminService } from './admin/service';
 import type { Config } from './config';
 import { createExpirySweeper } from './consultations/expiry';
-import { PENDING_REQUESTS_BY_SPECIALTY } from './consultations/pending-gauge';
+import { OLDEST_WAITING_BY_SPECIALTY, PENDING_REQUESTS_BY_SPECIALTY } from './consultations/pending-gauge';
 import { createConsultationService } from './consultations/service';
 import { createCountingGauge } from './observability/cached-gauge';
 import type { Metrics } from './observability/metrics';
@@ -50,6 +50,7 @@ export function createClinicalServices({ sequelize, metrics, config, onBackgroun
     AVAILABLE_PROVIDERS_BY_SPECIALTY,
   );
   const pendingRequests = bySpecialty(metrics.consultations.requestsPending, PENDING_REQUESTS_BY_SPECIALTY);
+  const oldestWaiting = bySpecialty(metrics.consultations.oldestWaiting, OLDEST_WAITING_BY_SPECIALTY);
   const providers = createProviderService({ consultations, patients, availableProviders });
   const reports = createReportService({ sequelize });
   const admin = createAdminService({ patients, reports });
@@ -63,13 +64,14 @@ export function createClinicalServices({ sequelize, metrics, config, onBackgroun
     admin,
     reports,
     expiry,
-    gauges: { availableProviders, pendingRequests },
+    gauges: { availableProviders, pendingRequests, oldestWaiting },
     /** Starts the sweeper and the gauge refreshes; returns the function that stops them. */
     startBackgroundWork(): () => void {
       const stops = [
         expiry.start(SWEEP_INTERVAL_MS),
         availableProviders.start(GAUGE_INTERVAL_MS),
         pendingRequests.start(GAUGE_INTERVAL_MS),
+        oldestWaiting.start(GAUGE_INTERVAL_MS),
       ];
       return () => stops.forEach((stop) => stop());
     },

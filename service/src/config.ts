@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from './platform/time-zone';
 import {
   externalIdentityConfig,
   externalIdentityEnv,
@@ -46,6 +47,8 @@ const schema = z.object({
   ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
   CONSULTATION_REQUEST_TTL: durationSeconds.default(30 * 60),
   CONSULTATION_MAX_OPEN_REQUESTS: z.coerce.number().int().min(1).max(50).default(3),
+  // Where the clinics are: critical hours are local hours, and local time follows daylight saving.
+  CLINIC_TIMEZONE: z.string().refine(isTimeZone, 'an IANA time zone such as America/New_York').default('UTC'),
   ...externalIdentityEnv,
   ...authEnvShape,
   ...auditEnv,
@@ -101,6 +104,7 @@ export interface Config {
   readonly redis: { readonly url: string | undefined; readonly keyPrefix: string };
   readonly log: { readonly level: Env['LOG_LEVEL'] };
   readonly shutdownTimeoutMs: number;
+  readonly clinic: { readonly timeZone: string };
   readonly encryption: { readonly keys: ReadonlyMap<string, Buffer>; readonly activeKeyId: string };
   readonly consultations: { readonly requestTtlSeconds: number; readonly maxOpenRequests: number };
   /** Undefined when no SUPABASE_* variable is set: external tokens are then refused. */
@@ -169,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     redis: Object.freeze({ url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX }),
     log: Object.freeze({ level: e.LOG_LEVEL }),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    clinic: Object.freeze({ timeZone: e.CLINIC_TIMEZONE }),
     encryption: Object.freeze({ keys, activeKeyId: e.ENCRYPTION_ACTIVE_KEY_ID }),
     consultations: Object.freeze({
       requestTtlSeconds: e.CONSULTATION_REQUEST_TTL,

@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { BreakGlassReason, initBreakGlassModel } from './audit/break-glass-model';
 import { AuditEvent, AuditSeal, initAuditModel } from './audit/model';
+import { AuditVerification, initAuditVerificationModel } from './audit/verification-model';
 import {
   MfaFactor,
   PasswordReset,
@@ -28,6 +29,7 @@ export function initModels(sequelize: Sequelize, cipher: FieldCipher) {
   initConsultationModel(sequelize, cipher);
   initPrescriptionModel(sequelize);
   initAuditModel(sequelize);
+  initAuditVerificationModel(sequelize);
   initBreakGlassModel(sequelize, cipher);
   initOutboxModel(sequelize);
 
@@ -63,6 +65,7 @@ export function initModels(sequelize: Sequelize, cipher: FieldCipher) {
     Prescription,
     AuditEvent,
     AuditSeal,
+    AuditVerification,
     BreakGlassReason,
     OutboxMessage,
   };

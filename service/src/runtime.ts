@@ -22,6 +22,7 @@ import { createAuditTrail, type AuditTrail } from './audit/trail';
 import { requireAal2, requireRole, requireStepUp } from './auth/guards';
 import type { Config } from './config';
 import { initModels, type Models } from './models';
+import { exportCriticalHours } from './observability/critical-hours';
 import type { Logger } from './observability/logger';
 import { readMemoryLimit } from './observability/memory-limit';
 import { createMetrics, type Metrics } from './observability/metrics';
@@ -68,6 +69,7 @@ export interface Runtime {
 export function createRuntime(config: Config, databaseUrl: string, logger: Logger): Runtime {
   const metrics = createMetrics();
   metrics.process.memoryLimit.set(readMemoryLimit());
+  exportCriticalHours(metrics, config.clinic.timeZone);
   const sequelize = createDatabase(
     {
       url: databaseUrl,

@@ -11,6 +11,10 @@ export interface AuditConfig {
   readonly sealIntervalMs: number;
   readonly retentionYears: number;
   readonly checkpointKey: string;
+  /** How often the schedule verifies the whole chain (one instance per run). */
+  readonly verifyIntervalMs: number;
+  /** How often each instance looks for a due run and re-exports the latest result. */
+  readonly verifyCheckMs: number;
 }
 
 export const auditEnv = {
@@ -24,6 +28,12 @@ export const auditEnv = {
     .string()
     .regex(/^[A-Za-z0-9+/=]+$/, 'an Ed25519 private key, PKCS#8 DER in base64')
     .default(DEVELOPMENT_AUDIT_CHECKPOINT_KEY),
+  AUDIT_VERIFY_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(24 * 60 * 60 * 1000),
+  AUDIT_VERIFY_CHECK_MS: z.coerce.number().int().min(100).default(60_000),
 };
 
 type AuditEnv = z.infer<z.ZodObject<typeof auditEnv>>;
@@ -40,5 +50,7 @@ export function auditConfigFrom(e: AuditEnv): AuditConfig {
     sealIntervalMs: e.AUDIT_SEAL_INTERVAL_MS,
     retentionYears: e.AUDIT_RETENTION_YEARS,
     checkpointKey: e.AUDIT_CHECKPOINT_KEY,
+    verifyIntervalMs: e.AUDIT_VERIFY_INTERVAL_MS,
+    verifyCheckMs: e.AUDIT_VERIFY_CHECK_MS,
   });
 }

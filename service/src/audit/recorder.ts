@@ -4,7 +4,8 @@ import type { Metrics } from '../observability/metrics';
 import type { AuditActor } from './audit-actor';
 import { createDirectQuery } from '../platform/direct-query';
 import { groupCommit } from './group-commit';
-import type { AuditAction, AuditOutcome } from './model';
+import { startAtZero } from '../observability/known-series';
+import { ACTOR_ROLES, AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditAction, type AuditOutcome } from './model';
 
 /**
  * What one audit event says: ids and codes only. Free text never goes in: `details` takes short scalar
@@ -111,6 +112,11 @@ export function createAuditRecorder(
   metrics: Metrics,
   logger: Logger,
 ): RecordAuditEvent {
+  startAtZero(metrics.audit.events, {
+    action: AUDIT_ACTIONS,
+    outcome: AUDIT_OUTCOMES,
+    actor_role: ACTOR_ROLES,
+  });
   const insert = (events: readonly AuditEventInput[], transaction: Transaction) =>
     sequelize.query<{ seq: string }>(insertStatement(events.length), {
       bind: events.flatMap(bindValues),

@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import { PageQuery, pageResponse } from '../platform/keyset-page';
+import { isTimeZone } from '../platform/time-zone';
 import { AUDIT_ACTIONS } from './model';
-
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return /^[A-Za-z_/+-]+$/.test(name);
-  } catch {
-    return false;
-  }
-}
 
 const timeRange = {
   from: z.coerce.date().optional(),

@@ -6,6 +6,7 @@ import { buildCheckpoint } from './checkpoint';
 import { createAuditRecorder } from './recorder';
 import { dropExpiredAuditPartitions, ensureAuditPartitions } from './retention';
 import { createAuditSealer } from './sealer';
+import { createVerificationSchedule, recordVerification } from './verification-schedule';
 import { verifyAuditChain } from './verifier';
 
 const PARTITION_MAINTENANCE_INTERVAL_MS = 24 * 60 * 60 * 1000;
@@ -13,11 +14,20 @@ const PARTITION_MAINTENANCE_INTERVAL_MS = 24 * 60 * 60 * 1000;
 /** The audit trail's parts, wired once by the runtime; routes and CLIs use this and nothing lower. */
 export function createAuditTrail(sequelize: Sequelize, config: Config, metrics: Metrics, logger: Logger) {
   const sealer = createAuditSealer(sequelize, metrics, logger);
+  const walk = () => verifyAuditChain(sequelize, { retentionYears: config.audit.retentionYears });
+  const verification = createVerificationSchedule(sequelize, walk, metrics, logger);
   let maintenance: NodeJS.Timeout | undefined;
   return {
     record: createAuditRecorder(sequelize, metrics, logger),
     sealer,
-    verify: () => verifyAuditChain(sequelize, { retentionYears: config.audit.retentionYears, metrics }),
+    verification,
+    /** A verification on demand (the admin API, the CLI): recorded like a scheduled one, then exported. */
+    async verify() {
+      const result = await walk();
+      await recordVerification(sequelize, result);
+      await verification.exportLatest();
+      return result;
+    },
     checkpoint: () => buildCheckpoint(sequelize, config.audit.checkpointKey),
     ensurePartitions: () => ensureAuditPartitions(sequelize),
     dropExpiredPartitions: () => dropExpiredAuditPartitions(sequelize, config.audit.retentionYears),
@@ -28,6 +38,7 @@ export function createAuditTrail(sequelize: Sequelize, config: Config, metrics: 
     async start(): Promise<void> {
       await ensureAuditPartitions(sequelize);
       sealer.start(config.audit.sealIntervalMs);
+      verification.start(config.audit.verifyIntervalMs, config.audit.verifyCheckMs);
       maintenance = setInterval(() => {
         ensureAuditPartitions(sequelize).catch((error: unknown) =>
           logger.error('audit partition maintenance failed', { error }),
@@ -37,7 +48,7 @@ export function createAuditTrail(sequelize: Sequelize, config: Config, metrics: 
     },
     async stop(): Promise<void> {
       clearInterval(maintenance);
-      await sealer.stop();
+      await Promise.all([sealer.stop(), verification.stop()]);
     },
   };
 }

@@ -3,7 +3,8 @@ import { unauthorized } from '../platform/errors';
 import type { RequestOrigin } from './context';
 import type { Role } from './model';
 import type { RecordSecurityEvent, SecurityEventType } from './security-events';
-import { accountKey, type Lockout, type Throttle } from './throttle';
+import { startAtZero } from '../observability/known-series';
+import { LOCKOUT_SCOPES, accountKey, type Lockout, type Throttle } from './throttle';
 
 export interface AttemptSubject {
   /** The email as typed or as stored: it only keys the lockout counter (hashed). */
@@ -27,6 +28,7 @@ export function createAttempts(
   metrics: Metrics,
   recordSecurityEvent: RecordSecurityEvent,
 ) {
+  startAtZero(metrics.auth.lockouts, { scope: LOCKOUT_SCOPES });
   const recordLockout = async (lockout: Lockout, origin: RequestOrigin, subject?: AttemptSubject) => {
     metrics.auth.lockouts.inc({ scope: lockout.scope });
     await recordSecurityEvent({

@@ -11,8 +11,10 @@ import { sha256 } from './hashing';
 import { normalizeEmail } from './model';
 
 /** What one call to a throttle concluded, so the caller can count it and record a security event. */
+export const LOCKOUT_SCOPES = ['account', 'address'] as const;
+
 export interface Lockout {
-  readonly scope: 'account' | 'address';
+  readonly scope: (typeof LOCKOUT_SCOPES)[number];
   readonly seconds: number;
 }
 

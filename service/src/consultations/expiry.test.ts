@@ -93,4 +93,18 @@ describe('the expiry of consultation requests', () => {
     await app.clinical.metrics.render();
     expect(await read()).to.equal(before + 1);
   });
+
+  it('exports the age of the oldest request still waiting, by specialty (issue 12, point 9)', async () => {
+    await createConsultation(app.clinical.models, patient.userId, {
+      specialty: 'dermatology',
+      requestedAt: new Date(Date.now() - 20 * 60_000),
+      expiresAt: new Date(Date.now() + 10 * 60_000),
+    });
+    await app.clinical.gauges.oldestWaiting.refresh();
+    await app.clinical.metrics.render();
+    const age = await metricValue(app.clinical.metrics, 'carewatch_consultation_oldest_waiting_seconds', {
+      specialty: 'dermatology',
+    });
+    expect(age).to.be.within(20 * 60 - 5, 31 * 60);
+  });
 });

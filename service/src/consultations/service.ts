@@ -1,6 +1,7 @@
 import { QueryTypes, type InferAttributes, type Sequelize, type Transaction } from 'sequelize';
 import type { Config } from '../config';
 import type { Metrics } from '../observability/metrics';
+import { startAtZero } from '../observability/known-series';
 import { countOutcome } from '../observability/outcome';
 import { assertRole, type Actor } from '../platform/actor';
 import {
@@ -14,7 +15,8 @@ import { patientIdOf } from '../platform/patient-of';
 import { keysetClause, toPage, type Page, type PageRequest } from '../platform/keyset-page';
 import { selectPlain } from '../platform/plain-rows';
 import { storedValueOf } from '../platform/stored-value';
-import { Consultation, type ConsultationStatus } from './model';
+import { SPECIALTIES } from '../providers/model';
+import { CONSULTATION_STATUSES, Consultation, type ConsultationStatus } from './model';
 import type { CompleteConsultationInput, RequestConsultationInput } from './schemas';
 import { CANCELLABLE_BY, consultationStates, timestampColumnOf } from './state-machine';
 
@@ -34,10 +36,15 @@ const providerSpecialty = (actor: string) => `(SELECT specialty FROM providers W
 const ASSIGNED: ActorCondition = (actor) => `provider_id = ${actor}`;
 type Move = StatusChange<Consultation>;
 
+/** The operations counted in carewatch_consultation_operations_total (created at 0, see startAtZero). */
+const CONSULTATION_OPERATIONS = ['request', 'accept', 'start', 'complete', 'no_show', 'cancel'] as const;
+
 const secondsBetween = (from: Date, to: Date) => (to.getTime() - from.getTime()) / 1000;
 
 export function createConsultationService({ sequelize, metrics, config }: ConsultationServiceDeps) {
   const { consultations: measures } = metrics;
+  startAtZero(measures.transitions, { to_status: CONSULTATION_STATUSES, specialty: SPECIALTIES });
+  startAtZero(measures.operations, { operation: CONSULTATION_OPERATIONS, result: ['ok', 'error'] });
 
   const transitions = createConditionalTransition({
     sequelize,
@@ -58,7 +65,7 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
     return record(row);
   }
 
-  const track = <T>(operation: string, work: () => Promise<T>) =>
+  const track = <T>(operation: (typeof CONSULTATION_OPERATIONS)[number], work: () => Promise<T>) =>
     countOutcome(measures.operations, operation, work);
 
   /** A page of the rows matching every condition (bound from $1), ordered by (requested_at, id). */

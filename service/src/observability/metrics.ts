@@ -1,4 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { startAtZero } from './known-series';
+
+/**
+ * A label-less gauge starts at 0; for a fact that is not known yet (no verification has run) 0 would be
+ * a false value, so the series is left out of the exposition until the first set().
+ */
+function undefinedUntilSet(gauge: Gauge): Gauge {
+  gauge.remove();
+  return gauge;
+}
 
 /**
  * Every metric the service exposes, on one registry. Labels are bounded sets (routes are templates,
@@ -23,7 +33,7 @@ export function createMetrics() {
   /** Gauges read from live objects (the pool) or the database are sampled just before each scrape. */
   const samplers = new Set<() => void | Promise<void>>();
 
-  return {
+  const metrics = {
     registry,
     samplers,
     async render(): Promise<string> {
@@ -34,6 +44,18 @@ export function createMetrics() {
       memoryLimit: new Gauge({
         name: 'carewatch_memory_limit_bytes',
         help: 'Memory the process may use before it is OOM-killed: its container limit, else system memory.',
+        registers,
+      }),
+    },
+    clinic: {
+      criticalHours: new Gauge({
+        name: 'carewatch_in_critical_period',
+        help: "1 while the clinics' local time (CLINIC_TIMEZONE, daylight saving followed) is inside critical hours, else 0.",
+        registers,
+      }),
+      utcOffsetSeconds: new Gauge({
+        name: 'carewatch_clinic_utc_offset_seconds',
+        help: "The clinics' current local time minus UTC (CLINIC_TIMEZONE), in seconds.",
         registers,
       }),
     },
@@ -172,16 +194,20 @@ export function createMetrics() {
         help: 'Audit events not yet sealed into the hash chain.',
         registers,
       }),
-      lastVerificationSuccess: new Gauge({
-        name: 'carewatch_audit_last_verification_success',
-        help: '1 when the last verification of the audit chain passed, 0 when it found tampering.',
-        registers,
-      }),
-      lastVerificationTimestamp: new Gauge({
-        name: 'carewatch_audit_last_verification_timestamp_seconds',
-        help: 'When the audit chain was last verified (Unix time).',
-        registers,
-      }),
+      lastVerificationSuccess: undefinedUntilSet(
+        new Gauge({
+          name: 'carewatch_audit_last_verification_success',
+          help: '1 when the latest verification of the audit chain (by any instance) passed, 0 when it found tampering.',
+          registers,
+        }),
+      ),
+      lastVerificationTimestamp: undefinedUntilSet(
+        new Gauge({
+          name: 'carewatch_audit_last_verification_timestamp_seconds',
+          help: 'When the latest verification of the audit chain (by any instance) ended (Unix time).',
+          registers,
+        }),
+      ),
     },
     consultations: {
       transitions: new Counter({
@@ -222,6 +248,12 @@ export function createMetrics() {
         labelNames: ['specialty'] as const,
         registers,
       }),
+      oldestWaiting: new Gauge({
+        name: 'carewatch_consultation_oldest_waiting_seconds',
+        help: 'Age of the oldest consultation request still waiting for a provider, by specialty (0: none waits).',
+        labelNames: ['specialty'] as const,
+        registers,
+      }),
     },
     prescriptions: {
       operations: new Counter({
@@ -246,6 +278,9 @@ export function createMetrics() {
       }),
     },
   };
+  // The kinds are this module's own; features create their counters' label combinations where they live.
+  startAtZero(metrics.errors.unhandled, { kind: ['process', 'request'] });
+  return metrics;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -154,7 +154,10 @@ describe('tracing (in a child process, with an in-memory exporter)', function ()
       expect(logged.route).to.equal('/v1/records');
       expect(logged.error.stack).to.include('SequelizeConnectionError');
       expect(logged.trace_id).to.equal(server.traceId);
-      expect(result.unhandledErrors).to.equal('carewatch_errors_unhandled_total{kind="request"} 1');
+      // Both kinds exist from the start at 0 (issue 12, point 3); only the request error was counted.
+      expect(result.unhandledErrors).to.equal(
+        'carewatch_errors_unhandled_total{kind="process"} 0\ncarewatch_errors_unhandled_total{kind="request"} 1',
+      );
     });
 
     it('marks the server span as failed, with the error type but not its message', () => {

@@ -1,6 +1,7 @@
 import type { InferAttributes, Sequelize } from 'sequelize';
 import type { ConsultationService } from '../consultations/service';
 import type { Metrics } from '../observability/metrics';
+import { startAtZero } from '../observability/known-series';
 import { countOutcome } from '../observability/outcome';
 import { assertRole, type Actor } from '../platform/actor';
 import { createConditionalTransition, type ActorCondition } from '../platform/conditional-transition';
@@ -8,8 +9,12 @@ import { patientIdOf } from '../platform/patient-of';
 import { keysetClause, toPage, type Page, type PageRequest } from '../platform/keyset-page';
 import { selectPlain } from '../platform/plain-rows';
 import { Prescription, type PrescriptionStatus } from './model';
+
 import type { WritePrescriptionInput } from './schemas';
 import { prescriptionStates, timestampColumnOf } from './state-machine';
+
+/** The operations counted in carewatch_prescription_operations_total (created at 0, see startAtZero). */
+const PRESCRIPTION_OPERATIONS = ['write', 'cancel', 'send', 'fill'] as const;
 
 export type PrescriptionRecord = InferAttributes<Prescription>;
 
@@ -30,7 +35,11 @@ export function createPrescriptionService({ sequelize, metrics, consultations }:
     stampOf: timestampColumnOf,
     noun: 'prescription',
   });
-  const track = <T>(operation: string, work: () => Promise<T>) =>
+  startAtZero(metrics.prescriptions.operations, {
+    operation: PRESCRIPTION_OPERATIONS,
+    result: ['ok', 'error'],
+  });
+  const track = <T>(operation: (typeof PRESCRIPTION_OPERATIONS)[number], work: () => Promise<T>) =>
     countOutcome(metrics.prescriptions.operations, operation, work);
 
   async function list(column: 'patient_id' | 'provider_id', userId: string, page: PageRequest) {

@@ -1,0 +1,38 @@
+import { OLDEST_WAITING_PAGE_SECONDS } from '../../alerts/src/patient-safety';
+import { PAGE_WINDOWS } from '../../alerts/src/slo-rules';
+import { EVENT_LOOP_LAG_SECONDS, POOL_SATURATION_RATIO } from '../../alerts/src/platform';
+
+// Panel thresholds come from the same typed constants as the alerts, so a panel turns red exactly where
+// a page or a ticket starts. The lint checks every panel that reads an alert's metric against this list.
+
+export type ThresholdColor = 'orange' | 'red';
+
+export interface ThresholdStep {
+  readonly value: number;
+  readonly color: ThresholdColor;
+}
+
+const [fastBurn, slowBurn] = PAGE_WINDOWS;
+
+export const THRESHOLDS = {
+  poolSaturation: [{ value: POOL_SATURATION_RATIO, color: 'red' }],
+  eventLoopLag: [{ value: EVENT_LOOP_LAG_SECONDS, color: 'red' }],
+  oldestWaiting: [{ value: OLDEST_WAITING_PAGE_SECONDS, color: 'red' }],
+  burnRate: [
+    { value: slowBurn!.factor, color: 'orange' },
+    { value: fastBurn!.factor, color: 'red' },
+  ],
+} as const satisfies Record<string, readonly ThresholdStep[]>;
+
+/** A panel whose expression reads `reads` must carry these steps (the alert on it fires there). */
+export interface ThresholdContract {
+  readonly reads: RegExp;
+  readonly steps: readonly ThresholdStep[];
+}
+
+export const THRESHOLD_CONTRACTS: readonly ThresholdContract[] = [
+  { reads: /carewatch_db_pool_connections\{[^}]*state="in_use"/, steps: THRESHOLDS.poolSaturation },
+  { reads: /nodejs_eventloop_lag_p99_seconds/, steps: THRESHOLDS.eventLoopLag },
+  { reads: /carewatch_consultation_oldest_waiting_seconds/, steps: THRESHOLDS.oldestWaiting },
+  { reads: /slo:sli_error:ratio_rate\w+[^/]*\/[^/]*slo:error_budget:ratio/, steps: THRESHOLDS.burnRate },
+];
