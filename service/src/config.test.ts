@@ -28,6 +28,26 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads Redis Sentinels and the pool acquire timeout, refusing malformed values', () => {
+    const config = loadConfig({
+      REDIS_SENTINELS: 'sentinel-a:26379,10.0.0.2:26380',
+      REDIS_SENTINEL_NAME: 'cw',
+      DATABASE_POOL_ACQUIRE_TIMEOUT_MS: '750',
+    });
+    expect(config.redis.sentinels).to.deep.equal([
+      { host: 'sentinel-a', port: 26379 },
+      { host: '10.0.0.2', port: 26380 },
+    ]);
+    expect(config.redis.sentinelName).to.equal('cw');
+    expect(config.database.acquireTimeoutMs).to.equal(750);
+    expect(loadConfig({}).database.acquireTimeoutMs).to.equal(2000);
+    const problems = problemsOf({ REDIS_SENTINELS: 'sentinel-a', DATABASE_POOL_ACQUIRE_TIMEOUT_MS: 'soon' });
+    expect(problems.map((problem) => problem.split(':')[0])).to.have.members([
+      'REDIS_SENTINELS',
+      'DATABASE_POOL_ACQUIRE_TIMEOUT_MS',
+    ]);
+  });
+
   it('refuses production with development secrets or without a database', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
     expect(problems.join('\n')).to.include('ENCRYPTION_KEYS').and.include('DATABASE_URL');

@@ -6,6 +6,7 @@ import {
   type ExternalIdentityConfig,
 } from './auth/external/config';
 import { auditConfigFrom, auditEnv, auditProductionProblems, type AuditConfig } from './audit/config';
+import type { RedisSettings } from './platform/redis-connection';
 import { authConfigFrom, authEnvShape, authProductionProblems, type AuthConfig } from './auth/config';
 
 /**
@@ -27,9 +28,16 @@ const schema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  DATABASE_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(50).default(2_000),
   DATA_DIR: z.string().min(1).default('.data'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   REDIS_KEY_PREFIX: z.string().default('carewatch:'),
+  REDIS_SENTINELS: z
+    .string()
+    .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'comma-separated host:port pairs')
+    .optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).default('carewatch'),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).default(500),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   BODY_LIMIT: z
     .string()
@@ -93,9 +101,11 @@ export interface Config {
     readonly url: string | undefined;
     readonly poolMax: number;
     readonly statementTimeoutMs: number;
+    /** How long a request waits for a pooled connection before it is answered 503. */
+    readonly acquireTimeoutMs: number;
     readonly dataDir: string;
   };
-  readonly redis: { readonly url: string | undefined; readonly keyPrefix: string };
+  readonly redis: RedisSettings;
   readonly log: { readonly level: Env['LOG_LEVEL'] };
   readonly shutdownTimeoutMs: number;
   readonly encryption: { readonly keys: ReadonlyMap<string, Buffer>; readonly activeKeyId: string };
@@ -129,6 +139,14 @@ function parseKeys(pairs: string): Map<string, Buffer> {
   );
 }
 
+function parseSentinels(list: string | undefined): RedisSettings['sentinels'] {
+  if (!list) return [];
+  return list.split(',').map((pair) => {
+    const [host = '', port = ''] = pair.split(':');
+    return Object.freeze({ host, port: Number(port) });
+  });
+}
+
 /** Reads the whole configuration from `env`, reporting every problem at once, naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = schema.safeParse(env);
@@ -152,9 +170,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       url: e.DATABASE_URL,
       poolMax: e.DATABASE_POOL_MAX,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      acquireTimeoutMs: e.DATABASE_POOL_ACQUIRE_TIMEOUT_MS,
       dataDir: e.DATA_DIR,
     }),
-    redis: Object.freeze({ url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX }),
+    redis: Object.freeze({
+      url: e.REDIS_URL,
+      keyPrefix: e.REDIS_KEY_PREFIX,
+      sentinels: parseSentinels(e.REDIS_SENTINELS),
+      sentinelName: e.REDIS_SENTINEL_NAME,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    }),
     log: Object.freeze({ level: e.LOG_LEVEL }),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     encryption: Object.freeze({ keys, activeKeyId: e.ENCRYPTION_ACTIVE_KEY_ID }),

@@ -66,6 +66,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       url: databaseUrl,
       poolMax: config.database.poolMax,
       statementTimeoutMs: config.database.statementTimeoutMs,
+      acquireTimeoutMs: config.database.acquireTimeoutMs,
     },
     metrics,
   );

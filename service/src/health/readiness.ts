@@ -4,6 +4,12 @@ import type { Cache } from '../platform/cache';
 import { isDatabaseReachable } from '../platform/db';
 import type { ReadinessCheck } from './routes';
 
+/*
+ * Readiness says whether this instance can serve. Redis is shared by every instance and the service runs
+ * without it (sessions from PostgreSQL, local rate limits), so its loss shows as `degraded` in the body;
+ * answering 503 for it would take every instance out of the load balancer at once.
+ */
+
 // Asking umzug for pending migrations costs several catalog queries; probes come every few seconds from
 // every load balancer. A schema seen complete stays complete (migrations only move forward while
 // instances run), so that answer is trusted for a while.
@@ -24,11 +30,14 @@ export function createReadinessCheck(deps: ReadinessDeps): ReadinessCheck {
     if (pending.length === 0) migratedAt = Date.now();
     return pending.length === 0;
   };
-  return async () => {
+  const unavailable = async () => {
     if (deps.isShuttingDown()) return 'shutting_down';
     if (!(await isDatabaseReachable(deps.sequelize))) return 'database_unreachable';
     if (!(await isMigrated())) return 'migrations_pending';
-    if (!(await deps.cache.ping())) return 'cache_unreachable';
     return undefined;
+  };
+  return async () => {
+    const [reason, redisUp] = await Promise.all([unavailable(), deps.cache.ping()]);
+    return { unavailable: reason, degraded: redisUp ? [] : ['redis'] };
   };
 }

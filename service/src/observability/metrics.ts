@@ -92,6 +92,24 @@ export function createMetrics() {
         registers,
       }),
     },
+    redis: {
+      up: new Gauge({
+        name: 'carewatch_redis_up',
+        help: 'Whether the Redis connection is usable (1) or the service runs degraded without it (0).',
+        registers,
+      }),
+      reconnections: new Counter({
+        name: 'carewatch_redis_reconnections_total',
+        help: 'Times the Redis connection became usable again after a loss (restart, failover, network).',
+        registers,
+      }),
+      degradedOperations: new Counter({
+        name: 'carewatch_redis_degraded_operations_total',
+        help: 'Cache operations that went without Redis because it was unreachable, by operation.',
+        labelNames: ['operation'] as const,
+        registers,
+      }),
+    },
     breakers: {
       state: new Gauge({
         name: 'carewatch_circuit_breaker_state',

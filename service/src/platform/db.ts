@@ -6,6 +6,8 @@ export interface DatabaseOptions {
   readonly url: string;
   readonly poolMax: number;
   readonly statementTimeoutMs: number;
+  /** A request waiting longer than this for a connection fails fast (503), instead of queueing on. */
+  readonly acquireTimeoutMs?: number;
   readonly applicationName?: string;
 }
 
@@ -41,7 +43,13 @@ export function createDatabase(options: DatabaseOptions, metrics?: Metrics): Seq
         }
       : false,
     benchmark: Boolean(metrics),
-    pool: { max: options.poolMax, min: 0, idle: 10_000, acquire: 10_000, evict: 5_000 },
+    pool: {
+      max: options.poolMax,
+      min: 0,
+      idle: 10_000,
+      acquire: options.acquireTimeoutMs ?? 10_000,
+      evict: 5_000,
+    },
     dialectOptions: {
       statement_timeout: options.statementTimeoutMs,
       idle_in_transaction_session_timeout: options.statementTimeoutMs * 3,
