@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -33,12 +35,14 @@ const answersPing = (port: number) =>
     });
   });
 
-async function spawnOn(port: number, extraArgs: readonly string[]): Promise<ChildProcess | undefined> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
-    { stdio: 'ignore' },
-  );
+type ArgsFor = (port: number) => readonly string[];
+
+const serverArgs =
+  (extraArgs: readonly string[]): ArgsFor =>
+  (port) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs];
+
+async function spawnOn(port: number, argsFor: ArgsFor): Promise<ChildProcess | undefined> {
+  const child = spawn('redis-server', argsFor(port), { stdio: 'ignore' });
   for (let attempt = 0; attempt < 50; attempt++) {
     if (await answersPing(port)) return child;
     if (child.exitCode !== null) return undefined;
@@ -49,10 +53,33 @@ async function spawnOn(port: number, extraArgs: readonly string[]): Promise<Chil
 }
 
 /** Starts redis-server on the first free port of the range; `extraArgs` go to redis-server as given. */
-export async function startRedisProcess(extraArgs: readonly string[] = []): Promise<RedisProcess> {
+export const startRedisProcess = (extraArgs: readonly string[] = []): Promise<RedisProcess> =>
+  startOnFreePort(serverArgs(extraArgs));
+
+/**
+ * A Sentinel watching `primaryPort` as master `name`, alone in its quorum, quick to call it down (1 s):
+ * enough to play a failover in a test. Its configuration file (Sentinel rewrites it) lives in `dir`.
+ */
+export async function startSentinel(dir: string, name: string, primaryPort: number): Promise<RedisProcess> {
+  return startOnFreePort((port) => {
+    const file = path.join(dir, `sentinel-${port}.conf`);
+    writeFileSync(
+      file,
+      [
+        `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 1`,
+        `sentinel down-after-milliseconds ${name} 1000`,
+        `sentinel failover-timeout ${name} 5000`,
+        '',
+      ].join('\n'),
+    );
+    return [file, '--sentinel', '--port', String(port), '--bind', '127.0.0.1'];
+  });
+}
+
+async function startOnFreePort(argsFor: ArgsFor): Promise<RedisProcess> {
   for (let port = FIRST_PORT; port <= LAST_PORT; port++) {
     if (await answersPing(port)) continue;
-    let child = await spawnOn(port, extraArgs);
+    let child = await spawnOn(port, argsFor);
     if (!child) continue;
     return {
       port,
@@ -66,7 +93,7 @@ export async function startRedisProcess(extraArgs: readonly string[] = []): Prom
       },
       async start() {
         if (child) return;
-        child = await spawnOn(port, extraArgs);
+        child = await spawnOn(port, argsFor);
         if (!child) throw new Error(`redis-server did not start again on port ${port}`);
       },
     };
