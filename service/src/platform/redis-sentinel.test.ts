@@ -33,12 +33,32 @@ describe('Redis through Sentinel', function () {
   let primary: RedisProcess;
   let replica: RedisProcess;
   let runtime: TestRuntime;
+  let sentinel: RedisProcess;
+
+  /** Sentinel learns of replicas from the primary's INFO (every 10 s); it can only promote one it knows. */
+  const sentinelKnowsReplica = async () => {
+    const client = new Redis({ port: sentinel.port, host: '127.0.0.1' });
+    try {
+      for (let attempt = 0; attempt < 300; attempt++) {
+        const replicas = (await client.call('SENTINEL', 'REPLICAS', 'carewatch')) as string[][];
+        const known = replicas.some((fields) => {
+          const flags = fields[fields.indexOf('flags') + 1] ?? '';
+          return flags === 'slave' && fields[fields.indexOf('master-link-status') + 1] === 'ok';
+        });
+        if (known) return;
+        await sleep(100);
+      }
+      throw new Error('Sentinel never saw the replica');
+    } finally {
+      client.disconnect();
+    }
+  };
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'carewatch-sentinel-'));
     primary = await startRedisProcess();
     replica = await startRedisProcess(['--replicaof', '127.0.0.1', String(primary.port)]);
-    const sentinel = await startSentinel(dir, 'carewatch', primary.port);
+    sentinel = await startSentinel(dir, 'carewatch', primary.port);
     processes.push(primary, replica, sentinel);
     runtime = await variantRuntime({
       REDIS_URL: undefined,
@@ -57,6 +77,7 @@ describe('Redis through Sentinel', function () {
     expect((await api(runtime).get('/v1/me').set(patient.headers)).status).to.equal(200);
     expect(await sessionKeysOn(primary.port)).to.have.length.greaterThan(0);
     const reconnections = await counter(runtime, 'carewatch_redis_reconnections_total');
+    await sentinelKnowsReplica();
 
     await primary.stop();
     // Sentinel calls the primary down after 1 s and promotes the replica; requests go on meanwhile.
