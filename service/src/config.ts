@@ -7,6 +7,7 @@ import {
 } from './auth/external/config';
 import { auditConfigFrom, auditEnv, auditProductionProblems, type AuditConfig } from './audit/config';
 import type { RedisSettings } from './platform/redis-connection';
+import type { ReplicaSettings } from './platform/replica-set';
 import { authConfigFrom, authEnvShape, authProductionProblems, type AuthConfig } from './auth/config';
 
 /**
@@ -29,6 +30,16 @@ const schema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   DATABASE_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(50).default(2_000),
+  DATABASE_REPLICA_URLS: z
+    .string()
+    .refine(
+      (list) => list.split(',').every((url) => /^postgres(ql)?:\/\/\S+$/.test(url.trim())),
+      'comma-separated postgres:// URLs',
+    )
+    .optional(),
+  REPLICA_STICKY_MS: z.coerce.number().int().min(0).default(2_000),
+  REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).default(5_000),
+  REPLICA_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(1_000),
   DATA_DIR: z.string().min(1).default('.data'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   REDIS_KEY_PREFIX: z.string().default('carewatch:'),
@@ -104,6 +115,8 @@ export interface Config {
     /** How long a request waits for a pooled connection before it is answered 503. */
     readonly acquireTimeoutMs: number;
     readonly dataDir: string;
+    /** Read replicas for lists, reports and audit queries; empty reads everything from the primary. */
+    readonly replicas: ReplicaSettings & { readonly stickyMs: number };
   };
   readonly redis: RedisSettings;
   readonly log: { readonly level: Env['LOG_LEVEL'] };
@@ -172,6 +185,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
       acquireTimeoutMs: e.DATABASE_POOL_ACQUIRE_TIMEOUT_MS,
       dataDir: e.DATA_DIR,
+      replicas: Object.freeze({
+        urls: e.DATABASE_REPLICA_URLS ? e.DATABASE_REPLICA_URLS.split(',').map((url) => url.trim()) : [],
+        stickyMs: e.REPLICA_STICKY_MS,
+        maxLagMs: e.REPLICA_MAX_LAG_MS,
+        checkIntervalMs: e.REPLICA_CHECK_INTERVAL_MS,
+      }),
     }),
     redis: Object.freeze({
       url: e.REDIS_URL,

@@ -28,6 +28,8 @@ import { patientRoutes } from './patients/routes';
 import { createCache, type Cache } from './platform/cache';
 import { createDatabase } from './platform/db';
 import { createFieldCipher } from './platform/field-cipher';
+import { readYourWrites, routedReader } from './platform/read-routing';
+import { createReplicaSet, type ReplicaSet } from './platform/replica-set';
 import { providerRoutes } from './providers/routes';
 
 export interface Runtime {
@@ -39,6 +41,10 @@ export interface Runtime {
   readonly models: Models;
   readonly migrator: Migrator;
   readonly cache: Cache;
+  /** The read replicas and their rotation; empty without DATABASE_REPLICA_URLS. */
+  readonly replicas: ReplicaSet;
+  /** The Sequelize for replica-eligible reads: lists, reports, audit queries (see platform/read-routing). */
+  readonly reader: Sequelize;
   /** Verifies Supabase access tokens for linked accounts; undefined when SUPABASE_* is not configured. */
   readonly externalVerifier: ExternalVerifier | undefined;
   /**
@@ -75,6 +81,17 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
   const bindModels = () => void initModels(sequelize, cipher);
   const migrator = createMigrator(sequelize, databaseUrl);
   const cache = createCache(config.redis, metrics, logger);
+  const replicas = createReplicaSet(
+    config.database.replicas,
+    {
+      poolMax: config.database.poolMax,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+      acquireTimeoutMs: config.database.acquireTimeoutMs,
+    },
+    metrics,
+    logger,
+  );
+  const reader = routedReader(sequelize, replicas, metrics);
   const externalVerifier =
     config.externalIdentity &&
     createExternalVerifier(config.externalIdentity, {
@@ -86,6 +103,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
   const audit = createAuditTrail(sequelize, config, metrics, logger);
   const clinical = createClinicalServices({
     sequelize,
+    reader,
     metrics,
     config,
     onBackgroundError: (error) => logger.error('clinical background work failed', { error }),
@@ -115,7 +133,11 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
   const apiRouters = [
     ...auth.apiRouters,
     accountRoutes(accounts),
-    auditRoutes({ sequelize, audit, exportGuards: [requireStepUp()] }, requireRole('admin'), requireAal2()),
+    auditRoutes(
+      { sequelize: reader, audit, exportGuards: [requireStepUp()] },
+      requireRole('admin'),
+      requireAal2(),
+    ),
     consultationRoutes(clinical),
     prescriptionRoutes(clinical),
     patientRoutes(clinical),
@@ -138,6 +160,10 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     apiRouters,
     rootRouters,
     recordAuditEvent: audit.record,
+    readRouting:
+      config.database.replicas.urls.length > 0
+        ? readYourWrites(cache, config.database.replicas.stickyMs)
+        : undefined,
   });
   installAuthenticator(app, auth.authenticator);
   return {
@@ -149,6 +175,8 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     models,
     migrator,
     cache,
+    replicas,
+    reader,
     externalVerifier,
     bindModels,
     routers: [...apiRouters, ...rootRouters],
@@ -156,6 +184,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     clinical,
     async startBackgroundWork() {
       await audit.start();
+      replicas.start();
       stopClinicalWork = clinical.startBackgroundWork();
     },
     beginShutdown: () => {
@@ -165,7 +194,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       externalVerifier?.close();
       stopClinicalWork?.();
       await audit.stop();
-      await Promise.allSettled([sequelize.close(), cache.close()]);
+      await Promise.allSettled([sequelize.close(), cache.close(), replicas.close()]);
     },
   };
 }

@@ -69,6 +69,24 @@ export function createMetrics() {
         buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
         registers,
       }),
+      replicaLag: new Gauge({
+        name: 'carewatch_db_replica_lag_seconds',
+        help: 'Replay lag of each read replica (by index in DATABASE_REPLICA_URLS); -1 while unreachable.',
+        labelNames: ['replica'] as const,
+        registers,
+      }),
+      replicaInRotation: new Gauge({
+        name: 'carewatch_db_replica_in_rotation',
+        help: 'Whether a read replica takes reads (1) or is out of rotation, lagging or unreachable (0).',
+        labelNames: ['replica'] as const,
+        registers,
+      }),
+      reads: new Counter({
+        name: 'carewatch_db_routed_reads_total',
+        help: 'Replica-eligible reads (lists, reports, audit queries) by the server that answered them.',
+        labelNames: ['target'] as const,
+        registers,
+      }),
       queryDuration: new Histogram({
         name: 'carewatch_db_query_duration_seconds',
         help: 'Database query duration by kind of statement.',
