@@ -89,7 +89,9 @@ describe('read replicas', function () {
     expect(requested.status).to.equal(201);
     const [primaryBefore, replicaBefore] = [await routed('primary'), await routed('replica')];
     const list = await api(runtime).get('/v1/patients/me/consultations').set(patient.headers);
-    expect(list.body.items.map((item: { id: string }) => item.id)).to.include(requested.body.id);
+    expect((list.body as { items: { id: string }[] }).items.map((item) => item.id)).to.include(
+      requested.body.id,
+    );
     expect(await routed('primary')).to.equal(primaryBefore + 1);
     await sleep(1600);
     for (const path of ['/v1/patients/me/consultations', '/v1/patients/me/prescriptions'])
