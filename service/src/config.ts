@@ -27,6 +27,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_DIRECT_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOLER: z.enum(['none', 'pgbouncer']).default('none'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   DATABASE_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(50).default(2_000),
@@ -110,6 +112,13 @@ export interface Config {
   };
   readonly database: {
     readonly url: string | undefined;
+    /**
+     * The server itself, bypassing a transaction-mode pooler, for what needs a session of its own (the
+     * migrator's session-level advisory lock, the migrations); DATABASE_URL when unset.
+     */
+    readonly directUrl: string | undefined;
+    /** `pgbouncer`: DATABASE_URL is a transaction-mode PgBouncer, which refuses session startup parameters. */
+    readonly pooler: 'none' | 'pgbouncer';
     readonly poolMax: number;
     readonly statementTimeoutMs: number;
     /** How long a request waits for a pooled connection before it is answered 503. */
@@ -181,6 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     http: Object.freeze({ port: e.PORT, host: e.HOST, bodyLimit: e.BODY_LIMIT, trustProxy: e.TRUST_PROXY }),
     database: Object.freeze({
       url: e.DATABASE_URL,
+      directUrl: e.DATABASE_DIRECT_URL,
+      pooler: e.DATABASE_POOLER,
       poolMax: e.DATABASE_POOL_MAX,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
       acquireTimeoutMs: e.DATABASE_POOL_ACQUIRE_TIMEOUT_MS,

@@ -73,13 +73,26 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       poolMax: config.database.poolMax,
       statementTimeoutMs: config.database.statementTimeoutMs,
       acquireTimeoutMs: config.database.acquireTimeoutMs,
+      pooler: config.database.pooler,
     },
     metrics,
   );
+  // The migrator's session-level advisory lock, and the migrations, need a session: past a
+  // transaction-mode pooler they use DATABASE_DIRECT_URL, with a small pool of their own.
+  const directUrl = config.database.directUrl ?? databaseUrl;
+  const migrationDatabase =
+    directUrl === databaseUrl
+      ? sequelize
+      : createDatabase({
+          url: directUrl,
+          poolMax: 2,
+          statementTimeoutMs: 0,
+          applicationName: 'carewatch-migrate',
+        });
   const cipher = createFieldCipher(config.encryption.keys, config.encryption.activeKeyId);
   const models = initModels(sequelize, cipher);
   const bindModels = () => void initModels(sequelize, cipher);
-  const migrator = createMigrator(sequelize, databaseUrl);
+  const migrator = createMigrator(migrationDatabase, directUrl);
   const cache = createCache(config.redis, metrics, logger);
   const replicas = createReplicaSet(
     config.database.replicas,
@@ -111,7 +124,13 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
   let stopClinicalWork: (() => void) | undefined;
   let shuttingDown = false;
 
-  const isReady = createReadinessCheck({ sequelize, migrator, cache, isShuttingDown: () => shuttingDown });
+  const isReady = createReadinessCheck({
+    sequelize,
+    migrator,
+    cache,
+    replicas,
+    isShuttingDown: () => shuttingDown,
+  });
 
   const auth = createAuthModule({
     config: config.auth,
@@ -194,7 +213,12 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       externalVerifier?.close();
       stopClinicalWork?.();
       await audit.stop();
-      await Promise.allSettled([sequelize.close(), cache.close(), replicas.close()]);
+      await Promise.allSettled([
+        sequelize.close(),
+        migrationDatabase === sequelize ? undefined : migrationDatabase.close(),
+        cache.close(),
+        replicas.close(),
+      ]);
     },
   };
 }

@@ -1,13 +1,14 @@
 import type { Sequelize } from 'sequelize';
 import type { Migrator } from '../../../db/migrator';
 import type { Cache } from '../platform/cache';
+import type { ReplicaSet } from '../platform/replica-set';
 import { isDatabaseReachable } from '../platform/db';
 import type { ReadinessCheck } from './routes';
 
 /*
- * Readiness says whether this instance can serve. Redis is shared by every instance and the service runs
- * without it (sessions from PostgreSQL, local rate limits), so its loss shows as `degraded` in the body;
- * answering 503 for it would take every instance out of the load balancer at once.
+ * Readiness says whether this instance can serve. Redis and the read replicas are shared by every instance
+ * and the service runs without them (sessions from PostgreSQL, local rate limits, reads from the primary),
+ * so their loss shows as `degraded` in the body: a 503 for it would empty the load balancer at once.
  */
 
 // Asking umzug for pending migrations costs several catalog queries; probes come every few seconds from
@@ -19,6 +20,7 @@ export interface ReadinessDeps {
   readonly sequelize: Sequelize;
   readonly migrator: Pick<Migrator, 'pending'>;
   readonly cache: Pick<Cache, 'ping'>;
+  readonly replicas: Pick<ReplicaSet, 'degraded'>;
   readonly isShuttingDown: () => boolean;
 }
 
@@ -38,6 +40,7 @@ export function createReadinessCheck(deps: ReadinessDeps): ReadinessCheck {
   };
   return async () => {
     const [reason, redisUp] = await Promise.all([unavailable(), deps.cache.ping()]);
-    return { unavailable: reason, degraded: redisUp ? [] : ['redis'] };
+    const degraded = [...(redisUp ? [] : ['redis']), ...(deps.replicas.degraded() ? ['replica'] : [])];
+    return { unavailable: reason, degraded };
   };
 }

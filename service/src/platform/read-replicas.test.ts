@@ -140,8 +140,11 @@ describe('read replicas', function () {
     await untilRotation(0);
     expect(await gauge(runtime, 'carewatch_db_replica_lag_seconds')).to.equal(-1);
     expect(await serverPort(runtime)).to.equal(primaryPort);
+    const ready = await api(runtime).get('/readyz');
+    expect([ready.status, ready.body]).to.deep.equal([200, { status: 'degraded', degraded: ['replica'] }]);
     await cluster.startReplica();
     await untilRotation(1);
     expect(await serverPort(runtime)).to.equal(replicaPort);
+    expect((await api(runtime).get('/readyz')).body).to.deep.equal({ status: 'ready' });
   });
 });

@@ -13,6 +13,8 @@ export interface ReplicaSettings {
 export interface ReplicaSet {
   /** The next replica in rotation (round robin), or undefined when none is: read from the primary then. */
   pick(): Sequelize | undefined;
+  /** True when a configured replica is out of rotation (reads that would go there use the primary). */
+  degraded(): boolean;
   /** Measures every replica once and updates the rotation; the monitor calls it every interval. */
   check(): Promise<void>;
   start(): void;
@@ -79,6 +81,7 @@ export function createReplicaSet(
       return live[next]?.sequelize;
     },
     check,
+    degraded: () => replicas.some((replica) => !replica.inRotation),
     start() {
       if (timer || replicas.length === 0) return;
       void check();

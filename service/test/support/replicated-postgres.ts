@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { giveToPostgres, runAsPostgres } from './as-postgres';
 
-const run = promisify(execFile);
 const BIN = process.env.PG_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
 const FIRST_PORT = 15432;
 const LAST_PORT = 15439;
@@ -22,13 +20,9 @@ export interface ReplicatedPostgres {
   stop(): Promise<void>;
 }
 
-const asRoot = userInfo().uid === 0;
-const pg = (tool: string, args: readonly string[]) =>
-  asRoot
-    ? run('runuser', ['-u', 'postgres', '--', path.join(BIN, tool), ...args])
-    : run(path.join(BIN, tool), [...args]);
+const pg = (tool: string, args: readonly string[]) => runAsPostgres(path.join(BIN, tool), args);
 
-const portInUse = (port: number) =>
+export const portInUse = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     socket.once('connect', () => {
@@ -38,17 +32,17 @@ const portInUse = (port: number) =>
     socket.once('error', () => resolve(false));
   });
 
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number, first = FIRST_PORT, last = LAST_PORT): Promise<number[]> {
   const ports: number[] = [];
-  for (let port = FIRST_PORT; port <= LAST_PORT && ports.length < count; port++)
+  for (let port = first; port <= last && ports.length < count; port++)
     if (!(await portInUse(port))) ports.push(port);
-  if (ports.length < count) throw new Error(`No ${count} free ports in ${FIRST_PORT}-${LAST_PORT}`);
+  if (ports.length < count) throw new Error(`No ${count} free ports in ${first}-${last}`);
   return ports;
 }
 
 export async function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
   const dir = await mkdtemp(path.join(tmpdir(), 'carewatch-replication-'));
-  if (asRoot) await chown(dir, Number((await run('id', ['-u', 'postgres'])).stdout), 0);
+  await giveToPostgres(dir);
   const [primaryPort = 0, replicaPort = 0] = await freePorts(2);
   const primaryDir = path.join(dir, 'primary');
   const replicaDir = path.join(dir, 'replica');
