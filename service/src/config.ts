@@ -57,6 +57,7 @@ const schema = z.object({
     .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb')
     .default('100kb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  SHUTDOWN_READINESS_DELAY_MS: z.coerce.number().int().min(0).optional(),
   TRUST_PROXY: booleanFromString.default(false),
   ENCRYPTION_KEYS: z
     .string()
@@ -130,6 +131,11 @@ export interface Config {
   readonly redis: RedisSettings;
   readonly log: { readonly level: Env['LOG_LEVEL'] };
   readonly shutdownTimeoutMs: number;
+  /**
+   * How long /readyz answers 503 after SIGTERM before the listener closes, so that load balancers see it
+   * fail and stop sending new requests first (their check interval times their fall count, at least).
+   */
+  readonly shutdownReadinessDelayMs: number;
   readonly encryption: { readonly keys: ReadonlyMap<string, Buffer>; readonly activeKeyId: string };
   readonly consultations: { readonly requestTtlSeconds: number; readonly maxOpenRequests: number };
   /** Undefined when no SUPABASE_* variable is set: external tokens are then refused. */
@@ -212,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     }),
     log: Object.freeze({ level: e.LOG_LEVEL }),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownReadinessDelayMs: e.SHUTDOWN_READINESS_DELAY_MS ?? (e.NODE_ENV === 'production' ? 5_000 : 0),
     encryption: Object.freeze({ keys, activeKeyId: e.ENCRYPTION_ACTIVE_KEY_ID }),
     consultations: Object.freeze({
       requestTtlSeconds: e.CONSULTATION_REQUEST_TTL,

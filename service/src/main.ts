@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     runtime.beginShutdown();
+    // Readiness fails first; the listener closes once the load balancers have seen it and moved on.
+    await new Promise((resolve) => setTimeout(resolve, config.shutdownReadinessDelayMs));
     await running.drain(config.shutdownTimeoutMs);
     await runtime.close();
     await database.release();
