@@ -123,23 +123,30 @@ export async function startPgBouncer(): Promise<void> {
 }
 
 // Redis: a primary, a replica and three Sentinels (quorum 2).
+const REDIS_SERVERS = {
+  'redis-primary': { port: PORTS.redisPrimary, extra: [] },
+  'redis-replica': { port: PORTS.redisReplica, extra: ['--replicaof', HOST, String(PORTS.redisPrimary)] },
+} as const;
+
+/** Starts one of the two Redis servers (again): Sentinel reconfigures a returning one as it needs. */
+export const startRedisServer = (name: keyof typeof REDIS_SERVERS) =>
+  daemon(name, 'redis-server', [
+    '--port',
+    String(REDIS_SERVERS[name].port),
+    '--bind',
+    HOST,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    STATE_DIR,
+    ...REDIS_SERVERS[name].extra,
+  ]);
+
 async function startRedis(): Promise<void> {
-  const server = (name: string, port: number, extra: readonly string[]) =>
-    daemon(name, 'redis-server', [
-      '--port',
-      String(port),
-      '--bind',
-      HOST,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      STATE_DIR,
-      ...extra,
-    ]);
-  await server('redis-primary', PORTS.redisPrimary, []);
-  await server('redis-replica', PORTS.redisReplica, ['--replicaof', HOST, String(PORTS.redisPrimary)]);
+  await startRedisServer('redis-primary');
+  await startRedisServer('redis-replica');
   for (const [index, port] of PORTS.sentinels.entries()) {
     const conf = file(`sentinel-${index + 1}.conf`);
     await writeFile(
