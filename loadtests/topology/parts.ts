@@ -90,6 +90,8 @@ async function createPostgres(): Promise<void> {
     '-R',
     '-X',
     'stream',
+    '-c',
+    'fast',
   ]);
   await startPostgres('replica');
 }

@@ -74,6 +74,8 @@ export async function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
     '-R',
     '-X',
     'stream',
+    '-c',
+    'fast',
   ]);
   await start(replicaDir, replicaPort);
 
