@@ -137,11 +137,21 @@ const FAULTS: Fault[] = [
   },
 ];
 
-/** Every part answers, and every instance is ready and not degraded. */
-const allHealthy = async () =>
-  (await topologyStatus()).every(
-    (part) => part.healthy && (!part.part.startsWith('carewatch') || part.detail.includes('"ready"')),
-  );
+/** Every part answers, and every instance is ready and not degraded; what is not, is kept for the log. */
+let lastUnhealthy: string[] = [];
+const allHealthy = async () => {
+  lastUnhealthy = (await topologyStatus())
+    .filter(
+      (part) => !part.healthy || (part.part.startsWith('carewatch') && !part.detail.includes('"ready"')),
+    )
+    .map((part) => `${part.part}:${part.port} ${part.detail}`);
+  return lastUnhealthy.length === 0;
+};
+const waitHealthy = () =>
+  waitFor('every part healthy again', allHealthy, 180).catch((error: unknown) => {
+    console.error(`drill: still unhealthy: ${lastUnhealthy.join('; ')}`);
+    throw error;
+  });
 
 interface Row {
   readonly fault: string;
@@ -157,7 +167,7 @@ interface Row {
 async function drillOne(fault: Fault, outcomes: readonly Outcome[]): Promise<Row> {
   const from = Date.now();
   const at = await fault.inject();
-  await waitFor('every part healthy again', allHealthy, 180);
+  await waitHealthy();
   const healthyAt = Date.now();
   await sleep(SETTLE_MS);
   const during = outcomes.filter((outcome) => outcome.startedAt >= from && outcome.startedAt <= healthyAt);

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
+import { metricValue } from '../../test/support/assertions';
 import { api } from '../../test/support/http';
 import { createPatient } from '../../test/support/identities';
 import { sharedRuntime, variantRuntime, type TestRuntime } from '../../test/support/runtime';
 
+/** A pool gauge as a scrape would see it (the pool is sampled just before). */
 const gauge = async (runtime: TestRuntime, name: string, labels: Record<string, string> = {}) => {
   await runtime.metrics.render();
-  const values = (await runtime.metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
-  return values.find((value) => Object.entries(labels).every(([key, wanted]) => value.labels[key] === wanted))
-    ?.value;
+  return metricValue(runtime.metrics, name, labels);
 };
 
 describe('database pool exhaustion', () => {
@@ -33,7 +33,7 @@ describe('database pool exhaustion', () => {
       let waiters = 0;
       for (let poll = 0; poll < 100 && waiters === 0; poll++) {
         await new Promise((resolve) => setTimeout(resolve, 10));
-        waiters = (await gauge(runtime, 'carewatch_db_pool_waiting_requests')) ?? 0;
+        waiters = await gauge(runtime, 'carewatch_db_pool_waiting_requests');
       }
       expect(waiters).to.be.at.least(1);
       expect(await gauge(runtime, 'carewatch_db_pool_max_connections')).to.equal(1);

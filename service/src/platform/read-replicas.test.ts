@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startReplicatedPostgres, type ReplicatedPostgres } from '../../test/support/replicated-postgres';
 import { createTestRuntime, sharedRuntime, type TestRuntime } from '../../test/support/runtime';
+import { metricValue } from '../../test/support/assertions';
 import { api } from '../../test/support/http';
 import { createPatient } from '../../test/support/identities';
 import { SPECIALTIES } from '../providers/model';
@@ -21,9 +22,7 @@ const serverPort = async (runtime: TestRuntime) => {
   return row?.port;
 };
 
-const gauge = async (runtime: TestRuntime, name: string) =>
-  (await runtime.metrics.registry.getSingleMetric(name)?.get())?.values.find((v) => v.labels.replica === '0')
-    ?.value;
+const gauge = (runtime: TestRuntime, name: string) => metricValue(runtime.metrics, name, { replica: '0' });
 
 describe('read replicas', function () {
   this.timeout(120_000);

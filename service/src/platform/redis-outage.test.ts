@@ -3,18 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { metricValue } from '../../test/support/assertions';
 import { api } from '../../test/support/http';
 import { createPatient, strongPassword } from '../../test/support/identities';
 import { startRedisProcess, type RedisProcess } from '../../test/support/redis-process';
 import { sharedRuntime, variantRuntime, type TestRuntime } from '../../test/support/runtime';
 
-const sample = async (runtime: TestRuntime, name: string, labels: Record<string, string> = {}) => {
-  const metric = runtime.metrics.registry.getSingleMetric(name);
-  const values = (await metric?.get())?.values ?? [];
-  return values
-    .filter((value) => Object.entries(labels).every(([key, wanted]) => value.labels[key] === wanted))
-    .reduce((sum, value) => sum + value.value, 0);
-};
+const sample = (runtime: TestRuntime, name: string, labels: Record<string, string> = {}) =>
+  metricValue(runtime.metrics, name, labels);
+const DEGRADED_READS = { operation: 'get' };
 
 /**
  * Redis is a cache and a coordination aid, never the only copy: with it gone the service keeps answering
@@ -42,7 +39,7 @@ describe('Redis down and back', function () {
   it('serves sessions, logins and PHI reads from PostgreSQL while Redis is down, degraded but ready', async () => {
     const patient = await createPatient(runtime);
     expect((await api(runtime).get('/v1/patients/me').set(patient.headers)).status).to.equal(200);
-    const degradedBefore = await sample(runtime, 'carewatch_redis_degraded_operations_total');
+    const degradedBefore = await sample(runtime, 'carewatch_redis_degraded_operations_total', DEGRADED_READS);
 
     await redis.stop();
     const reads = await Promise.all(
@@ -66,9 +63,9 @@ describe('Redis down and back', function () {
     expect(ready.status).to.equal(200);
     expect(ready.body).to.deep.include({ status: 'degraded', degraded: ['redis'] });
     expect(await sample(runtime, 'carewatch_redis_up')).to.equal(0);
-    expect(await sample(runtime, 'carewatch_redis_degraded_operations_total')).to.be.greaterThan(
-      degradedBefore,
-    );
+    expect(
+      await sample(runtime, 'carewatch_redis_degraded_operations_total', DEGRADED_READS),
+    ).to.be.greaterThan(degradedBefore);
   });
 
   it('honours a logout made during the outage once Redis is back, and reports ready by itself', async () => {

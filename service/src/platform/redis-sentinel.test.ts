@@ -4,16 +4,13 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
+import { metricValue } from '../../test/support/assertions';
 import { api } from '../../test/support/http';
 import { createPatient } from '../../test/support/identities';
 import { startRedisProcess, startSentinel, type RedisProcess } from '../../test/support/redis-process';
 import { sharedRuntime, variantRuntime, type TestRuntime } from '../../test/support/runtime';
 
-const counter = async (runtime: TestRuntime, name: string) =>
-  ((await runtime.metrics.registry.getSingleMetric(name)?.get())?.values ?? []).reduce(
-    (sum, value) => sum + value.value,
-    0,
-  );
+const counter = (runtime: TestRuntime, name: string) => metricValue(runtime.metrics, name, {});
 
 const sessionKeysOn = async (port: number) => {
   const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
