@@ -227,7 +227,7 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`drill: ${line}`);
   await up(log);
   let load: ReturnType<typeof startSteadyLoad> | undefined;
-  let broken = true;
+  let broken: boolean;
   try {
     const patients = await registerPatients(short ? 20 : 60);
     log(`steady load: ${RATE} requests/s (PHI reads, lists, consultation requests, logins)`);

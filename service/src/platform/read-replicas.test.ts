@@ -136,6 +136,9 @@ describe('read replicas', function () {
 
   it('takes an unreachable replica out of rotation, reads from the primary meanwhile, and takes it back', async () => {
     await cluster.stopReplica();
+    // Before any lag check noticed: the read that finds the replica gone is answered by the primary.
+    expect(await serverPort(runtime)).to.equal(primaryPort);
+    expect(await gauge(runtime, 'carewatch_db_replica_in_rotation')).to.equal(0);
     await untilRotation(0);
     expect(await gauge(runtime, 'carewatch_db_replica_lag_seconds')).to.equal(-1);
     expect(await serverPort(runtime)).to.equal(primaryPort);

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
-import type { Sequelize, Transaction } from 'sequelize';
+import { ConnectionError, type Sequelize, type Transaction } from 'sequelize';
 import type { Metrics } from '../observability/metrics';
 import type { Cache } from './cache';
 import type { ReplicaSet } from './replica-set';
@@ -48,6 +48,14 @@ export function readYourWrites(cache: Cache, stickyMs: number): Middleware {
   };
 }
 
+/** The server or the connection to it is gone (not a problem with the query itself). */
+function isConnectionLoss(error: unknown): boolean {
+  if (error instanceof ConnectionError) return true;
+  const code = (error as { original?: { code?: unknown } }).original?.code;
+  // 57P01-57P03: the server is shutting down or starting; 08xxx: connection exceptions.
+  return typeof code === 'string' && (code.startsWith('57P0') || code.startsWith('08'));
+}
+
 /**
  * A Sequelize for queries that may read slightly stale data (lists, reports, audit queries): each query
  * or transaction goes to a replica in rotation, unless the request must read from the primary or none is
@@ -69,7 +77,18 @@ export function routedReader(primary: Sequelize, replicas: ReplicaSet, metrics: 
   const query = (async (sql: string, options?: { transaction?: Transaction | null }) => {
     if (options?.transaction) return serverOf(options.transaction).query(sql, options);
     // A statement that writes (or might: anything not a plain SELECT) is the primary's, whoever sent it.
-    return (operationOf(sql) === 'select' ? await target() : primary).query(sql, options);
+    const server = operationOf(sql) === 'select' ? await target() : primary;
+    if (server === primary) return primary.query(sql, options);
+    try {
+      return await server.query(sql, options);
+    } catch (error) {
+      if (!isConnectionLoss(error)) throw error;
+      // The replica went away between two lag checks: out of rotation now, and this read (a SELECT, so
+      // safe to repeat) goes to the primary instead of failing.
+      replicas.markUnreachable(server);
+      metrics.db.reads.inc({ target: 'primary' });
+      return primary.query(sql, options);
+    }
   }) as Sequelize['query'];
   const transaction = (async (...args: Parameters<Sequelize['transaction']>) => {
     const server = await target();

@@ -15,6 +15,8 @@ export interface ReplicaSet {
   pick(): Sequelize | undefined;
   /** True when a configured replica is out of rotation (reads that would go there use the primary). */
   degraded(): boolean;
+  /** Takes a replica out of rotation at once, when a read on it found it gone; the next check decides again. */
+  markUnreachable(sequelize: Sequelize): void;
   /** Measures every replica once and updates the rotation; the monitor calls it every interval. */
   check(): Promise<void>;
   start(): void;
@@ -82,6 +84,13 @@ export function createReplicaSet(
     },
     check,
     degraded: () => replicas.some((replica) => !replica.inRotation),
+    markUnreachable(sequelize) {
+      const replica = replicas.find((candidate) => candidate.sequelize === sequelize);
+      if (!replica?.inRotation) return;
+      replica.inRotation = false;
+      metrics.db.replicaInRotation.set({ replica: replica.label }, 0);
+      logger.warn('replica out of rotation', { replica: replica.label, lagSeconds: null });
+    },
     start() {
       if (timer || replicas.length === 0) return;
       void check();
