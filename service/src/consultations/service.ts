@@ -26,6 +26,8 @@ const SUMMARY_COLUMNS = `id, patient_id, provider_id, specialty, status, request
 
 export interface ConsultationServiceDeps {
   readonly sequelize: Sequelize;
+  /** For lists, which may be a moment stale: a replica when there is one (platform/read-routing). */
+  readonly reader?: Sequelize;
   readonly metrics: Metrics;
   readonly config: Config;
 }
@@ -36,7 +38,12 @@ type Move = StatusChange<Consultation>;
 
 const secondsBetween = (from: Date, to: Date) => (to.getTime() - from.getTime()) / 1000;
 
-export function createConsultationService({ sequelize, metrics, config }: ConsultationServiceDeps) {
+export function createConsultationService({
+  sequelize,
+  reader = sequelize,
+  metrics,
+  config,
+}: ConsultationServiceDeps) {
   const { consultations: measures } = metrics;
 
   const transitions = createConditionalTransition({
@@ -50,7 +57,7 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
   const { select } = transitions;
   const record = (row: Consultation): ConsultationRecord => row.get({ plain: true });
   const selectSummaries = (sql: string, bind: readonly unknown[]) =>
-    selectPlain<ConsultationSummary>(sequelize, Consultation, sql, bind);
+    selectPlain<ConsultationSummary>(reader, Consultation, sql, bind);
 
   async function apply(actor: Actor, id: string, move: Move): Promise<ConsultationRecord> {
     const row = await transitions.apply(actor.userId, id, move);
