@@ -19,8 +19,10 @@ async function main(argv: string[]): Promise<void> {
   const [command, , position] = argv;
   const config = loadConfig(process.env);
   const database = await resolveDatabaseUrl(config, (line) => console.error(line));
-  const sequelize = createDatabase({ url: database.url, poolMax: 2, statementTimeoutMs: 0 });
-  const migrator = createMigrator(sequelize, database.url);
+  // Migrations hold a session-level lock: past a transaction-mode pooler, straight to the server.
+  const url = config.database.directUrl ?? database.url;
+  const sequelize = createDatabase({ url, poolMax: 2, statementTimeoutMs: 0 });
+  const migrator = createMigrator(sequelize, url);
   try {
     if (command === 'up') {
       const applied = await migrator.up();

@@ -75,7 +75,7 @@ async function serve(): Promise<void> {
     config,
     logger,
     metrics,
-    isReady: () => Promise.resolve(undefined),
+    isReady: () => Promise.resolve({ degraded: [] }),
     recordAuditEvent: audit.record,
     apiRouters: [router],
   });

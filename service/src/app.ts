@@ -27,6 +27,8 @@ export interface AppDependencies {
   readonly apiRouters?: readonly Router[];
   /** Routers mounted at the root, outside /v1 (e.g. /.well-known/jwks.json). */
   readonly rootRouters?: readonly Router[];
+  /** Decides, per request, whether replica-eligible reads may use a replica (see platform/read-routing). */
+  readonly readRouting?: Koa.Middleware;
 }
 
 /** Builds the Koa app; the middleware order lives here and only here. No I/O, no listen(). */
@@ -61,6 +63,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(health.routes());
   for (const router of deps.rootRouters ?? []) app.use(router.routes());
 
+  if (deps.readRouting) app.use(deps.readRouting);
   const api = new Router({ prefix: '/v1' });
   // The feature routers' routes are copied into `api`, so its allowedMethods() answers 405 and 501 for
   // all of them: one per router would only add a middleware to every request.

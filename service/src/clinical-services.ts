@@ -17,6 +17,8 @@ import { createProviderService } from './providers/service';
 
 export interface ClinicalDeps {
   readonly sequelize: Sequelize;
+  /** For reads that may be slightly stale (lists, reports); the primary when there are no replicas. */
+  readonly reader?: Sequelize;
   readonly metrics: Metrics;
   readonly config: Config;
   /** Told about failures of background work (sweeps, gauge refreshes), which keeps running. */
@@ -28,9 +30,15 @@ const SWEEP_INTERVAL_MS = 15_000;
 const GAUGE_INTERVAL_MS = 15_000;
 
 /** The clinical use cases wired together, and the background work they need. */
-export function createClinicalServices({ sequelize, metrics, config, onBackgroundError }: ClinicalDeps) {
-  const consultations = createConsultationService({ sequelize, metrics, config });
-  const prescriptions = createPrescriptionService({ sequelize, metrics, consultations });
+export function createClinicalServices({
+  sequelize,
+  reader = sequelize,
+  metrics,
+  config,
+  onBackgroundError,
+}: ClinicalDeps) {
+  const consultations = createConsultationService({ sequelize, reader, metrics, config });
+  const prescriptions = createPrescriptionService({ sequelize, reader, metrics, consultations });
   const patients = createPatientService({
     consultations,
     prescriptions,
@@ -52,7 +60,7 @@ export function createClinicalServices({ sequelize, metrics, config, onBackgroun
   const pendingRequests = bySpecialty(metrics.consultations.requestsPending, PENDING_REQUESTS_BY_SPECIALTY);
   const oldestWaiting = bySpecialty(metrics.consultations.oldestWaiting, OLDEST_WAITING_BY_SPECIALTY);
   const providers = createProviderService({ consultations, patients, availableProviders });
-  const reports = createReportService({ sequelize });
+  const reports = createReportService({ sequelize: reader });
   const admin = createAdminService({ patients, reports });
   const expiry = createExpirySweeper({ sequelize, metrics, onError: onBackgroundError });
 

@@ -28,6 +28,49 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads Redis Sentinels and the pool acquire timeout, refusing malformed values', () => {
+    const config = loadConfig({
+      REDIS_SENTINELS: 'sentinel-a:26379,10.0.0.2:26380',
+      REDIS_SENTINEL_NAME: 'cw',
+      DATABASE_POOL_ACQUIRE_TIMEOUT_MS: '750',
+    });
+    expect(config.redis.sentinels).to.deep.equal([
+      { host: 'sentinel-a', port: 26379 },
+      { host: '10.0.0.2', port: 26380 },
+    ]);
+    expect(config.redis.sentinelName).to.equal('cw');
+    expect(config.database.acquireTimeoutMs).to.equal(750);
+    expect(loadConfig({}).database.acquireTimeoutMs).to.equal(2000);
+    const problems = problemsOf({ REDIS_SENTINELS: 'sentinel-a', DATABASE_POOL_ACQUIRE_TIMEOUT_MS: 'soon' });
+    expect(problems.map((problem) => problem.split(':')[0])).to.have.members([
+      'REDIS_SENTINELS',
+      'DATABASE_POOL_ACQUIRE_TIMEOUT_MS',
+    ]);
+  });
+
+  it('reads read replicas, the direct URL and the pooler, refusing malformed values', () => {
+    const config = loadConfig({
+      DATABASE_REPLICA_URLS: 'postgres://r1:5432/cw, postgresql://r2:5432/cw',
+      DATABASE_DIRECT_URL: 'postgres://primary:5432/cw',
+      DATABASE_POOLER: 'pgbouncer',
+      REPLICA_STICKY_MS: '3000',
+    });
+    expect(config.database.replicas).to.include({ stickyMs: 3000, maxLagMs: 5000, checkIntervalMs: 1000 });
+    expect(config.database.replicas.urls).to.deep.equal(['postgres://r1:5432/cw', 'postgresql://r2:5432/cw']);
+    expect(config.database).to.include({ directUrl: 'postgres://primary:5432/cw', pooler: 'pgbouncer' });
+    expect(loadConfig({}).database.replicas.urls).to.deep.equal([]);
+    const problems = problemsOf({
+      DATABASE_REPLICA_URLS: 'postgres://r1/cw,mysql://r2/cw',
+      DATABASE_POOLER: 'pgpool',
+      DATABASE_DIRECT_URL: 'http://x',
+    });
+    expect(problems.map((problem) => problem.split(':')[0])).to.have.members([
+      'DATABASE_REPLICA_URLS',
+      'DATABASE_POOLER',
+      'DATABASE_DIRECT_URL',
+    ]);
+  });
+
   it('refuses production with development secrets or without a database', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
     expect(problems.join('\n')).to.include('ENCRYPTION_KEYS').and.include('DATABASE_URL');

@@ -7,6 +7,8 @@ import {
   type ExternalIdentityConfig,
 } from './auth/external/config';
 import { auditConfigFrom, auditEnv, auditProductionProblems, type AuditConfig } from './audit/config';
+import type { RedisSettings } from './platform/redis-connection';
+import type { ReplicaSettings } from './platform/replica-set';
 import { authConfigFrom, authEnvShape, authProductionProblems, type AuthConfig } from './auth/config';
 import { urlVariable } from './config-url';
 import { mailConfigFrom, mailEnv, type MailConfig } from './mail/config';
@@ -28,17 +30,40 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: urlVariable(['postgres', 'postgresql'], 'postgres://user:password@host:5432/carewatch'),
+  DATABASE_DIRECT_URL: urlVariable(
+    ['postgres', 'postgresql'],
+    'postgres://user:password@host:5432/carewatch',
+  ),
+  DATABASE_POOLER: z.enum(['none', 'pgbouncer']).default('none'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  DATABASE_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(50).default(2_000),
+  DATABASE_REPLICA_URLS: z
+    .string()
+    .refine(
+      (list) => list.split(',').every((url) => /^postgres(ql)?:\/\/\S+$/.test(url.trim())),
+      'comma-separated postgres:// URLs',
+    )
+    .optional(),
+  REPLICA_STICKY_MS: z.coerce.number().int().min(0).default(2_000),
+  REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).default(5_000),
+  REPLICA_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(1_000),
   DATA_DIR: z.string().min(1).default('.data'),
   REDIS_URL: urlVariable(['redis', 'rediss'], 'redis://host:6379'),
   REDIS_KEY_PREFIX: z.string().default('carewatch:'),
+  REDIS_SENTINELS: z
+    .string()
+    .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'comma-separated host:port pairs')
+    .optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).default('carewatch'),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).default(500),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb')
     .default('100kb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  SHUTDOWN_READINESS_DELAY_MS: z.coerce.number().int().min(0).optional(),
   TRUST_PROXY: booleanFromString.default(false),
   ENCRYPTION_KEYS: z
     .string()
@@ -97,14 +122,30 @@ export interface Config {
   };
   readonly database: {
     readonly url: string | undefined;
+    /**
+     * The server itself, bypassing a transaction-mode pooler, for what needs a session of its own (the
+     * migrator's session-level advisory lock, the migrations); DATABASE_URL when unset.
+     */
+    readonly directUrl: string | undefined;
+    /** `pgbouncer`: DATABASE_URL is a transaction-mode PgBouncer, which refuses session startup parameters. */
+    readonly pooler: 'none' | 'pgbouncer';
     readonly poolMax: number;
     readonly statementTimeoutMs: number;
+    /** How long a request waits for a pooled connection before it is answered 503. */
+    readonly acquireTimeoutMs: number;
     readonly dataDir: string;
+    /** Read replicas for lists, reports and audit queries; empty reads everything from the primary. */
+    readonly replicas: ReplicaSettings & { readonly stickyMs: number };
   };
-  readonly redis: { readonly url: string | undefined; readonly keyPrefix: string };
+  readonly redis: RedisSettings;
   readonly log: { readonly level: Env['LOG_LEVEL'] };
   readonly shutdownTimeoutMs: number;
   readonly clinic: { readonly timeZone: string };
+  /**
+   * How long /readyz answers 503 after SIGTERM before the listener closes, so that load balancers see it
+   * fail and stop sending new requests first (their check interval times their fall count, at least).
+   */
+  readonly shutdownReadinessDelayMs: number;
   readonly encryption: { readonly keys: ReadonlyMap<string, Buffer>; readonly activeKeyId: string };
   readonly consultations: { readonly requestTtlSeconds: number; readonly maxOpenRequests: number };
   /** Undefined when no SUPABASE_* variable is set: external tokens are then refused. */
@@ -145,6 +186,14 @@ function parseKeys(pairs: string): Map<string, Buffer> {
   );
 }
 
+function parseSentinels(list: string | undefined): RedisSettings['sentinels'] {
+  if (!list) return [];
+  return list.split(',').map((pair) => {
+    const [host = '', port = ''] = pair.split(':');
+    return Object.freeze({ host, port: Number(port) });
+  });
+}
+
 /** Reads the whole configuration from `env`, reporting every problem at once, naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = schema.safeParse(env);
@@ -166,14 +215,30 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     http: Object.freeze({ port: e.PORT, host: e.HOST, bodyLimit: e.BODY_LIMIT, trustProxy: e.TRUST_PROXY }),
     database: Object.freeze({
       url: e.DATABASE_URL,
+      directUrl: e.DATABASE_DIRECT_URL,
+      pooler: e.DATABASE_POOLER,
       poolMax: e.DATABASE_POOL_MAX,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      acquireTimeoutMs: e.DATABASE_POOL_ACQUIRE_TIMEOUT_MS,
       dataDir: e.DATA_DIR,
+      replicas: Object.freeze({
+        urls: e.DATABASE_REPLICA_URLS ? e.DATABASE_REPLICA_URLS.split(',').map((url) => url.trim()) : [],
+        stickyMs: e.REPLICA_STICKY_MS,
+        maxLagMs: e.REPLICA_MAX_LAG_MS,
+        checkIntervalMs: e.REPLICA_CHECK_INTERVAL_MS,
+      }),
     }),
-    redis: Object.freeze({ url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX }),
+    redis: Object.freeze({
+      url: e.REDIS_URL,
+      keyPrefix: e.REDIS_KEY_PREFIX,
+      sentinels: parseSentinels(e.REDIS_SENTINELS),
+      sentinelName: e.REDIS_SENTINEL_NAME,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    }),
     log: Object.freeze({ level: e.LOG_LEVEL }),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     clinic: Object.freeze({ timeZone: e.CLINIC_TIMEZONE }),
+    shutdownReadinessDelayMs: e.SHUTDOWN_READINESS_DELAY_MS ?? (e.NODE_ENV === 'production' ? 5_000 : 0),
     encryption: Object.freeze({ keys, activeKeyId: e.ENCRYPTION_ACTIVE_KEY_ID }),
     consultations: Object.freeze({
       requestTtlSeconds: e.CONSULTATION_REQUEST_TTL,

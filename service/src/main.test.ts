@@ -45,6 +45,31 @@ describe('the service process', function () {
     expect(code, service.output()).to.equal(0);
   });
 
+  it('on SIGTERM answers /readyz 503 for SHUTDOWN_READINESS_DELAY_MS while still serving, then closes', async () => {
+    const service = await startService({
+      DATABASE_URL: await createTestDatabase('drain'),
+      SHUTDOWN_READINESS_DELAY_MS: '1500',
+    });
+    const base = `http://127.0.0.1:${service.port}`;
+    expect((await fetch(`${base}/readyz`)).status).to.equal(200);
+    const exited = once(service.child, 'exit');
+    service.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ready = await fetch(`${base}/readyz`);
+    expect([ready.status, await ready.json()]).to.deep.equal([
+      503,
+      { status: 'unavailable', reason: 'shutting_down' },
+    ]);
+    // Requests still in the load balancer's pipeline are served meanwhile.
+    expect((await fetch(`${base}/healthz`)).status).to.equal(200);
+    const [code] = (await exited) as [number | null];
+    expect(code, service.output()).to.equal(0);
+    await fetch(`${base}/healthz`).then(
+      () => expect.fail('the listener is still open'),
+      (error: Error) => expect(error).to.be.instanceOf(TypeError),
+    );
+  });
+
   it('refuses to start with an invalid configuration, naming the variable', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'service/src/main.ts'], {
       env: { ...process.env, PORT: 'not-a-port', NODE_ENV: 'production' },

@@ -57,6 +57,8 @@ async function main(started: Started): Promise<void> {
   const shutdown = async (signal: string) => {
     logger.info('shutting down', { signal });
     runtime.beginShutdown();
+    // Readiness fails first; the listener closes once the load balancers have seen it and moved on.
+    await new Promise((resolve) => setTimeout(resolve, config.shutdownReadinessDelayMs));
     await running.drain(config.shutdownTimeoutMs);
     await stopStarted(started);
     // Last, so that the spans of the requests drained above are exported.

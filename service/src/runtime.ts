@@ -30,6 +30,8 @@ import { patientRoutes } from './patients/routes';
 import { createCache, type Cache } from './platform/cache';
 import { createDatabase } from './platform/db';
 import { createFieldCipher } from './platform/field-cipher';
+import { readYourWrites, routedReader } from './platform/read-routing';
+import { createReplicaSet, type ReplicaSet } from './platform/replica-set';
 import { providerRoutes } from './providers/routes';
 import { createMailWorker } from './mail/worker';
 import { homeRoutes } from './home/routes';
@@ -44,6 +46,10 @@ export interface Runtime {
   readonly migrator: Migrator;
   readonly cache: Cache;
   readonly sessions: SessionStore;
+  /** The read replicas and their rotation; empty without DATABASE_REPLICA_URLS. */
+  readonly replicas: ReplicaSet;
+  /** The Sequelize for replica-eligible reads: lists, reports, audit queries (see platform/read-routing). */
+  readonly reader: Sequelize;
   /** Verifies Supabase access tokens for linked accounts; undefined when SUPABASE_* is not configured. */
   readonly externalVerifier: ExternalVerifier | undefined;
   /**
@@ -75,14 +81,39 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       url: databaseUrl,
       poolMax: config.database.poolMax,
       statementTimeoutMs: config.database.statementTimeoutMs,
+      acquireTimeoutMs: config.database.acquireTimeoutMs,
+      pooler: config.database.pooler,
     },
     metrics,
   );
+  // The migrator's session-level advisory lock, and the migrations, need a session: past a
+  // transaction-mode pooler they use DATABASE_DIRECT_URL, with a small pool of their own.
+  const directUrl = config.database.directUrl ?? databaseUrl;
+  const migrationDatabase =
+    directUrl === databaseUrl
+      ? sequelize
+      : createDatabase({
+          url: directUrl,
+          poolMax: 2,
+          statementTimeoutMs: 0,
+          applicationName: 'carewatch-migrate',
+        });
   const cipher = createFieldCipher(config.encryption.keys, config.encryption.activeKeyId);
   const models = initModels(sequelize, cipher);
   const bindModels = () => void initModels(sequelize, cipher);
-  const migrator = createMigrator(sequelize, databaseUrl);
+  const migrator = createMigrator(migrationDatabase, directUrl);
   const cache = createCache(config.redis, metrics, logger);
+  const replicas = createReplicaSet(
+    config.database.replicas,
+    {
+      poolMax: config.database.poolMax,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+      acquireTimeoutMs: config.database.acquireTimeoutMs,
+    },
+    metrics,
+    logger,
+  );
+  const reader = routedReader(sequelize, replicas, metrics);
   const externalVerifier =
     config.externalIdentity &&
     createExternalVerifier(config.externalIdentity, {
@@ -94,6 +125,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
   const audit = createAuditTrail(sequelize, config, metrics, logger);
   const clinical = createClinicalServices({
     sequelize,
+    reader,
     metrics,
     config,
     onBackgroundError: (error) => logger.error('clinical background work failed', { error }),
@@ -102,7 +134,13 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
   let stopMailWorker: (() => Promise<void>) | undefined;
   let shuttingDown = false;
 
-  const isReady = createReadinessCheck({ sequelize, migrator, cache, isShuttingDown: () => shuttingDown });
+  const isReady = createReadinessCheck({
+    sequelize,
+    migrator,
+    cache,
+    replicas,
+    isShuttingDown: () => shuttingDown,
+  });
 
   const auth = createAuthModule({
     config: config.auth,
@@ -124,7 +162,11 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
   const apiRouters = [
     ...auth.apiRouters,
     accountRoutes(accounts),
-    auditRoutes({ sequelize, audit, exportGuards: [requireStepUp()] }, requireRole('admin'), requireAal2()),
+    auditRoutes(
+      { sequelize: reader, audit, exportGuards: [requireStepUp()] },
+      requireRole('admin'),
+      requireAal2(),
+    ),
     consultationRoutes(clinical),
     prescriptionRoutes(clinical),
     patientRoutes(clinical),
@@ -148,6 +190,10 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     apiRouters,
     rootRouters,
     recordAuditEvent: audit.record,
+    readRouting:
+      config.database.replicas.urls.length > 0
+        ? readYourWrites(cache, config.database.replicas.stickyMs)
+        : undefined,
   });
   installAuthenticator(app, auth.authenticator);
   return {
@@ -160,6 +206,8 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     migrator,
     cache,
     sessions: auth.sessions,
+    replicas,
+    reader,
     externalVerifier,
     bindModels,
     routers: [...apiRouters, ...rootRouters],
@@ -167,6 +215,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     clinical,
     async startBackgroundWork() {
       await audit.start();
+      replicas.start();
       stopClinicalWork = clinical.startBackgroundWork();
       stopMailWorker = createMailWorker({ sequelize, config: config.mail, metrics, logger }).start();
     },
@@ -178,7 +227,13 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       stopClinicalWork?.();
       await stopMailWorker?.();
       await audit.stop();
-      await Promise.allSettled([sequelize.close(), auth.sessions.close(), cache.close()]);
+      await Promise.allSettled([
+        sequelize.close(),
+        migrationDatabase === sequelize ? undefined : migrationDatabase.close(),
+        auth.sessions.close(),
+        cache.close(),
+        replicas.close(),
+      ]);
     },
   };
 }

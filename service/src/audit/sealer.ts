@@ -5,7 +5,7 @@ import { GENESIS_SEAL_HASH, sealHash } from './canonical';
 import { createSettledTracker } from './watermark';
 
 // Any constant works; it only has to be the same in every instance of the service.
-const SEALER_LOCK_KEY = 7_412_002;
+export const SEALER_LOCK_KEY = 7_412_002;
 const DEFAULT_BLOCK_SIZE = 1000;
 const BLOCKS_PER_ROUND = 20;
 

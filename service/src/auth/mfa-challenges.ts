@@ -16,7 +16,7 @@ export function createMfaChallenges(cache: Cache, ttlSeconds: number): MfaChalle
   return {
     async issue(userId) {
       const challenge = newOpaqueToken();
-      await cache.set(key(challenge), userId, ttlSeconds);
+      await cache.store(key(challenge), userId, ttlSeconds);
       return challenge;
     },
     userOf: (challenge) => cache.get('mfa_challenge', key(challenge)),

@@ -28,6 +28,8 @@ const SUMMARY_COLUMNS = `id, patient_id, provider_id, specialty, status, request
 
 export interface ConsultationServiceDeps {
   readonly sequelize: Sequelize;
+  /** For lists, which may be a moment stale: a replica when there is one (platform/read-routing). */
+  readonly reader?: Sequelize;
   readonly metrics: Metrics;
   readonly config: Config;
 }
@@ -41,7 +43,12 @@ const CONSULTATION_OPERATIONS = ['request', 'accept', 'start', 'complete', 'no_s
 
 const secondsBetween = (from: Date, to: Date) => (to.getTime() - from.getTime()) / 1000;
 
-export function createConsultationService({ sequelize, metrics, config }: ConsultationServiceDeps) {
+export function createConsultationService({
+  sequelize,
+  reader = sequelize,
+  metrics,
+  config,
+}: ConsultationServiceDeps) {
   const { consultations: measures } = metrics;
   startAtZero(measures.transitions, { to_status: CONSULTATION_STATUSES, specialty: SPECIALTIES });
   startAtZero(measures.operations, { operation: CONSULTATION_OPERATIONS, result: ['ok', 'error'] });
@@ -57,7 +64,7 @@ export function createConsultationService({ sequelize, metrics, config }: Consul
   const { select } = transitions;
   const record = (row: Consultation): ConsultationRecord => row.get({ plain: true });
   const selectSummaries = (sql: string, bind: readonly unknown[]) =>
-    selectPlain<ConsultationSummary>(sequelize, Consultation, sql, bind);
+    selectPlain<ConsultationSummary>(reader, Consultation, sql, bind);
 
   async function apply(actor: Actor, id: string, move: Move): Promise<ConsultationRecord> {
     const row = await transitions.apply(actor.userId, id, move);

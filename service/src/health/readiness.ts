@@ -1,8 +1,15 @@
 import type { Sequelize } from 'sequelize';
 import type { Migrator } from '../../../db/migrator';
 import type { Cache } from '../platform/cache';
+import type { ReplicaSet } from '../platform/replica-set';
 import { isDatabaseReachable } from '../platform/db';
 import type { ReadinessCheck } from './routes';
+
+/*
+ * Readiness says whether this instance can serve. Redis and the read replicas are shared by every instance
+ * and the service runs without them (sessions from PostgreSQL, local rate limits, reads from the primary),
+ * so their loss shows as `degraded` in the body: a 503 for it would empty the load balancer at once.
+ */
 
 // Asking umzug for pending migrations costs several catalog queries; probes come every few seconds from
 // every load balancer. A schema seen complete stays complete (migrations only move forward while
@@ -13,6 +20,7 @@ export interface ReadinessDeps {
   readonly sequelize: Sequelize;
   readonly migrator: Pick<Migrator, 'pending'>;
   readonly cache: Pick<Cache, 'ping'>;
+  readonly replicas: Pick<ReplicaSet, 'degraded'>;
   readonly isShuttingDown: () => boolean;
 }
 
@@ -24,11 +32,15 @@ export function createReadinessCheck(deps: ReadinessDeps): ReadinessCheck {
     if (pending.length === 0) migratedAt = Date.now();
     return pending.length === 0;
   };
-  return async () => {
+  const unavailable = async () => {
     if (deps.isShuttingDown()) return 'shutting_down';
     if (!(await isDatabaseReachable(deps.sequelize))) return 'database_unreachable';
     if (!(await isMigrated())) return 'migrations_pending';
-    if (!(await deps.cache.ping())) return 'cache_unreachable';
     return undefined;
+  };
+  return async () => {
+    const [reason, redisUp] = await Promise.all([unavailable(), deps.cache.ping()]);
+    const degraded = [...(redisUp ? [] : ['redis']), ...(deps.replicas.degraded() ? ['replica'] : [])];
+    return { unavailable: reason, degraded };
   };
 }

@@ -1,9 +1,15 @@
 import Router from '@koa/router';
 import type { Metrics } from '../observability/metrics';
 
+export interface Readiness {
+  /** The first thing this instance cannot serve without, or undefined when it can serve. */
+  readonly unavailable?: string;
+  /** Shared dependencies it serves without, degraded (every instance shares them, so never a 503). */
+  readonly degraded: readonly string[];
+}
+
 export interface ReadinessCheck {
-  /** Names the first thing that keeps the service from serving, or undefined when it is ready. */
-  (): Promise<string | undefined>;
+  (): Promise<Readiness>;
 }
 
 export function healthRoutes(isReady: ReadinessCheck, metrics: Metrics): Router {
@@ -12,9 +18,10 @@ export function healthRoutes(isReady: ReadinessCheck, metrics: Metrics): Router 
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
-    const problem = await isReady();
-    ctx.status = problem ? 503 : 200;
-    ctx.body = problem ? { status: 'unavailable', reason: problem } : { status: 'ready' };
+    const { unavailable, degraded } = await isReady();
+    ctx.status = unavailable ? 503 : 200;
+    if (unavailable) ctx.body = { status: 'unavailable', reason: unavailable };
+    else ctx.body = degraded.length > 0 ? { status: 'degraded', degraded } : { status: 'ready' };
   });
   router.get('/metrics', async (ctx) => {
     ctx.type = metrics.registry.contentType;

@@ -91,6 +91,24 @@ export function createMetrics() {
         buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
         registers,
       }),
+      replicaLag: new Gauge({
+        name: 'carewatch_db_replica_lag_seconds',
+        help: 'Replay lag of each read replica (by index in DATABASE_REPLICA_URLS); -1 while unreachable.',
+        labelNames: ['replica'] as const,
+        registers,
+      }),
+      replicaInRotation: new Gauge({
+        name: 'carewatch_db_replica_in_rotation',
+        help: 'Whether a read replica takes reads (1) or is out of rotation, lagging or unreachable (0).',
+        labelNames: ['replica'] as const,
+        registers,
+      }),
+      reads: new Counter({
+        name: 'carewatch_db_routed_reads_total',
+        help: 'Replica-eligible reads (lists, reports, audit queries) by the server that answered them.',
+        labelNames: ['target'] as const,
+        registers,
+      }),
       queryDuration: new Histogram({
         name: 'carewatch_db_query_duration_seconds',
         help: 'Database query duration by kind of statement.',
@@ -111,6 +129,24 @@ export function createMetrics() {
         help: 'Cache operation duration by backend.',
         labelNames: ['backend'] as const,
         buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1],
+        registers,
+      }),
+    },
+    redis: {
+      up: new Gauge({
+        name: 'carewatch_redis_up',
+        help: 'Whether the Redis connection is usable (1) or the service runs degraded without it (0).',
+        registers,
+      }),
+      reconnections: new Counter({
+        name: 'carewatch_redis_reconnections_total',
+        help: 'Times the Redis connection became usable again after a loss (restart, failover, network).',
+        registers,
+      }),
+      degradedOperations: new Counter({
+        name: 'carewatch_redis_degraded_operations_total',
+        help: 'Cache operations that went without Redis because it was unreachable, by operation.',
+        labelNames: ['operation'] as const,
         registers,
       }),
     },

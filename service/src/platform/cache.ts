@@ -1,18 +1,25 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { serviceUnavailable } from './errors';
+import { connectRedis, redisConfigured, type RedisSettings } from './redis-connection';
 
 /**
- * A small key-value cache with expiry. Redis when REDIS_URL is set (shared by every instance);
- * otherwise in-process, which is right for one instance and wrong for several.
+ * A small key-value cache with expiry. Redis when REDIS_URL or REDIS_SENTINELS is set (shared by every
+ * instance); otherwise in-process, which is right for one instance and wrong for several. Redis being
+ * unreachable never fails a caller of get, set or delete: the service then runs degraded on PostgreSQL.
  */
 export interface Cache {
   readonly backend: 'redis' | 'memory';
   /** The Redis connection, for libraries that need it (rate limiting); undefined in memory. */
   readonly redis: Redis | undefined;
   get(cache: string, key: string): Promise<string | undefined>;
+  /** A cache fill: skipped (and counted) while Redis is unreachable. */
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Dropped now, or once Redis is back if it is unreachable now. */
   delete(key: string): Promise<void>;
+  /** Keeps a value that exists nowhere else (not a cache fill): 503 `cache_unavailable` while Redis is down. */
+  store(key: string, value: string, ttlSeconds: number): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -42,38 +49,77 @@ function memoryStore(): Store {
   };
 }
 
-function redisStore(redis: Redis): Store {
+/**
+ * Redis as a cache that may be gone: a failed read is a miss, a failed fill is skipped, each counted as
+ * degraded. A failed delete is an invalidation Redis never saw; it is kept and replayed when Redis is back,
+ * before anything is read from it again, so an entry written before the outage cannot outlive its change.
+ * Every command touches one key, so the keys need no hash tags to work on Redis Cluster; a command that
+ * touched several would have to put them in one slot (`{tag}` in each key).
+ */
+function degradingRedisStore(
+  redis: Redis,
+  metrics: Metrics,
+): Store & { replayMissedDeletes(): Promise<void> } {
+  const missedDeletes = new Set<string>();
+  let replaying: Promise<void> = Promise.resolve();
+  const degraded = (operation: 'get' | 'set' | 'delete') =>
+    metrics.redis.degradedOperations.inc({ operation });
   return {
-    get: async (key) => (await redis.get(key)) ?? undefined,
+    get: async (key) => {
+      await replaying;
+      try {
+        return (await redis.get(key)) ?? undefined;
+      } catch {
+        degraded('get');
+        return undefined;
+      }
+    },
     set: async (key, value, ttlSeconds) => {
-      await redis.set(key, value, 'EX', ttlSeconds);
+      try {
+        await redis.set(key, value, 'EX', ttlSeconds);
+      } catch {
+        degraded('set');
+      }
     },
     delete: async (key) => {
-      await redis.del(key);
+      try {
+        await redis.del(key);
+        missedDeletes.delete(key);
+      } catch {
+        degraded('delete');
+        missedDeletes.add(key);
+      }
+    },
+    replayMissedDeletes() {
+      replaying = (async () => {
+        const keys = [...missedDeletes];
+        if (keys.length === 0) return;
+        // One key per DEL (see above); pipelined, so the replay is one round trip.
+        const results = await redis
+          .pipeline(keys.map((key) => ['del', key]))
+          .exec()
+          .catch(() => null);
+        keys.forEach((key, index) => {
+          if (results?.[index]?.[0] === null) missedDeletes.delete(key);
+        });
+      })();
+      return replaying;
     },
   };
 }
 
-export function createCache(
-  options: { url: string | undefined; keyPrefix: string },
-  metrics: Metrics,
-  logger: Logger,
-): Cache {
-  const redis = options.url
-    ? new Redis(options.url, {
-        keyPrefix: options.keyPrefix,
-        maxRetriesPerRequest: 2,
-        enableOfflineQueue: false,
-        lazyConnect: false,
-      })
+export function createCache(settings: RedisSettings, metrics: Metrics, logger: Logger): Cache {
+  let redisStore: ReturnType<typeof degradingRedisStore> | undefined;
+  const redis = redisConfigured(settings)
+    ? connectRedis(settings, metrics, logger, () => redisStore?.replayMissedDeletes() ?? Promise.resolve())
     : undefined;
-  if (redis) redis.on('error', (error: Error) => logger.warn('redis error', { error: error.message }));
+  if (redis) redisStore = degradingRedisStore(redis, metrics);
   else
     logger.warn(
       'REDIS_URL is not set: using an in-process cache and rate limits; several instances need Redis',
     );
+  const store: Store = redisStore ?? memoryStore();
   const backend = redis ? 'redis' : 'memory';
-  const store = redis ? redisStore(redis) : memoryStore();
 
   const timed = async <T>(work: () => Promise<T>): Promise<T> => {
     const end = metrics.cache.operationDuration.startTimer({ backend });
@@ -94,6 +140,19 @@ export function createCache(
     },
     set: (key, value, ttlSeconds) => timed(() => store.set(key, value, ttlSeconds)),
     delete: (key) => timed(() => store.delete(key)),
+    async store(key, value, ttlSeconds) {
+      if (!redis) return timed(() => store.set(key, value, ttlSeconds));
+      try {
+        await timed(() => redis.set(key, value, 'EX', ttlSeconds));
+      } catch (error) {
+        metrics.redis.degradedOperations.inc({ operation: 'store' });
+        throw serviceUnavailable(
+          'The shared store is unavailable; try again shortly.',
+          'cache_unavailable',
+          error,
+        );
+      }
+    },
     async ping() {
       if (!redis) return true;
       try {

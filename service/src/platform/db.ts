@@ -6,7 +6,14 @@ export interface DatabaseOptions {
   readonly url: string;
   readonly poolMax: number;
   readonly statementTimeoutMs: number;
+  /** A request waiting longer than this for a connection fails fast (503), instead of queueing on. */
+  readonly acquireTimeoutMs?: number;
   readonly applicationName?: string;
+  /**
+   * Behind a transaction-mode PgBouncer the timeouts cannot be startup parameters (1.18 refuses them):
+   * they are then the role's settings (ALTER ROLE ... SET statement_timeout), see README.
+   */
+  readonly pooler?: 'none' | 'pgbouncer';
 }
 
 /** Query timing by operation and pool acquisition time, without logging a statement or its values. */
@@ -41,10 +48,20 @@ export function createDatabase(options: DatabaseOptions, metrics?: Metrics): Seq
         }
       : false,
     benchmark: Boolean(metrics),
-    pool: { max: options.poolMax, min: 0, idle: 10_000, acquire: 10_000, evict: 5_000 },
+    pool: {
+      max: options.poolMax,
+      min: 0,
+      idle: 10_000,
+      acquire: options.acquireTimeoutMs ?? 10_000,
+      evict: 5_000,
+    },
     dialectOptions: {
-      statement_timeout: options.statementTimeoutMs,
-      idle_in_transaction_session_timeout: options.statementTimeoutMs * 3,
+      ...(options.pooler === 'pgbouncer'
+        ? {}
+        : {
+            statement_timeout: options.statementTimeoutMs,
+            idle_in_transaction_session_timeout: options.statementTimeoutMs * 3,
+          }),
       application_name: options.applicationName ?? 'carewatch',
     },
     define: { underscored: true, timestamps: true },

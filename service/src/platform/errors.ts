@@ -55,5 +55,6 @@ export const tooManyRequests = (retryAfterSeconds: number, code = 'rate_limited'
     detail: `Too many attempts; retry after ${retryAfterSeconds} seconds.`,
     headers: { 'Retry-After': String(retryAfterSeconds) },
   });
+/** A dependency is down for now: Retry-After tells clients and load balancers that trying again is right. */
 export const serviceUnavailable = (detail: string, code = 'service_unavailable', cause?: unknown) =>
-  new AppError(503, code, 'Service Unavailable', { detail, cause });
+  new AppError(503, code, 'Service Unavailable', { detail, cause, headers: { 'Retry-After': '1' } });

@@ -1,7 +1,12 @@
 import type { Context, Middleware } from 'koa';
 import { ZodError } from 'zod';
-import { ForeignKeyConstraintError, UniqueConstraintError } from 'sequelize';
-import { AppError, conflict, unprocessable } from './errors';
+import {
+  ConnectionAcquireTimeoutError,
+  ConnectionError,
+  ForeignKeyConstraintError,
+  UniqueConstraintError,
+} from 'sequelize';
+import { AppError, conflict, serviceUnavailable, unprocessable } from './errors';
 import { zodIssuesToFieldProblems } from './validate';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -40,6 +45,10 @@ export function toAppError(error: unknown): AppError {
     return conflict('A resource with these unique values already exists.', 'already_exists');
   if (error instanceof ForeignKeyConstraintError)
     return conflict('A related resource does not exist or is still in use.', 'related_resource');
+  if (error instanceof ConnectionAcquireTimeoutError)
+    return serviceUnavailable('The service is at capacity; retry shortly.', 'database_busy');
+  if (error instanceof ConnectionError)
+    return serviceUnavailable('The database is unreachable; retry shortly.', 'database_unavailable');
   if (isHttpLikeError(error) && error.status >= 400 && error.status < 500) {
     // co-body throws the JSON parser's SyntaxError with a status (and the raw body attached: never log it).
     if (error instanceof SyntaxError) return malformedJson();
@@ -97,8 +106,7 @@ export function problemDetails(hooks: ProblemHooks): Middleware {
       if (ctx.status >= 400 && ctx.body === undefined) writeProblem(ctx, statusProblem(ctx.status));
     } catch (error) {
       const appError = toAppError(error);
-      if (appError.status >= 500 && !(error instanceof AppError && error.status === 503))
-        hooks.onUnexpected(error, ctx);
+      if (appError.status >= 500 && appError.status !== 503) hooks.onUnexpected(error, ctx);
       writeProblem(ctx, appError);
     }
   };

@@ -20,13 +20,20 @@ export type PrescriptionRecord = InferAttributes<Prescription>;
 
 export interface PrescriptionServiceDeps {
   readonly sequelize: Sequelize;
+  /** For lists, which may be a moment stale: a replica when there is one (platform/read-routing). */
+  readonly reader?: Sequelize;
   readonly metrics: Metrics;
   readonly consultations: ConsultationService;
 }
 
 const WRITER: ActorCondition = (actor) => `provider_id = ${actor}`;
 
-export function createPrescriptionService({ sequelize, metrics, consultations }: PrescriptionServiceDeps) {
+export function createPrescriptionService({
+  sequelize,
+  reader = sequelize,
+  metrics,
+  consultations,
+}: PrescriptionServiceDeps) {
   const transitions = createConditionalTransition({
     sequelize,
     model: Prescription,
@@ -45,7 +52,7 @@ export function createPrescriptionService({ sequelize, metrics, consultations }:
   async function list(column: 'patient_id' | 'provider_id', userId: string, page: PageRequest) {
     const keyset = keysetClause(page, 'issued_at', 2);
     const rows = await selectPlain<PrescriptionRecord>(
-      sequelize,
+      reader,
       Prescription,
       `SELECT * FROM prescriptions WHERE ${column} = $1 ${keyset.where} ${keyset.orderLimit}`,
       [userId, ...keyset.bind],

@@ -146,7 +146,7 @@ export function appWith(deps: AuditDeps, routers: Router[]) {
     config: deps.config,
     logger: deps.logger,
     metrics: deps.metrics,
-    isReady: () => Promise.resolve(undefined),
+    isReady: () => Promise.resolve({ degraded: [] }),
     recordAuditEvent: deps.audit.record,
     apiRouters: routers,
   });

@@ -115,7 +115,7 @@ export async function runScenarios(): Promise<{ result: ScenarioResult; close():
     ctx.body = await doomed.sequelize.query('SELECT count(*) FROM pg_class', { type: 'SELECT' });
   });
   const failing = await listen(
-    createApp({ ...doomed, isReady: async () => undefined, apiRouters: [records] }),
+    createApp({ ...doomed, isReady: async () => ({ degraded: [] }), apiRouters: [records] }),
     0,
     '127.0.0.1',
   );
