@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES } from '../auth/model';
 import type { RouteDeclaration } from '../platform/openapi';
 import { CreateUserBody, RegisterBody } from './schemas';
 
@@ -6,7 +7,7 @@ import { CreateUserBody, RegisterBody } from './schemas';
 const AccountResponse = z.object({
   id: z.uuid(),
   email: z.string(),
-  role: z.enum(['patient', 'provider', 'admin']),
+  role: z.enum(ROLES),
   createdAt: z.iso.datetime(),
 });
 

@@ -31,6 +31,7 @@ describe('the audit migrations', () => {
       const migrator = createMigrator(harness.sequelize, url);
       // Later migrations go down first, and come back up after the audit ones.
       expect(await migrator.down('5')).to.deep.equal([
+        '0012_operator_role',
         '0009_break_glass_reasons',
         '0008_provider_worklist',
         '0007_audit_seals',
@@ -59,6 +60,7 @@ describe('the audit migrations', () => {
         '0007_audit_seals',
         '0008_provider_worklist',
         '0009_break_glass_reasons',
+        '0012_operator_role',
       ]);
       expect(await harness.audit.verify()).to.include({ ok: true, checkedEvents: 1, unsealedEvents: 1 });
     } finally {
