@@ -71,11 +71,8 @@ describe('PHI routes and the audit trail', function () {
       const [method = '', template = ''] = route.split(' ');
       // Any id will do: the role guard answers before the record is looked up.
       const path = template.replace(/:\w+/g, () => randomUUID());
-      const response = await app
-        .http()
-        [method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](path)
-        .set(operator.headers)
-        .send({});
+      const verb = method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+      const response = await app.http()[verb](path).set(operator.headers).send({});
       if (response.status !== 403 || response.type !== 'application/problem+json')
         answers.push(`${route}: ${response.status}`);
     }
