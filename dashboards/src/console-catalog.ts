@@ -89,7 +89,7 @@ function rowsOf(id: string, built: dashboard.Dashboard): ConsoleRow[] {
       });
     } else {
       if (rows.length === 0) rows.push({ title: '', panels: [] });
-      rows[rows.length - 1]?.panels.push(consolePanel(id, panel as dashboard.Panel));
+      rows[rows.length - 1]?.panels.push(consolePanel(id, panel));
     }
   }
   return rows;
