@@ -1,35 +1,10 @@
-import Router from '@koa/router';
-import { accountRouteDeclarations } from './accounts/openapi';
-import { auditRouteDeclarations } from './audit/openapi';
-import { authRouteDeclarations } from './auth/openapi';
-import { clinicalRoutes } from './clinical-openapi';
+import type Router from '@koa/router';
 import { buildOpenApiDocument, type RouteDeclaration } from './platform/openapi';
-import { publicRoute } from './platform/route-metadata';
+import { declaredRoutes } from './platform/route-metadata';
+import { defineRoute, mountRoutes } from './routing/route';
 
 /** Where the document is served: at the root, beside /.well-known, outside the versioned API. */
 export const OPENAPI_PATH = '/openapi.json';
-
-const openApiRoute: RouteDeclaration = {
-  method: 'get',
-  path: OPENAPI_PATH,
-  summary: 'This document',
-  tags: ['meta'],
-  security: 'public',
-  server: '/',
-  responses: { 200: { description: 'OpenAPI 3.1' } },
-};
-
-/**
- * Every route the service declares, one list per feature: a new router adds its declarations here (the
- * OpenAPI test fails for a mounted route missing from the document).
- */
-export const API_ROUTE_DECLARATIONS: readonly RouteDeclaration[] = [
-  ...authRouteDeclarations,
-  ...accountRouteDeclarations,
-  ...auditRouteDeclarations,
-  ...clinicalRoutes,
-  openApiRoute,
-];
 
 export const API_INFO = {
   title: 'Carewatch API',
@@ -37,13 +12,34 @@ export const API_INFO = {
   description: 'Telehealth backend: patients, providers, consultations, prescriptions, HIPAA audit.',
 };
 
-/** Serves the OpenAPI document, built once from the declarations (they cannot change while running). */
-export function openApiRoutes(routes: readonly RouteDeclaration[] = API_ROUTE_DECLARATIONS): Router {
-  const document = buildOpenApiDocument(API_INFO, routes);
-  const router = new Router();
-  router.get(OPENAPI_PATH, publicRoute(), (ctx) => {
-    ctx.set('Cache-Control', 'public, max-age=300');
-    ctx.body = document;
-  });
+/** What the routes of these routers declare about themselves (routing/route.ts), in mounting order. */
+export function routeDeclarationsOf(routers: readonly Router[]): RouteDeclaration[] {
+  return routers.flatMap((router) =>
+    declaredRoutes(router).flatMap((route) => (route.declaration ? [route.declaration] : [])),
+  );
+}
+
+/**
+ * Serves the OpenAPI document of `routers` and of itself, built once from the routes' own declarations
+ * (they cannot change while running): a route is documented by being defined.
+ */
+export function openApiRoutes(routers: readonly Router[]): Router {
+  let document: Record<string, unknown> | undefined;
+  const router = mountRoutes([
+    defineRoute({
+      method: 'get',
+      path: OPENAPI_PATH,
+      summary: 'This document',
+      tags: ['meta'],
+      guards: 'public',
+      server: '/',
+      responses: { 200: { description: 'OpenAPI 3.1' } },
+      handler: (ctx) => {
+        document ??= buildOpenApiDocument(API_INFO, routeDeclarationsOf([...routers, router]));
+        ctx.set('Cache-Control', 'public, max-age=300');
+        ctx.body = document;
+      },
+    }),
+  ]);
   return router;
 }

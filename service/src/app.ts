@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
 import type { RecordAuditEvent } from './audit/recorder';
-import './audit/context';
+import { installAuditRecorder } from './audit/context';
 import type { Config } from './config';
 import { healthRoutes, type ReadinessCheck } from './health/routes';
 import { httpTelemetry, routeTemplate } from './observability/http-telemetry';
@@ -14,6 +14,7 @@ import { requestId } from './observability/request-id';
 import { serverSpan } from './observability/server-span';
 import { requireJsonBody } from './platform/content-type';
 import { problemDetails } from './platform/problem';
+import './request-state';
 
 export interface AppDependencies {
   readonly config: Config;
@@ -32,7 +33,7 @@ export interface AppDependencies {
 export function createApp(deps: AppDependencies): Koa {
   const app = new Koa({ proxy: deps.config.http.trustProxy });
   app.silent = true;
-  if (deps.recordAuditEvent) app.context.recordAuditEvent = deps.recordAuditEvent;
+  if (deps.recordAuditEvent) installAuditRecorder(app, deps.recordAuditEvent);
 
   app.use(serverSpan());
   app.use(requestId());
@@ -42,7 +43,7 @@ export function createApp(deps: AppDependencies): Koa {
       onUnexpected: (error, ctx) => {
         deps.metrics.errors.unhandled.inc({ kind: 'request' });
         deps.logger.error('unexpected error', {
-          requestId: ctx.state.requestId as string,
+          requestId: ctx.state.requestId,
           route: routeTemplate(ctx),
           error,
         });

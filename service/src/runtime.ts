@@ -128,7 +128,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       }),
     }),
   ];
-  const rootRouters = [...auth.rootRouters, openApiRoutes()];
+  const rootRouters = [...auth.rootRouters, openApiRoutes([...apiRouters, ...auth.rootRouters])];
   const app = createApp({
     config,
     logger,

@@ -1,32 +1,50 @@
-import Router from '@koa/router';
+import { z } from 'zod';
 import { authOf, originOf } from '../auth/context';
 import { requireAal2, requireRole } from '../auth/guards';
-import { publicRoute } from '../platform/route-metadata';
-import { bodyOf, validate } from '../platform/validate';
+import { ROLES } from '../auth/model';
+import { defineRoute, mountRoutes } from '../routing/route';
 import { presentAccount } from './presenter';
 import { CreateUserBody, RegisterBody } from './schemas';
 import type { Accounts } from './service';
 
-export function accountRoutes(accounts: Accounts): Router {
-  const router = new Router();
+const AccountResponse = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  createdAt: z.iso.datetime(),
+});
 
-  router.post('/auth/register', publicRoute(), validate({ body: RegisterBody }), async (ctx) => {
-    const user = await accounts.registerPatient(bodyOf(ctx, RegisterBody), originOf(ctx));
-    ctx.status = 201;
-    ctx.body = presentAccount(user);
-  });
-
-  router.post(
-    '/admin/users',
-    requireRole('admin'),
-    requireAal2(),
-    validate({ body: CreateUserBody }),
-    async (ctx) => {
-      const user = await accounts.createStaff(authOf(ctx), bodyOf(ctx, CreateUserBody), originOf(ctx));
-      ctx.status = 201;
-      ctx.body = presentAccount(user);
-    },
-  );
-
-  return router;
+export function accountRoutes(accounts: Accounts) {
+  return mountRoutes([
+    defineRoute({
+      method: 'post',
+      path: '/auth/register',
+      summary: 'Register as a patient',
+      tags: ['auth'],
+      guards: 'public',
+      input: { body: RegisterBody },
+      responses: { 201: { description: 'Registered', schema: AccountResponse } },
+      problems: [409, 429],
+      handler: async (ctx, { body }) => {
+        const user = await accounts.registerPatient(body, originOf(ctx));
+        ctx.status = 201;
+        ctx.body = presentAccount(user);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/admin/users',
+      summary: 'Create a provider or admin account (invited by email)',
+      tags: ['admin'],
+      guards: [requireRole('admin'), requireAal2()],
+      input: { body: CreateUserBody },
+      responses: { 201: { description: 'Created', schema: AccountResponse } },
+      problems: [409],
+      handler: async (ctx, { body }) => {
+        const user = await accounts.createStaff(authOf(ctx), body, originOf(ctx));
+        ctx.status = 201;
+        ctx.body = presentAccount(user);
+      },
+    }),
+  ]);
 }

@@ -1,43 +1,27 @@
 import { currentTraceIds } from '../observability/trace-ids';
 import type { Context, Middleware } from 'koa';
+import '../request-state';
 import { serviceUnavailable } from '../platform/errors';
 import { toAppError } from '../platform/problem';
 import { optionalAuthOf } from '../auth/context';
 import { tagged } from '../platform/route-metadata';
 import { actorOf } from './audit-actor';
-import './context';
+import { recordAuditEvent } from './context';
 import type { AuditAction, AuditOutcome, AuditSeverity } from './model';
 import type { AuditEventInput } from './recorder';
-
-export type IdExtractor = (ctx: Context) => readonly string[];
+import { notedPatients, notedResources, type IdExtractor } from './subject';
 
 export interface AuditedOptions {
   readonly action: AuditAction;
   /** PascalCase type of the resource, e.g. `Patient`. */
   readonly resourceType: string;
-  /** The patients whose data the request touched; for lists, read after the handler ran (see below). */
-  readonly patientIds: IdExtractor;
+  /** The patients whose data the request touched; by default the ones the handler noted. */
+  readonly patientIds?: IdExtractor;
+  /** The records it touched; by default the ones the handler noted, else the `:id` parameter. */
   readonly resourceIds?: IdExtractor;
   /** Marks every event of the route for reviewers (`details.severity`); ordinary events have none. */
   readonly severity?: AuditSeverity;
-  /**
-   * Ids the handler produced, for `details` (e.g. the row it wrote); never request content: the recorder
-   * refuses an event whose details are not plain codes and ids.
-   */
-  readonly details?: (ctx: Context) => Readonly<Record<string, string>>;
 }
-
-/** The id in a route parameter, e.g. `patientIds: fromParam('patientId')` for `/patients/:patientId/...`. */
-export const fromParam =
-  (name: string): IdExtractor =>
-  (ctx) => {
-    const value = (ctx.params as Record<string, string | undefined> | undefined)?.[name];
-    return value ? [value] : [];
-  };
-
-/** For list and search handlers: they know the patients only once they have the rows. */
-export const patientIdsFromState: IdExtractor = (ctx) =>
-  (ctx.state.auditPatientIds as string[] | undefined) ?? [];
 
 /** 401, 403 and 404 on a PHI route are refused attempts (404 is how another patient's record is refused). */
 function outcomeOf(status: number): AuditOutcome {
@@ -53,16 +37,16 @@ function eventOf(ctx: Context, options: AuditedOptions, status: number): AuditEv
     action: options.action,
     eventType: `phi.${options.action}`,
     resourceType: options.resourceType,
-    resourceIds: options.resourceIds?.(ctx) ?? [],
-    patientIds: options.patientIds(ctx),
+    resourceIds: (options.resourceIds ?? notedResources)(ctx),
+    patientIds: (options.patientIds ?? notedPatients)(ctx),
     outcome,
-    requestId: ctx.state.requestId as string | undefined,
+    requestId: ctx.state.requestId,
     traceId: currentTraceIds()?.traceId,
     sourceIp: ctx.ip,
     userAgent: ctx.get('User-Agent') || undefined,
     details: {
       // First, so that a handler's ids can never replace the codes below.
-      ...options.details?.(ctx),
+      ...ctx.state.audit?.details,
       // A token from the external identity provider has no local session.
       ...(identity?.sessionId ? { sessionId: identity.sessionId } : {}),
       ...(identity ? { aal: identity.aal } : {}),
@@ -89,8 +73,7 @@ export function audited(options: AuditedOptions): Middleware {
     }
     const status = failed ? toAppError(failure).status : ctx.status;
     try {
-      if (!ctx.recordAuditEvent) throw new Error('no audit recorder is configured');
-      await ctx.recordAuditEvent(eventOf(ctx, options, status));
+      await recordAuditEvent(ctx, eventOf(ctx, options, status));
     } catch (auditFailure) {
       ctx.body = undefined;
       throw serviceUnavailable(

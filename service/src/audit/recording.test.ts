@@ -8,7 +8,8 @@ import { QueryTypes } from 'sequelize';
 import { appWith, asUser, auditRowsFor, createPatientWithPhi, phiTestRouter } from '../../test/support/audit';
 import { SYSTEM_ACTOR } from './audit-actor';
 import { phiRoutes } from './coverage';
-import { audited, fromParam } from './middleware';
+import { audited } from './middleware';
+import { fromParam } from './subject';
 import { useTestApp } from '../../test/support/test-app';
 
 describe('recording the audit trail', () => {

@@ -57,7 +57,7 @@ export interface RequestOrigin {
 
 export function originOf(ctx: Context): RequestOrigin {
   return {
-    requestId: (ctx.state.requestId as string | undefined) ?? null,
+    requestId: ctx.state.requestId ?? null,
     ip: ctx.ip || null,
     userAgent: ctx.get('User-Agent').slice(0, 512) || null,
   };

@@ -1,11 +1,10 @@
-import Router from '@koa/router';
 import type { Sequelize } from 'sequelize';
 import type { RecordAuditEvent } from '../audit/recorder';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Cache } from '../platform/cache';
 import type { FieldCipher } from '../platform/field-cipher';
-import { publicRoute } from '../platform/route-metadata';
+import { defineRoute, mountRoutes } from '../routing/route';
 import { createAccessTokens } from './access-tokens';
 import { createAttempts } from './attempts';
 import { createAuthenticator, type ExternalVerifier } from './authenticator';
@@ -75,11 +74,21 @@ export function createAuthModule(deps: AuthModuleDeps) {
     }
   });
 
-  const wellKnown = new Router();
-  wellKnown.get('/.well-known/jwks.json', publicRoute(), (ctx) => {
-    ctx.set('Cache-Control', 'public, max-age=300');
-    ctx.body = tokens.jwks;
-  });
+  const wellKnown = mountRoutes([
+    defineRoute({
+      method: 'get',
+      path: '/.well-known/jwks.json',
+      summary: 'The public keys that verify access tokens',
+      tags: ['auth'],
+      guards: 'public',
+      server: '/',
+      responses: { 200: { description: 'A JSON Web Key Set' } },
+      handler: (ctx) => {
+        ctx.set('Cache-Control', 'public, max-age=300');
+        ctx.body = tokens.jwks;
+      },
+    }),
+  ]);
 
   return {
     authenticator: createAuthenticator(tokens, sessions, deps.externalVerifier),

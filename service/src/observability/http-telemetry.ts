@@ -28,7 +28,7 @@ export function httpTelemetry(metrics: Metrics, logger: Logger): Middleware {
       );
       logger.info('request', {
         kind: 'access',
-        requestId: ctx.state.requestId as string,
+        requestId: ctx.state.requestId,
         method: ctx.method,
         route,
         status: ctx.status,

@@ -1,28 +1,28 @@
-import Router from '@koa/router';
-import type { Context } from 'koa';
-import { audited, fromParam, type IdExtractor } from '../audit/middleware';
-import { authOf, optionalAuthOf } from '../auth/context';
+import type { z } from 'zod';
+import { callerAsPatient, fromParam } from '../audit/subject';
+import { authOf } from '../auth/context';
 import { requireAal2, requireRole } from '../auth/guards';
 import type { ClinicalServices } from '../clinical-services';
 import { presentConsultationSummary } from '../consultations/presenter';
-import { expectedVersion, sendVersioned } from '../platform/conditional-request';
+import { ConsultationSummaryResponse } from '../consultations/schemas';
 import type { Actor } from '../platform/actor';
-import { PageQuery, presentPage, type Page, type PageRequest } from '../platform/keyset-page';
-import { bodyOf, paramsOf, queryOf, validate } from '../platform/validate';
+import { PageQuery, pageResponse, presentPage, type Page, type PageRequest } from '../platform/keyset-page';
 import { presentPrescription } from '../prescriptions/presenter';
+import { PrescriptionResponse } from '../prescriptions/schemas';
+import { ownProfileRoutes } from '../routing/own-profile';
+import { defineRoute, mountRoutes, type Route } from '../routing/route';
 import { presentPatientForProvider, presentPatientProfile } from './presenter';
-import { PatientParams, UpdatePatientProfileBody } from './schemas';
+import {
+  PatientClinicalResponse,
+  PatientParams,
+  PatientProfileResponse,
+  UpdatePatientProfileBody,
+} from './schemas';
 
-/** On a patient's own routes the patient whose data is touched is the caller. */
-const callerAsPatient: IdExtractor = (ctx: Context) => {
-  const auth = optionalAuthOf(ctx);
-  return auth ? [auth.userId] : [];
-};
+const tags = ['patients'];
+/** On a patient's own routes the patient whose data is touched, and the record, is the caller. */
 const ownData = (action: 'read' | 'update' | 'list', resourceType: string) =>
-  audited({ action, resourceType, patientIds: callerAsPatient, resourceIds: callerAsPatient });
-
-// Both lists page the same way (ConsultationListQuery and PrescriptionListQuery are PageQuery).
-const pageQuery = { query: PageQuery };
+  ({ action, resourceType, patientIds: callerAsPatient, resourceIds: callerAsPatient }) as const;
 
 /**
  * A patient's own record and history (`/patients/me...`, patients only), and one patient's clinical
@@ -31,63 +31,75 @@ const pageQuery = { query: PageQuery };
  * access (`POST /admin/patients/:patientId/break-glass`).
  */
 export function patientRoutes({ patients, providers }: Pick<ClinicalServices, 'patients' | 'providers'>) {
-  const router = new Router({ prefix: '/patients' });
-  const patient = requireRole('patient');
-
-  router.get('/me', patient, ownData('read', 'Patient'), async (ctx) => {
-    sendVersioned(ctx, presentPatientProfile(await patients.getOwnProfile(authOf(ctx))));
-  });
-
-  router.patch(
-    '/me',
-    patient,
-    ownData('update', 'Patient'),
-    validate({ body: UpdatePatientProfileBody }),
-    async (ctx) => {
-      const version = expectedVersion(ctx);
-      const body = bodyOf(ctx, UpdatePatientProfileBody);
-      sendVersioned(ctx, presentPatientProfile(await patients.updateOwnProfile(authOf(ctx), version, body)));
-    },
-  );
-
-  /** A page of the caller's own rows, each through its presenter. */
-  const ownPage =
-    <T, R>(list: (actor: Actor, page: PageRequest) => Promise<Page<T>>, present: (row: T) => R) =>
-    async (ctx: Context) => {
-      const page = await list(authOf(ctx), queryOf(ctx, PageQuery));
-      ctx.body = presentPage(page, present);
-    };
-  router.get(
-    '/me/consultations',
-    patient,
-    ownData('list', 'Consultation'),
-    validate(pageQuery),
-    ownPage((actor, page) => patients.listOwnConsultations(actor, page), presentConsultationSummary),
-  );
-  router.get(
-    '/me/prescriptions',
-    patient,
-    ownData('list', 'Prescription'),
-    validate(pageQuery),
-    ownPage((actor, page) => patients.listOwnPrescriptions(actor, page), presentPrescription),
-  );
-
-  router.get(
-    '/:patientId',
-    requireRole('provider'),
-    requireAal2(),
-    audited({
-      action: 'read',
-      resourceType: 'Patient',
-      patientIds: fromParam('patientId'),
-      resourceIds: fromParam('patientId'),
+  const patient = [requireRole('patient')];
+  /** `GET /patients/me/<things>`: a page of the caller's own rows, each through its presenter. */
+  const ownList = <T, R>(
+    things: 'consultations' | 'prescriptions',
+    resourceType: string,
+    schema: z.ZodType,
+    list: (actor: Actor, page: PageRequest) => Promise<Page<T>>,
+    present: (row: T) => R,
+  ): Route =>
+    defineRoute({
+      method: 'get',
+      path: `/patients/me/${things}`,
+      summary: `List my ${things}`,
+      tags,
+      guards: patient,
+      audit: ownData('list', resourceType),
+      // Both lists page the same way (ConsultationListQuery and PrescriptionListQuery are PageQuery).
+      input: { query: PageQuery },
+      responses: { 200: { description: 'A page', schema } },
+      handler: async (ctx, { query }) => {
+        ctx.body = presentPage(await list(authOf(ctx), query), present);
+      },
+    });
+  return mountRoutes([
+    ...ownProfileRoutes({
+      path: '/patients/me',
+      noun: 'profile',
+      tags,
+      guards: patient,
+      audit: (action) => ownData(action, 'Patient'),
+      body: UpdatePatientProfileBody,
+      response: PatientProfileResponse,
+      service: patients,
+      present: presentPatientProfile,
     }),
-    validate({ params: PatientParams }),
-    async (ctx) => {
-      const { patientId } = paramsOf(ctx, PatientParams);
-      ctx.body = presentPatientForProvider(await providers.getPatientForProvider(authOf(ctx), patientId));
-    },
-  );
-
-  return router;
+    ownList(
+      'consultations',
+      'Consultation',
+      pageResponse(ConsultationSummaryResponse),
+      (actor, page) => patients.listOwnConsultations(actor, page),
+      presentConsultationSummary,
+    ),
+    ownList(
+      'prescriptions',
+      'Prescription',
+      pageResponse(PrescriptionResponse),
+      (actor, page) => patients.listOwnPrescriptions(actor, page),
+      presentPrescription,
+    ),
+    defineRoute({
+      method: 'get',
+      path: '/patients/:patientId',
+      summary: 'Read a patient of mine (providers with an assigned consultation; admins use break-glass)',
+      tags,
+      guards: [requireRole('provider'), requireAal2()],
+      audit: {
+        action: 'read',
+        resourceType: 'Patient',
+        patientIds: fromParam('patientId'),
+        resourceIds: fromParam('patientId'),
+      },
+      input: { params: PatientParams },
+      responses: { 200: { description: 'The patient', schema: PatientClinicalResponse } },
+      problems: [404],
+      handler: async (ctx, { params }) => {
+        ctx.body = presentPatientForProvider(
+          await providers.getPatientForProvider(authOf(ctx), params.patientId),
+        );
+      },
+    }),
+  ]);
 }

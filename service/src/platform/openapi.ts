@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NoBody } from './validate';
 
 /**
  * OpenAPI 3.1 from the same zod schemas the routes validate with, so the document cannot drift from
@@ -18,6 +19,7 @@ export interface RouteDeclaration {
   /** A Koa path (`/patients/:id`); parameters become `{id}`. */
   readonly path: string;
   readonly summary: string;
+  readonly description?: string;
   readonly tags?: readonly string[];
   /** `bearer`: an access token is required; `public`: anyone may call. */
   readonly security: 'bearer' | 'public';
@@ -125,10 +127,12 @@ function operation(route: RouteDeclaration): JsonObject {
   return {
     operationId: operationIdOf(route),
     summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
     ...(route.tags ? { tags: [...route.tags] } : {}),
     security: route.security === 'bearer' ? [{ bearerAuth: [] }] : [],
     ...(allParameters.length > 0 ? { parameters: allParameters } : {}),
-    ...(route.body
+    // NoBody only refuses stray fields: there is no body to document.
+    ...(route.body && route.body !== NoBody
       ? {
           requestBody: {
             required: true,

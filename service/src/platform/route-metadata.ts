@@ -1,13 +1,17 @@
 import type { Middleware } from 'koa';
 import type Router from '@koa/router';
+import type { RouteDeclaration } from './openapi';
 
 /**
- * What a route's chain declares about itself, read by the tests that enumerate the router: every route
- * must declare its guard (or say it is public), and every PHI route must declare its audit.
+ * What a route's chain declares about itself, read by the OpenAPI document and by the tests that
+ * enumerate the router: every route must declare its guard (or say it is public), and every PHI route
+ * must declare its audit.
  */
 export interface RouteMetadata {
   readonly guard?: string;
   readonly audit?: { readonly action: string; readonly resourceType: string };
+  /** How the route is documented (routing/route.ts puts it on every route it defines). */
+  readonly declaration?: RouteDeclaration;
 }
 
 const METADATA = Symbol('carewatch.routeMetadata');

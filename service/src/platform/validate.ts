@@ -1,4 +1,4 @@
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import { z } from 'zod';
 import { unprocessable, type FieldProblem } from './errors';
 
@@ -13,23 +13,13 @@ export function zodIssuesToFieldProblems(issues: readonly z.core.$ZodIssue[]): F
 /** The body of a route that takes no input: it still refuses unknown fields, as every route does. */
 export const NoBody = z.strictObject({});
 
-export interface RequestSchemas<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
-  readonly body?: B;
-  readonly query?: Q;
-  readonly params?: P;
+export interface RequestSchemas {
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly params?: z.ZodType;
 }
 
-export interface Validated<B, Q, P> {
-  readonly body: B;
-  readonly query: Q;
-  readonly params: P;
-}
-
-function parseOrThrow<T extends z.ZodType>(
-  schema: T | undefined,
-  value: unknown,
-  prefix: string,
-): z.infer<T> | undefined {
+function parseOrThrow(schema: z.ZodType | undefined, value: unknown, prefix: string): unknown {
   if (!schema) return undefined;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
@@ -41,30 +31,14 @@ function parseOrThrow<T extends z.ZodType>(
   );
 }
 
-/** Validates body, query and params; the parsed values land in `ctx.state.input`. */
-export function validate<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(
-  schemas: RequestSchemas<B, Q, P>,
-): Middleware {
-  return async (ctx, next) => {
-    const input: Validated<unknown, unknown, unknown> = {
-      body: parseOrThrow(schemas.body, ctx.request.body, '#/body'),
-      query: parseOrThrow(schemas.query, ctx.query, '#/query'),
-      params: parseOrThrow(schemas.params, ctx.params, '#/params'),
-    };
-    ctx.state.input = input;
-    await next();
+/** Parses body, query and path parameters with their schemas; 422 naming every invalid field. */
+export function parseInput(
+  ctx: Context,
+  schemas: RequestSchemas,
+): { readonly body: unknown; readonly query: unknown; readonly params: unknown } {
+  return {
+    body: parseOrThrow(schemas.body, ctx.request.body, '#/body'),
+    query: parseOrThrow(schemas.query, ctx.query, '#/query'),
+    params: parseOrThrow(schemas.params, (ctx as { params?: unknown }).params, '#/params'),
   };
 }
-
-/** An accessor for one part of what `validate` parsed, typed by the schema that parsed that part. */
-const parsedPart =
-  (part: keyof Validated<unknown, unknown, unknown>) =>
-  <T extends z.ZodType>(ctx: Context, _schema: T): z.infer<T> =>
-    (ctx.state.input as Validated<unknown, unknown, unknown>)[part] as z.infer<T>;
-
-/** The parsed body `validate` left on the context. */
-export const bodyOf = parsedPart('body');
-/** The parsed query `validate` left on the context. */
-export const queryOf = parsedPart('query');
-/** The parsed path parameters `validate` left on the context. */
-export const paramsOf = parsedPart('params');

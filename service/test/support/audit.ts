@@ -4,7 +4,8 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { QueryTypes } from 'sequelize';
 import { createApp } from '../../src/app';
-import { audited, fromParam, patientIdsFromState } from '../../src/audit/middleware';
+import { audited } from '../../src/audit/middleware';
+import { fromParam, noteAuditSubject } from '../../src/audit/subject';
 import { notFound } from '../../src/platform/errors';
 import { tagged } from '../../src/platform/route-metadata';
 import { createMigrator } from '../../../db/migrator';
@@ -124,22 +125,18 @@ export function phiTestRouter(deps: AuditDeps): Router {
       ctx.body = patient;
     },
   );
-  router.post(
-    '/patients/search',
-    audited({ action: 'list', resourceType: 'Patient', patientIds: patientIdsFromState }),
-    async (ctx) => {
-      const { familyName } = ctx.request.body as { familyName: string };
-      const rows = await deps.sequelize.query<{ id: string }>(
-        `SELECT ${PATIENT_COLUMNS} FROM patients WHERE family_name = $1`,
-        {
-          bind: [familyName],
-          type: QueryTypes.SELECT,
-        },
-      );
-      ctx.state.auditPatientIds = rows.map((row) => row.id);
-      ctx.body = { items: rows };
-    },
-  );
+  router.post('/patients/search', audited({ action: 'list', resourceType: 'Patient' }), async (ctx) => {
+    const { familyName } = ctx.request.body as { familyName: string };
+    const rows = await deps.sequelize.query<{ id: string }>(
+      `SELECT ${PATIENT_COLUMNS} FROM patients WHERE family_name = $1`,
+      {
+        bind: [familyName],
+        type: QueryTypes.SELECT,
+      },
+    );
+    noteAuditSubject(ctx, { patientIds: rows.map((row) => row.id) });
+    ctx.body = { items: rows };
+  });
   return router;
 }
 

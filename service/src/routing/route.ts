@@ -1,0 +1,87 @@
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type { z } from 'zod';
+import { audited, type AuditedOptions } from '../audit/middleware';
+import { nameRefusedSubject } from '../audit/subject';
+import type { RouteDeclaration } from '../platform/openapi';
+import { publicRoute, tagged } from '../platform/route-metadata';
+import { parseInput } from '../platform/validate';
+import '../request-state';
+
+type Schema = z.ZodType | undefined;
+type Parsed<S extends Schema> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/** What the handler receives: the request's parts, parsed by the route's own schemas. */
+export interface RouteInput<P extends Schema, Q extends Schema, B extends Schema> {
+  readonly params: Parsed<P>;
+  readonly query: Parsed<Q>;
+  readonly body: Parsed<B>;
+}
+
+/** A PHI route's audit (see audit/subject.ts for how its subject is named). */
+export interface RouteAudit<I> extends AuditedOptions {
+  /** Whose record a refused request was for, when the handler failed before naming it. */
+  readonly refusal?: (input: I, ctx: Context) => Promise<string | undefined>;
+}
+
+/** Everything about one route, in one place: what the router mounts and what OpenAPI documents. */
+export interface RouteDefinition<
+  P extends z.ZodObject | undefined,
+  Q extends z.ZodObject | undefined,
+  B extends Schema,
+> extends Omit<RouteDeclaration, 'security' | 'params' | 'query' | 'body'> {
+  /** Run in order before anything else; `'public'` says that anyone may call (never an omission). */
+  readonly guards: readonly Middleware[] | 'public';
+  readonly input?: { readonly params?: P; readonly query?: Q; readonly body?: B };
+  readonly audit?: RouteAudit<RouteInput<P, Q, B>>;
+  readonly handler: (ctx: Context, input: RouteInput<P, Q, B>) => Promise<void> | void;
+}
+
+/** A declared route: its middleware chain and its OpenAPI description. */
+export interface Route {
+  readonly declaration: RouteDeclaration;
+  readonly middleware: readonly Middleware[];
+}
+
+/**
+ * Declares a route. The chain is: guards, the audit (so refusals and invalid input are audited too),
+ * then input parsing (422 on bad input) and the handler with the parsed input.
+ */
+export function defineRoute<
+  P extends z.ZodObject | undefined = undefined,
+  Q extends z.ZodObject | undefined = undefined,
+  B extends Schema = undefined,
+>(definition: RouteDefinition<P, Q, B>): Route {
+  const { guards, input = {}, audit, handler, ...described } = definition;
+  const declaration: RouteDeclaration = {
+    ...described,
+    ...input,
+    security: guards === 'public' ? 'public' : 'bearer',
+  };
+  const endpoint: Middleware = async (ctx) => {
+    const parsed = parseInput(ctx, input) as RouteInput<P, Q, B>;
+    try {
+      await handler(ctx, parsed);
+    } catch (error) {
+      const refusal = audit?.refusal;
+      if (refusal) await nameRefusedSubject(ctx, () => refusal(parsed, ctx));
+      throw error;
+    }
+  };
+  return {
+    declaration,
+    middleware: [
+      ...(guards === 'public' ? [publicRoute()] : guards),
+      ...(audit ? [audited(audit)] : []),
+      tagged(endpoint, { declaration }),
+    ],
+  };
+}
+
+/** Mounts routes on a router (a new one by default); the OpenAPI document is read back from it. */
+export function mountRoutes(routes: readonly Route[], router = new Router()): Router {
+  for (const { declaration, middleware } of routes) {
+    router[declaration.method](declaration.path, ...middleware);
+  }
+  return router;
+}
