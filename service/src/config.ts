@@ -51,6 +51,9 @@ const schema = z.object({
   TRACING_SAMPLE_RATIO: z.coerce.number().min(0).max(1).optional(),
   // Read by the OTLP exporter itself; validated here so that a typo fails at start-up, not at export.
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  PROMETHEUS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PROMETHEUS_JOB: z.string().min(1).default('carewatch'),
+  ALERTMANAGER_URL: z.url({ protocol: /^https?$/ }).optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
 });
 
@@ -111,6 +114,13 @@ export interface Config {
     /** Where spans go (OTLP/HTTP); none means spans are not recorded, only their ids reach the logs. */
     readonly otlpEndpoint: string | undefined;
   };
+  /** The operations console: where its panels and alerts come from (SQL when neither is set). */
+  readonly console: {
+    readonly prometheusUrl: string | undefined;
+    /** The scrape job the dashboards' `$job` stands for. */
+    readonly job: string;
+    readonly alertmanagerUrl: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -169,6 +179,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       enabled: e.TRACING_ENABLED,
       sampleRatio: e.TRACING_SAMPLE_RATIO ?? (e.NODE_ENV === 'production' ? 0.1 : 1),
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    }),
+    console: Object.freeze({
+      prometheusUrl: e.PROMETHEUS_URL,
+      job: e.PROMETHEUS_JOB,
+      alertmanagerUrl: e.ALERTMANAGER_URL,
     }),
   });
 }

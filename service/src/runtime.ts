@@ -10,6 +10,7 @@ import { adminRoutes } from './admin/routes';
 import { createApp } from './app';
 import { createReadinessCheck } from './health/readiness';
 import { createClinicalServices, type ClinicalServices } from './clinical-services';
+import { consoleRoutes } from './console/routes';
 import { consultationRoutes } from './consultations/routes';
 import { prescriptionRoutes } from './prescriptions/routes';
 import { linkedUserFinder } from './auth/external/linked-user';
@@ -119,6 +120,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     prescriptionRoutes(clinical),
     patientRoutes(clinical),
     providerRoutes(clinical),
+    consoleRoutes({ sequelize, config: config.console }),
     adminRoutes({
       clinical,
       accountStatus: createAccountStatus({

@@ -34,7 +34,7 @@ export function accountRoutes(accounts: Accounts) {
     defineRoute({
       method: 'post',
       path: '/admin/users',
-      summary: 'Create a provider or admin account (invited by email)',
+      summary: 'Create a provider, admin or operator account (invited by email)',
       tags: ['admin'],
       guards: [requireRole('admin'), requireAal2()],
       input: { body: CreateUserBody },
