@@ -10,8 +10,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY service ./service
 COPY db ./db
 COPY alerts/src ./alerts/src
-COPY dashboards/src ./dashboards/src
-COPY dashboards/catalog ./dashboards/catalog
+COPY dashboards ./dashboards
 RUN npm run build
 
 FROM node:20-slim AS runtime

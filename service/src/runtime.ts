@@ -10,6 +10,7 @@ import { adminRoutes } from './admin/routes';
 import { createApp } from './app';
 import { createReadinessCheck } from './health/readiness';
 import { createClinicalServices, type ClinicalServices } from './clinical-services';
+import { consolePageRoutes } from './console/page-routes';
 import { consoleRoutes } from './console/routes';
 import { consultationRoutes } from './consultations/routes';
 import { prescriptionRoutes } from './prescriptions/routes';
@@ -120,7 +121,11 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     prescriptionRoutes(clinical),
     patientRoutes(clinical),
     providerRoutes(clinical),
-    consoleRoutes({ sequelize, config: config.console }),
+    consoleRoutes({
+      sequelize,
+      config: config.console,
+      idleTimeoutSeconds: config.auth.sessionIdleTimeoutSeconds,
+    }),
     adminRoutes({
       clinical,
       accountStatus: createAccountStatus({
@@ -130,7 +135,8 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       }),
     }),
   ];
-  const rootRouters = [...auth.rootRouters, openApiRoutes([...apiRouters, ...auth.rootRouters])];
+  const pageRouters = [...auth.rootRouters, consolePageRoutes()];
+  const rootRouters = [...pageRouters, openApiRoutes([...apiRouters, ...pageRouters])];
   const app = createApp({
     config,
     logger,

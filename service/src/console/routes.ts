@@ -13,10 +13,12 @@ import { boundedRange, TimeRangeQuery } from './time-range';
 export interface ConsoleDeps {
   readonly sequelize: Sequelize;
   readonly config: Config['console'];
+  /** The session idle timeout: the page signs out after this long without activity. */
+  readonly idleTimeoutSeconds: number;
 }
 
 /** The console's data: aggregates only, for operators and admins at aal2; never an id or a name. */
-export function consoleRoutes({ sequelize, config }: ConsoleDeps) {
+export function consoleRoutes({ sequelize, config, idleTimeoutSeconds }: ConsoleDeps) {
   const prometheus = config.prometheusUrl === undefined ? undefined : prometheusClient(config.prometheusUrl);
   const panelData = createPanelData({ sequelize, prometheus, job: config.job });
   const alertStrip = createAlertStrip({ sequelize, prometheus, alertmanagerUrl: config.alertmanagerUrl });
@@ -34,6 +36,7 @@ export function consoleRoutes({ sequelize, config }: ConsoleDeps) {
         ctx.body = {
           source: prometheus ? 'prometheus' : 'database',
           databasePanels: SQL_PANEL_IDS,
+          idleTimeoutSeconds,
           dashboards: CONSOLE_DASHBOARDS,
         };
       },

@@ -22,6 +22,7 @@ export const DashboardsResponse = z.object({
   source: z.enum(['prometheus', 'database']),
   /** The panels the database can answer when no Prometheus is configured. */
   databasePanels: z.array(z.string()),
+  idleTimeoutSeconds: z.number(),
   dashboards: z.array(
     z.object({
       id: z.string(),
