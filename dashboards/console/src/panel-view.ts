@@ -90,6 +90,8 @@ export function drawPanel(body: HTMLElement, panel: PanelDefinition, data: Panel
     return;
   }
   const width = Math.max(body.clientWidth, 280);
+  // A canvas does not inherit CSS colours: take the theme's text colour now.
+  const ink = getComputedStyle(body).color;
   const options: uPlot.Options = {
     width,
     height: 220,
@@ -97,9 +99,9 @@ export function drawPanel(body: HTMLElement, panel: PanelDefinition, data: Panel
     cursor: { focus: { prox: 16 } },
     scales: { x: { time: true } },
     axes: [
-      { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
+      { stroke: ink, grid: { stroke: 'rgba(128,128,128,0.2)' } },
       {
-        stroke: 'currentColor',
+        stroke: ink,
         grid: { stroke: 'rgba(128,128,128,0.2)' },
         size: 70,
         values: (_u, ticks) => ticks.map((t) => formatValue(t, panel.unit)),
@@ -112,6 +114,8 @@ export function drawPanel(body: HTMLElement, panel: PanelDefinition, data: Panel
         stroke: PALETTE[i % PALETTE.length] ?? '#3b82f6',
         width: 2,
         spanGaps: false,
+        // Sparse clinical events are isolated points: draw them, not only the lines between them.
+        points: { show: true, size: 5 },
         value: (_u: uPlot, v: number | null) => formatValue(v, panel.unit),
       })),
     ],

@@ -130,6 +130,15 @@ describe('operations console data (embedded default: SQL)', () => {
     expect(expired.series.find((s) => s.name === 'endocrinology')?.values[1]).to.equal(1);
   });
 
+  it('counts the providers available now by specialty, at the end of the range', async () => {
+    const available = PanelDataResponse.parse(
+      (await panel('healthcare-operations.providers-available-by-specialty')).body,
+    );
+    expect(available.source).to.equal('database');
+    const drawn = available.series.filter((s) => s.values.some((v) => v !== null));
+    for (const series of drawn) expect(series.values.slice(0, -1).every((v) => v === null)).to.equal(true);
+  });
+
   it('says plainly that a platform panel needs Prometheus', async () => {
     const cpu = PanelDataResponse.parse((await panel('service-overview.cpu-usage')).body);
     expect(cpu.source).to.equal('unavailable');

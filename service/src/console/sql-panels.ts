@@ -39,8 +39,8 @@ const SQL_PANELS: Readonly<Record<string, (legend: string) => string>> = {
   'healthcare-operations.provider-response-time': durationQuantile('accepted_at', 'started_at'),
   // Availability is a state, not an event: the tables know only the present, drawn at the range's end.
   'healthcare-operations.providers-available-by-specialty': () => `
-    SELECT floor($2 / $3) * $3 AS t, specialty, count(*) AS value
-    FROM providers WHERE availability = 'available' AND $1 <= $2 GROUP BY 2`,
+    SELECT floor($2::float8 / $3::float8) * $3::float8 AS t, specialty, count(*) AS value
+    FROM providers WHERE availability = 'available' AND $1::float8 <= $2::float8 GROUP BY 2`,
 };
 
 export const SQL_PANEL_IDS = Object.keys(SQL_PANELS);
