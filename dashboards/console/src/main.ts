@@ -69,9 +69,35 @@ function field(label: string, input: HTMLInputElement): HTMLElement {
   return el('p', {}, el('label', { htmlFor: input.id }, label), input);
 }
 
+/** A sign-in step: a titled form whose submit runs `submit`; a refusal shows its sentence. */
+function formPage(
+  title: string,
+  message: string,
+  fields: [string, HTMLInputElement][],
+  action: string,
+  submit: () => Promise<void>,
+): void {
+  const error = el('p', { className: 'error', role: 'alert' }, message);
+  const form = el(
+    'form',
+    { className: 'signin' },
+    el('h1', {}, title),
+    error,
+    ...fields.map(([label, input]) => field(label, input)),
+    el('button', { type: 'submit' }, action),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit().catch((problem: unknown) => {
+      error.textContent = problem instanceof Error ? problem.message : `${action} failed.`;
+    });
+  });
+  root.replaceChildren(el('main', { id: 'main' }, form));
+  fields[0]?.[1].focus();
+}
+
 function signInPage(message = ''): void {
   window.clearInterval(refreshTimer);
-  const error = el('p', { className: 'error', role: 'alert' }, message);
   const email = el('input', { name: 'email', type: 'email', autocomplete: 'username', required: true });
   const password = el('input', {
     name: 'password',
@@ -79,33 +105,18 @@ function signInPage(message = ''): void {
     autocomplete: 'current-password',
     required: true,
   });
-  const form = el(
-    'form',
-    { className: 'signin' },
-    el('h1', {}, 'Carewatch operations'),
-    error,
-    field('Email', email),
-    field('Password', password),
-    el('button', { type: 'submit' }, 'Sign in'),
-  );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void (async () => {
-      try {
-        const { mfaToken } = await session.login(email.value, password.value);
-        if (mfaToken) mfaPage(mfaToken);
-        else await start();
-      } catch (problem) {
-        error.textContent = problem instanceof Error ? problem.message : 'Sign-in failed.';
-      }
-    })();
+  const fields: [string, HTMLInputElement][] = [
+    ['Email', email],
+    ['Password', password],
+  ];
+  formPage('Carewatch operations', message, fields, 'Sign in', async () => {
+    const { mfaToken } = await session.login(email.value, password.value);
+    if (mfaToken) mfaPage(mfaToken);
+    else await start();
   });
-  root.replaceChildren(el('main', { id: 'main' }, form));
-  email.focus();
 }
 
 function mfaPage(mfaToken: string): void {
-  const error = el('p', { className: 'error', role: 'alert' });
   const code = el('input', {
     name: 'code',
     inputMode: 'numeric',
@@ -113,22 +124,10 @@ function mfaPage(mfaToken: string): void {
     required: true,
     pattern: '[0-9]{6}',
   });
-  const form = el(
-    'form',
-    { className: 'signin' },
-    el('h1', {}, 'Second factor'),
-    error,
-    field('Code from your authenticator app', code),
-    el('button', { type: 'submit' }, 'Verify'),
-  );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    session.verify(mfaToken, code.value).then(start, (problem: unknown) => {
-      error.textContent = problem instanceof Error ? problem.message : 'Verification failed.';
-    });
+  formPage('Second factor', '', [['Code from your authenticator app', code]], 'Verify', async () => {
+    await session.verify(mfaToken, code.value);
+    await start();
   });
-  root.replaceChildren(el('main', { id: 'main' }, form));
-  code.focus();
 }
 
 function select(
