@@ -9,6 +9,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY service ./service
 COPY db ./db
+COPY alerts/src ./alerts/src
+COPY dashboards ./dashboards
 RUN npm run build
 
 FROM node:20-slim AS runtime

@@ -7,6 +7,10 @@ import { listPanelExpressions, type PanelExpression } from '../dashboards/src/ex
 import { EXPECTED_EMPTY_PANELS, type EmptyPanelExpectation } from './expected-empty-panels';
 import { evaluate, ruleGroups, type Evaluation } from './support/prometheus-api';
 import { observeService, type ObservedService } from './support/observed-service';
+import request from 'supertest';
+import { AlertStripResponse, PanelDataResponse } from '../service/src/console/schemas';
+import { createOperator } from '../service/test/support/identities';
+import { variantRuntime } from '../service/test/support/runtime';
 
 // DESIGN.md section 6: every query of the dashboards and rules is tested against a real Prometheus that
 // scrapes the running service.
@@ -50,6 +54,26 @@ describe('dashboards and rules against a real Prometheus scraping the service', 
     observed = await observeService(toolOrSkip(this, 'prometheus'));
   });
   after(async () => observed?.stop());
+
+  it('serves the console its declared panel queries and alerts through this Prometheus', async () => {
+    const runtime = await variantRuntime({ PROMETHEUS_URL: observed.prometheusUrl });
+    const operator = await createOperator(runtime);
+    const http = () => request(runtime.app.callback());
+    // A minute past the settled evaluation, so the last grid point's rate window holds the workload.
+    const to = Math.ceil(observed.settledAt) + 60;
+    const range = `from=${to - 600}&to=${to}&step=15`;
+    const rate = await http()
+      .get(`/v1/ops/panels/service-overview.request-rate-by-route/data?${range}`)
+      .set(operator.headers)
+      .expect(200);
+    const data = PanelDataResponse.parse(rate.body);
+    expect(data.source).to.equal('prometheus');
+    expect(data.series.some((s) => s.values.some((v) => v !== null))).to.equal(true);
+    const strip = AlertStripResponse.parse(
+      (await http().get('/v1/ops/alerts').set(operator.headers).expect(200)).body,
+    );
+    expect(strip.source).to.equal('prometheus');
+  });
 
   const evaluatePanels = () =>
     (panelResults ??= Promise.all(

@@ -5,7 +5,7 @@ import { readdirSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 
 const BUILD_INFO = 'dist/.tsbuildinfo';
-const SOURCES = ['service/src', 'db', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+const SOURCES = ['service/src', 'db', 'dashboards/console', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 
 function newestChange(entry: string): number {
   const stat = statSync(entry, { throwIfNoEntry: false });

@@ -1,6 +1,7 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { listMetricNames } from '../../alerts/src/metric-names';
 import { DASHBOARDS } from './outputs';
+import { substituteVariables as substituteTemplateVariables } from './template-variables';
 
 // Every panel target expression, with Grafana's template variables replaced by values a plain
 // Prometheus accepts, for checks that evaluate them against a real Prometheus.
@@ -16,17 +17,12 @@ export const DEFAULT_VARIABLE_VALUES: Readonly<Record<string, string>> = {
   __range: '1h',
 };
 
-const VARIABLE = /\$\{(\w+)(?::\w+)?\}|\$(\w+)/g;
-
 /** Replaces `$var` and `${var}`; unknown variables are left as they are so checks can spot them. */
 export function substituteVariables(
   expr: string,
   values: Readonly<Record<string, string>> = DEFAULT_VARIABLE_VALUES,
 ): string {
-  return expr.replace(VARIABLE, (whole, braced: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare ?? '';
-    return values[name] ?? whole;
-  });
+  return substituteTemplateVariables(expr, values);
 }
 
 export interface PanelExpression {

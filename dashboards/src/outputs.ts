@@ -1,4 +1,5 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { CONSOLE_CATALOG_PATH, consoleCatalog } from './console-catalog';
 import { dataStores } from './data-stores';
 import { healthcareOperations } from './healthcare-operations';
 import { hipaaAudit } from './hipaa-audit';
@@ -24,5 +25,9 @@ export function renderDashboard(d: dashboard.Dashboard): string {
 
 /** Every generated file, keyed by its path from the repository root. */
 export function dashboardOutputs(): Map<string, string> {
-  return new Map(DASHBOARDS.map((d) => [dashboardPath(d.file), renderDashboard(d.build())]));
+  return new Map([
+    ...DASHBOARDS.map((d): [string, string] => [dashboardPath(d.file), renderDashboard(d.build())]),
+    // The operations console reads the same panels (see console-catalog.ts).
+    [CONSOLE_CATALOG_PATH, `${JSON.stringify(consoleCatalog(DASHBOARDS), null, 2)}\n`],
+  ]);
 }

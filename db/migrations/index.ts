@@ -10,6 +10,7 @@ import providerWorklist from './0008_provider_worklist';
 import breakGlassReasons from './0009_break_glass_reasons';
 import outboxDelivery from './0011_outbox_delivery';
 import auditVerifications from './0013_audit_verifications';
+import operatorRole from './0014_operator_role';
 
 /** Every migration, in order. A new migration is appended here; an applied one is never edited. */
 export const migrations: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   breakGlassReasons,
   outboxDelivery,
   auditVerifications,
+  operatorRole,
 ];

@@ -83,6 +83,9 @@ const schema = z.object({
   // Read by the OTLP exporter itself; validated here so that a typo fails at start-up, not at export.
   OTEL_EXPORTER_OTLP_ENDPOINT: urlVariable(['http', 'https'], 'http://collector:4318'),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: urlVariable(['http', 'https'], 'http://collector:4318/v1/traces'),
+  PROMETHEUS_URL: urlVariable(['http', 'https'], 'http://prometheus:9090'),
+  PROMETHEUS_JOB: z.string().min(1).default('carewatch'),
+  ALERTMANAGER_URL: urlVariable(['http', 'https'], 'http://alertmanager:9093'),
 });
 
 /**
@@ -159,6 +162,13 @@ export interface Config {
     readonly sampleRatio: number;
     /** Where spans go (OTLP/HTTP); none means spans are not recorded, only their ids reach the logs. */
     readonly otlpEndpoint: string | undefined;
+  };
+  /** The operations console: where its panels and alerts come from (SQL when neither is set). */
+  readonly console: {
+    readonly prometheusUrl: string | undefined;
+    /** The scrape job the dashboards' `$job` stands for. */
+    readonly job: string;
+    readonly alertmanagerUrl: string | undefined;
   };
 }
 
@@ -252,6 +262,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       enabled: e.TRACING_ENABLED,
       sampleRatio: e.TRACING_SAMPLE_RATIO ?? (e.NODE_ENV === 'production' ? 0.1 : 1),
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    }),
+    console: Object.freeze({
+      prometheusUrl: e.PROMETHEUS_URL,
+      job: e.PROMETHEUS_JOB,
+      alertmanagerUrl: e.ALERTMANAGER_URL,
     }),
   });
 }

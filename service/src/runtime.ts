@@ -10,6 +10,8 @@ import { adminRoutes } from './admin/routes';
 import { createApp } from './app';
 import { createReadinessCheck } from './health/readiness';
 import { createClinicalServices, type ClinicalServices } from './clinical-services';
+import { consolePageRoutes } from './console/page-routes';
+import { consoleRoutes } from './console/routes';
 import { consultationRoutes } from './consultations/routes';
 import { prescriptionRoutes } from './prescriptions/routes';
 import { linkedUserFinder } from './auth/external/linked-user';
@@ -171,6 +173,11 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     prescriptionRoutes(clinical),
     patientRoutes(clinical),
     providerRoutes(clinical),
+    consoleRoutes({
+      sequelize,
+      config: config.console,
+      idleTimeoutSeconds: config.auth.sessionIdleTimeoutSeconds,
+    }),
     adminRoutes({
       clinical,
       accountStatus: createAccountStatus({
@@ -180,8 +187,8 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       }),
     }),
   ];
-  const documentedRootRouters = [...auth.rootRouters, homeRoutes()];
-  const rootRouters = [...documentedRootRouters, openApiRoutes([...apiRouters, ...documentedRootRouters])];
+  const pageRouters = [...auth.rootRouters, homeRoutes(), consolePageRoutes()];
+  const rootRouters = [...pageRouters, openApiRoutes([...apiRouters, ...pageRouters])];
   const app = createApp({
     config,
     logger,

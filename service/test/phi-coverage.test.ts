@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { declaredRoutes } from '../src/platform/route-metadata';
@@ -62,6 +62,21 @@ describe('PHI routes and the audit trail', function () {
       cases.filter((c) => !routes.includes(c)),
       'cases for routes that are not audited',
     ).to.deep.equal([]);
+  });
+
+  it('refuses an operator (aggregates only) every PHI route with 403', async () => {
+    const operator = await app.operator();
+    const answers: string[] = [];
+    for (const route of auditedRoutes(app.runtime)) {
+      const [method = '', template = ''] = route.split(' ');
+      // Any id will do: the role guard answers before the record is looked up.
+      const path = template.replace(/:\w+/g, () => randomUUID());
+      const verb = method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+      const response = await app.http()[verb](path).set(operator.headers).send({});
+      if (response.status !== 403 || response.type !== 'application/problem+json')
+        answers.push(`${route}: ${response.status}`);
+    }
+    expect(answers, 'PHI routes that did not refuse the operator with 403').to.deep.equal([]);
   });
 
   it('writes an audit event, naming the patient, for every successful call of every PHI route', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authOf, originOf } from '../auth/context';
 import { requireAal2, requireRole } from '../auth/guards';
+import { ROLES } from '../auth/model';
 import { defineRoute, mountRoutes } from '../routing/route';
 import { presentAccount } from './presenter';
 import { CreateUserBody, RegisterBody } from './schemas';
@@ -9,7 +10,7 @@ import type { Accounts } from './service';
 const AccountResponse = z.object({
   id: z.uuid(),
   email: z.string(),
-  role: z.enum(['patient', 'provider', 'admin']),
+  role: z.enum(ROLES),
   createdAt: z.iso.datetime(),
 });
 
@@ -33,7 +34,7 @@ export function accountRoutes(accounts: Accounts) {
     defineRoute({
       method: 'post',
       path: '/admin/users',
-      summary: 'Create a provider or admin account (invited by email)',
+      summary: 'Create a provider, admin or operator account (invited by email)',
       tags: ['admin'],
       guards: [requireRole('admin'), requireAal2()],
       input: { body: CreateUserBody },

@@ -35,6 +35,8 @@ export const CreateUserBody = z.discriminatedUnion('role', [
     specialty: z.enum(SPECIALTIES),
   }),
   z.strictObject({ ...staffBase, role: z.literal('admin') }),
+  // Operators watch the operations console: aggregates only, no profile.
+  z.strictObject({ ...staffBase, role: z.literal('operator') }),
 ]);
 
 export type RegisterInput = z.infer<typeof RegisterBody>;

@@ -8,7 +8,7 @@ import { PatientProfileResponse } from '../patients/schemas';
 import { ProviderResponseTimesResponse, SpecialtySummaryResponse, VolumeReportResponse } from './schemas';
 import { useTestApp } from '../../test/support/test-app';
 
-type Caller = 'admin' | 'aal1Admin' | 'provider' | 'patient' | 'anonymous';
+type Caller = 'admin' | 'aal1Admin' | 'provider' | 'patient' | 'operator' | 'anonymous';
 
 // A year no other test writes in with this specialty, so the report figures are exactly this dataset's.
 const DAY = '1999-05-10';
@@ -32,6 +32,7 @@ describe('admin routes', () => {
       aal1Admin: await app.admin({ withMfa: false }),
       provider,
       patient,
+      operator: await app.operator({ admin }),
       anonymous: undefined,
     };
     const requestedAt = new Date(`${DAY}T10:00:00Z`);
@@ -53,7 +54,14 @@ describe('admin routes', () => {
   const as = (who: Identity | undefined) => (who ? who.headers : {});
   const breakGlass = (who: Identity | undefined, body: object, patientId = patient.userId) =>
     app.http().post(`/v1/admin/patients/${patientId}/break-glass`).set(as(who)).send(body);
-  const adminOnly = { admin: 200, aal1Admin: 403, provider: 403, patient: 403, anonymous: 401 };
+  const adminOnly = {
+    admin: 200,
+    aal1Admin: 403,
+    provider: 403,
+    patient: 403,
+    operator: 403,
+    anonymous: 401,
+  };
   const report = (path: string) => (who: Identity | undefined) =>
     app.http().get(`/v1/admin/reports/${path}?${RANGE}`).set(as(who));
   const statusChange = (change: 'disable' | 'enable') => async (who: Identity | undefined) => {

@@ -3,7 +3,7 @@ import { optionalAuthOf } from '../auth/context';
 
 export interface AuditActor {
   readonly userId: string | null;
-  readonly role: 'patient' | 'provider' | 'admin' | 'anonymous' | 'system';
+  readonly role: 'patient' | 'provider' | 'admin' | 'operator' | 'anonymous' | 'system';
 }
 
 export const SYSTEM_ACTOR: AuditActor = { userId: null, role: 'system' };

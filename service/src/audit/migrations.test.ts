@@ -31,6 +31,7 @@ describe('the audit migrations', () => {
       const migrator = createMigrator(harness.sequelize, url);
       // Later migrations go down first, and come back up after the audit ones.
       expect(await migrator.down('5')).to.deep.equal([
+        '0014_operator_role',
         '0013_audit_verifications',
         '0011_outbox_delivery',
         '0009_break_glass_reasons',
@@ -63,6 +64,7 @@ describe('the audit migrations', () => {
         '0009_break_glass_reasons',
         '0011_outbox_delivery',
         '0013_audit_verifications',
+        '0014_operator_role',
       ]);
       expect(await harness.audit.verify()).to.include({ ok: true, checkedEvents: 1, unsealedEvents: 1 });
     } finally {

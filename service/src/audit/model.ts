@@ -23,7 +23,7 @@ export const AUDIT_OUTCOMES = ['success', 'denied', 'error'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 /** In `details.severity` of the events reviewers must look at first (break-glass); others have none. */
 export type AuditSeverity = 'high';
-export const ACTOR_ROLES = ['patient', 'provider', 'admin', 'anonymous', 'system'] as const;
+export const ACTOR_ROLES = ['patient', 'provider', 'admin', 'operator', 'anonymous', 'system'] as const;
 
 /** One audit event: ids and codes only. `details` holds non-PHI context such as a lockout's duration. */
 export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreationAttributes<AuditEvent>> {

@@ -37,8 +37,11 @@ export const requireRole = (...roles: Role[]): Middleware =>
     if (!roles.includes(auth.role)) throw forbidden();
   });
 
-/** Providers and admins reach PHI only with a second factor behind their session. */
-export const STAFF_ROLES: readonly Role[] = ['provider', 'admin'];
+/**
+ * Providers and admins reach PHI only with a second factor behind their session; operators reach the
+ * operations console only with one.
+ */
+export const STAFF_ROLES: readonly Role[] = ['provider', 'admin', 'operator'];
 
 export const requireAal2 = (roles: readonly Role[] = STAFF_ROLES): Middleware =>
   guard('aal2', (auth) => {

@@ -9,7 +9,7 @@ import {
 } from 'sequelize';
 import { uuidPrimaryKey, nullableDate, optionalText, timestamps } from '../platform/model-attributes';
 
-export const ROLES = ['patient', 'provider', 'admin'] as const;
+export const ROLES = ['patient', 'provider', 'admin', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
 export const USER_STATUSES = ['active', 'locked', 'disabled'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];

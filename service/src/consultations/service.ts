@@ -175,12 +175,13 @@ export function createConsultationService({
 
     cancel: (actor: Actor, id: string) =>
       track('cancel', async () => {
+        assertRole(actor, 'patient', 'provider', 'admin');
         const whose = (
           {
             patient: (caller) => `patient_id = ${caller}`,
             provider: ASSIGNED,
             admin: (caller) => `${caller} IS NOT NULL`,
-          } satisfies Record<Actor['role'], ActorCondition>
+          } satisfies Record<typeof actor.role, ActorCondition>
         )[actor.role];
         return apply(actor, id, {
           to: 'cancelled',
@@ -195,6 +196,7 @@ export function createConsultationService({
     async get(actor: Actor, id: string): Promise<ConsultationRecord> {
       // Admins reach clinical records only through break-glass access, which is audited on its own.
       if (actor.role === 'admin') throw notFound('No such consultation.');
+      assertRole(actor, 'patient', 'provider');
       const whose = actor.role === 'patient' ? 'patient_id = $2' : 'provider_id = $2';
       const [row] = await select(`SELECT * FROM consultations WHERE id = $1 AND ${whose}`, [
         id,

@@ -24,7 +24,7 @@ export function timestampColumnOf(status: ConsultationStatus): 'accepted_at' | '
 }
 
 /** Who may cancel from where: patients before it starts, providers once assigned, admins anything open. */
-export const CANCELLABLE_BY: Readonly<Record<Role, readonly ConsultationStatus[]>> = {
+export const CANCELLABLE_BY: Readonly<Record<Exclude<Role, 'operator'>, readonly ConsultationStatus[]>> = {
   patient: ['requested', 'accepted'],
   provider: ['accepted', 'in_progress'],
   admin: consultationStates.sourcesOf('cancelled'),

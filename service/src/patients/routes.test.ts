@@ -13,7 +13,14 @@ import { PatientClinicalResponse, PatientProfileResponse } from './schemas';
 import { useTestApp } from '../../test/support/test-app';
 
 type Caller =
-  'owner' | 'otherPatient' | 'provider' | 'unrelatedProvider' | 'aal1Provider' | 'admin' | 'anonymous';
+  | 'owner'
+  | 'otherPatient'
+  | 'provider'
+  | 'unrelatedProvider'
+  | 'aal1Provider'
+  | 'admin'
+  | 'operator'
+  | 'anonymous';
 
 describe('patient routes', () => {
   const app = useTestApp();
@@ -34,6 +41,7 @@ describe('patient routes', () => {
       unrelatedProvider: await app.provider({ admin }),
       aal1Provider,
       admin,
+      operator: await app.operator({ admin }),
       anonymous: undefined,
     };
     // Both providers have the relationship: aal1Provider is refused for its assurance level alone.
@@ -53,7 +61,7 @@ describe('patient routes', () => {
     return request.set('If-Match', ifMatch ?? (await etagOf(who))).send(body);
   };
   const ownOnly = { owner: 200, otherPatient: 200, provider: 403, unrelatedProvider: 403 } as const;
-  const patientOnly = { ...ownOnly, aal1Provider: 403, admin: 403, anonymous: 401 };
+  const patientOnly = { ...ownOnly, aal1Provider: 403, admin: 403, operator: 403, anonymous: 401 };
 
   const rows = (): MatrixRow<Caller>[] => [
     { route: 'GET /v1/patients/me', call: (who) => get('/v1/patients/me', who), expected: patientOnly },
@@ -82,6 +90,7 @@ describe('patient routes', () => {
         unrelatedProvider: 404,
         aal1Provider: 403,
         admin: 403,
+        operator: 403,
         anonymous: 401,
       },
     },

@@ -8,6 +8,9 @@ export interface Actor {
 }
 
 /** Route guards check roles first; use cases check again so they are safe to call from anywhere. */
-export function assertRole(actor: Actor, ...roles: Role[]): void {
-  if (!roles.includes(actor.role)) throw forbidden(`Only a ${roles.join(' or ')} may do this.`);
+export function assertRole<R extends Role>(
+  actor: Actor,
+  ...roles: R[]
+): asserts actor is Actor & { readonly role: R } {
+  if (!(roles as Role[]).includes(actor.role)) throw forbidden(`Only a ${roles.join(' or ')} may do this.`);
 }

@@ -13,7 +13,7 @@ import { encodeCursor } from '../platform/keyset-page';
 import { ProviderProfileResponse } from './schemas';
 import { useTestApp } from '../../test/support/test-app';
 
-type Caller = 'provider' | 'otherProvider' | 'aal1Provider' | 'patient' | 'admin' | 'anonymous';
+type Caller = 'provider' | 'otherProvider' | 'aal1Provider' | 'patient' | 'admin' | 'operator' | 'anonymous';
 
 describe('provider routes', () => {
   const app = useTestApp();
@@ -30,6 +30,7 @@ describe('provider routes', () => {
       aal1Provider: await app.provider({ admin, withMfa: false }),
       patient: await app.patient(),
       admin,
+      operator: await app.operator({ admin }),
       anonymous: undefined,
     };
   });
@@ -53,6 +54,7 @@ describe('provider routes', () => {
     aal1Provider: 403,
     patient: 403,
     admin: 403,
+    operator: 403,
     anonymous: 401,
   };
 

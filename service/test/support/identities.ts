@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createAdminAccount } from '../../src/accounts/admin-bootstrap';
 import { createPasswordHasher } from '../../src/auth/passwords';
 import { securityEventRecorder } from '../../src/auth/security-events';
+import type { Role } from '../../src/auth/model';
 import { totpCode } from '../../src/auth/totp';
 import type { Runtime } from '../../src/runtime';
 
@@ -18,7 +19,7 @@ export interface Identity {
   readonly userId: string;
   readonly email: string;
   readonly password: string;
-  readonly role: 'patient' | 'provider' | 'admin';
+  readonly role: Role;
   accessToken: string;
   refreshToken: string;
   /** `{ Authorization: 'Bearer <accessToken>' }` for supertest's `.set()`. */
@@ -228,26 +229,49 @@ export interface ProviderOverrides {
   readonly withMfa?: boolean;
 }
 
-/** A provider created by an admin, password set from the invitation, TOTP enrolled, signed in at aal2. */
-export async function createProvider(runtime: Runtime, overrides: ProviderOverrides = {}): Promise<Identity> {
-  const admin = overrides.admin ?? (await createAdmin(runtime));
-  const email = unique('provider');
+/**
+ * A staff account (provider or operator) created by an admin, password set from the invitation, TOTP
+ * enrolled unless `withMfa` is false, signed in.
+ */
+async function createStaff(
+  runtime: Runtime,
+  body: Record<string, string> & { role: 'provider' | 'operator' },
+  { admin, withMfa = true }: { admin?: Identity; withMfa?: boolean },
+): Promise<Identity> {
+  const creator = admin ?? (await createAdmin(runtime));
+  const email = unique(body.role);
   const created = await http(runtime)
     .post('/v1/admin/users')
-    .set(admin.headers)
-    .send({
-      email,
-      role: 'provider',
-      displayName: 'Dr. Test',
-      licenseNumber: `LIC-${randomBytes(5).toString('hex')}`,
-      licenseState: overrides.licenseState ?? 'CA',
-      specialty: overrides.specialty ?? 'general_practice',
-    });
-  const userId = (expectStatus(created, 201, 'create provider').body as { id: string }).id;
+    .set(creator.headers)
+    .send({ email, ...body });
+  const userId = (expectStatus(created, 201, `create ${body.role}`).body as { id: string }).id;
   const password = strongPassword();
   const confirm = await http(runtime)
     .post('/v1/auth/password-reset/confirm')
     .send({ token: await invitationToken(runtime, userId), newPassword: password });
   expectStatus(confirm, 204, 'set password from invitation');
-  return signedIn(runtime, { userId, email, password, role: 'provider' }, overrides.withMfa ?? true);
+  return signedIn(runtime, { userId, email, password, role: body.role }, withMfa);
+}
+
+/** A provider created by an admin, password set from the invitation, TOTP enrolled, signed in at aal2. */
+export function createProvider(runtime: Runtime, overrides: ProviderOverrides = {}): Promise<Identity> {
+  return createStaff(
+    runtime,
+    {
+      role: 'provider',
+      displayName: 'Dr. Test',
+      licenseNumber: `LIC-${randomBytes(5).toString('hex')}`,
+      licenseState: overrides.licenseState ?? 'CA',
+      specialty: overrides.specialty ?? 'general_practice',
+    },
+    overrides,
+  );
+}
+
+/** An operator (the operations console's aggregates, no PHI) created by an admin, at aal2 by default. */
+export function createOperator(
+  runtime: Runtime,
+  overrides: { admin?: Identity; withMfa?: boolean } = {},
+): Promise<Identity> {
+  return createStaff(runtime, { role: 'operator' }, overrides);
 }

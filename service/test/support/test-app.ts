@@ -2,6 +2,7 @@ import request from 'supertest';
 import { clinicalRuntime, type ClinicalRuntime } from './clinical-services';
 import {
   createAdmin,
+  createOperator,
   createPatient,
   createProvider,
   signIn,
@@ -52,6 +53,8 @@ export function useTestApp() {
     provider: (overrides?: ProviderOverrides): Promise<Identity> =>
       createProvider(started(shared), overrides),
     admin: (options?: { withMfa?: boolean }): Promise<Identity> => createAdmin(started(shared), options),
+    operator: (options?: { admin?: Identity; withMfa?: boolean }): Promise<Identity> =>
+      createOperator(started(shared), options),
     signIn: (who: Identity): Promise<Identity> => signIn(started(shared), who),
   };
 }

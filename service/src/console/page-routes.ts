@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defineRoute, mountRoutes } from '../routing/route';
+import { serviceUnavailable } from '../platform/errors';
+
+// The console's page and its bundle (built by `npm run build` into dist/console). Public: the page holds
+// no data, it signs in through the auth API. The policy allows only this origin's script and style, so no
+// inline script or style can run even if something were injected.
+
+const ASSETS_DIR = join(process.cwd(), 'dist', 'console');
+export const CONSOLE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const ASSETS = [
+  { path: '/ops', file: 'index.html', type: 'text/html; charset=utf-8', summary: 'The operations console' },
+  {
+    path: '/ops/app.js',
+    file: 'app.js',
+    type: 'text/javascript; charset=utf-8',
+    summary: "The console's script",
+  },
+  { path: '/ops/app.css', file: 'app.css', type: 'text/css; charset=utf-8', summary: "The console's styles" },
+] as const;
+
+export function consolePageRoutes() {
+  const cache = new Map<string, Buffer>();
+  const load = async (file: string): Promise<Buffer> => {
+    const cached = cache.get(file);
+    if (cached) return cached;
+    try {
+      const content = await readFile(join(ASSETS_DIR, file));
+      cache.set(file, content);
+      return content;
+    } catch (error) {
+      throw serviceUnavailable('The console is not built: run `npm run build`.', 'console_not_built', error);
+    }
+  };
+  return mountRoutes(
+    ASSETS.map(({ path, file, type, summary }) =>
+      defineRoute({
+        method: 'get',
+        path,
+        summary,
+        tags: ['console'],
+        guards: 'public',
+        server: '/',
+        responses: { 200: { description: summary } },
+        problems: [503],
+        handler: async (ctx) => {
+          const content = await load(file);
+          ctx.set('Content-Security-Policy', CONSOLE_CSP);
+          ctx.set('Cache-Control', file === 'index.html' ? 'no-cache' : 'public, max-age=300');
+          ctx.type = type;
+          ctx.body = content;
+        },
+      }),
+    ),
+  );
+}
