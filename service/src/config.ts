@@ -12,6 +12,7 @@ import { authConfigFrom, authEnvShape, authProductionProblems, type AuthConfig }
  * Development-only secrets. They let `npm start` work on a fresh clone, and they are refused in
  * production so a misconfigured deployment fails at start-up instead of running with public keys.
  */
+// eslint-disable-next-line no-secrets/no-secrets -- a development-only key, public on purpose and refused in production
 export const DEVELOPMENT_ENCRYPTION_KEY = 'dev:Y2FyZXdhdGNoLWRldmVsb3BtZW50LW9ubHkta2V5ISE=';
 
 const booleanFromString = z
@@ -39,6 +40,7 @@ const schema = z.object({
   TRUST_PROXY: booleanFromString.default(false),
   ENCRYPTION_KEYS: z
     .string()
+    // eslint-disable-next-line security/detect-unsafe-regex -- reviewed: every repetition consumes distinct characters, so matching stays linear
     .regex(/^[\w-]+:[A-Za-z0-9+/=]+(,[\w-]+:[A-Za-z0-9+/=]+)*$/, 'comma-separated keyId:base64Key pairs')
     .default(DEVELOPMENT_ENCRYPTION_KEY),
   ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),

@@ -76,6 +76,7 @@ export async function startEmbeddedDatabase(
     onLog: () => undefined,
     onError: (message: unknown) => log(`embedded postgres: ${String(message)}`),
   });
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path is given by the operator or the deployment, never by a request
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   const client = server.getPgClient('postgres', '127.0.0.1');
