@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
+import type { Migration } from './migration';
 import { migrations } from './migrations';
 
 // Any constant works; it only has to be the same in every instance of the service.
@@ -78,6 +79,11 @@ export function createMigrator(sequelize: Sequelize, url: string) {
     },
     async status(): Promise<MigrationStatus> {
       return withMigrationLock(url, () => readStatus(umzug));
+    },
+    /** The pending migrations with the statements `up` would run, in order; changes nothing. */
+    async plan(): Promise<Migration[]> {
+      const pending = new Set((await umzug.pending()).map((migration) => migration.name));
+      return migrations.filter((migration) => pending.has(migration.name));
     },
     /** Unlocked, for readiness probes: it must not wait behind a running migration. */
     async pending(): Promise<string[]> {
