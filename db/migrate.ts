@@ -20,8 +20,8 @@ async function main(argv: string[]): Promise<void> {
   const [command, , position] = argv;
   const config = loadConfig(process.env);
   const database = await resolveDatabaseUrl(config, (line) => console.error(line));
-  const sequelize = createDatabase({ url: database.url, poolMax: 2, statementTimeoutMs: 0 });
-  const migrator = createMigrator(sequelize, database.url);
+  const sequelize = createDatabase({ url: database.migrationUrl, poolMax: 2, statementTimeoutMs: 0 });
+  const migrator = createMigrator(sequelize, database.migrationUrl);
   try {
     if (command === 'up') {
       const applied = await migrator.up();

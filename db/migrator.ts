@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import type { Sequelize } from 'sequelize';
+import { createDatabase } from '../service/src/platform/db';
 import { SequelizeStorage, Umzug } from 'umzug';
 import type { Migration } from './migration';
 import { migrations } from './migrations';
@@ -93,3 +94,13 @@ export function createMigrator(sequelize: Sequelize, url: string) {
 }
 
 export type Migrator = ReturnType<typeof createMigrator>;
+
+/** Applies every pending migration through its own short-lived connection (the owner's); returns their names. */
+export async function migrateDatabase(url: string): Promise<string[]> {
+  const sequelize = createDatabase({ url, poolMax: 2, statementTimeoutMs: 0 });
+  try {
+    return await createMigrator(sequelize, url).up();
+  } finally {
+    await sequelize.close();
+  }
+}

@@ -8,6 +8,7 @@ import auditIntegrity from './0006_audit_integrity';
 import auditSeals from './0007_audit_seals';
 import providerWorklist from './0008_provider_worklist';
 import breakGlassReasons from './0009_break_glass_reasons';
+import runtimeGrants from './0010_runtime_grants';
 
 /** Every migration, in order. A new migration is appended here; an applied one is never edited. */
 export const migrations: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   auditSeals,
   providerWorklist,
   breakGlassReasons,
+  runtimeGrants,
 ];

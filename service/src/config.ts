@@ -26,6 +26,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  // The schema owner, for migrations only; DATABASE_URL is then the runtime role (see db/migrations/README.md).
+  DATABASE_MIGRATION_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -93,6 +95,8 @@ export interface Config {
   };
   readonly database: {
     readonly url: string | undefined;
+    /** Who runs migrations: the owner. Undefined: DATABASE_URL's role does (one role for both). */
+    readonly migrationUrl: string | undefined;
     readonly poolMax: number;
     readonly statementTimeoutMs: number;
     readonly dataDir: string;
@@ -152,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     http: Object.freeze({ port: e.PORT, host: e.HOST, bodyLimit: e.BODY_LIMIT, trustProxy: e.TRUST_PROXY }),
     database: Object.freeze({
       url: e.DATABASE_URL,
+      migrationUrl: e.DATABASE_MIGRATION_URL,
       poolMax: e.DATABASE_POOL_MAX,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
       dataDir: e.DATA_DIR,

@@ -5,6 +5,7 @@ import { installedTracing } from './observability/tracing';
 import { resolveDatabaseUrl } from './platform/database-url';
 import { createRuntime } from './runtime';
 import { listen } from './server';
+import { migrateDatabase } from '../../db/migrator';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
     );
   }
 
-  const applied = await runtime.migrator.up();
+  // As the owner: the runtime role has no DDL rights (db/migrations/README.md).
+  const applied = await migrateDatabase(database.migrationUrl);
   if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
   await runtime.startBackgroundWork();
 

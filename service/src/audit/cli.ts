@@ -73,7 +73,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.log.level });
   const database = await resolveDatabaseUrl(config, (line) => console.error(line));
-  const sequelize = createDatabase({ url: database.url, poolMax: 2, statementTimeoutMs: 0 });
+  // As the owner: retention drops partitions, which the runtime role may not.
+  const sequelize = createDatabase({ url: database.migrationUrl, poolMax: 2, statementTimeoutMs: 0 });
   try {
     return await command(createAuditTrail(sequelize, config, createMetrics(), logger), rest);
   } finally {

@@ -1,19 +1,59 @@
+import { Client } from 'pg';
 import type { Config } from '../config';
 import { startEmbeddedDatabase } from './embedded-db';
 
 export interface ResolvedDatabase {
+  /** The runtime role: data, never DDL. */
   readonly url: string;
+  /** The schema owner, for migrations and operator tools. */
+  readonly migrationUrl: string;
   readonly embedded: boolean;
   release(): Promise<void>;
 }
 
-/** DATABASE_URL when set; otherwise the embedded PostgreSQL under DATA_DIR, started for this process. */
+// The embedded server's runtime login; local development only, like the owner's password.
+const EMBEDDED_RUNTIME_ROLE = 'carewatch_service';
+const EMBEDDED_RUNTIME_PASSWORD = 'carewatch-local-service';
+
+/**
+ * The login the service runs as on the embedded server: a member of carewatch_app, whose grants the
+ * migrations define. The group role is created here when missing (0006 then finds it), so the login
+ * exists before the first migration has run.
+ */
+async function ensureRuntimeLogin(ownerUrl: string): Promise<string> {
+  const client = new Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query(`DO $$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'carewatch_app') THEN CREATE ROLE carewatch_app NOLOGIN; END IF;
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${EMBEDDED_RUNTIME_ROLE}') THEN
+        CREATE ROLE ${EMBEDDED_RUNTIME_ROLE} LOGIN PASSWORD '${EMBEDDED_RUNTIME_PASSWORD}' IN ROLE carewatch_app;
+      END IF;
+    END $$`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(ownerUrl);
+  url.username = EMBEDDED_RUNTIME_ROLE;
+  url.password = EMBEDDED_RUNTIME_PASSWORD;
+  return url.toString();
+}
+
+/**
+ * DATABASE_URL (and DATABASE_MIGRATION_URL, else the same) when set; otherwise the embedded PostgreSQL
+ * under DATA_DIR, started for this process, where the service runs as a non-owner login too.
+ */
 export async function resolveDatabaseUrl(
   config: Config,
   log: (line: string) => void,
 ): Promise<ResolvedDatabase> {
-  if (config.database.url)
-    return { url: config.database.url, embedded: false, release: async () => undefined };
+  const { url, migrationUrl } = config.database;
+  if (url) return { url, migrationUrl: migrationUrl ?? url, embedded: false, release: async () => undefined };
   const embedded = await startEmbeddedDatabase(config.database.dataDir, log);
-  return { url: embedded.url, embedded: true, release: () => embedded.stop() };
+  return {
+    url: await ensureRuntimeLogin(embedded.url),
+    migrationUrl: embedded.url,
+    embedded: true,
+    release: () => embedded.stop(),
+  };
 }
