@@ -28,7 +28,7 @@ export function pgTool(name: 'pg_dump' | 'pg_restore'): string {
 /** The major version of a tool, e.g. 15 for "pg_dump (PostgreSQL) 15.20". */
 export async function toolMajor(name: 'pg_dump' | 'pg_restore'): Promise<number> {
   const { stdout } = await run(pgTool(name), ['--version']);
-  return Number(/(\d+)(?:\.\d+)?/.exec(stdout)?.[1] ?? 0);
+  return Number(/(\d+)/.exec(stdout)?.[1] ?? 0);
 }
 
 export async function runTool(name: 'pg_dump' | 'pg_restore', args: readonly string[]): Promise<void> {
