@@ -10,7 +10,7 @@ import {
   dropDatabase,
 } from '../../service/test/support/environment';
 import { startService, type StartedService } from '../../service/test/support/service-process';
-import { dropRuntimeLogin, runtimeLoginUrl, seedDatabase, withClient } from '../test/seeded';
+import { runtimeLoginUrl, seedDatabase, withClient } from '../test/seeded';
 import { fingerprint } from './fingerprint';
 import { pgToolsDirectory, toolMajor } from './pg-tools';
 
@@ -72,7 +72,6 @@ describe('backup and restore drill', function () {
 
   after(async () => {
     await rm(directory, { recursive: true, force: true });
-    await dropRuntimeLogin(source.replace(/\/[^/]*$/, '/postgres'));
     await Promise.all([dropDatabase(source), target && dropDatabase(target)]);
   });
 

@@ -5,7 +5,7 @@ import {
 } from '../../service/test/support/environment';
 import { fingerprint } from '../backup/fingerprint';
 import { migrateDatabase } from '../migrator';
-import { dropRuntimeLogin, privileges, runtimeLoginUrl, seedDatabase, withClient } from '../test/seeded';
+import { privileges, runtimeLoginUrl, seedDatabase, withClient } from '../test/seeded';
 import { createDatabase } from '../../service/src/platform/db';
 import { createMigrator } from '../migrator';
 
@@ -25,7 +25,6 @@ describe('0010_runtime_grants on a seeded copy', function () {
   });
   after(async () => {
     await dropDatabase(url);
-    await dropRuntimeLogin(url.replace(/\/[^/]*$/, '/postgres'));
   });
 
   async function migrateTo(position: string) {

@@ -6,7 +6,7 @@ import {
 import { createDatabase } from '../../service/src/platform/db';
 import { concurrentIndexMigration, sqlMigration, type Migration } from '../migration';
 import { createMigrator } from '../migrator';
-import { dropRuntimeLogin, runtimeLoginUrl, seedDatabase } from '../test/seeded';
+import { runtimeLoginUrl, seedDatabase } from '../test/seeded';
 import { startTraffic } from '../test/traffic';
 
 /**
@@ -42,7 +42,6 @@ describe(`migrating a seeded database (${PATIENTS} patients) under reads and wri
   });
   after(async () => {
     await dropDatabase(url);
-    await dropRuntimeLogin(url.replace(/\/[^/]*$/, '/postgres'));
   });
 
   it(`keeps every request's wait under ${FLOOR_MS} ms`, async () => {

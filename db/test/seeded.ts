@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
-import { runId } from '../../service/test/support/environment';
+import type { Client } from 'pg';
+import { urlFor } from '../../service/test/support/environment';
+import { asSuperuser, createLoginRole } from '../../service/test/support/roles';
 
 const run = promisify(execFile);
 
@@ -23,41 +24,25 @@ export async function seedDatabase(url: string, patients: number, providers = Ma
   return stdout;
 }
 
-export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+/** Runs `work` on one connection to `url`, as whoever the URL names. */
+export const withClient = asSuperuser;
+
+let runtimeLogin: ReturnType<typeof createLoginRole> | undefined;
 
 /**
  * A login role of this test run in carewatch_app, as a deployment's runtime login is: `url` with that
- * user. The test server trusts local connections, so it needs no password.
+ * user. The test server trusts local connections, so it needs no password. Created once per run.
  */
-const loginRole = `carewatch_test_login_${runId}`.toLowerCase();
-
-export async function runtimeLoginUrl(ownerUrl: string): Promise<string> {
-  const role = loginRole;
-  await withClient(ownerUrl, (client) =>
-    client.query(`DO $$ BEGIN
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN
-        CREATE ROLE ${role} LOGIN IN ROLE carewatch_app;
-      END IF;
-    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-    END $$`),
-  );
-  const url = new URL(ownerUrl);
-  url.username = role;
-  url.password = '';
-  return url.toString();
+export async function runtimeLoginUrl(databaseUrl: string): Promise<string> {
+  runtimeLogin ??= createLoginRole(urlFor('postgres'), 'carewatch_app', 'runtime_login');
+  return (await runtimeLogin).url(databaseUrl);
 }
 
-/** Roles belong to the server, not a database: the run's login is dropped when its test ends. */
-export async function dropRuntimeLogin(ownerUrl: string): Promise<void> {
-  await withClient(ownerUrl, (client) => client.query(`DROP ROLE IF EXISTS ${loginRole}`));
+/** Roles belong to the server, not a database: the run's login (if it made one) is dropped as the run ends. */
+export async function dropRuntimeLogin(): Promise<void> {
+  const login = runtimeLogin;
+  runtimeLogin = undefined;
+  await (await login?.catch(() => undefined))?.drop();
 }
 
 /** Every privilege in the schema, as text: tables, sequences, functions, the schema and default privileges. */
