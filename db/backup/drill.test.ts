@@ -50,6 +50,16 @@ async function readOwnRecord(port: number, email: string) {
   return me.json() as Promise<Record<string, unknown>>;
 }
 
+/** Waits (under a loaded machine, for a while) until the sealer has sealed a block of the audit chain. */
+async function untilSealed(url: string) {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const { rows } = await withClient(url, (client) => client.query('SELECT 1 FROM audit_seals LIMIT 1'));
+    if (rows.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('no audit block was sealed within 30 s');
+}
+
 describe('backup and restore drill', function () {
   this.timeout(240_000);
   let source: string;
@@ -81,7 +91,7 @@ describe('backup and restore drill', function () {
     // Audit events and sealed blocks to carry over: the patient reads their record through the service.
     const original = await startService({ DATABASE_URL: source, AUDIT_SEAL_INTERVAL_MS: '100' });
     const before = await readOwnRecord(original.port, email);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await untilSealed(source);
     await stop(original);
 
     const backedUp = await cli('db/backup/cli.ts', ['backup', '--out', directory], { DATABASE_URL: source });
