@@ -8,7 +8,9 @@ import auditIntegrity from './0006_audit_integrity';
 import auditSeals from './0007_audit_seals';
 import providerWorklist from './0008_provider_worklist';
 import breakGlassReasons from './0009_break_glass_reasons';
+import runtimeGrants from './0010_runtime_grants';
 import outboxDelivery from './0011_outbox_delivery';
+import outboxDueIndex from './0012_outbox_due_index';
 
 /** Every migration, in order. A new migration is appended here; an applied one is never edited. */
 export const migrations: readonly Migration[] = [
@@ -21,5 +23,7 @@ export const migrations: readonly Migration[] = [
   auditSeals,
   providerWorklist,
   breakGlassReasons,
+  runtimeGrants,
   outboxDelivery,
+  outboxDueIndex,
 ];

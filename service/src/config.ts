@@ -14,6 +14,7 @@ import { mailConfigFrom, mailEnv, type MailConfig } from './mail/config';
  * Development-only secrets. They let `npm start` work on a fresh clone, and they are refused in
  * production so a misconfigured deployment fails at start-up instead of running with public keys.
  */
+// eslint-disable-next-line no-secrets/no-secrets -- a development-only key, public on purpose and refused in production
 export const DEVELOPMENT_ENCRYPTION_KEY = 'dev:Y2FyZXdhdGNoLWRldmVsb3BtZW50LW9ubHkta2V5ISE=';
 
 const booleanFromString = z
@@ -27,6 +28,11 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: urlVariable(['postgres', 'postgresql'], 'postgres://user:password@host:5432/carewatch'),
+  // The schema owner, for migrations only; DATABASE_URL is then the runtime role (see db/migrations/README.md).
+  DATABASE_MIGRATION_URL: urlVariable(
+    ['postgres', 'postgresql'],
+    'postgres://owner:password@host:5432/carewatch',
+  ),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -41,6 +47,7 @@ const schema = z.object({
   TRUST_PROXY: booleanFromString.default(false),
   ENCRYPTION_KEYS: z
     .string()
+    // eslint-disable-next-line security/detect-unsafe-regex -- reviewed: every repetition consumes distinct characters, so matching stays linear
     .regex(/^[\w-]+:[A-Za-z0-9+/=]+(,[\w-]+:[A-Za-z0-9+/=]+)*$/, 'comma-separated keyId:base64Key pairs')
     .default(DEVELOPMENT_ENCRYPTION_KEY),
   ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
@@ -94,6 +101,8 @@ export interface Config {
   };
   readonly database: {
     readonly url: string | undefined;
+    /** Who runs migrations: the owner. Undefined: DATABASE_URL's role does (one role for both). */
+    readonly migrationUrl: string | undefined;
     readonly poolMax: number;
     readonly statementTimeoutMs: number;
     readonly dataDir: string;
@@ -162,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     http: Object.freeze({ port: e.PORT, host: e.HOST, bodyLimit: e.BODY_LIMIT, trustProxy: e.TRUST_PROXY }),
     database: Object.freeze({
       url: e.DATABASE_URL,
+      migrationUrl: e.DATABASE_MIGRATION_URL,
       poolMax: e.DATABASE_POOL_MAX,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
       dataDir: e.DATA_DIR,

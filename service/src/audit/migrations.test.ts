@@ -31,7 +31,9 @@ describe('the audit migrations', () => {
       const migrator = createMigrator(harness.sequelize, url);
       // Later migrations go down first, and come back up after the audit ones.
       expect(await migrator.down('5')).to.deep.equal([
+        '0012_outbox_due_index',
         '0011_outbox_delivery',
+        '0010_runtime_grants',
         '0009_break_glass_reasons',
         '0008_provider_worklist',
         '0007_audit_seals',
@@ -60,7 +62,9 @@ describe('the audit migrations', () => {
         '0007_audit_seals',
         '0008_provider_worklist',
         '0009_break_glass_reasons',
+        '0010_runtime_grants',
         '0011_outbox_delivery',
+        '0012_outbox_due_index',
       ]);
       expect(await harness.audit.verify()).to.include({ ok: true, checkedEvents: 1, unsealedEvents: 1 });
     } finally {
