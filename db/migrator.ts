@@ -32,6 +32,24 @@ async function readStatus(umzug: ReturnType<typeof createUmzug>): Promise<Migrat
   return { executed: executed.map((m) => m.name), pending: pending.map((m) => m.name) };
 }
 
+const LOCK_POLL_MS = 250;
+
+/**
+ * Polls instead of waiting in pg_advisory_lock: a session waiting there is a transaction with a snapshot,
+ * and CREATE INDEX CONCURRENTLY in the holder waits for every such transaction to end, so the holder's
+ * concurrent index would wait for the waiter, which waits for the holder (it gives up at lock_timeout).
+ */
+async function acquireMigrationLock(lockClient: Client): Promise<void> {
+  for (;;) {
+    const { rows } = await lockClient.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock($1) AS locked',
+      [MIGRATION_LOCK_KEY],
+    );
+    if (rows[0]?.locked) return;
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+  }
+}
+
 /**
  * Runs `work` while holding a session-level advisory lock on its own connection, so that two instances
  * starting together migrate one after the other; the second then finds nothing pending.
@@ -40,7 +58,7 @@ async function withMigrationLock<T>(url: string, work: () => Promise<T>): Promis
   const lockClient = new Client({ connectionString: url, application_name: 'carewatch-migrate' });
   await lockClient.connect();
   try {
-    await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await acquireMigrationLock(lockClient);
     return await work();
   } finally {
     await lockClient.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
