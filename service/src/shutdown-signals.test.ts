@@ -81,7 +81,12 @@ describe('Ctrl-C under npm start', function () {
 
   it('drains and exits 0 when the whole process group gets SIGINT, as from a terminal', async () => {
     const npm = spawn('npm', ['start'], {
-      env: { ...process.env, DATABASE_URL: await createTestDatabase('npm_start'), PORT: '0', HOST: '127.0.0.1' },
+      env: {
+        ...process.env,
+        DATABASE_URL: await createTestDatabase('npm_start'),
+        PORT: '0',
+        HOST: '127.0.0.1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, like a terminal's foreground job: the signal reaches npm and node alike.
       detached: true,
