@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Model, ModelStatic } from 'sequelize';
 import { Client } from 'pg';
 import { createTestDatabase, dropDatabase } from '../service/test/support/environment';
-import { sharedRuntime } from '../service/test/support/runtime';
+import { useTestApp } from '../service/test/support/test-app';
 import { createDatabase } from '../service/src/platform/db';
 import { concurrentIndexMigration, sqlMigration, type Migration } from './migration';
 import { contractProblems, migrationProblems } from './migration-rules';
@@ -15,12 +15,12 @@ const problemsOf = (migration: Migration) => migrationProblems(migration, { appl
 
 describe('the rules for migrations (db/migrations/README.md)', function () {
   this.timeout(60_000);
+  const app = useTestApp();
 
   it('hold for every migration in db/migrations', async () => {
     expect(APPLIED_BEFORE_THE_RULES.at(-1)).to.equal('0009_break_glass_reasons');
-    const runtime = await sharedRuntime();
     const mapped = new Set(
-      Object.values(runtime.sequelize.models as Record<string, ModelStatic<Model>>).flatMap((model) =>
+      Object.values(app.runtime.sequelize.models as Record<string, ModelStatic<Model>>).flatMap((model) =>
         Object.values(model.getAttributes()).map((a) => `${model.getTableName() as string}.${a.field}`),
       ),
     );

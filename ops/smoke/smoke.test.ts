@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { expect } from 'chai';
 import { urlFor } from '../../service/test/support/environment';
-import { createAdmin, createPatient, type Identity } from '../../service/test/support/identities';
-import { sharedRuntime } from '../../service/test/support/runtime';
+import type { Identity } from '../../service/test/support/identities';
+import { useTestApp } from '../../service/test/support/test-app';
 import { startService, type StartedService } from '../../service/test/support/service-process';
 
 /** `npm run smoke` as a person runs it: its own process, against the real service in its own process. */
@@ -27,16 +27,16 @@ const resultOf = (output: string, check: string) =>
 
 describe('npm run smoke', function () {
   this.timeout(120_000);
+  const app = useTestApp();
   let service: StartedService;
   let base: string;
   let patient: Identity;
   let auditor: Identity;
 
   before(async () => {
-    const runtime = await sharedRuntime();
-    patient = await createPatient(runtime);
-    auditor = await createAdmin(runtime);
-    service = await startService({ DATABASE_URL: urlFor(runtime.sequelize.getDatabaseName()) });
+    patient = await app.patient();
+    auditor = await app.admin();
+    service = await startService({ DATABASE_URL: urlFor(app.runtime.sequelize.getDatabaseName()) });
     base = `http://127.0.0.1:${service.port}`;
   });
 
