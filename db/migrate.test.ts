@@ -89,6 +89,24 @@ describe('migrations', function () {
       expect(stdout.trim().split('\n')).to.deep.equal(migrations.map((m) => `up       ${m.name}`));
     }));
 
+  it('plan prints the SQL of the pending migrations, with their timeouts, and applies nothing', () =>
+    withScratchDatabase('plan', async (url) => {
+      await migrateCli(url, 'up');
+      await migrateCli(url, 'down', '--to', '8');
+      const { stdout } = await migrateCli(url, 'plan');
+      const pending = migrations.slice(8).map((m) => m.name);
+      for (const name of pending) expect(stdout).to.include(`-- ${name} (`);
+      expect(stdout).not.to.include('0008_provider_worklist');
+      expect(stdout).to.match(
+        /BEGIN;\nSET LOCAL lock_timeout = '500ms';\nSET LOCAL statement_timeout = '1min';\n/,
+      );
+      expect(stdout).to.include('CREATE TABLE break_glass_reasons');
+      const status = await migrateCli(url, 'status');
+      for (const name of pending) expect(status.stdout).to.include(`pending  ${name}`);
+      await migrateCli(url, 'up');
+      expect((await migrateCli(url, 'plan')).stdout).to.include('nothing to apply');
+    }));
+
   it('the CLI refuses an unknown command with its usage', async () => {
     const failure = await migrateCli('postgres://postgres@127.0.0.1:1/none', 'sideways').then(
       () => undefined,

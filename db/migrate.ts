@@ -1,12 +1,13 @@
 import { loadConfig } from '../service/src/config';
 import { createDatabase } from '../service/src/platform/db';
 import { resolveDatabaseUrl } from '../service/src/platform/database-url';
+import { formatPlan } from './plan';
 import { createMigrator } from './migrator';
 
-const USAGE = 'usage: npm run db:migrate -- up | down [--to N] | status';
+const USAGE = 'usage: npm run db:migrate -- up | down [--to N] | status | plan';
 
 function isValid([command, flag, position]: string[]): boolean {
-  if (command === 'up' || command === 'status') return flag === undefined;
+  if (command === 'up' || command === 'status' || command === 'plan') return flag === undefined;
   return command === 'down' && (flag === undefined || (flag === '--to' && /^\d+$/.test(position ?? '')));
 }
 
@@ -19,16 +20,18 @@ async function main(argv: string[]): Promise<void> {
   const [command, , position] = argv;
   const config = loadConfig(process.env);
   const database = await resolveDatabaseUrl(config, (line) => console.error(line));
-  // Migrations hold a session-level lock: past a transaction-mode pooler, straight to the server.
-  const url = config.database.directUrl ?? database.url;
-  const sequelize = createDatabase({ url, poolMax: 2, statementTimeoutMs: 0 });
-  const migrator = createMigrator(sequelize, url);
+  // The owner's URL (DATABASE_MIGRATION_URL, else DATABASE_DIRECT_URL past a pooler, else DATABASE_URL).
+  const sequelize = createDatabase({ url: database.migrationUrl, poolMax: 2, statementTimeoutMs: 0 });
+  const migrator = createMigrator(sequelize, database.migrationUrl);
   try {
     if (command === 'up') {
       const applied = await migrator.up();
       console.log(
         applied.length ? `applied: ${applied.join(', ')}` : 'nothing to apply: the schema is up to date',
       );
+    } else if (command === 'plan') {
+      const pending = await migrator.plan();
+      console.log(pending.length ? formatPlan(pending) : '-- nothing to apply: the schema is up to date');
     } else if (command === 'down') {
       const reverted = await migrator.down(position);
       console.log(reverted.length ? `reverted: ${reverted.join(', ')}` : 'nothing to revert');

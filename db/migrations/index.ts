@@ -8,7 +8,9 @@ import auditIntegrity from './0006_audit_integrity';
 import auditSeals from './0007_audit_seals';
 import providerWorklist from './0008_provider_worklist';
 import breakGlassReasons from './0009_break_glass_reasons';
+import runtimeGrants from './0010_runtime_grants';
 import outboxDelivery from './0011_outbox_delivery';
+import outboxDueIndex from './0012_outbox_due_index';
 import auditVerifications from './0013_audit_verifications';
 import operatorRole from './0014_operator_role';
 
@@ -23,7 +25,9 @@ export const migrations: readonly Migration[] = [
   auditSeals,
   providerWorklist,
   breakGlassReasons,
+  runtimeGrants,
   outboxDelivery,
+  outboxDueIndex,
   auditVerifications,
   operatorRole,
 ];

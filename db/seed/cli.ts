@@ -28,10 +28,14 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig(process.env);
   const options = usageOrExit(() => parseSeedOptions(argv, config.consultations.requestTtlSeconds));
   const database = await resolveDatabaseUrl(config, (line) => console.error(line));
-  const sequelize = createDatabase({ url: database.url, poolMax: 1, statementTimeoutMs: 0 });
-  const pool = new Pool({ connectionString: database.url, max: 2, application_name: 'carewatch-seed' });
+  const sequelize = createDatabase({ url: database.migrationUrl, poolMax: 1, statementTimeoutMs: 0 });
+  const pool = new Pool({
+    connectionString: database.migrationUrl,
+    max: 2,
+    application_name: 'carewatch-seed',
+  });
   try {
-    await createMigrator(sequelize, database.url).up();
+    await createMigrator(sequelize, database.migrationUrl).up();
     const cipher = createFieldCipher(config.encryption.keys, config.encryption.activeKeyId);
     const summary = await seed(pool, cipher, await hashSeedPassword(), options);
     const totalSeconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -135,5 +135,11 @@ describe('loadConfig', () => {
       /DATABASE_URL: is not a URL; expected one like/,
     );
     expect(loadConfig({ DATABASE_URL: '' }).database.url, 'empty counts as unset').to.equal(undefined);
+    expect(() => loadConfig({ DATABASE_MIGRATION_URL: 'mysql://owner@db:3306/carewatch' })).to.throw(
+      /DATABASE_MIGRATION_URL: has the scheme mysql:\/\/ but must be postgres:\/\/ or postgresql:\/\//,
+    );
+    expect(
+      loadConfig({ DATABASE_MIGRATION_URL: 'postgresql://owner@db:5432/carewatch' }).database.migrationUrl,
+    ).to.equal('postgresql://owner@db:5432/carewatch');
   });
 });

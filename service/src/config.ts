@@ -17,6 +17,7 @@ import { mailConfigFrom, mailEnv, type MailConfig } from './mail/config';
  * Development-only secrets. They let `npm start` work on a fresh clone, and they are refused in
  * production so a misconfigured deployment fails at start-up instead of running with public keys.
  */
+// eslint-disable-next-line no-secrets/no-secrets -- a development-only key, public on purpose and refused in production
 export const DEVELOPMENT_ENCRYPTION_KEY = 'dev:Y2FyZXdhdGNoLWRldmVsb3BtZW50LW9ubHkta2V5ISE=';
 
 const booleanFromString = z
@@ -35,6 +36,11 @@ const schema = z.object({
     'postgres://user:password@host:5432/carewatch',
   ),
   DATABASE_POOLER: z.enum(['none', 'pgbouncer']).default('none'),
+  // The schema owner, for migrations only; DATABASE_URL is then the runtime role (see db/migrations/README.md).
+  DATABASE_MIGRATION_URL: urlVariable(
+    ['postgres', 'postgresql'],
+    'postgres://owner:password@host:5432/carewatch',
+  ),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   DATABASE_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(50).default(2_000),
@@ -53,6 +59,7 @@ const schema = z.object({
   REDIS_KEY_PREFIX: z.string().default('carewatch:'),
   REDIS_SENTINELS: z
     .string()
+    // eslint-disable-next-line security/detect-unsafe-regex -- each repetition starts at a comma the previous one cannot consume, so matching stays linear
     .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'comma-separated host:port pairs')
     .optional(),
   REDIS_SENTINEL_NAME: z.string().min(1).default('carewatch'),
@@ -67,6 +74,7 @@ const schema = z.object({
   TRUST_PROXY: booleanFromString.default(false),
   ENCRYPTION_KEYS: z
     .string()
+    // eslint-disable-next-line security/detect-unsafe-regex -- reviewed: every repetition consumes distinct characters, so matching stays linear
     .regex(/^[\w-]+:[A-Za-z0-9+/=]+(,[\w-]+:[A-Za-z0-9+/=]+)*$/, 'comma-separated keyId:base64Key pairs')
     .default(DEVELOPMENT_ENCRYPTION_KEY),
   ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).default('dev'),
@@ -132,6 +140,8 @@ export interface Config {
     readonly directUrl: string | undefined;
     /** `pgbouncer`: DATABASE_URL is a transaction-mode PgBouncer, which refuses session startup parameters. */
     readonly pooler: 'none' | 'pgbouncer';
+    /** Who runs migrations: the owner. Undefined: DATABASE_URL's role does (one role for both). */
+    readonly migrationUrl: string | undefined;
     readonly poolMax: number;
     readonly statementTimeoutMs: number;
     /** How long a request waits for a pooled connection before it is answered 503. */
@@ -227,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       url: e.DATABASE_URL,
       directUrl: e.DATABASE_DIRECT_URL,
       pooler: e.DATABASE_POOLER,
+      migrationUrl: e.DATABASE_MIGRATION_URL,
       poolMax: e.DATABASE_POOL_MAX,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
       acquireTimeoutMs: e.DATABASE_POOL_ACQUIRE_TIMEOUT_MS,

@@ -6,6 +6,7 @@ import { resolveDatabaseUrl, type ResolvedDatabase } from './platform/database-u
 import { createRuntime, type Runtime } from './runtime';
 import { listen } from './server';
 import { onShutdownSignals } from './shutdown-signals';
+import { migrateDatabase } from '../../db/migrator';
 
 /** What a start has brought up so far, so that a start failing half-way stops exactly that. */
 interface Started {
@@ -46,7 +47,8 @@ async function main(started: Started): Promise<void> {
   handleProcessErrors(logger, runtime.metrics);
   const tracing = logTracing(logger, config);
 
-  const applied = await runtime.migrator.up();
+  // As the owner: the runtime role has no DDL rights (db/migrations/README.md).
+  const applied = await migrateDatabase(database.migrationUrl);
   if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
   await runtime.startBackgroundWork();
 

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../observability/logger';
 import { resolveDatabaseUrl } from '../platform/database-url';
 import { createRuntime } from '../runtime';
+import { migrateDatabase } from '../../../db/migrator';
 import { BootstrapError, createAdminAccount } from './admin-bootstrap';
 import { promptNewPassword } from './password-prompt';
 
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   const database = await resolveDatabaseUrl(config, (line) => console.error(line));
   const runtime = createRuntime(config, database.url, logger);
   try {
-    await runtime.migrator.up();
+    await migrateDatabase(database.migrationUrl);
     const user = await createAdminAccount(
       createPasswordHasher(1),
       securityEventRecorder(runtime.audit.record),

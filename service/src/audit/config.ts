@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 /** Ed25519 private key (PKCS#8 DER, base64) that signs audit checkpoints in development only. */
 export const DEVELOPMENT_AUDIT_CHECKPOINT_KEY =
+  // eslint-disable-next-line no-secrets/no-secrets -- a development-only key, public on purpose and refused in production
   'MC4CAQAwBQYDK2VwBCIEIHhpOewn4+RLxW16XGk/qKkmi5u5LDDCYu0eqPTfdUUr';
 
 /** HIPAA asks for six years of audit records; a shorter period is a configuration error, not a choice. */

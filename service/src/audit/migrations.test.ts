@@ -33,7 +33,9 @@ describe('the audit migrations', () => {
       expect(await migrator.down('5')).to.deep.equal([
         '0014_operator_role',
         '0013_audit_verifications',
+        '0012_outbox_due_index',
         '0011_outbox_delivery',
+        '0010_runtime_grants',
         '0009_break_glass_reasons',
         '0008_provider_worklist',
         '0007_audit_seals',
@@ -62,7 +64,9 @@ describe('the audit migrations', () => {
         '0007_audit_seals',
         '0008_provider_worklist',
         '0009_break_glass_reasons',
+        '0010_runtime_grants',
         '0011_outbox_delivery',
+        '0012_outbox_due_index',
         '0013_audit_verifications',
         '0014_operator_role',
       ]);

@@ -10,7 +10,9 @@ export const DEVELOPMENT_JWT_SIGNING_KEY = {
   alg: 'EdDSA',
   kty: 'OKP',
   crv: 'Ed25519',
+  // eslint-disable-next-line no-secrets/no-secrets -- a development-only key, public on purpose and refused in production
   d: 'EHqD9IXl5kjRolp3_4ZY8iNCH4FJ25Ro-9jlgqa3_sk',
+  // eslint-disable-next-line no-secrets/no-secrets -- a development-only key, public on purpose and refused in production
   x: 'GPQ5kzL-HzxWxj4mz_CUZWIxsha9OunmHqcI6lCl8uY',
 } as const;
 

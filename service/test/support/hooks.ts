@@ -1,3 +1,4 @@
+import { dropRuntimeLogin } from '../../../db/test/seeded';
 import { stopTestServer } from './environment';
 import { closeSharedRuntime } from './runtime';
 
@@ -6,6 +7,7 @@ export const mochaHooks = {
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);
     await closeSharedRuntime();
+    await dropRuntimeLogin();
     await stopTestServer();
   },
 };

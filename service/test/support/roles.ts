@@ -8,8 +8,10 @@ import { runId } from './environment';
 export async function createLoginRole(
   adminUrl: string,
   groupRole: string,
+  /** Tells two logins of one group apart within a run. */
+  label: string = groupRole,
 ): Promise<{ url: (databaseUrl: string) => string; drop: () => Promise<void> }> {
-  const name = `carewatch_test_${groupRole}_${runId}`.toLowerCase();
+  const name = `carewatch_test_${label}_${runId}`.toLowerCase();
   await asSuperuser(adminUrl, (client) => client.query(`CREATE ROLE "${name}" LOGIN IN ROLE ${groupRole}`));
   return {
     url: (databaseUrl) => {

@@ -3,6 +3,8 @@ import { PassThrough } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
 import { createRuntime, type Runtime } from '../../src/runtime';
+import { migrateDatabase } from '../../../db/migrator';
+import { runtimeLoginUrl } from '../../../db/test/seeded';
 import { createTestDatabase, runId } from './environment';
 
 export interface TestRuntime extends Runtime {
@@ -51,6 +53,11 @@ const variants: TestRuntime[] = [];
 export function sharedRuntime(): Promise<TestRuntime> {
   shared ??= (async () => {
     sharedUrl = await createTestDatabase('app');
+    // TEST_RUNTIME_ROLE=app: migrate as the owner, then run as a non-owner login, as deployments do.
+    if (process.env.TEST_RUNTIME_ROLE === 'app') {
+      await migrateDatabase(sharedUrl);
+      sharedUrl = await runtimeLoginUrl(sharedUrl);
+    }
     const runtime = createTestRuntime(sharedUrl);
     runtime.bindModels();
     await runtime.migrator.up();

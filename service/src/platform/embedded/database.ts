@@ -67,6 +67,7 @@ async function loadEmbeddedPostgres() {
 
 /** initdb, once per data directory (the package's part: it also creates the `postgres` user as root). */
 async function initialise(databaseDir: string, authMethod: 'password' | 'trust'): Promise<void> {
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR, given by the operator or the deployment, never by a request
   if (existsSync(path.join(databaseDir, 'PG_VERSION'))) return;
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const lines: string[] = [];

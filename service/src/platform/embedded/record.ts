@@ -25,6 +25,7 @@ export function recordPath(dataDir: string): string {
 
 export async function writeRecord(dataDir: string, record: EmbeddedRecord): Promise<void> {
   // 0600: the URL carries the local server's password.
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR's record file; DATA_DIR is given by the operator, never by a request
   await writeFile(recordPath(dataDir), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
 }
 
@@ -34,6 +35,7 @@ export async function removeRecord(dataDir: string): Promise<void> {
 
 async function readRecord(dataDir: string): Promise<EmbeddedRecord | undefined> {
   try {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR's record file; DATA_DIR is given by the operator, never by a request
     return JSON.parse(await readFile(recordPath(dataDir), 'utf8')) as EmbeddedRecord;
   } catch {
     return undefined;
@@ -61,6 +63,7 @@ export async function liveRecord(
 /** The pid of a postmaster running on this data directory (from PostgreSQL's own lock file), if any. */
 export async function runningPostmaster(databaseDir: string): Promise<number | undefined> {
   try {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the lock file PostgreSQL writes under DATA_DIR, given by the operator
     const [firstLine] = (await readFile(path.join(databaseDir, 'postmaster.pid'), 'utf8')).split('\n');
     const pid = Number(firstLine);
     return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
