@@ -13,6 +13,7 @@ import outboxDelivery from './0011_outbox_delivery';
 import outboxDueIndex from './0012_outbox_due_index';
 import auditVerifications from './0013_audit_verifications';
 import operatorRole from './0014_operator_role';
+import operatorRoleValidated from './0015_operator_role_validated';
 
 /** Every migration, in order. A new migration is appended here; an applied one is never edited. */
 export const migrations: readonly Migration[] = [
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   outboxDueIndex,
   auditVerifications,
   operatorRole,
+  operatorRoleValidated,
 ];
