@@ -12,7 +12,10 @@ import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import { requestId } from './observability/request-id';
 import { serverSpan } from './observability/server-span';
+import type { Cache } from './platform/cache';
 import { requireJsonBody } from './platform/content-type';
+import { corsPolicy } from './platform/cors';
+import { requestRateLimit } from './platform/request-rate-limit';
 import { problemDetails } from './platform/problem';
 import './request-state';
 
@@ -27,6 +30,8 @@ export interface AppDependencies {
   readonly apiRouters?: readonly Router[];
   /** Routers mounted at the root, outside /v1 (e.g. /.well-known/jwks.json). */
   readonly rootRouters?: readonly Router[];
+  /** Where the request rate limit counts (Redis, shared by every instance); in memory without it. */
+  readonly rateLimitStore?: Pick<Cache, 'redis'>;
 }
 
 /** Builds the Koa app; the middleware order lives here and only here. No I/O, no listen(). */
@@ -53,6 +58,8 @@ export function createApp(deps: AppDependencies): Koa {
       },
     }),
   );
+  app.use(corsPolicy(deps.config.http.cors));
+  app.use(requestRateLimit(deps.rateLimitStore ?? { redis: undefined }, deps.config.http.rateLimit));
   app.use(helmet());
   app.use(requireJsonBody());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.http.bodyLimit, encoding: 'utf-8' }));

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { CorsPolicy } from './platform/cors';
+import type { RequestRateLimit } from './platform/request-rate-limit';
 import {
   externalIdentityConfig,
   externalIdentityEnv,
@@ -37,6 +39,27 @@ const schema = z.object({
     .default('100kb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   TRUST_PROXY: booleanFromString.default(false),
+  // Browser origins allowed to call the API (comma-separated, exact `scheme://host[:port]`); none by default.
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .url({ protocol: /^https?$/ })
+          .refine((url) => new URL(url).origin === url, 'an origin: scheme://host[:port]'),
+      ),
+    ),
+  CORS_MAX_AGE: z.coerce.number().int().min(0).max(86_400).default(600),
+  // Every client address gets this many requests per window on the API (429 beyond).
+  API_RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(600),
+  API_RATE_LIMIT_WINDOW: durationSeconds.default(60),
   ENCRYPTION_KEYS: z
     .string()
     .regex(/^[\w-]+:[A-Za-z0-9+/=]+(,[\w-]+:[A-Za-z0-9+/=]+)*$/, 'comma-separated keyId:base64Key pairs')
@@ -88,6 +111,8 @@ export interface Config {
     readonly host: string;
     readonly bodyLimit: string;
     readonly trustProxy: boolean;
+    readonly cors: CorsPolicy;
+    readonly rateLimit: RequestRateLimit;
   };
   readonly database: {
     readonly url: string | undefined;
@@ -147,7 +172,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   return Object.freeze({
     env: e.NODE_ENV,
-    http: Object.freeze({ port: e.PORT, host: e.HOST, bodyLimit: e.BODY_LIMIT, trustProxy: e.TRUST_PROXY }),
+    http: Object.freeze({
+      port: e.PORT,
+      host: e.HOST,
+      bodyLimit: e.BODY_LIMIT,
+      trustProxy: e.TRUST_PROXY,
+      cors: Object.freeze({ origins: e.CORS_ORIGINS, maxAgeSeconds: e.CORS_MAX_AGE }),
+      rateLimit: Object.freeze({ points: e.API_RATE_LIMIT_POINTS, windowSeconds: e.API_RATE_LIMIT_WINDOW }),
+    }),
     database: Object.freeze({
       url: e.DATABASE_URL,
       poolMax: e.DATABASE_POOL_MAX,

@@ -137,6 +137,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     apiRouters,
     rootRouters,
     recordAuditEvent: audit.record,
+    rateLimitStore: cache,
   });
   installAuthenticator(app, auth.authenticator);
   return {

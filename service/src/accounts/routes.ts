@@ -8,7 +8,7 @@ import type { Accounts } from './service';
 
 const AccountResponse = z.object({
   id: z.uuid(),
-  email: z.string(),
+  email: z.email().max(254),
   role: z.enum(['patient', 'provider', 'admin']),
   createdAt: z.iso.datetime(),
 });

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { contractCheckedHttp } from './contract';
 import { clinicalRuntime, type ClinicalRuntime } from './clinical-services';
 import {
   createAdmin,
@@ -44,8 +44,8 @@ export function useTestApp() {
     get clinical(): ClinicalRuntime {
       return started(clinical);
     },
-    /** supertest on the shared runtime's app. */
-    http: () => request(started(shared).app.callback()),
+    /** supertest on the shared runtime's app; every response is checked against /openapi.json. */
+    http: () => contractCheckedHttp(started(shared).app),
     /** A runtime with other settings on the shared database (see variantRuntime). */
     variant: (overrides: NodeJS.ProcessEnv) => variantRuntime(overrides),
     patient: (overrides?: PatientOverrides): Promise<Identity> => createPatient(started(shared), overrides),
