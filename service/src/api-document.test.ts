@@ -41,7 +41,7 @@ describe('GET /openapi.json', () => {
   it('places routes outside /v1 under their own server', async () => {
     const runtime = app.runtime;
     const document = (await request(runtime.app.callback()).get(OPENAPI_PATH)).body as Document;
-    expect(document.paths[OPENAPI_PATH]).to.deep.include({ servers: [{ url: '/' }] });
+    expect(document.paths[OPENAPI_PATH]).to.deep.include({ servers: [{ url: '/', 'x-internal': false }] });
     expect(document.paths['/consultations/{id}/accept']).to.not.have.property('servers');
   });
 });

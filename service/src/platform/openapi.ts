@@ -174,7 +174,8 @@ function operation(route: RouteDeclaration): JsonObject {
           name: 'If-Match',
           in: 'header',
           required: true,
-          schema: ETAG_HEADER.ETag.schema,
+          // W/"3" or "3" (platform/etag.ts).
+          schema: { type: 'string', maxLength: 32 },
           description: 'W/"<version>"',
         },
       ]
