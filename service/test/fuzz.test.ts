@@ -140,9 +140,8 @@ describe('fuzzing every operation as every caller (fast-check)', function () {
                 String((params as Record<string, string>)[name]),
               );
             const identity = who(caller);
-            let test = api(app.runtime)
-              [method as 'get'](url)
-              .query(query as Record<string, string>);
+            const http = api(app.runtime);
+            let test = http[method as 'get'](url).query(query as Record<string, string>);
             if (identity) test = test.set(identity.headers);
             if (body !== undefined) test = test.send(body as object);
             const response = await test;
