@@ -10,17 +10,17 @@ describe('the HTTP contract: every response the suite receives is checked agains
   it('finds an undocumented status, a body off its schema and an error that is not problem+json', async () => {
     const patient = await app.patient();
     const me = await app.http().get('/v1/me').set(patient.headers).expect(200);
-    expect(await contractMismatches('get', '/v1/me', me)).to.deep.equal([]);
+    expect(await contractMismatches(app.runtime.app, 'get', '/v1/me', me)).to.deep.equal([]);
 
     const undocumented = { ...me, status: 402 };
-    expect(await contractMismatches('get', '/v1/me', undocumented)).to.include(
+    expect(await contractMismatches(app.runtime.app, 'get', '/v1/me', undocumented)).to.include(
       'status 402 is not documented',
     );
     const offSchema = { ...me, body: { ...me.body, extra: 'field' } };
-    const [bodyMismatch] = await contractMismatches('get', '/v1/me', offSchema);
+    const [bodyMismatch] = await contractMismatches(app.runtime.app, 'get', '/v1/me', offSchema);
     expect(bodyMismatch).to.match(/^200 body: .*additional properties/);
     const plainError = { ...me, status: 401, headers: { 'content-type': 'text/plain' } };
-    expect(await contractMismatches('get', '/v1/me', plainError)).to.include(
+    expect(await contractMismatches(app.runtime.app, 'get', '/v1/me', plainError)).to.include(
       '401 is not application/problem+json (text/plain)',
     );
   });

@@ -4,7 +4,6 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { OPENAPI_PATH } from '../../src/api-document';
-import { sharedRuntime } from './runtime';
 
 /**
  * Every response the suite's HTTP client receives is checked against the document the service serves
@@ -85,28 +84,31 @@ function contractOf(document: JsonObject): Contract {
 let contract: Promise<Contract> | undefined;
 
 /**
- * The document depends on the code only, not on settings: it is read once, from the shared runtime, so
- * that reading it spends nothing of a variant's rate limit.
+ * The document depends on the code only, not on settings: it is read once per run, from the first app
+ * checked (useTestApp() reads it from the shared runtime up front, so that reading it spends nothing of a
+ * variant's rate limit).
  */
-function loadContract(): Promise<Contract> {
-  contract ??= sharedRuntime().then(async (runtime) => {
-    const response = await request(runtime.app.callback()).get(OPENAPI_PATH);
-    if (response.status !== 200) throw new Error(`${OPENAPI_PATH} answered ${response.status}`);
-    return contractOf(response.body as JsonObject);
-  });
+export function loadContract(app: Koa): Promise<Contract> {
+  contract ??= request(app.callback())
+    .get(OPENAPI_PATH)
+    .then((response) => {
+      if (response.status !== 200) throw new Error(`${OPENAPI_PATH} answered ${response.status}`);
+      return contractOf(response.body as JsonObject);
+    });
   return contract;
 }
 
 const errorsOf = (validate: ValidateFunction) =>
   (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`).join('; ');
 
-/** What is wrong with one response to `method path`, or nothing. */
+/** What is wrong with one response to `method path` of `app`, or nothing. */
 export async function contractMismatches(
+  app: Koa,
   method: string,
   path: string,
   response: CheckedResponse,
 ): Promise<string[]> {
-  return mismatchesOf(await loadContract(), method, path, response);
+  return mismatchesOf(await loadContract(app), method, path, response);
 }
 
 function mismatchesOf(contract: Contract, method: string, path: string, response: CheckedResponse): string[] {
@@ -158,13 +160,13 @@ function templateOf(contract: Contract, path: string): string {
 }
 
 /** Checks the response of `test` once it arrives; fails the awaiting test on a mismatch. */
-function checked<T extends request.Test>(method: string, url: string, test: T): T {
+function checked<T extends request.Test>(app: Koa, method: string, url: string, test: T): T {
   const path = new URL(url, 'http://contract.test').pathname;
   const then = test.then.bind(test);
   // supertest's Test is a thenable: checking inside `then` covers every `await` of it.
   test.then = ((onFulfilled, onRejected) =>
     then(async (response: request.Response) => {
-      const contract = await loadContract();
+      const contract = await loadContract(app);
       const mismatches = mismatchesOf(contract, method, path, response);
       if (mismatches.length > 0) {
         const where = `${method.toUpperCase()} ${templateOf(contract, path)}`;
@@ -183,7 +185,7 @@ export function contractCheckedHttp(app: Koa) {
   const method =
     (name: (typeof METHODS)[number]) =>
     (url: string): request.Test =>
-      checked(name, url, agent[name](url));
+      checked(app, name, url, agent[name](url));
   return {
     get: method('get'),
     post: method('post'),

@@ -1,4 +1,4 @@
-import { contractCheckedHttp } from './contract';
+import { contractCheckedHttp, loadContract } from './contract';
 import { clinicalRuntime, type ClinicalRuntime } from './clinical-services';
 import {
   createAdmin,
@@ -29,6 +29,7 @@ export function useTestApp() {
     this.timeout(60_000);
     shared = await sharedRuntime();
     clinical = await clinicalRuntime();
+    await loadContract(shared.app);
   });
   const started = <T>(value: T | undefined): T => {
     if (value === undefined)
