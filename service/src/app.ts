@@ -68,6 +68,11 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(health.routes());
   for (const router of deps.rootRouters ?? []) app.use(router.routes());
 
+  // API answers may carry PHI: no browser, proxy or CDN may keep a copy (ASVS 8.2.1); errors included.
+  app.use(async (ctx, next) => {
+    if (ctx.path.startsWith('/v1/')) ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
   const api = new Router({ prefix: '/v1' });
   // The feature routers' routes are copied into `api`, so its allowedMethods() answers 405 and 501 for
   // all of them: one per router would only add a middleware to every request.
