@@ -143,7 +143,9 @@ describe('fuzzing every operation as every caller (fast-check)', function () {
             const http = api(app.runtime);
             let test = http[method as 'get'](url).query(query as Record<string, string>);
             if (identity) test = test.set(identity.headers);
-            if (body !== undefined) test = test.send(body as object);
+            // Raw JSON text: a generated body may be a bare number, string or null, which supertest won't encode.
+            if (body !== undefined)
+              test = test.set('Content-Type', 'application/json').send(JSON.stringify(body));
             const response = await test;
             const where = `${caller} ${method.toUpperCase()} ${url}`;
             expect(response.status, where).to.be.below(500);
