@@ -40,7 +40,11 @@ function databaseUrl(): string {
 
 /** The server side: the real createApp, one audited and one plain route over the same raw-SQL read. */
 async function serve(): Promise<void> {
-  const config = loadConfig({ NODE_ENV: 'test', AUDIT_SEAL_INTERVAL_MS: '1000' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    AUDIT_SEAL_INTERVAL_MS: '1000',
+    API_RATE_LIMIT_POINTS: '100000000',
+  });
   const metrics = createMetrics();
   const logger = createLogger({ level: 'error', stream: new PassThrough() });
   const sequelize = createDatabase({ url: databaseUrl(), poolMax: 10, statementTimeoutMs: 10_000 }, metrics);

@@ -100,6 +100,7 @@ async function main(): Promise<void> {
     DATABASE_URL: databaseUrl,
     DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? '20',
     RATE_LIMIT_ADDRESS_POINTS: '1000000',
+    API_RATE_LIMIT_POINTS: '1000000',
   });
   const runtime = createRuntime(config, databaseUrl, createLogger({ level: 'warn' }));
   await runtime.migrator.up();

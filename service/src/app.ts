@@ -12,7 +12,10 @@ import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import { requestId } from './observability/request-id';
 import { serverSpan } from './observability/server-span';
+import type { Cache } from './platform/cache';
 import { requireJsonBody } from './platform/content-type';
+import { corsPolicy } from './platform/cors';
+import { requestRateLimit } from './platform/request-rate-limit';
 import { problemDetails } from './platform/problem';
 import './request-state';
 
@@ -29,6 +32,8 @@ export interface AppDependencies {
   readonly rootRouters?: readonly Router[];
   /** Decides, per request, whether replica-eligible reads may use a replica (see platform/read-routing). */
   readonly readRouting?: Koa.Middleware;
+  /** Where the request rate limit counts (Redis, shared by every instance); in memory without it. */
+  readonly rateLimitStore?: Pick<Cache, 'redis'>;
 }
 
 /** Builds the Koa app; the middleware order lives here and only here. No I/O, no listen(). */
@@ -55,6 +60,8 @@ export function createApp(deps: AppDependencies): Koa {
       },
     }),
   );
+  app.use(corsPolicy(deps.config.http.cors));
+  app.use(requestRateLimit(deps.rateLimitStore ?? { redis: undefined }, deps.config.http.rateLimit));
   app.use(helmet());
   app.use(requireJsonBody());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.http.bodyLimit, encoding: 'utf-8' }));
@@ -64,6 +71,11 @@ export function createApp(deps: AppDependencies): Koa {
   for (const router of deps.rootRouters ?? []) app.use(router.routes());
 
   if (deps.readRouting) app.use(deps.readRouting);
+  // API answers may carry PHI: no browser, proxy or CDN may keep a copy (ASVS 8.2.1); errors included.
+  app.use(async (ctx, next) => {
+    if (ctx.path.startsWith('/v1/')) ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
   const api = new Router({ prefix: '/v1' });
   // The feature routers' routes are copied into `api`, so its allowedMethods() answers 405 and 501 for
   // all of them: one per router would only add a middleware to every request.

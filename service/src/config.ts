@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { isTimeZone } from './platform/time-zone';
+import type { CorsPolicy } from './platform/cors';
+import type { RequestRateLimit } from './platform/request-rate-limit';
 import {
   externalIdentityConfig,
   externalIdentityEnv,
@@ -72,6 +74,27 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   SHUTDOWN_READINESS_DELAY_MS: z.coerce.number().int().min(0).optional(),
   TRUST_PROXY: booleanFromString.default(false),
+  // Browser origins allowed to call the API (comma-separated, exact `scheme://host[:port]`); none by default.
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .url({ protocol: /^https?$/ })
+          .refine((url) => new URL(url).origin === url, 'an origin: scheme://host[:port]'),
+      ),
+    ),
+  CORS_MAX_AGE: z.coerce.number().int().min(0).max(86_400).default(600),
+  // Every client address gets this many requests per window on the API (429 beyond).
+  API_RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(600),
+  API_RATE_LIMIT_WINDOW: durationSeconds.default(60),
   ENCRYPTION_KEYS: z
     .string()
     // eslint-disable-next-line security/detect-unsafe-regex -- reviewed: every repetition consumes distinct characters, so matching stays linear
@@ -130,6 +153,8 @@ export interface Config {
     readonly host: string;
     readonly bodyLimit: string;
     readonly trustProxy: boolean;
+    readonly cors: CorsPolicy;
+    readonly rateLimit: RequestRateLimit;
   };
   readonly database: {
     readonly url: string | undefined;
@@ -232,7 +257,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   return Object.freeze({
     env: e.NODE_ENV,
-    http: Object.freeze({ port: e.PORT, host: e.HOST, bodyLimit: e.BODY_LIMIT, trustProxy: e.TRUST_PROXY }),
+    http: Object.freeze({
+      port: e.PORT,
+      host: e.HOST,
+      bodyLimit: e.BODY_LIMIT,
+      trustProxy: e.TRUST_PROXY,
+      cors: Object.freeze({ origins: e.CORS_ORIGINS, maxAgeSeconds: e.CORS_MAX_AGE }),
+      rateLimit: Object.freeze({ points: e.API_RATE_LIMIT_POINTS, windowSeconds: e.API_RATE_LIMIT_WINDOW }),
+    }),
     database: Object.freeze({
       url: e.DATABASE_URL,
       directUrl: e.DATABASE_DIRECT_URL,

@@ -201,6 +201,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       config.database.replicas.urls.length > 0
         ? readYourWrites(cache, config.database.replicas.stickyMs)
         : undefined,
+    rateLimitStore: cache,
   });
   installAuthenticator(app, auth.authenticator);
   return {

@@ -9,7 +9,7 @@ import type { Accounts } from './service';
 
 const AccountResponse = z.object({
   id: z.uuid(),
-  email: z.string(),
+  email: z.email().max(254),
   role: z.enum(ROLES),
   createdAt: z.iso.datetime(),
 });

@@ -19,6 +19,7 @@ export const RegisterBody = z.strictObject({
   dateOfBirth: pastDate,
   phone: z
     .string()
+    .max(16)
     .regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number such as +14155550123')
     .optional(),
 });
@@ -31,7 +32,10 @@ export const CreateUserBody = z.discriminatedUnion('role', [
     role: z.literal('provider'),
     displayName: name,
     licenseNumber: z.string().trim().min(1).max(50),
-    licenseState: z.string().regex(/^[A-Z]{2}$/, 'a two-letter state code'),
+    licenseState: z
+      .string()
+      .length(2)
+      .regex(/^[A-Z]{2}$/, 'a two-letter state code'),
     specialty: z.enum(SPECIALTIES),
   }),
   z.strictObject({ ...staffBase, role: z.literal('admin') }),

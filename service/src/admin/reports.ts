@@ -6,6 +6,7 @@ import type {
   SpecialtySummaryResponse,
   VolumeReportResponse,
 } from './schemas';
+import { MAX_PROVIDER_REPORT_ROWS } from './schemas';
 
 const REPORT_WORK_MEM = '32MB';
 
@@ -85,7 +86,8 @@ export function createReportService({ sequelize }: { readonly sequelize: Sequeli
                    FROM consultations c JOIN providers p ON p.user_id = c.provider_id
                   WHERE ${inRange} AND c.started_at IS NOT NULL
                   GROUP BY c.provider_id, p.display_name, c.specialty) AS per_provider
-          ORDER BY specialty, "responseP50Seconds", "providerId"`,
+          ORDER BY specialty, "responseP50Seconds", "providerId"
+          LIMIT ${MAX_PROVIDER_REPORT_ROWS}`,
         range,
       );
     },

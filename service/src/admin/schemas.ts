@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { CONSULTATION_STATUSES } from '../consultations/model';
 import { SPECIALTIES } from '../providers/model';
 
 export const MAX_REPORT_DAYS = 366;
+/** The provider report is cut at this many rows (one per provider who started a consultation). */
+export const MAX_PROVIDER_REPORT_ROWS = 10_000;
 const DAY_MS = 86_400_000;
 
 /** A report covers whole UTC days from `from` to `to`, both included, at most 366 of them. */
@@ -23,41 +26,48 @@ export const BreakGlassBody = z.strictObject({ reason: z.string().trim().min(10)
 const seconds = z.number().nullable();
 
 export const VolumeReportResponse = z.strictObject({
-  rows: z.array(
-    z.strictObject({
-      day: z.iso.date(),
-      specialty: z.enum(SPECIALTIES),
-      status: z.string(),
-      count: z.number().int(),
-    }),
-  ),
+  // At most one row per day, specialty and status.
+  rows: z
+    .array(
+      z.strictObject({
+        day: z.iso.date(),
+        specialty: z.enum(SPECIALTIES),
+        status: z.enum(CONSULTATION_STATUSES),
+        count: z.number().int(),
+      }),
+    )
+    .max(MAX_REPORT_DAYS * SPECIALTIES.length * CONSULTATION_STATUSES.length),
 });
 
 export const SpecialtySummaryResponse = z.strictObject({
-  rows: z.array(
-    z.strictObject({
-      specialty: z.enum(SPECIALTIES),
-      requested: z.number().int(),
-      completed: z.number().int(),
-      finished: z.number().int(),
-      completionRate: z.number().nullable(),
-      acceptanceP50Seconds: seconds,
-      acceptanceP95Seconds: seconds,
-      responseP50Seconds: seconds,
-      responseP95Seconds: seconds,
-    }),
-  ),
+  rows: z
+    .array(
+      z.strictObject({
+        specialty: z.enum(SPECIALTIES),
+        requested: z.number().int(),
+        completed: z.number().int(),
+        finished: z.number().int(),
+        completionRate: z.number().nullable(),
+        acceptanceP50Seconds: seconds,
+        acceptanceP95Seconds: seconds,
+        responseP50Seconds: seconds,
+        responseP95Seconds: seconds,
+      }),
+    )
+    .max(SPECIALTIES.length),
 });
 
 export const ProviderResponseTimesResponse = z.strictObject({
-  rows: z.array(
-    z.strictObject({
-      providerId: z.uuid(),
-      displayName: z.string(),
-      specialty: z.enum(SPECIALTIES),
-      started: z.number().int(),
-      responseP50Seconds: z.number(),
-      responseP95Seconds: z.number(),
-    }),
-  ),
+  rows: z
+    .array(
+      z.strictObject({
+        providerId: z.uuid(),
+        displayName: z.string().max(200),
+        specialty: z.enum(SPECIALTIES),
+        started: z.number().int(),
+        responseP50Seconds: z.number(),
+        responseP95Seconds: z.number(),
+      }),
+    )
+    .max(MAX_PROVIDER_REPORT_ROWS),
 });

@@ -15,6 +15,7 @@ export const AuditEventsQuery = z.object({
   ...timeRange,
   cursor: z
     .string()
+    .max(19)
     .regex(/^\d{1,19}$/, 'a cursor returned by a previous page')
     .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -31,7 +32,11 @@ export const AfterHoursQuery = z.object({
   ...requiredRange,
   startHour: z.coerce.number().int().min(0).max(23).default(7),
   endHour: z.coerce.number().int().min(1).max(24).default(19),
-  timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as America/New_York').default('UTC'),
+  timeZone: z
+    .string()
+    .max(64)
+    .refine(isTimeZone, 'an IANA time zone such as America/New_York')
+    .default('UTC'),
 });
 
 export const HighVolumeQuery = z.object({
@@ -42,7 +47,7 @@ export const HighVolumeQuery = z.object({
     .min(1)
     .max(24 * 60)
     .default(60),
-  threshold: z.coerce.number().int().min(1).default(50),
+  threshold: z.coerce.number().int().min(1).max(1_000_000).default(50),
 });
 
 export const BreakGlassQuery = z.object(requiredRange);
@@ -61,7 +66,7 @@ export const BreakGlassReasonsResponse = pageResponse(
     occurredAt: z.iso.datetime(),
     actorUserId: z.uuid(),
     patientId: z.uuid(),
-    requestId: z.string().nullable(),
-    reason: z.string(),
+    requestId: z.string().max(128).nullable(),
+    reason: z.string().max(500),
   }),
 );

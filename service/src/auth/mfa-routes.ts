@@ -13,7 +13,13 @@ import type { SessionStore } from './sessions';
 
 const tags = ['auth'];
 const recoveryCodesResponse = {
-  200: { description: 'Recovery codes', schema: z.object({ recoveryCodes: z.array(z.string()) }) },
+  200: {
+    description: 'Recovery codes (and the assurance level of the session once enrollment is confirmed)',
+    schema: z.object({
+      recoveryCodes: z.array(z.string().max(64)).max(32),
+      aal: z.enum(['aal1', 'aal2']).optional(),
+    }),
+  },
 };
 
 /** Enrolling and managing the authenticator. Changing MFA is sensitive: it needs a recent step-up. */
@@ -30,7 +36,13 @@ export function mfaRoutes(
       summary: 'Start TOTP enrollment (needs a recent step-up)',
       tags,
       guards: [authenticate(), requireStepUp()],
-      responses: { 201: { description: 'The secret and its otpauth URI' } },
+      responses: {
+        201: {
+          description: 'The secret and its otpauth URI',
+          schema: z.object({ secret: z.string().max(128), otpauthUri: z.string().max(2048) }),
+        },
+      },
+      problems: [409],
       handler: async (ctx) => {
         const auth = authOf(ctx);
         const user = await User.findByPk(auth.userId, { attributes: ['email'], raw: true });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineRoute, mountRoutes } from '../routing/route';
 import { authOf, originOf } from './context';
 import { authenticate } from './guards';
-import { User } from './model';
+import { ROLES, User } from './model';
 import type { PasswordResets } from './password-reset';
 import * as S from './schemas';
 import type { AuthService, TokenPair } from './service';
@@ -16,15 +16,19 @@ export function sendTokens(ctx: Context, body: TokenPair | Record<string, unknow
 }
 
 const tags = ['auth'];
+const token = z.string().max(4096);
+const seconds = z.int32().min(0);
 const TokenPairResponse = z.object({
   status: z.literal('authenticated').optional(),
-  accessToken: z.string(),
-  refreshToken: z.string(),
-  expiresIn: z.number().int().optional(),
+  accessToken: token,
+  refreshToken: token,
+  tokenType: z.literal('Bearer'),
+  expiresIn: seconds,
+  aal: z.enum(['aal1', 'aal2']),
 });
 const LoginResponse = z.union([
   TokenPairResponse,
-  z.object({ status: z.literal('mfa_required'), mfaToken: z.string() }),
+  z.object({ status: z.literal('mfa_required'), mfaToken: token, expiresIn: seconds }),
 ]);
 /** A public POST answering tokens (or refusing with 401, or 429 when throttled). */
 const tokenRoute = (path: string, summary: string, response: z.ZodType) =>
@@ -38,6 +42,17 @@ const tokenRoute = (path: string, summary: string, response: z.ZodType) =>
     problems: [401, 429],
   }) as const;
 const done = { 204: { description: 'Done' } };
+const MeResponse = z.object({
+  id: z.uuid(),
+  email: z.email().max(254).optional(),
+  role: z.enum(ROLES),
+  mfaEnrolled: z.boolean(),
+  session: z.object({
+    id: z.string().max(64).nullable(),
+    aal: z.enum(['aal1', 'aal2']),
+    stepUpAt: z.iso.datetime().nullable(),
+  }),
+});
 
 export function authRoutes(auth: AuthService, resets: PasswordResets) {
   const logout = (path: string, summary: string, everywhere: boolean) =>
@@ -111,7 +126,12 @@ export function authRoutes(auth: AuthService, resets: PasswordResets) {
       tags,
       guards: 'public',
       input: { body: S.PasswordResetBody },
-      responses: { 202: { description: 'Accepted' } },
+      responses: {
+        202: {
+          description: 'Accepted',
+          schema: z.object({ status: z.literal('accepted'), detail: z.string().max(200) }),
+        },
+      },
       problems: [429],
       handler: async (ctx, { body }) => {
         await resets.request(body.email, originOf(ctx));
@@ -127,6 +147,7 @@ export function authRoutes(auth: AuthService, resets: PasswordResets) {
       guards: 'public',
       input: { body: S.PasswordResetConfirmBody },
       responses: done,
+      problems: [401],
       handler: async (ctx, { body: { token, newPassword } }) => {
         await resets.confirm(token, newPassword, originOf(ctx));
         ctx.status = 204;
@@ -138,7 +159,7 @@ export function authRoutes(auth: AuthService, resets: PasswordResets) {
       summary: 'Who I am and my session',
       tags,
       guards: [authenticate()],
-      responses: { 200: { description: 'The caller' } },
+      responses: { 200: { description: 'The caller', schema: MeResponse } },
       handler: async (ctx) => {
         const session = authOf(ctx);
         const user = await User.findByPk(session.userId, {

@@ -17,7 +17,10 @@ const newPassword = z
   );
 const email = z.email().max(254);
 const opaque = z.string().min(16).max(256);
-const totpCode = z.string().regex(/^\d{6}$/, 'a 6-digit code');
+const totpCode = z
+  .string()
+  .length(6)
+  .regex(/^\d{6}$/, 'a 6-digit code');
 const recoveryCode = z.string().min(10).max(64);
 
 export const LoginBody = z.strictObject({ email, password });

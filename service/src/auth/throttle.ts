@@ -1,10 +1,6 @@
-import {
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Cache } from '../platform/cache';
+import { createRateLimiter } from '../platform/rate-limiter';
 import { tooManyRequests } from '../platform/errors';
 import type { AuthConfig } from './config';
 import { sha256 } from './hashing';
@@ -40,15 +36,8 @@ const retryAfter = (msBeforeNext: number) => Math.max(1, Math.ceil(msBeforeNext 
  * Redis when configured (shared by every instance, with an in-memory stand-in while Redis is down).
  */
 export function createThrottle(cache: Cache, limits: AuthConfig['rateLimits']): Throttle {
-  const limiter = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
-    const options = { keyPrefix, points, duration };
-    if (!cache.redis) return new RateLimiterMemory(options);
-    return new RateLimiterRedis({
-      ...options,
-      storeClient: cache.redis,
-      insuranceLimiter: new RateLimiterMemory(options),
-    });
-  };
+  const limiter = (keyPrefix: string, points: number, duration: number) =>
+    createRateLimiter(cache, keyPrefix, points, duration);
   const addresses = limiter('rl:address', limits.addressPoints, limits.addressWindowSeconds);
   const failures = limiter('rl:account-failures', limits.accountFailures, limits.accountWindowSeconds);
   const lockouts = limiter('rl:account-lockouts', Number.MAX_SAFE_INTEGER, DAY_SECONDS);

@@ -44,8 +44,8 @@ export const ConsultationSummaryResponse = z.strictObject({
 });
 
 export const ConsultationResponse = ConsultationSummaryResponse.extend({
-  reason: z.string().nullable(),
-  notes: z.string().nullable(),
+  reason: z.string().max(2000).nullable(),
+  notes: z.string().max(20_000).nullable(),
   cancelledBy: z.enum(['patient', 'provider', 'admin']).nullable(),
   version: z.number().int(),
 });

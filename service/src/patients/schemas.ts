@@ -17,6 +17,7 @@ export const UpdatePatientProfileBody = z
       }),
     phone: z
       .string()
+      .max(31)
       .regex(/^\+?[0-9 ()-]{5,30}$/, 'A phone number such as +1 555 0100.')
       .nullable(),
     allergies: medicalList,
@@ -34,15 +35,17 @@ export const PatientParams = z.strictObject({ patientId: z.uuid() });
 
 const demographics = {
   patientId: z.uuid(),
-  givenName: z.string(),
-  familyName: z.string(),
+  givenName: z.string().max(100),
+  familyName: z.string().max(100),
   dateOfBirth: z.iso.date(),
-  phone: z.string().nullable(),
+  phone: z.string().max(31).nullable(),
 };
+// What leaves has the limits of what came in (UpdatePatientProfileBody, RegisterBody).
+const storedMedicalList = z.array(z.string().max(200)).max(50).nullable();
 const medical = {
-  allergies: z.array(z.string()).nullable(),
-  conditions: z.array(z.string()).nullable(),
-  medications: z.array(z.string()).nullable(),
+  allergies: storedMedicalList,
+  conditions: storedMedicalList,
+  medications: storedMedicalList,
 };
 
 /** What a provider caring for the patient sees: who they are and their medical data. */
@@ -51,9 +54,9 @@ export const PatientClinicalResponse = z.strictObject({ ...demographics, ...medi
 /** What the patient sees about themselves (and an admin through break-glass access). */
 export const PatientProfileResponse = PatientClinicalResponse.extend({
   insurance: z.strictObject({
-    payer: z.string().nullable(),
-    memberId: z.string().nullable(),
-    groupNumber: z.string().nullable(),
+    payer: z.string().max(100).nullable(),
+    memberId: z.string().max(100).nullable(),
+    groupNumber: z.string().max(100).nullable(),
   }),
   subscription: z.strictObject({
     plan: z.enum(SUBSCRIPTION_PLANS),

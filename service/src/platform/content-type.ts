@@ -10,6 +10,13 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
  */
 export function requireJsonBody(): Middleware {
   return async (ctx, next) => {
+    // GET, DELETE and the like take no body here: one sent anyway is refused rather than ignored.
+    const carriesBody = (ctx.request.length ?? 0) > 0 || ctx.get('Transfer-Encoding') !== '';
+    if (!METHODS_WITH_BODY.has(ctx.method) && carriesBody) {
+      throw new AppError(415, 'unsupported_media_type', 'Unsupported Media Type', {
+        detail: `${ctx.method} takes no body.`,
+      });
+    }
     if (METHODS_WITH_BODY.has(ctx.method) && ctx.request.length !== 0 && ctx.is('json', '+json') === false) {
       throw new AppError(415, 'unsupported_media_type', 'Unsupported Media Type', {
         detail: 'Send the body as application/json.',

@@ -1,3 +1,4 @@
+import { parse as parseConnectionString } from 'pg-connection-string';
 import { Sequelize, type Options } from 'sequelize';
 import type { Metrics } from '../observability/metrics';
 import { operationOf } from './sql-operation';
@@ -56,6 +57,7 @@ export function createDatabase(options: DatabaseOptions, metrics?: Metrics): Seq
       evict: 5_000,
     },
     dialectOptions: {
+      ...tlsOf(options.url),
       ...(options.pooler === 'pgbouncer'
         ? {}
         : {
@@ -72,6 +74,15 @@ export function createDatabase(options: DatabaseOptions, metrics?: Metrics): Seq
     instrument(sequelize, metrics);
   }
   return sequelize;
+}
+
+/**
+ * Sequelize passes only some of the URL's parameters to pg and drops `sslmode`: pg's own parser turns
+ * sslmode=verify-full (and sslrootcert, sslcert, sslkey) into the TLS options, so the URL means what it says.
+ */
+function tlsOf(url: string): { ssl?: unknown } {
+  const { ssl } = parseConnectionString(url);
+  return ssl === undefined ? {} : { ssl };
 }
 
 export async function isDatabaseReachable(sequelize: Sequelize): Promise<boolean> {

@@ -6,16 +6,20 @@ import { unprocessable } from './errors';
  * costs the same however deep it is and rows inserted meanwhile never shift it.
  */
 export const MAX_PAGE_SIZE = 100;
+const MAX_CURSOR_LENGTH = 200;
 
 export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(MAX_CURSOR_LENGTH).optional(),
 });
 export type PageRequest = z.infer<typeof PageQuery>;
 
 /** The response schema of a page of `item`s, for OpenAPI. */
 export const pageResponse = <T extends z.ZodType>(item: T) =>
-  z.strictObject({ items: z.array(item), nextCursor: z.string().nullable() });
+  z.strictObject({
+    items: z.array(item).max(MAX_PAGE_SIZE),
+    nextCursor: z.string().max(MAX_CURSOR_LENGTH).nullable(),
+  });
 
 export interface Page<T> {
   readonly items: T[];

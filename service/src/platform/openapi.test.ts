@@ -55,7 +55,7 @@ describe('the OpenAPI document', () => {
       name: 'If-Match',
       in: 'header',
       required: true,
-      schema: { type: 'string' },
+      schema: { type: 'string', maxLength: 32 },
       description: 'W/"<version>"',
     });
     expect(Object.keys(update.responses)).to.include.members(['412', '428']);

@@ -43,8 +43,15 @@ export interface ApiInfo {
 
 type JsonObject = Record<string, unknown>;
 
+const JWT_PRACTICES =
+  'A JWS access token (EdDSA or ES256; alg none and symmetric algorithms refused), short-lived, verified ' +
+  'for issuer, audience, expiry and session as RFC8725 (JWT best current practices) asks.';
+
 const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
-const COMMON_PROBLEMS = [400, 422, 500];
+/** Any operation: malformed, a body where none is taken or not JSON, invalid fields, a failure, a dependency down. */
+const COMMON_PROBLEMS = [400, 415, 422, 429, 500, 503];
+/** Bodies are parsed (and limited in size) for these methods only. */
+const WRITE_METHODS: ReadonlySet<HttpMethod> = new Set(['post', 'put', 'patch']);
 const PROBLEM_TITLES: Record<number, string> = {
   400: 'Malformed request',
   401: 'Not authenticated',
@@ -61,12 +68,65 @@ const PROBLEM_TITLES: Record<number, string> = {
   503: 'A dependency is down',
 };
 
+/** The longest text each string format allows (uuid and date by their shape; the others by RFC). */
+const FORMAT_MAX_LENGTH: Record<string, number> = {
+  uuid: 36,
+  date: 10,
+  'date-time': 64,
+  email: 254,
+  uri: 2048,
+};
+const INT32 = 2 ** 31;
+
+/**
+ * What zod leaves implicit, made explicit for clients and scanners (OWASP API4): an integer's format
+ * from its bounds, a formatted string's length from its format.
+ */
+function explicitLimits(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(explicitLimits);
+  if (typeof node !== 'object' || node === null) return;
+  const schema = node as JsonObject;
+  if (schema.type === 'integer' && schema.format === undefined) {
+    const { minimum, maximum } = schema as { minimum?: number; maximum?: number };
+    const fits32 = minimum !== undefined && maximum !== undefined && minimum >= -INT32 && maximum < INT32;
+    schema.format = fits32 ? 'int32' : 'int64';
+  }
+  const formatLimit = typeof schema.format === 'string' ? FORMAT_MAX_LENGTH[schema.format] : undefined;
+  if (schema.type === 'string' && formatLimit !== undefined && schema.maxLength === undefined)
+    schema.maxLength = formatLimit;
+  Object.values(schema).forEach(explicitLimits);
+}
+
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
   // The dialect is the document's (3.1 = JSON Schema 2020-12), so the per-schema `$schema` goes.
   const generated = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonObject;
   delete generated.$schema;
+  explicitLimits(generated);
   return generated;
 }
+
+const headerSchema = (schema: JsonObject, description: string) => ({ schema, description });
+const seconds = { type: 'integer', format: 'int32', minimum: 0, maximum: 86_400 };
+/** Sent on every answer of the API (platform/request-rate-limit.ts, platform/cors.ts). */
+const COMMON_HEADERS = {
+  'RateLimit-Limit': headerSchema(
+    { type: 'integer', format: 'int32', minimum: 1, maximum: 2 ** 31 - 1 },
+    'Requests this client address may make per window',
+  ),
+  'RateLimit-Remaining': headerSchema(
+    { type: 'integer', format: 'int32', minimum: 0, maximum: 2 ** 31 - 1 },
+    'Requests left in this window',
+  ),
+  'RateLimit-Reset': headerSchema(seconds, 'Seconds until the window resets'),
+  'Access-Control-Allow-Origin': headerSchema(
+    { type: 'string', maxLength: 2048, format: 'uri' },
+    'The calling origin, only when it is in the CORS_ORIGINS allow-list (never *; no credentials)',
+  ),
+};
+const ETAG_HEADER = {
+  ETag: headerSchema({ type: 'string', maxLength: 32, pattern: '^W/"\\d+"$' }, 'W/"<version>"'),
+};
+const RETRY_AFTER_HEADER = { 'Retry-After': headerSchema(seconds, 'Seconds to wait before retrying') };
 
 function parameters(schema: z.ZodObject | undefined, where: 'path' | 'query'): JsonObject[] {
   if (!schema) return [];
@@ -84,6 +144,7 @@ function parameters(schema: z.ZodObject | undefined, where: 'path' | 'query'): J
 
 const problemResponse = (status: number) => ({
   description: PROBLEM_TITLES[status] ?? 'Problem',
+  headers: { ...COMMON_HEADERS, ...(status === 429 ? RETRY_AFTER_HEADER : {}) },
   content: { 'application/problem+json': { schema: PROBLEM_REF } },
 });
 
@@ -92,9 +153,7 @@ function operation(route: RouteDeclaration): JsonObject {
   for (const [status, response] of Object.entries(route.responses)) {
     responses[status] = {
       description: response.description,
-      ...(response.etag
-        ? { headers: { ETag: { schema: { type: 'string' }, description: 'W/"<version>"' } } }
-        : {}),
+      headers: { ...COMMON_HEADERS, ...(response.etag ? ETAG_HEADER : {}) },
       ...(response.schema
         ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }
         : {}),
@@ -102,6 +161,7 @@ function operation(route: RouteDeclaration): JsonObject {
   }
   const problems = [
     ...COMMON_PROBLEMS,
+    ...(WRITE_METHODS.has(route.method) ? [413] : []),
     ...(route.security === 'bearer' ? [401, 403] : []),
     ...(route.ifMatch ? [412, 428] : []),
     ...(route.problems ?? []),
@@ -114,7 +174,8 @@ function operation(route: RouteDeclaration): JsonObject {
           name: 'If-Match',
           in: 'header',
           required: true,
-          schema: { type: 'string' },
+          // W/"3" or "3" (platform/etag.ts).
+          schema: { type: 'string', maxLength: 32 },
           description: 'W/"<version>"',
         },
       ]
@@ -129,7 +190,7 @@ function operation(route: RouteDeclaration): JsonObject {
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     ...(route.tags ? { tags: [...route.tags] } : {}),
-    security: route.security === 'bearer' ? [{ bearerAuth: [] }] : [],
+    security: route.security === 'public' ? [] : [{ [securitySchemeOf(route)]: [] }],
     ...(allParameters.length > 0 ? { parameters: allParameters } : {}),
     // NoBody only refuses stray fields: there is no body to document.
     ...(route.body && route.body !== NoBody
@@ -143,6 +204,10 @@ function operation(route: RouteDeclaration): JsonObject {
     responses,
   };
 }
+
+/** Administration is described apart (OWASP API5): the same kind of token, but only an admin's at aal2. */
+const securitySchemeOf = (route: RouteDeclaration) =>
+  route.path.startsWith('/admin/') ? 'adminBearerAuth' : 'bearerAuth';
 
 export const openApiPath = (koaPath: string) => koaPath.replace(/:(\w+)/g, '{$1}');
 
@@ -172,28 +237,45 @@ export function buildOpenApiDocument(
   return {
     openapi: '3.1.0',
     info: { ...info },
-    servers: [{ url: '/', description: `this service; the API is under ${apiPrefix}` }],
+    servers: [{ url: '/', description: `this service; the API is under ${apiPrefix}`, 'x-internal': false }],
     paths,
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: `${JWT_PRACTICES} Any signed-in account (patient, provider or admin).`,
+        },
+        adminBearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: `${JWT_PRACTICES} Only an admin's, with a second factor (aal2); others get 403.`,
+        },
+      },
       schemas: {
         // RFC 9457 problem details, as platform/problem.ts writes them.
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status'],
           properties: {
-            type: { type: 'string' },
-            title: { type: 'string' },
-            status: { type: 'integer' },
-            detail: { type: 'string' },
-            instance: { type: 'string' },
-            code: { type: 'string' },
+            type: { type: 'string', format: 'uri', maxLength: 2048 },
+            title: { type: 'string', maxLength: 200 },
+            status: { type: 'integer', format: 'int32', minimum: 400, maximum: 599 },
+            detail: { type: 'string', maxLength: 2000 },
+            instance: { type: 'string', maxLength: 200 },
+            code: { type: 'string', maxLength: 64, pattern: '^[a-z0-9_]+$' },
             errors: {
               type: 'array',
+              maxItems: 1000,
               items: {
                 type: 'object',
                 required: ['pointer', 'detail'],
-                properties: { pointer: { type: 'string' }, detail: { type: 'string' } },
+                properties: {
+                  pointer: { type: 'string', maxLength: 512 },
+                  detail: { type: 'string', maxLength: 2000 },
+                },
               },
             },
           },

@@ -15,9 +15,9 @@ export const SetAvailabilityBody = z.strictObject({ availability: z.enum(AVAILAB
 
 export const ProviderProfileResponse = z.strictObject({
   providerId: z.uuid(),
-  displayName: z.string(),
-  licenseNumber: z.string(),
-  licenseState: z.string(),
+  displayName: z.string().max(200),
+  licenseNumber: z.string().max(50),
+  licenseState: z.string().max(2),
   specialty: z.enum(SPECIALTIES),
   acceptingPatients: z.boolean(),
   availability: z.enum(AVAILABILITIES),

@@ -5,7 +5,7 @@ import { audited, type AuditedOptions } from '../audit/middleware';
 import { nameRefusedSubject } from '../audit/subject';
 import type { RouteDeclaration } from '../platform/openapi';
 import { publicRoute, tagged } from '../platform/route-metadata';
-import { parseInput } from '../platform/validate';
+import { NoBody, parseInput } from '../platform/validate';
 import '../request-state';
 
 type Schema = z.ZodType | undefined;
@@ -59,7 +59,8 @@ export function defineRoute<
     security: guards === 'public' ? 'public' : 'bearer',
   };
   const endpoint: Middleware = async (ctx) => {
-    const parsed = parseInput(ctx, input) as RouteInput<P, Q, B>;
+    // A route that declares no body still refuses one with fields (an empty `{}` is no body).
+    const parsed = parseInput(ctx, { body: NoBody.optional(), ...input }) as RouteInput<P, Q, B>;
     try {
       await handler(ctx, parsed);
     } catch (error) {

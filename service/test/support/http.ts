@@ -1,9 +1,9 @@
 import { QueryTypes } from 'sequelize';
 import type { Runtime } from '../../src/runtime';
-import request from 'supertest';
+import { contractCheckedHttp } from './contract';
 
-/** supertest bound to a runtime's app. */
-export const api = (runtime: Runtime) => request(runtime.app.callback());
+/** supertest bound to a runtime's app; every response is checked against /openapi.json. */
+export const api = (runtime: Runtime) => contractCheckedHttp(runtime.app);
 
 /** The security events written for one account, oldest first (audit rows carry ids, never emails). */
 export async function securityEventsOf(

@@ -7,6 +7,7 @@ import { securityEventRecorder } from '../../src/auth/security-events';
 import type { Role } from '../../src/auth/model';
 import { totpCode } from '../../src/auth/totp';
 import type { Runtime } from '../../src/runtime';
+import { contractCheckedHttp } from './contract';
 
 /**
  * Factories for people who can call the API: each creates an account with unique values through the
@@ -40,7 +41,7 @@ const unique = (label: string) =>
   `${label}.${Date.now().toString(36)}.${randomBytes(4).toString('hex')}@carewatch.test`;
 export const strongPassword = () => `cw-${randomBytes(9).toString('base64url')}-Pw`;
 
-const http = (runtime: Runtime) => request(runtime.app.callback());
+const http = (runtime: Runtime) => contractCheckedHttp(runtime.app);
 
 export function expectStatus(response: request.Response, status: number, what: string): request.Response {
   if (response.status !== status)

@@ -20,6 +20,7 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
     REDIS_KEY_PREFIX: `carewatch-test:${runId}:`,
     // Every test request comes from one address; the per-address limit has its own test and runtime.
     RATE_LIMIT_ADDRESS_POINTS: '1000000',
+    API_RATE_LIMIT_POINTS: '1000000',
     ...overrides,
   });
 }

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { contractCheckedHttp, loadContract } from './contract';
 import { clinicalRuntime, type ClinicalRuntime } from './clinical-services';
 import {
   createAdmin,
@@ -30,6 +30,7 @@ export function useTestApp() {
     this.timeout(60_000);
     shared = await sharedRuntime();
     clinical = await clinicalRuntime();
+    await loadContract(shared.app);
   });
   const started = <T>(value: T | undefined): T => {
     if (value === undefined)
@@ -45,8 +46,8 @@ export function useTestApp() {
     get clinical(): ClinicalRuntime {
       return started(clinical);
     },
-    /** supertest on the shared runtime's app. */
-    http: () => request(started(shared).app.callback()),
+    /** supertest on the shared runtime's app; every response is checked against /openapi.json. */
+    http: () => contractCheckedHttp(started(shared).app),
     /** A runtime with other settings on the shared database (see variantRuntime). */
     variant: (overrides: NodeJS.ProcessEnv) => variantRuntime(overrides),
     patient: (overrides?: PatientOverrides): Promise<Identity> => createPatient(started(shared), overrides),
