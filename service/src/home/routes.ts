@@ -18,9 +18,9 @@ const HOME = Object.freeze({
 });
 
 const Home = z.object({
-  name: z.string(),
-  description: z.string(),
-  links: z.record(z.string(), z.string()),
+  name: z.string().max(100),
+  description: z.string().max(500),
+  links: z.record(z.string().max(50), z.string().max(200)),
 });
 
 export function homeRoutes(): Router {

@@ -237,7 +237,13 @@ export function buildOpenApiDocument(
   return {
     openapi: '3.1.0',
     info: { ...info },
-    servers: [{ url: '/', description: `this service; the API is under ${apiPrefix}`, 'x-internal': false }],
+    servers: [
+      {
+        url: '/',
+        description: `this deployment (local, staging or production); the API is under ${apiPrefix}`,
+        'x-internal': false,
+      },
+    ],
     paths,
     components: {
       securitySchemes: {
