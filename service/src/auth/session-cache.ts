@@ -95,6 +95,32 @@ function withLocalCopies(cache: Cache, redis: Redis, logger: Logger, metrics: Me
     );
   });
 
+  /**
+   * Announces changed sessions to every instance. An announcement Redis did not take never fails the change
+   * (PostgreSQL holds the truth, and this instance has dropped its copy already): it is counted, kept and
+   * made again once Redis is back, after deleting the shared entries again, so the order stays delete then
+   * announce. Other instances lost their subscription too if Redis was down for them, which empties their
+   * memory; if only this instance lost Redis, their copies still end within LOCAL_TTL_MS.
+   */
+  const missedAnnouncements = new Set<string>();
+  const announce = async (sessionIds: readonly string[]) => {
+    try {
+      await redis.publish(channel, sessionIds.join(','));
+      for (const id of sessionIds) missedAnnouncements.delete(id);
+    } catch (error) {
+      metrics.redis.degradedOperations.inc({ operation: 'publish' });
+      logger.warn('could not announce a session change; it is announced again once Redis is back', {
+        error: (error as Error).message,
+      });
+      for (const id of sessionIds) missedAnnouncements.add(id);
+    }
+  };
+  redis.on('ready', () => {
+    const ids = [...missedAnnouncements];
+    if (ids.length === 0) return;
+    void shared.forget(ids).then(() => announce(ids));
+  });
+
   return {
     async read(sessionId, load, ttlSeconds) {
       const now = Date.now();
@@ -116,7 +142,7 @@ function withLocalCopies(cache: Cache, redis: Redis, logger: Logger, metrics: Me
       if (sessionIds.length === 0) return;
       drop(sessionIds);
       await shared.forget(sessionIds);
-      await redis.publish(channel, sessionIds.join(','));
+      await announce(sessionIds);
     },
     async close() {
       await subscriber.quit().catch(() => subscriber.disconnect());
