@@ -8,7 +8,7 @@ import Router from '@koa/router';
 import { trace } from '@opentelemetry/api';
 import { createApp } from '../../src/app';
 import { listen } from '../../src/server';
-import { createTestDatabase, dropDatabase, stopTestServer } from './environment';
+import { createTestDatabase, stopTestServer } from './environment';
 import { auditRowsFor } from './audit';
 import { createPatient } from './identities';
 import { createTestRuntime, type TestRuntime } from './runtime';
@@ -108,11 +108,13 @@ export async function runScenarios(): Promise<{ result: ScenarioResult; close():
     span.end();
   });
 
-  // A route that reads the database, on a database that is dropped under it: a real unexpected failure.
+  // A route that reads a table dropped under it: a real unexpected failure. (An unreachable database is a
+  // dependency outage, answered 503 with Retry-After, not an unexpected error.)
   const doomedUrl = await createTestDatabase('doomed');
   const doomed = createTestRuntime(doomedUrl);
+  await doomed.sequelize.query('CREATE TABLE doomed_records (id int)');
   const records = new Router().get('/records', async (ctx) => {
-    ctx.body = await doomed.sequelize.query('SELECT count(*) FROM pg_class', { type: 'SELECT' });
+    ctx.body = await doomed.sequelize.query('SELECT count(*) FROM doomed_records', { type: 'SELECT' });
   });
   const failing = await listen(
     createApp({ ...doomed, isReady: async () => ({ degraded: [] }), apiRouters: [records] }),
@@ -121,7 +123,7 @@ export async function runScenarios(): Promise<{ result: ScenarioResult; close():
   );
   const warmed = await fetchRecord(`${failing.url}/v1/records`);
   if (warmed.status !== 200) throw new Error(`the records route failed before the drop: ${warmed.body}`);
-  await dropDatabase(doomedUrl);
+  await doomed.sequelize.query('DROP TABLE doomed_records');
   const failed = await fetchRecord(`${failing.url}/v1/records`);
   const unhandledErrors = (await doomed.metrics.render())
     .split('\n')
