@@ -81,7 +81,8 @@ async function main(): Promise<number> {
   });
   try {
     const config = loadConfig({ NODE_ENV: 'development' });
-    initModels(sequelize, createFieldCipher(config.encryption.keys, config.encryption.activeKeyId));
+    const cipher = createFieldCipher(config.encryption.keys, config.encryption.activeKeyId);
+    initModels(sequelize, cipher);
     await createMigrator(sequelize, url).up();
     const seedStarted = Date.now();
     await seedClinicalData(sequelize, {
@@ -100,6 +101,7 @@ async function main(): Promise<number> {
       sequelize,
       metrics: createMetrics(),
       config,
+      cipher,
       onBackgroundError: (error) => console.error(error),
     });
     const ids = async (sql: string) =>

@@ -10,6 +10,7 @@ import { createCountingGauge } from './observability/cached-gauge';
 import type { Metrics } from './observability/metrics';
 import { createPatientService } from './patients/service';
 import { createDirectQuery } from './platform/direct-query';
+import type { FieldCipher } from './platform/field-cipher';
 import { createPrescriptionService } from './prescriptions/service';
 import { AVAILABLE_PROVIDERS_BY_SPECIALTY } from './providers/available-gauge';
 import { SPECIALTIES } from './providers/model';
@@ -21,6 +22,8 @@ export interface ClinicalDeps {
   readonly reader?: Sequelize;
   readonly metrics: Metrics;
   readonly config: Config;
+  /** This runtime's key ring, for the reads that decrypt PHI outside the models. */
+  readonly cipher: FieldCipher;
   /** Told about failures of background work (sweeps, gauge refreshes), which keeps running. */
   readonly onBackgroundError: (error: unknown) => void;
 }
@@ -35,6 +38,7 @@ export function createClinicalServices({
   reader = sequelize,
   metrics,
   config,
+  cipher,
   onBackgroundError,
 }: ClinicalDeps) {
   const consultations = createConsultationService({ sequelize, reader, metrics, config });
@@ -43,6 +47,7 @@ export function createClinicalServices({
     consultations,
     prescriptions,
     query: createDirectQuery(sequelize, metrics),
+    cipher,
   });
   const bySpecialty = (gauge: Gauge<'specialty'>, sql: string) =>
     createCountingGauge(

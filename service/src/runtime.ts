@@ -130,6 +130,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     reader,
     metrics,
     config,
+    cipher,
     onBackgroundError: (error) => logger.error('clinical background work failed', { error }),
   });
   let stopClinicalWork: (() => void) | undefined;

@@ -5,8 +5,9 @@ import { notFound } from '../platform/errors';
 import type { PageRequest } from '../platform/keyset-page';
 import { updateAtVersion } from '../platform/optimistic-update';
 import type { DirectQuery } from '../platform/direct-query';
+import { openJson, type FieldCipher } from '../platform/field-cipher';
 import type { PrescriptionService } from '../prescriptions/service';
-import { Patient } from './model';
+import { ENCRYPTED_PATIENT_FIELDS, Patient, type MedicalList } from './model';
 import type { PatientProfileChanges } from './schemas';
 
 export type PatientRecord = InferAttributes<Patient>;
@@ -15,7 +16,13 @@ export interface PatientServiceDeps {
   readonly consultations: ConsultationService;
   readonly prescriptions: PrescriptionService;
   readonly query: DirectQuery;
+  /** This runtime's key ring: the PHI read decrypts with it, never with another runtime's. */
+  readonly cipher: FieldCipher;
 }
+
+type EncryptedField = (typeof ENCRYPTED_PATIENT_FIELDS)[number];
+/** A patients row as stored: the medical lists still encrypted. */
+type StoredPatient = Omit<PatientRecord, EncryptedField> & Record<EncryptedField, string | null>;
 
 async function findPatient(patientId: string): Promise<Patient> {
   const patient = await Patient.findByPk(patientId);
@@ -29,18 +36,22 @@ const columnsOf = (model: ModelStatic<Model>) =>
     .map(([name, attribute]) => `"${attribute.field ?? name}" AS "${name}"`)
     .join(', ');
 
-export function createPatientService({ consultations, prescriptions, query }: PatientServiceDeps) {
+export function createPatientService({ consultations, prescriptions, query, cipher }: PatientServiceDeps) {
   let selectById: string | undefined;
   /**
-   * The record for reading: one SELECT by primary key through node-postgres, the row given to the model
-   * only for its getters (decryption of the medical fields). findByPk builds its query and options anew
-   * on every call: most of the PHI read's CPU in Sequelize went there.
+   * The record for reading: one SELECT by primary key through node-postgres. findByPk builds its query
+   * and options anew on every call: most of the PHI read's CPU in Sequelize went there. The medical
+   * fields are decrypted here with this runtime's cipher, not through the model's getters: Patient is
+   * one class per process, and its getters use the cipher of whichever runtime initialised it last (in
+   * a key rotation, a runtime without the old key would answer 500 for values not yet re-encrypted).
    */
   async function readPatient(patientId: string): Promise<PatientRecord> {
     selectById ??= `SELECT ${columnsOf(Patient)} FROM patients WHERE user_id = $1`;
-    const [row] = await query<PatientRecord>('select', selectById, [patientId], 'read');
+    const [row] = await query<StoredPatient>('select', selectById, [patientId], 'read');
     if (!row) throw notFound('No such patient.');
-    return Patient.build(row, { raw: true, isNewRecord: false }).get({ plain: true });
+    const record: Record<string, unknown> = { ...row };
+    for (const field of ENCRYPTED_PATIENT_FIELDS) record[field] = openJson<MedicalList>(cipher, row[field]);
+    return record as PatientRecord;
   }
 
   return {
