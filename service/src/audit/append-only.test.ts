@@ -4,6 +4,7 @@ import type { Client } from 'pg';
 import { SYSTEM_ACTOR } from './audit-actor';
 import { BreakGlassReason } from './break-glass-model';
 import { asSuperuser } from '../../test/support/roles';
+import { urlFor } from '../../test/support/environment';
 import { type TestRuntime } from '../../test/support/runtime';
 import { useTestApp } from '../../test/support/test-app';
 
@@ -153,12 +154,10 @@ describe('the audit trail is append-only in the database', () => {
   });
 });
 
+/**
+ * The server's superuser in the runtime's database. Under TEST_RUNTIME_ROLE=app the runtime logs in as a
+ * non-owner, so its own URL could neither act as the owner nor SET ROLE to groups it is not a member of.
+ */
 function databaseUrlOf(runtime: TestRuntime): string {
-  const config = runtime.sequelize.config as {
-    host: string;
-    port: string | number;
-    username: string;
-    database: string;
-  };
-  return `postgres://${config.username}@${config.host}:${config.port}/${config.database}`;
+  return urlFor((runtime.sequelize.config as { database: string }).database);
 }
