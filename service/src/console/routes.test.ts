@@ -126,7 +126,9 @@ describe('operations console data (embedded default: SQL)', () => {
     );
     const requested = transitions.series.find((s) => s.name === 'requested');
     expect(requested?.values[1]).to.be.closeTo((3 * 60) / HOUR, 1e-9);
-    const expired = PanelDataResponse.parse((await panel('healthcare-operations.expired-requests')).body);
+    const expired = PanelDataResponse.parse(
+      (await panel('healthcare-operations.expired-requests-last-hour')).body,
+    );
     expect(expired.series.find((s) => s.name === 'endocrinology')?.values[1]).to.equal(1);
   });
 

@@ -32,7 +32,7 @@ const SQL_PANELS: Readonly<Record<string, (legend: string) => string>> = {
   'healthcare-operations.completion-rate': () => `
     SELECT ${bucket('ended_at')} AS t, avg((status = 'completed')::int) AS value
     FROM consultations WHERE ${within('ended_at')} AND status IN ${ENDED} GROUP BY 1`,
-  'healthcare-operations.expired-requests': () => `
+  'healthcare-operations.expired-requests-last-hour': () => `
     SELECT ${bucket('ended_at')} AS t, specialty, count(*) AS value
     FROM consultations WHERE ${within('ended_at')} AND status = 'expired' GROUP BY 1, 2`,
   'healthcare-operations.time-to-acceptance': durationQuantile('requested_at', 'accepted_at'),
