@@ -15,7 +15,7 @@ describe('dashboard lint', () => {
   });
 
   // The linter must catch what it claims to: each bad expression names its problem.
-  const ok = 'job=~"$job", instance=~"$instance"';
+  const ok = 'cluster=~"$cluster", namespace=~"$namespace", job=~"$job", instance=~"$instance"';
   const bad: [string, string, RegExp][] = [
     ['a fixed rate window', `rate(up_total{${ok}}[5m])`, /\$__rate_interval/],
     [
@@ -32,6 +32,16 @@ describe('dashboard lint', () => {
     ['a histogram bucket without rate', `histogram_quantile(0.9, x_bucket{${ok}})`, /must be wrapped/],
     ['a missing job matcher', 'max(up{instance=~"$instance"})', /job=~"\$job"/],
     ['a missing instance matcher', 'max(up{job=~"$job"})', /instance=~"\$instance"/],
+    [
+      'a selector that blends clusters',
+      'max(up{namespace=~"$namespace", job=~"$job", instance=~"$instance"})',
+      /lacks cluster=~"\$cluster"/,
+    ],
+    [
+      'a selector that blends namespaces',
+      'max(up{cluster=~"$cluster", job=~"$job", instance=~"$instance"})',
+      /lacks namespace=~"\$namespace"/,
+    ],
     ['a bare metric name', 'max(up)', /lacks job/],
     [
       'a raw path label',
@@ -90,5 +100,54 @@ describe('dashboard lint', () => {
     expect(problems).to.match(/"Event loop lag" has many series but no table legend/);
     expect(problems).to.match(/"Event loop lag" keeps Grafana's default threshold of 80/);
     expect(problems).to.match(/"Event loop lag" lacks the alert threshold\(s\) 0.2 red/);
+  });
+
+  const overviewOf = () => buildAllDashboards().find((d) => d.uid === 'carewatch-service-overview')!;
+  const variable = (d: ReturnType<typeof overviewOf>, name: string) =>
+    d.templating.list!.find((v) => v.name === name)!;
+
+  it('rejects an environment variable with "All" or several values, and a missing one', () => {
+    const d = overviewOf();
+    variable(d, 'cluster').includeAll = true;
+    variable(d, 'namespace').multi = true;
+    const problems = lintDashboard(d).join('\n');
+    expect(problems).to.match(/variable "cluster" must hold one value/);
+    expect(problems).to.match(/variable "namespace" must hold one value/);
+    d.templating.list = d.templating.list!.filter((v) => v.name !== 'cluster');
+    expect(lintDashboard(d).join('\n')).to.match(/needs a query variable "cluster"/);
+  });
+
+  it('rejects a $job whose "All" or list reaches beyond Carewatch\'s jobs', () => {
+    const d = overviewOf();
+    variable(d, 'job').allValue = '.*';
+    variable(d, 'job').query = 'label_values(up, job)';
+    const problems = lintDashboard(d).join('\n');
+    expect(problems).to.match(/"job" must mean Carewatch's jobs by "All"/);
+    expect(problems).to.match(/"job" must list only Carewatch's jobs/);
+  });
+
+  it('rejects a dashboard without links to the other Carewatch dashboards', () => {
+    const d = overviewOf();
+    d.links = [];
+    expect(lintDashboard(d).join('\n')).to.match(/needs a link to the "carewatch" dashboards/);
+  });
+
+  it('rejects a dashboard without the deploy annotation, or one that blends environments', () => {
+    const d = overviewOf();
+    const deploy = d.annotations.list!.find((a) => a.name === 'Deploys and restarts') as { expr: string };
+    deploy.expr = 'changes(process_start_time_seconds{job=~"$job", instance=~"$instance"}[$__interval]) > 0';
+    expect(lintDashboard(d).join('\n')).to.match(/annotation "Deploys and restarts": .*lacks cluster/);
+    d.annotations.list = [];
+    expect(lintDashboard(d).join('\n')).to.match(/needs the "Deploys and restarts" annotation/);
+  });
+
+  it("rejects a panel that shows an alert's signal without its runbook link", () => {
+    const d = overviewOf();
+    const lag = (d.panels ?? []).find((p) => p.title === 'Event loop lag') as { links?: unknown[] };
+    expect(lag.links).to.have.length(1);
+    lag.links = [];
+    expect(lintDashboard(d).join('\n')).to.match(
+      /"Event loop lag" has no link to the runbook of CarewatchEventLoopLagHigh/,
+    );
   });
 });

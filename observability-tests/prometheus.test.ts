@@ -3,7 +3,12 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { toolOrSkip } from '../alerts/src/binaries';
 import { listRuleExpressions } from '../alerts/src/expressions';
-import { listPanelExpressions, type PanelExpression } from '../dashboards/src/expressions';
+import {
+  buildAllDashboards,
+  listPanelExpressions,
+  substituteVariables,
+  type PanelExpression,
+} from '../dashboards/src/expressions';
 import { EXPECTED_EMPTY_PANELS, type EmptyPanelExpectation } from './expected-empty-panels';
 import { evaluate, ruleGroups, type Evaluation } from './support/prometheus-api';
 import { observeService, type ObservedService } from './support/observed-service';
@@ -99,6 +104,24 @@ describe('dashboards and rules against a real Prometheus scraping the service', 
     for (const rule of listRuleExpressions()) {
       const result = await evaluate(observed.prometheusUrl, rule.expr, observed.settledAt);
       if (result.error !== undefined) failures.push(`${rule.file} / ${rule.name}: ${result.error}`);
+    }
+    expect(failures).to.deep.equal([]);
+  });
+
+  it('answers every annotation query (deploy markers) without error', async () => {
+    const queries = buildAllDashboards().flatMap((d) =>
+      (d.annotations?.list ?? []).flatMap((a) => {
+        const expr = (a as { expr?: string }).expr;
+        return expr === undefined
+          ? []
+          : [{ where: `${d.uid ?? '?'} / ${a.name}`, expr: substituteVariables(expr) }];
+      }),
+    );
+    expect(queries).to.have.length.at.least(1);
+    const failures = [];
+    for (const query of queries) {
+      const result = await evaluate(observed.prometheusUrl, query.expr, observed.settledAt);
+      if (result.error !== undefined) failures.push(`${query.where}: ${result.error}`);
     }
     expect(failures).to.deep.equal([]);
   });

@@ -1,6 +1,7 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { standardVariables } from './variables';
+import { sel } from './promql';
+import { DATASOURCE, standardVariables } from './variables';
 
 // The frame every Carewatch dashboard shares: stable uid, tags, variables, time range, and rows of
 // panels laid out left to right.
@@ -19,6 +20,37 @@ export interface DashboardSpec {
   rows: Row[];
 }
 
+/** The tag every Carewatch dashboard carries; the dashboard links list the dashboards with it. */
+export const CAREWATCH_TAG = 'carewatch';
+export const DEPLOY_ANNOTATION = 'Deploys and restarts';
+
+/** A drop-down of every Carewatch dashboard that keeps the time range and the environment chosen. */
+function carewatchDashboardsLink(): dashboard.DashboardLinkBuilder {
+  return new dashboard.DashboardLinkBuilder('Carewatch dashboards')
+    .type(dashboard.DashboardLinkType.Dashboards)
+    .tags([CAREWATCH_TAG])
+    .asDropdown(true)
+    .includeVars(true)
+    .keepTime(true);
+}
+
+/**
+ * A marker where a process of the service started: a rollout restarts every pod, so a change in a graph
+ * that lines up with these is the deploy's (a lone marker is a crash or an eviction).
+ */
+export function deployAnnotation(): dashboard.AnnotationQueryBuilder {
+  return new dashboard.AnnotationQueryBuilder()
+    .name(DEPLOY_ANNOTATION)
+    .datasource(DATASOURCE)
+    .enable(true)
+    .iconColor('blue')
+    .expr(`sum by (namespace, job) (changes(${sel('process_start_time_seconds')}[$__interval])) > 0`)
+    .step('1m')
+    .titleFormat('Pods of {{job}} started')
+    .tagKeys('namespace,job')
+    .useValueForTime(false);
+}
+
 /** Panel ids are assigned in order so the JSON is stable between builds. */
 function numberPanels(panels: readonly (dashboard.Panel | dashboard.RowPanel)[]): void {
   let id = 1;
@@ -32,7 +64,9 @@ export function buildDashboard(spec: DashboardSpec): dashboard.Dashboard {
   const builder = new dashboard.DashboardBuilder(spec.title)
     .uid(spec.uid)
     .description(spec.description)
-    .tags(['carewatch', ...spec.tags])
+    .tags([CAREWATCH_TAG, ...spec.tags])
+    .links([carewatchDashboardsLink()])
+    .annotation(deployAnnotation())
     // Provisioned from this repository: edits in the UI would be lost on the next deploy.
     .readonly()
     .timezone('browser')

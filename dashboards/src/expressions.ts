@@ -9,6 +9,10 @@ import { substituteVariables as substituteTemplateVariables } from './template-v
 /** What each variable becomes; `datasource` disappears (it is not part of PromQL). */
 export const DEFAULT_VARIABLE_VALUES: Readonly<Record<string, string>> = {
   datasource: '',
+  // One environment on the dashboards; a test Prometheus has no cluster or namespace labels, and `.*`
+  // also matches a missing label.
+  cluster: '.*',
+  namespace: '.*',
   job: 'carewatch',
   // "All" is `.*` on the dashboards (allValue), and selectors use =~.
   instance: '.*',

@@ -2,10 +2,12 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import { isRecordedMetricName } from '../../alerts/src/metric-names';
 import { panelsOf } from './expressions';
-import { THRESHOLD_CONTRACTS } from './thresholds';
+import { runbookUrl } from '../../alerts/src/conventions';
+import { CAREWATCH_TAG, DEPLOY_ANNOTATION } from './dashboard';
+import { contractsOf, THRESHOLD_CONTRACTS } from './thresholds';
 import { CLINICAL_HISTOGRAMS, CLINICAL_QUANTILE_WINDOW, COUNT_WINDOW } from './windows';
 import { isCounterName, selectorUses, wrappingFunction } from './selectors';
-import { DATASOURCE } from './variables';
+import { CAREWATCH_JOBS_REGEX, DATASOURCE, ENVIRONMENT_VARIABLES } from './variables';
 
 // A dashboard lint in the spirit of grafana/dashboard-linter (its rule names in comments). Returns
 // one readable problem per violation; an empty list means the dashboard is clean.
@@ -23,6 +25,10 @@ const RAW_ROUTE_VALUE =
   /\broute\s*=~?\s*"[^"]*\/(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\/|")/i;
 const JOB_MATCHER = /\bjob\s*=~\s*"\$job"/;
 const INSTANCE_MATCHER = /\binstance\s*=~\s*"\$instance"/;
+/** Every selector is confined to the one environment the dashboard shows. */
+const ENVIRONMENT_MATCHERS = ENVIRONMENT_VARIABLES.map(
+  (name) => [name, new RegExp(`\\b${name}\\s*=~?\\s*"\\$${name}"`)] as const,
+);
 
 interface Target {
   expr?: string;
@@ -64,6 +70,9 @@ export function lintExpression(expr: string): string[] {
     if (!recorded && !JOB_MATCHER.test(use.matchers)) problems.push(`${use.metric} lacks job=~"$job"`);
     if (!recorded && !INSTANCE_MATCHER.test(use.matchers))
       problems.push(`${use.metric} lacks instance=~"$instance"`);
+    // Never blend environments: staging's errors must not dilute or inflate production's.
+    for (const [name, matcher] of ENVIRONMENT_MATCHERS)
+      if (!recorded && !matcher.test(use.matchers)) problems.push(`${use.metric} lacks ${name}=~"$${name}"`);
     // target-counter-agg-rule
     const fn = wrappingFunction(use);
     if (isCounterName(use.metric) && !(use.isRange && ['rate', 'irate', 'increase'].includes(fn ?? ''))) {
@@ -116,6 +125,15 @@ export function lintPanelLook(panel: dashboard.Panel): string[] {
   return problems;
 }
 
+/** A panel that shows what an alert fires on links that alert's runbook. */
+function runbookLinkProblems(panel: dashboard.Panel, targets: readonly Target[]): string[] {
+  const urls = (panel.links ?? []).map((l) => l.url);
+  return contractsOf(targets.map((t) => t.expr ?? ''))
+    .flatMap((c) => (c.alert === undefined ? [] : [c.alert]))
+    .filter((alert) => !urls.includes(runbookUrl(alert)))
+    .map((alert) => `has no link to the runbook of ${alert}`);
+}
+
 function lintPanel(panel: dashboard.Panel): string[] {
   const problems: string[] = [...lintPanelLook(panel)];
   // panel-title-description-rule
@@ -128,6 +146,7 @@ function lintPanel(panel: dashboard.Panel): string[] {
   if (!isDatasourceRef(panel.datasource)) problems.push('does not use the $datasource variable');
   const targets = (panel.targets ?? []) as Target[];
   if (targets.length === 0) problems.push('has no targets');
+  problems.push(...runbookLinkProblems(panel, targets));
   for (const target of targets) {
     const where = `target ${target.refId ?? '?'}`;
     if (!isDatasourceRef(target.datasource)) problems.push(`${where} does not use the $datasource variable`);
@@ -153,8 +172,44 @@ function lintVariables(d: dashboard.Dashboard): string[] {
     else if (!isDatasourceRef(v.datasource ?? undefined))
       problems.push(`variable "${name}" must query $datasource`);
   }
+  for (const name of ENVIRONMENT_VARIABLES) {
+    const v = byName(name);
+    if (String(v?.type) !== 'query') problems.push(`needs a query variable "${name}"`);
+    else if (v?.includeAll === true || v?.multi === true)
+      problems.push(
+        `variable "${name}" must hold one value (no "All", no multi-value): it must not blend environments`,
+      );
+  }
+  const job = byName('job');
+  if (job?.allValue !== CAREWATCH_JOBS_REGEX)
+    problems.push(`variable "job" must mean Carewatch's jobs by "All" (allValue "${CAREWATCH_JOBS_REGEX}")`);
+  if (!JSON.stringify(job?.query ?? '').includes(`job=~\\"${CAREWATCH_JOBS_REGEX}\\"`))
+    problems.push('variable "job" must list only Carewatch\'s jobs');
   const instanceQuery = JSON.stringify(byName('instance')?.query ?? '');
   if (!instanceQuery.includes('$job')) problems.push('variable "instance" must be filtered by $job');
+  return problems;
+}
+
+/** Links to the other Carewatch dashboards that carry the time range and variables across. */
+function linkProblems(d: dashboard.Dashboard): string[] {
+  const ok = (d.links ?? []).some(
+    (l) => String(l.type) === 'dashboards' && l.tags.includes(CAREWATCH_TAG) && l.includeVars && l.keepTime,
+  );
+  const problems = ok ? [] : [`needs a link to the "${CAREWATCH_TAG}" dashboards keeping time and variables`];
+  if (!(d.tags ?? []).includes(CAREWATCH_TAG)) problems.push(`needs the tag "${CAREWATCH_TAG}"`);
+  return problems;
+}
+
+/** Deploys marked on every graph, from the same Prometheus and for the same targets as the panels. */
+function deployAnnotationProblems(d: dashboard.Dashboard): string[] {
+  const deploy = (d.annotations?.list ?? []).find((a) => a.name === DEPLOY_ANNOTATION);
+  if (deploy === undefined || deploy.enable === false) return [`needs the "${DEPLOY_ANNOTATION}" annotation`];
+  const expr = (deploy as { expr?: string }).expr ?? '';
+  const problems = lintExpression(expr).map((p) => `annotation "${DEPLOY_ANNOTATION}": ${p}`);
+  if (!/\bchanges\s*\(\s*process_start_time_seconds\b/.test(expr))
+    problems.push(`annotation "${DEPLOY_ANNOTATION}" must mark changes(process_start_time_seconds)`);
+  if (!isDatasourceRef(deploy.datasource))
+    problems.push(`annotation "${DEPLOY_ANNOTATION}" must use $datasource`);
   return problems;
 }
 
@@ -164,7 +219,7 @@ export function lintDashboard(d: dashboard.Dashboard): string[] {
     problems.push('needs a stable uid of lowercase letters, digits and dashes');
   if (!d.title) problems.push('has no title');
   if (!d.description) problems.push('has no description');
-  problems.push(...lintVariables(d));
+  problems.push(...lintVariables(d), ...linkProblems(d), ...deployAnnotationProblems(d));
   for (const panel of panelsOf(d)) problems.push(...lintPanel(panel));
   return problems.map((p) => `${d.uid ?? d.title ?? '?'}: ${p}`);
 }

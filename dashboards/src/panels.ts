@@ -11,7 +11,8 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import type { ThresholdStep } from './thresholds';
+import { runbookUrl } from '../../alerts/src/conventions';
+import { contractsOf, type ThresholdStep } from './thresholds';
 import { DATASOURCE } from './variables';
 
 // Panel factories: every panel gets a title, a description, a unit and the datasource variable, by
@@ -53,6 +54,20 @@ function legendOf(spec: PanelSpec): VizLegendOptionsBuilder {
     : legend.displayMode(LegendDisplayMode.List).calcs([]);
 }
 
+/** A link to the runbook of each alert that fires on what the panel shows, so the graph leads to the fix. */
+export function runbookLinks(targets: readonly Target[]): dashboard.DashboardLinkBuilder[] {
+  return contractsOf(targets.map((t) => t.expr)).flatMap((c) =>
+    c.alert === undefined
+      ? []
+      : [
+          new dashboard.DashboardLinkBuilder(`Runbook: ${c.alert}`)
+            .type(dashboard.DashboardLinkType.Link)
+            .url(runbookUrl(c.alert))
+            .targetBlank(true),
+        ],
+  );
+}
+
 const DEFAULT_WIDTH = 8;
 const HEIGHT = 8;
 
@@ -74,6 +89,7 @@ export function timeseries(spec: PanelSpec): TimeseriesBuilder {
     .unit(spec.unit)
     .datasource(DATASOURCE)
     .targets(queries(spec.targets, false))
+    .links(runbookLinks(spec.targets))
     .legend(legendOf(spec))
     .thresholds(thresholdsOf(spec))
     .thresholdsStyle(
@@ -94,6 +110,7 @@ export function stat(spec: PanelSpec): StatBuilder {
     .unit(spec.unit)
     .datasource(DATASOURCE)
     .targets(queries(spec.targets, true))
+    .links(runbookLinks(spec.targets))
     // Without a reducer Grafana's stat shows nothing for some versions; the last value is what we mean.
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
     .thresholds(thresholdsOf(spec))

@@ -28,11 +28,31 @@ export const THRESHOLDS = {
 export interface ThresholdContract {
   readonly reads: RegExp;
   readonly steps: readonly ThresholdStep[];
+  /** The alert that fires at these steps: the panel links its runbook. */
+  readonly alert?: string;
 }
 
+// The burn-rate panel shows every SLO at once, so it has no single alert (each SLO's burn alert has its own).
 export const THRESHOLD_CONTRACTS: readonly ThresholdContract[] = [
-  { reads: /carewatch_db_pool_connections\{[^}]*state="in_use"/, steps: THRESHOLDS.poolSaturation },
-  { reads: /nodejs_eventloop_lag_p99_seconds/, steps: THRESHOLDS.eventLoopLag },
-  { reads: /carewatch_consultation_oldest_waiting_seconds/, steps: THRESHOLDS.oldestWaiting },
+  {
+    reads: /carewatch_db_pool_connections\{[^}]*state="in_use"/,
+    steps: THRESHOLDS.poolSaturation,
+    alert: 'CarewatchDbPoolSaturated',
+  },
+  {
+    reads: /nodejs_eventloop_lag_p99_seconds/,
+    steps: THRESHOLDS.eventLoopLag,
+    alert: 'CarewatchEventLoopLagHigh',
+  },
+  {
+    reads: /carewatch_consultation_oldest_waiting_seconds/,
+    steps: THRESHOLDS.oldestWaiting,
+    alert: 'CarewatchPatientWaitingLong',
+  },
   { reads: /slo:sli_error:ratio_rate\w+[^/]*\/[^/]*slo:error_budget:ratio/, steps: THRESHOLDS.burnRate },
 ];
+
+/** The contracts a panel's targets read, i.e. the alerts that fire on what it shows. */
+export function contractsOf(exprs: readonly string[]): ThresholdContract[] {
+  return THRESHOLD_CONTRACTS.filter((c) => exprs.some((e) => c.reads.test(e)));
+}

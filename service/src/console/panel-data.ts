@@ -22,6 +22,9 @@ const NEEDS_PROMETHEUS =
 function variablesFor(range: TimeRange, job: string): Record<string, string> {
   const seconds = (n: number) => `${n}s`;
   return {
+    // The console reads the Prometheus of its own deployment, where `job` already names this service.
+    cluster: '.*',
+    namespace: '.*',
     job,
     instance: '.*',
     __interval: seconds(range.step),

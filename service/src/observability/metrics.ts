@@ -1,6 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { startAtZero } from './known-series';
 
+export const DB_ERROR_KINDS = ['connection', 'statement_timeout', 'constraint', 'query'] as const;
+export const REDIS_ERROR_REASONS = ['unavailable', 'timeout', 'reply', 'other'] as const;
+
 /**
  * A label-less gauge starts at 0; for a fact that is not known yet (no verification has run) 0 would be
  * a false value, so the series is left out of the exposition until the first set().
@@ -109,6 +112,17 @@ export function createMetrics() {
         labelNames: ['target'] as const,
         registers,
       }),
+      errors: new Counter({
+        name: 'carewatch_db_errors_total',
+        help: 'Failed database calls by kind (connection, statement_timeout, constraint, query); acquire timeouts apart.',
+        labelNames: ['kind'] as const,
+        registers,
+      }),
+      acquireTimeouts: new Counter({
+        name: 'carewatch_db_pool_acquire_timeouts_total',
+        help: 'Requests that gave up waiting for a database connection (DATABASE_POOL_ACQUIRE_TIMEOUT_MS).',
+        registers,
+      }),
       queryDuration: new Histogram({
         name: 'carewatch_db_query_duration_seconds',
         help: 'Database query duration by kind of statement.',
@@ -141,6 +155,12 @@ export function createMetrics() {
       reconnections: new Counter({
         name: 'carewatch_redis_reconnections_total',
         help: 'Times the Redis connection became usable again after a loss (restart, failover, network).',
+        registers,
+      }),
+      commandErrors: new Counter({
+        name: 'carewatch_redis_command_errors_total',
+        help: 'Redis commands that failed, by reason (unavailable, timeout, reply, other).',
+        labelNames: ['reason'] as const,
         registers,
       }),
       degradedOperations: new Counter({
@@ -316,6 +336,9 @@ export function createMetrics() {
   };
   // The kinds are this module's own; features create their counters' label combinations where they live.
   startAtZero(metrics.errors.unhandled, { kind: ['process', 'request'] });
+  startAtZero(metrics.db.errors, { kind: DB_ERROR_KINDS });
+  startAtZero(metrics.redis.commandErrors, { reason: REDIS_ERROR_REASONS });
+  metrics.db.acquireTimeouts.inc(0);
   return metrics;
 }
 

@@ -1,6 +1,7 @@
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { Sequelize, type Options } from 'sequelize';
 import type { Metrics } from '../observability/metrics';
+import { countDatabaseErrors } from './db-errors';
 import { operationOf } from './sql-operation';
 
 export interface DatabaseOptions {
@@ -72,6 +73,7 @@ export function createDatabase(options: DatabaseOptions, metrics?: Metrics): Seq
   if (metrics) {
     metrics.db.poolMax.set(options.poolMax);
     instrument(sequelize, metrics);
+    countDatabaseErrors(sequelize, metrics);
   }
   return sequelize;
 }

@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { countRedisCommandErrors } from './redis-errors';
 
 export interface RedisSettings {
   readonly url: string | undefined;
@@ -54,6 +55,7 @@ export function connectRedis(
     settings.url && settings.sentinels.length === 0
       ? new Redis(settings.url, optionsFor(settings))
       : new Redis(optionsFor(settings));
+  countRedisCommandErrors(redis, metrics);
   let everReady = false;
   let up = false;
   metrics.redis.up.set(0);
