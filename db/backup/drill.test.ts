@@ -78,8 +78,9 @@ describe('backup and restore drill', function () {
   });
 
   after(async () => {
-    await rm(directory, { recursive: true, force: true });
-    await Promise.all([dropDatabase(source), target && dropDatabase(target)]);
+    // A skipped drill (no pg_dump for this server) never made its folder or target database.
+    if (directory) await rm(directory, { recursive: true, force: true });
+    await Promise.all([source && dropDatabase(source), target && dropDatabase(target)]);
   });
 
   it('seed, back up, restore into a fresh database: the chain verifies, contents match, the service serves them', async () => {
