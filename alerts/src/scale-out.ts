@@ -148,7 +148,7 @@ const redisUnavailable = defineAlert({
   },
 });
 
-const failovers = (values: string, instance = TARGET_LABELS.instance): InputSeries =>
+const failovers = (values: string, instance: string = TARGET_LABELS.instance): InputSeries =>
   series('carewatch_redis_failovers_total', values, { instance });
 
 const redisFailoversFrequent = defineAlert({
