@@ -9,7 +9,6 @@ import { createAccountStatus } from './accounts/status';
 import { adminRoutes } from './admin/routes';
 import { createApp } from './app';
 import { createReadinessCheck } from './health/readiness';
-import { exportReadiness } from './health/readiness-metric';
 import { createClinicalServices, type ClinicalServices } from './clinical-services';
 import { consolePageRoutes } from './console/page-routes';
 import { consoleRoutes } from './console/routes';
@@ -145,7 +144,6 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     replicas,
     isShuttingDown: () => shuttingDown,
   });
-  exportReadiness(isReady, metrics);
 
   const auth = createAuthModule({
     config: config.auth,

@@ -179,11 +179,11 @@ export function createMetrics() {
       }),
     },
     health: {
-      // Absent until the first scrape has asked; its sampler is installed with the readiness check.
+      // Absent until a health check (the load balancer's, the kubelet's) has asked: nobody routes by it then.
       ready: undefinedUntilSet(
         new Gauge({
           name: 'carewatch_ready',
-          help: "1 while this instance's /readyz answers 200 (degraded included), 0 while it answers 503; read at each scrape.",
+          help: 'What /readyz last answered a health check: 1 for 200 (degraded included), 0 for 503.',
           registers,
         }),
       ),
