@@ -91,6 +91,9 @@ describe('Redis down and back', function () {
     expect(ready.status).to.equal(200);
     expect(ready.body).to.deep.equal({ status: 'ready' });
     expect(await sample(runtime, 'carewatch_redis_up')).to.equal(1);
+    expect(await sample(runtime, 'carewatch_redis_reconnections_total')).to.be.greaterThan(0);
+    // Back on the same server: a restart, not a failover.
+    expect(await sample(runtime, 'carewatch_redis_failovers_total')).to.equal(0);
     expect((await api(runtime).get('/v1/me').set(patient.headers)).status).to.equal(401);
   });
 });
