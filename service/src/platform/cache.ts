@@ -1,13 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { serviceUnavailable } from './errors';
 import { connectRedis, redisConfigured, type RedisSettings } from './redis-connection';
 
 /**
  * A small key-value cache with expiry. Redis when REDIS_URL or REDIS_SENTINELS is set (shared by every
  * instance); otherwise in-process, which is right for one instance and wrong for several. Redis being
  * unreachable never fails a caller of get, set or delete: the service then runs degraded on PostgreSQL.
+ * So nothing that exists only here is kept here: what must survive (sessions, MFA challenges) is in
+ * PostgreSQL.
  */
 export interface Cache {
   readonly backend: 'redis' | 'memory';
@@ -18,8 +19,6 @@ export interface Cache {
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Dropped now, or once Redis is back if it is unreachable now. */
   delete(key: string): Promise<void>;
-  /** Keeps a value that exists nowhere else (not a cache fill): 503 `cache_unavailable` while Redis is down. */
-  store(key: string, value: string, ttlSeconds: number): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -140,19 +139,6 @@ export function createCache(settings: RedisSettings, metrics: Metrics, logger: L
     },
     set: (key, value, ttlSeconds) => timed(() => store.set(key, value, ttlSeconds)),
     delete: (key) => timed(() => store.delete(key)),
-    async store(key, value, ttlSeconds) {
-      if (!redis) return timed(() => store.set(key, value, ttlSeconds));
-      try {
-        await timed(() => redis.set(key, value, 'EX', ttlSeconds));
-      } catch (error) {
-        metrics.redis.degradedOperations.inc({ operation: 'store' });
-        throw serviceUnavailable(
-          'The shared store is unavailable; try again shortly.',
-          'cache_unavailable',
-          error,
-        );
-      }
-    },
     async ping() {
       if (!redis) return true;
       try {
