@@ -5,6 +5,7 @@ import { sqlMigration } from '../migration';
  * MFA login then works on every instance and while Redis is unreachable, and a challenge is spent by one
  * DELETE, so it is used once however many requests present it. Only the token's hash is kept. Spent
  * challenges are deleted; expired ones are deleted by the next challenge issued (hence the index).
+ * The auth model MfaChallenge maps it.
  */
 export default sqlMigration(
   '0016_mfa_challenges',
