@@ -98,7 +98,10 @@ export class PasswordReset extends Model<
 }
 
 /** Between a correct password and a correct second factor (auth/mfa-challenges.ts, migration 0016). */
-export class MfaChallenge extends Model<InferAttributes<MfaChallenge>, InferCreationAttributes<MfaChallenge>> {
+export class MfaChallenge extends Model<
+  InferAttributes<MfaChallenge>,
+  InferCreationAttributes<MfaChallenge>
+> {
   declare tokenHash: string;
   declare userId: ForeignKey<User['id']>;
   declare expiresAt: Date;

@@ -136,8 +136,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       await attempts.spendAddress(origin);
       const userId = await deps.challenges.userOf(mfaToken);
       const user = userId ? await findUser({ id: userId }) : null;
-      if (!user || user.status !== 'active')
-        throw challengeInvalid();
+      if (!user || user.status !== 'active') throw challengeInvalid();
       await counted(
         () =>
           attempts.attempt(
@@ -149,8 +148,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         (result) => metrics.auth.mfaVerifications.inc({ result }),
       );
       // Spent only now, so a wrong code can be corrected; of two requests that both got here, one wins.
-      if (!(await deps.challenges.consume(mfaToken, user.id)))
-        throw challengeInvalid();
+      if (!(await deps.challenges.consume(mfaToken, user.id))) throw challengeInvalid();
       metrics.auth.mfaVerifications.inc({ result: 'success' });
       return loggedIn(user, 'aal2', origin);
     },

@@ -4,6 +4,13 @@ import type { Metrics } from '../observability/metrics';
 import { connectRedis, redisConfigured, type RedisSettings } from './redis-connection';
 
 /**
+ * The `cache` label of carewatch_cache_requests_total: every cache is named here, so the label stays
+ * bounded (caches with in-process copies also count those as `<name>_local`, see invalidated-cache.ts).
+ * The README's Observability section lists them for the dashboards and alerts.
+ */
+export type CacheName = 'session' | 'provider_profile' | 'external_jwks' | 'read_your_writes';
+
+/**
  * A small key-value cache with expiry. Redis when REDIS_URL or REDIS_SENTINELS is set (shared by every
  * instance); otherwise in-process, which is right for one instance and wrong for several. Redis being
  * unreachable never fails a caller of get, set or delete: the service then runs degraded on PostgreSQL.
@@ -14,7 +21,7 @@ export interface Cache {
   readonly backend: 'redis' | 'memory';
   /** The Redis connection, for libraries that need it (rate limiting); undefined in memory. */
   readonly redis: Redis | undefined;
-  get(cache: string, key: string): Promise<string | undefined>;
+  get(cache: CacheName, key: string): Promise<string | undefined>;
   /** A cache fill: skipped (and counted) while Redis is unreachable. */
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Dropped now, or once Redis is back if it is unreachable now. */

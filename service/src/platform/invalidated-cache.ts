@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import type { Cache } from './cache';
+import type { Cache, CacheName } from './cache';
 
 /**
  * A read-through cache of JSON values kept by id, whose entries every instance drops at once when one of
@@ -19,10 +19,10 @@ export interface InvalidatedCache<T> {
 export interface InvalidatedCacheOptions {
   /**
    * Names the keys (`<name>:<id>`), the change channel and the `cache` label of
-   * carewatch_cache_requests_total (`<name>` for the shared cache, `<name>_local` for the memory):
-   * a constant, so the label stays bounded. Ids only in keys: no PHI, no names.
+   * carewatch_cache_requests_total (`<name>` for the shared cache, `<name>_local` for the memory).
+   * Ids only in keys: no PHI, no names.
    */
-  readonly name: string;
+  readonly name: CacheName;
   /** How long an instance keeps a value in memory at most, even while no change is announced. */
   readonly localTtlMs: number;
   /** Values kept in memory at most; the oldest entry makes room. */
@@ -33,7 +33,7 @@ export interface InvalidatedCacheOptions {
  * The shared cache only (Redis, or the in-process store when there is no Redis and thus one instance):
  * a value is read from it and parsed on every read.
  */
-function sharedOnly<T>(cache: Cache, name: string): InvalidatedCache<T> {
+function sharedOnly<T>(cache: Cache, name: CacheName): InvalidatedCache<T> {
   const keyOf = (id: string) => `${name}:${id}`;
   return {
     async read(id, load, ttlSeconds) {

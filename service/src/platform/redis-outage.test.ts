@@ -5,12 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { metricValue } from '../../test/support/assertions';
 import { api } from '../../test/support/http';
-import {
-  createPatient,
-  createProvider,
-  strongPassword,
-  type Identity,
-} from '../../test/support/identities';
+import { createPatient, createProvider, strongPassword, type Identity } from '../../test/support/identities';
 import { startRedisProcess, type RedisProcess } from '../../test/support/redis-process';
 import { sharedRuntime, variantRuntime, type TestRuntime } from '../../test/support/runtime';
 
