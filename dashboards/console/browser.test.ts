@@ -6,7 +6,7 @@ import { createConsultation } from '../../service/test/support/clinical-factorie
 import type { Identity } from '../../service/test/support/identities';
 import { useTestApp } from '../../service/test/support/test-app';
 import { buildConsole } from './build';
-import { DASHBOARD_IDS, openConsoleBrowser, type ConsoleBrowser } from './test/console-browser';
+import { openConsoleBrowser, type ConsoleBrowser } from './test/console-browser';
 
 // The console in a real browser against the service on the embedded default (clinical panels from SQL,
 // alerts from the patient-safety conditions in SQL). The same console against a real Prometheus and
@@ -92,15 +92,9 @@ describe('the operations console in a browser', function () {
 
   it('opens every dashboard page, in both themes, at 1280 and 390 px, with no axe violation or page error', async () => {
     const { page } = browser;
-    for (const theme of ['light', 'dark'] as const) {
-      await page.evaluate((t) => {
-        document.documentElement.dataset.theme = t;
-      }, theme);
-      for (const id of DASHBOARD_IDS) {
-        await browser.openDashboard(id);
-        expect(await browser.axeViolations(), `${id} (${theme})`).to.deep.equal([]);
-      }
-    }
+    await browser.everyPageInBothThemes(async (id, theme) => {
+      expect(await browser.axeViolations(), `${id} (${theme})`).to.deep.equal([]);
+    });
     await page.setViewportSize({ width: 390, height: 844 });
     await browser.openDashboard('healthcare-operations');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -225,20 +225,12 @@ describe('the operations console against a real Prometheus and Alertmanager', fu
   it('has no axe violation on any page, in either theme, and takes the pictures', async () => {
     const { page } = browser;
     const shots = process.env.CONSOLE_SCREENSHOTS;
-    for (const theme of ['light', 'dark'] as const) {
-      await page.evaluate((t) => {
-        document.documentElement.dataset.theme = t;
-      }, theme);
-      for (const id of DASHBOARD_IDS) {
-        await browser.openDashboard(id);
-        expect(await browser.axeViolations(), `${id} (${theme})`).to.deep.equal([]);
-        if (shots) await page.screenshot({ path: join(shots, `${id}-${theme}.png`), fullPage: true });
-      }
-    }
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.evaluate(() => {
-      document.documentElement.dataset.theme = 'light';
+    await browser.everyPageInBothThemes(async (id, theme) => {
+      expect(await browser.axeViolations(), `${id} (${theme})`).to.deep.equal([]);
+      if (shots) await page.screenshot({ path: join(shots, `${id}-${theme}.png`), fullPage: true });
     });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await browser.setTheme('light');
     await browser.openDashboard('healthcare-operations');
     expect(await browser.axeViolations()).to.deep.equal([]);
     if (shots)

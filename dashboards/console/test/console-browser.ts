@@ -12,6 +12,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Every page of the console, in its order. */
 export const DASHBOARD_IDS = CONSOLE_DASHBOARDS.map((d) => d.id);
 
+export type Theme = 'light' | 'dark';
+
 export interface ConsoleBrowser {
   readonly page: Page;
   /** Uncaught exceptions and console errors of the page so far. */
@@ -20,6 +22,9 @@ export interface ConsoleBrowser {
   signIn(who: Identity): Promise<void>;
   /** Navigates to a dashboard and waits until every panel answered (drawn, empty or failed). */
   openDashboard(id: string): Promise<void>;
+  setTheme(theme: Theme): Promise<void>;
+  /** Opens every page in the light theme, then in the dark one, and runs `visit` on each once loaded. */
+  everyPageInBothThemes(visit: (id: string, theme: Theme) => Promise<void>): Promise<void>;
   /** axe-core's WCAG 2.1 A/AA violations on the page as it is now, as `rule: targets`. */
   axeViolations(): Promise<string[]>;
   close(): Promise<void>;
@@ -39,9 +44,13 @@ export async function openConsoleBrowser(
   page.on('console', (message) => {
     if (message.type() === 'error') pageErrors.push(`${message.text()} ${message.location().url}`);
   });
+  const setTheme = (theme: Theme) =>
+    page.evaluate((t) => {
+      document.documentElement.dataset.theme = t;
+    }, theme);
   const loaded = () => page.waitForSelector('main[data-loaded="true"]', { timeout: 60_000 });
 
-  return {
+  const self: ConsoleBrowser = {
     page,
     pageErrors,
     async signIn(who) {
@@ -61,6 +70,16 @@ export async function openConsoleBrowser(
       await page.waitForSelector(`nav a[aria-current="page"][href="#/${id}"]`);
       await loaded();
     },
+    setTheme,
+    async everyPageInBothThemes(visit) {
+      for (const theme of ['light', 'dark'] as const) {
+        await setTheme(theme);
+        for (const id of DASHBOARD_IDS) {
+          await self.openDashboard(id);
+          await visit(id, theme);
+        }
+      }
+    },
     async axeViolations() {
       // Evaluated through the DevTools protocol: the page's CSP (rightly) refuses an injected script tag.
       if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
@@ -73,4 +92,5 @@ export async function openConsoleBrowser(
     },
     close: () => browser.close(),
   };
+  return self;
 }
