@@ -23,7 +23,7 @@ import { CONSOLE_DIST } from '../dashboards/console/build';
 import { loadConfig } from '../service/src/config';
 import { createLogger } from '../service/src/observability/logger';
 import { createRuntime } from '../service/src/runtime';
-import { createTestDatabase, dropDatabase } from '../service/test/support/environment';
+import { createTestDatabase, stopTestServer } from '../service/test/support/environment';
 import { createOperator, type Identity } from '../service/test/support/identities';
 import { productionEnv } from '../service/test/support/production-env';
 import { startService } from '../service/test/support/service-process';
@@ -51,10 +51,10 @@ interface Visit {
 const ms = (value: number) => `${Math.round(value)} ms`;
 
 async function main(): Promise<void> {
-  const scratch = process.env.BENCH_DATABASE_URL ? undefined : await createTestDatabase('bench_console');
   const env: NodeJS.ProcessEnv = {
     ...productionEnv(),
-    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? scratch,
+    // A scratch database, dropped at the end (with the embedded test server, when TEST_DATABASE_URL is unset).
+    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? (await createTestDatabase('bench_console')),
     REDIS_URL: process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: `carewatch-bench-console-${Date.now().toString(36)}:`,
   };
@@ -83,7 +83,6 @@ async function main(): Promise<void> {
   const measured = await measure(`http://127.0.0.1:${service.port}`, operator).finally(() =>
     stop(service.child),
   );
-  if (scratch) await dropDatabase(scratch);
   const bundle = readFileSync(join(CONSOLE_DIST, 'app.js'));
   writeReport({
     consultations: Number(consultations),
@@ -184,10 +183,15 @@ function writeReport(figures: {
   console.log(report);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+void main()
+  .then(
+    () => 0,
+    (error: unknown) => {
+      console.error(error);
+      return 1;
+    },
+  )
+  .then(async (code) => {
+    await stopTestServer();
+    process.exit(code);
+  });
