@@ -29,18 +29,29 @@ export interface InvalidatedCacheOptions {
   readonly localMaxEntries: number;
 }
 
+type SharedOnly<T> = Omit<InvalidatedCache<T>, 'read'> & {
+  /** `stillCurrent()` false after the load: a change was announced meanwhile, so the value is not kept. */
+  read(
+    id: string,
+    load: () => Promise<T | undefined>,
+    ttlSeconds: number,
+    stillCurrent?: () => boolean,
+  ): Promise<T | undefined>;
+};
+
 /**
  * The shared cache only (Redis, or the in-process store when there is no Redis and thus one instance):
  * a value is read from it and parsed on every read.
  */
-function sharedOnly<T>(cache: Cache, name: CacheName): InvalidatedCache<T> {
+function sharedOnly<T>(cache: Cache, name: CacheName): SharedOnly<T> {
   const keyOf = (id: string) => `${name}:${id}`;
   return {
-    async read(id, load, ttlSeconds) {
+    async read(id, load, ttlSeconds, stillCurrent = () => true) {
       const cached = await cache.get(name, keyOf(id));
       if (cached !== undefined) return JSON.parse(cached) as T;
       const value = await load();
-      if (value !== undefined) await cache.set(keyOf(id), JSON.stringify(value), ttlSeconds);
+      if (value !== undefined && stillCurrent())
+        await cache.set(keyOf(id), JSON.stringify(value), ttlSeconds);
       return value;
     },
     async forget(ids) {
@@ -135,9 +146,13 @@ function withLocalCopies<T>(
         return kept.value;
       }
       metrics.cache.requests.inc({ cache: localLabel, result: 'miss' });
+      // A load that raced a change may have read the row before it: neither the shared cache nor the
+      // memory keeps it if the change was announced meanwhile. (One whose announcement arrives after the
+      // fill can still leave the old value in the shared cache: its TTL bounds that, so keep it short.)
       const readAt = generation;
-      const value = await shared.read(id, load, ttlSeconds);
-      if (value !== undefined && subscribed && readAt === generation) {
+      const unchanged = () => readAt === generation;
+      const value = await shared.read(id, load, ttlSeconds, unchanged);
+      if (value !== undefined && subscribed && unchanged()) {
         if (local.size >= localMaxEntries) local.delete(local.keys().next().value!);
         local.set(id, { value, until: now + Math.min(localTtlMs, ttlSeconds * 1000) });
       }

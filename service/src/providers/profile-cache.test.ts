@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { runId } from '../../test/support/environment';
 import { api } from '../../test/support/http';
 import { createProvider, type Identity } from '../../test/support/identities';
-import { cacheHits, untilServedFromMemory } from '../../test/support/local-cache';
-import { sharedRuntime, variantRuntime, type TestRuntime } from '../../test/support/runtime';
+import { cacheHits, untilServedFromMemory, useTwoInstances } from '../../test/support/local-cache';
+import { variantRuntime, type TestRuntime } from '../../test/support/runtime';
 
 const profileOf = (runtime: TestRuntime, provider: Identity) =>
   api(runtime).get('/v1/providers/me').set(provider.headers);
@@ -14,17 +13,10 @@ const setAvailability = (runtime: TestRuntime, provider: Identity, availability:
 
 describe('provider profile cache: a change on one instance is seen on the others at once', function () {
   this.timeout(60_000);
-  let one: TestRuntime;
-  let other: TestRuntime;
-
-  before(async function () {
-    if (!process.env.TEST_REDIS_URL) this.skip();
-    one = await sharedRuntime();
-    // Another instance of the same deployment: same database, same Redis namespace.
-    other = await variantRuntime({ REDIS_KEY_PREFIX: `carewatch-test:${runId}:` });
-  });
+  const instances = useTwoInstances();
 
   it('answers from memory, and an availability set on one instance is what the other answers next', async () => {
+    const { one, other } = instances;
     const provider = await createProvider(one);
     await servedFromMemory(other, provider);
     await servedFromMemory(one, provider);
@@ -38,6 +30,7 @@ describe('provider profile cache: a change on one instance is seen on the others
   });
 
   it('sees a profile edit made on the other instance, with its new version', async () => {
+    const { one, other } = instances;
     const provider = await createProvider(one);
     await servedFromMemory(one, provider);
     const before = await profileOf(one, provider);
@@ -54,6 +47,7 @@ describe('provider profile cache: a change on one instance is seen on the others
   });
 
   it('counts look-ups of the shared entry: a fill on one instance is a hit on the other', async () => {
+    const { one, other } = instances;
     const provider = await createProvider(one);
     expect((await profileOf(one, provider)).status).to.equal(200);
     const sharedHits = await cacheHits(other, 'provider_profile');

@@ -20,10 +20,11 @@ const PROFILE_ATTRIBUTES = [
 ] as const satisfies readonly (keyof ProviderProfile)[];
 
 /**
- * Shared entries live 5 minutes: every change through the service drops them on every instance at once,
- * so the expiry only bounds what a change made outside the service (by hand in SQL) leaves behind.
+ * Shared entries live a minute: every change through the service drops them on every instance at once,
+ * so the expiry only bounds what a change made outside the service (by hand in SQL), or a fill racing a
+ * change on another instance (see invalidated-cache.ts), leaves behind.
  */
-const SHARED_TTL_SECONDS = 300;
+const SHARED_TTL_SECONDS = 60;
 
 export interface ProviderProfiles {
   /** The provider's profile, from the cache or PostgreSQL; undefined when there is none. */

@@ -1,7 +1,8 @@
 import type { Response } from 'supertest';
 import { expect } from 'chai';
 import { metricValue } from './assertions';
-import type { TestRuntime } from './runtime';
+import { runId } from './environment';
+import { sharedRuntime, variantRuntime, type TestRuntime } from './runtime';
 
 /** This runtime's count of look-ups answered by `cache` (a carewatch_cache_requests_total label). */
 export const cacheHits = (runtime: TestRuntime, cache: string): Promise<number> =>
@@ -23,4 +24,25 @@ export async function untilServedFromMemory(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`${localCache} never answered from memory`);
+}
+
+/**
+ * Two instances of one deployment (the same database, the same Redis namespace), set up by a mocha
+ * `before` hook of the calling `describe`; skipped without TEST_REDIS_URL, as only Redis is shared.
+ */
+export function useTwoInstances(): { readonly one: TestRuntime; readonly other: TestRuntime } {
+  const instances: { one?: TestRuntime; other?: TestRuntime } = {};
+  before(async function () {
+    if (!process.env.TEST_REDIS_URL) this.skip();
+    instances.one = await sharedRuntime();
+    instances.other = await variantRuntime({ REDIS_KEY_PREFIX: `carewatch-test:${runId}:` });
+  });
+  return {
+    get one() {
+      return instances.one!;
+    },
+    get other() {
+      return instances.other!;
+    },
+  };
 }
