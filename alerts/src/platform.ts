@@ -153,10 +153,10 @@ const poolSaturated = defineAlert({
 });
 
 /**
- * The look-ups whose hit ratio measures a cache. `read_your_writes` and `mfa_challenge` also go through
- * the cache's get, but a miss is their normal answer (no recent write, no pending challenge), and
- * `session_local` is a 10 s first level whose ratio follows how closely a caller's requests follow each
- * other: none of them says the cache is failing.
+ * The look-ups whose hit ratio measures a cache. `read_your_writes` also goes through the cache's get, but a
+ * miss is its normal answer (no recent write); `session_local` and `provider_profile_local` are 10 s first
+ * levels, and `provider_profile` a 60 s one read by a provider a few times an hour, whose ratios follow how
+ * closely a caller's requests follow each other: none of them says the cache is failing.
  */
 export const HIT_RATIO_CACHES = ['session', 'external_jwks'] as const;
 /** A selector fragment for those caches, to put inside `{...}`. */

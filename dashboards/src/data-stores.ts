@@ -208,7 +208,7 @@ export function dataStores(): dashboard.Dashboard {
             title: 'Cache hit ratio',
             description:
               'Share of look-ups served from the cache, by cache. The alert (floor 90 %) watches the shared ' +
-              'caches, session and external_jwks; read_your_writes and mfa_challenge mostly miss by design.',
+              'caches, session and external_jwks; read_your_writes mostly misses by design.',
             unit: 'percentunit',
             targets: [
               {
