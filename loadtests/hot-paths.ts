@@ -153,6 +153,14 @@ async function main(): Promise<void> {
       .join(', ')}`,
   );
   console.log('targets: ratio >= 0.10 for GET /v1/patients/me; p99 < 20 ms at 1,000 req/s');
+  // A refused or failed answer is cheaper than the work measured: figures with any of them mean nothing.
+  const errors = slices.flat().reduce((sum, f) => sum + f.errors, fixed.errors);
+  if (errors > 0) {
+    console.error(
+      `INVALID: ${errors} answers were errors or not 2xx; the figures above do not measure the routes`,
+    );
+    process.exitCode = 1;
+  }
   sink.server.close();
   await stopTestServer();
 }
