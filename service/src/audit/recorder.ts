@@ -130,7 +130,10 @@ export function createAuditRecorder(
   const committed = groupCommit(
     (events: readonly AuditEventInput[]) =>
       direct<{ seq: string }>('insert', insertStatement(events.length), events.flatMap(bindValues)),
-    { maxBatch: 100, maxInFlight: 4, onBatch: (size) => metrics.audit.commitBatchSize.observe(size) },
+    // One statement at a time: the events that arrive meanwhile wait and go together in the next one.
+    // Each statement costs PostgreSQL about 350 µs of CPU whatever its size, a row about 60 µs more; with 4
+    // in flight the PHI read's batches held 3.7 events, with 1 they hold 10.8 and the read is faster.
+    { maxBatch: 100, maxInFlight: 1, onBatch: (size) => metrics.audit.commitBatchSize.observe(size) },
   );
 
   return async (event, transaction) => {
