@@ -54,7 +54,7 @@ export function createClinicalServices({
   const patients = createPatientService({
     consultations,
     prescriptions,
-    query: createDirectQuery(sequelize, metrics),
+    query: createDirectQuery(sequelize, metrics, { prepared: config.database.pooler !== 'pgbouncer' }),
     cipher,
   });
   const bySpecialty = (gauge: Gauge<'specialty'>, sql: string) =>
