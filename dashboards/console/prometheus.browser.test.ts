@@ -12,6 +12,7 @@ import { observeService, type ObservedService } from '../../observability-tests/
 import { pollUntil } from '../../observability-tests/support/poll';
 import { queryNumber } from '../../observability-tests/support/prometheus-api';
 import { CONSOLE_DASHBOARDS } from '../../service/src/console/catalog';
+import { boundedRange } from '../../service/src/console/time-range';
 import { auditedRoutes } from '../../service/test/support/audited-routes';
 import { OTHER_SPECIALTY } from '../../service/test/support/clinical-http';
 import {
@@ -32,8 +33,8 @@ import { DASHBOARD_IDS, openConsoleBrowser, type ConsoleBrowser } from './test/c
 /** Fires with no `for:` when 3 requests of a specialty expired within 15 minutes, at any hour. */
 const ALERT = 'CarewatchConsultationRequestsExpiring';
 const RAISED_IN = OTHER_SPECIALTY;
-/** The step of "Last hour": 3600 s over at most 720 points, and never under 15 s. */
-const LAST_HOUR_STEP = 15;
+/** The step the service gives "Last hour" (15 s). */
+const LAST_HOUR_STEP = boundedRange({ from: 0, to: 3600 }).step;
 
 interface RuleFile {
   groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[];
