@@ -10,7 +10,9 @@ import { alertmanagerAlerts, silence } from '../../observability-tests/support/a
 import { expireRequest } from '../../observability-tests/support/clinical-workload';
 import { observeService, type ObservedService } from '../../observability-tests/support/observed-service';
 import { pollUntil } from '../../observability-tests/support/poll';
+import { queryNumber } from '../../observability-tests/support/prometheus-api';
 import { CONSOLE_DASHBOARDS } from '../../service/src/console/catalog';
+import { boundedRange } from '../../service/src/console/time-range';
 import { auditedRoutes } from '../../service/test/support/audited-routes';
 import { OTHER_SPECIALTY } from '../../service/test/support/clinical-http';
 import {
@@ -31,6 +33,8 @@ import { DASHBOARD_IDS, openConsoleBrowser, type ConsoleBrowser } from './test/c
 /** Fires with no `for:` when 3 requests of a specialty expired within 15 minutes, at any hour. */
 const ALERT = 'CarewatchConsultationRequestsExpiring';
 const RAISED_IN = OTHER_SPECIALTY;
+/** The step the service gives "Last hour" (15 s). */
+const LAST_HOUR_STEP = boundedRange({ from: 0, to: 3600 }).step;
 
 interface RuleFile {
   groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[];
@@ -79,6 +83,17 @@ describe('the operations console against a real Prometheus and Alertmanager', fu
         (a) => a.labels.alertname === ALERT && a.labels.specialty === RAISED_IN,
       ),
     );
+    // The page asks for the last hour, one point every 15 s, rates over a minute: its newest point draws
+    // once that minute holds two scrapes of the service.
+    await pollUntil('a 15 s grid point with two scrapes in its rate window', async () => {
+      const newestPoint = Math.floor(Date.now() / 1000 / LAST_HOUR_STEP) * LAST_HOUR_STEP;
+      const scrapes = await queryNumber(
+        observed.prometheusUrl,
+        'count_over_time(up{job="carewatch"}[1m])',
+        newestPoint,
+      );
+      return scrapes >= 2;
+    });
     browser = await openConsoleBrowser(observed.serviceUrl);
   });
 
