@@ -14,6 +14,7 @@ import {
   startPgBouncer,
   startPostgres,
   startRedisServer,
+  stop,
   stopPostgres,
   up,
   waitFor,
@@ -163,7 +164,16 @@ interface Row {
   /** NaN: not every part was healthy again within 180 s. */
   readonly secondsToHealthy: number;
   readonly floorMet: boolean;
+  /** What failed: kind and status (0: no answer), with counts, e.g. `list 500 x3`. */
+  readonly failures: string;
 }
+
+const describeFailures = (failures: readonly Outcome[]) => {
+  const counts = new Map<string, number>();
+  for (const { kind, status } of failures)
+    counts.set(`${kind} ${status}`, (counts.get(`${kind} ${status}`) ?? 0) + 1);
+  return [...counts].map(([what, count]) => `${what} x${count}`).join(', ');
+};
 
 async function drillOne(fault: Fault, outcomes: readonly Outcome[]): Promise<Row> {
   const from = Date.now();
@@ -201,6 +211,7 @@ async function drillOne(fault: Fault, outcomes: readonly Outcome[]): Promise<Row
     ),
     secondsToHealthy: recovered ? Math.round((healthyAt - at) / 100) / 10 : Number.NaN,
     floorMet,
+    failures: describeFailures(failures),
   };
 }
 
@@ -227,7 +238,7 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`drill: ${line}`);
   await up(log);
   let load: ReturnType<typeof startSteadyLoad> | undefined;
-  let broken: boolean;
+  let broken = true;
   try {
     const patients = await registerPatients(short ? 20 : 60);
     log(`steady load: ${RATE} requests/s (PHI reads, lists, consultation requests, logins)`);
@@ -249,7 +260,8 @@ async function main(): Promise<void> {
     broken = rows.some((row) => !row.floorMet) || missing > 0 || !auditOk || !everyReady;
   } finally {
     await load?.stop();
-    await down(log);
+    // A broken floor or a failed run keeps the logs (haproxy.log: a line per request) to look into.
+    await (broken ? stop(log) : down(log));
   }
   if (broken) {
     console.error('drill: a floor was broken');

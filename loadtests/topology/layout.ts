@@ -45,7 +45,9 @@ export function instanceEnv(index: number): NodeJS.ProcessEnv {
     REDIS_SENTINELS: PORTS.sentinels.map((port) => `${HOST}:${port}`).join(','),
     REDIS_SENTINEL_NAME: SENTINEL_NAME,
     TRUST_PROXY: 'true',
-    SHUTDOWN_READINESS_DELAY_MS: '2500',
+    // As in production: HAProxy needs two failed checks a second apart (more on a busy machine) to stop
+    // sending requests before the listener closes.
+    SHUTDOWN_READINESS_DELAY_MS: '5000',
     LOG_LEVEL: 'warn',
     TRACING_ENABLED: 'false',
     // A load test logs in from one address far more often than a person would.

@@ -114,6 +114,9 @@ export async function startPgBouncer(): Promise<void> {
       'default_pool_size = 20',
       'max_db_connections = 20',
       'max_client_conn = 1000',
+      // After a failed login to PostgreSQL (it is restarting), PgBouncer fails every client at once for
+      // this long before trying again: 15 s by default, which kept a primary restart down for 17 s.
+      'server_login_retry = 1',
       `logfile = ${file('pgbouncer.log')}`,
       `pidfile = ${file('pgbouncer.pid')}`,
       '',
@@ -210,7 +213,19 @@ async function startPrometheus(): Promise<void> {
 }
 
 export async function up(log: (line: string) => void): Promise<void> {
-  if (await pidOf('haproxy')) throw new Error(`The topology seems up already (${STATE_DIR}); run down first`);
+  const running = await pidOf('haproxy');
+  if (running && isAlive(running))
+    throw new Error(`The topology seems up already (${STATE_DIR}); run down first`);
+  try {
+    await startEverything(log);
+  } catch (error) {
+    // Nothing half-started is left running (a CI run or the drill would leak it); the logs stay.
+    await stop(log);
+    throw error;
+  }
+}
+
+async function startEverything(log: (line: string) => void): Promise<void> {
   await rm(STATE_DIR, { recursive: true, force: true });
   await mkdir(STATE_DIR, { recursive: true, mode: 0o755 });
   await giveToPostgres(STATE_DIR);
@@ -248,6 +263,18 @@ const DAEMONS = [
 ];
 
 export async function down(log: (line: string) => void): Promise<void> {
+  await stopEverything();
+  await rm(STATE_DIR, { recursive: true, force: true });
+  log('down: every process stopped, state removed');
+}
+
+/** Stops every process but keeps the state: the logs of a failed run (`up` removes it all first). */
+export async function stop(log: (line: string) => void): Promise<void> {
+  await stopEverything();
+  log(`stopped: every process; the logs are in ${STATE_DIR}`);
+}
+
+async function stopEverything(): Promise<void> {
   for (const name of DAEMONS) await signal(name, 'SIGTERM');
   for (const name of DAEMONS) {
     const pid = await pidOf(name);
@@ -256,8 +283,6 @@ export async function down(log: (line: string) => void): Promise<void> {
   }
   await stopPostgres('replica');
   await stopPostgres('primary');
-  await rm(STATE_DIR, { recursive: true, force: true });
-  log('down: every process stopped, state removed');
 }
 
 function isAlive(pid: number): boolean {

@@ -29,6 +29,8 @@ async function redisRole(port: number): Promise<string> {
     connectTimeout: 1000,
     maxRetriesPerRequest: 0,
   });
+  // A refused connection rejects connect() below; without a listener ioredis would also print it.
+  client.on('error', () => undefined);
   try {
     await client.connect();
     if (PORTS.sentinels.includes(port as never)) {

@@ -1,5 +1,5 @@
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { Sequelize, type Options } from 'sequelize';
+import { ConnectionRefusedError, Sequelize, type Options } from 'sequelize';
 import type { Metrics } from '../observability/metrics';
 import { countDatabaseErrors } from './db-errors';
 import { operationOf } from './sql-operation';
@@ -68,6 +68,10 @@ export function createDatabase(options: DatabaseOptions, metrics?: Metrics): Seq
       application_name: options.applicationName ?? 'carewatch',
     },
     define: { underscored: true, timestamps: true },
+    // A refused connection never carried the statement, so trying again is safe for writes too: a query
+    // outside a transaction rides out a pooler or server restart of a second or so (0.1 + 0.2 + 0.4 +
+    // 0.8 s). Only a refusal: a full pool (acquire timeout) must stay a fast 503.
+    retry: { match: [ConnectionRefusedError], max: 5, backoffBase: 100, backoffExponent: 2 },
   };
   const sequelize = new Sequelize(options.url, sequelizeOptions);
   if (metrics) {

@@ -149,4 +149,30 @@ describe('read replicas', function () {
     expect(await serverPort(runtime)).to.equal(replicaPort);
     expect((await api(runtime).get('/readyz')).body).to.deep.equal({ status: 'ready' });
   });
+
+  it('answers from the primary a read whose replica dies while running it', async () => {
+    const replica = new Client({ connectionString: cluster.replicaUrl(DATABASE) });
+    await replica.connect();
+    const read = runtime.reader.query<{ port: number }>('SELECT inet_server_port() AS port, pg_sleep(1)', {
+      type: QueryTypes.SELECT,
+    });
+    try {
+      let running = false;
+      for (let attempt = 0; attempt < 100 && !running; attempt++) {
+        const { rows } = await replica.query<{ count: number }>(
+          "SELECT count(*)::int AS count FROM pg_stat_activity WHERE query LIKE 'SELECT inet_server_port() AS port, pg_sleep%' AND state = 'active'",
+        );
+        running = rows[0]?.count === 1;
+        if (!running) await sleep(50);
+      }
+      expect(running, 'the read runs on the replica').to.equal(true);
+    } finally {
+      await replica.end();
+    }
+    // Immediate mode: the backend exits without an error the client could read, only a closed socket.
+    await cluster.stopReplica();
+    expect((await read)[0]?.port).to.equal(primaryPort);
+    await cluster.startReplica();
+    await untilRotation(1);
+  });
 });

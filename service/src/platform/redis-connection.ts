@@ -34,8 +34,11 @@ function optionsFor(settings: RedisSettings): RedisOptions {
     ...common,
     sentinels: settings.sentinels.map((sentinel) => ({ ...sentinel })),
     name: settings.sentinelName,
-    // Subscribes to the Sentinels' +switch-master, so a failover reconnects at once, not on the next error.
-    failoverDetector: true,
+    // No failoverDetector: in ioredis 5.11, a +switch-master that arrives while the client is asking a
+    // Sentinel for the primary ends the client for good (status 'end', never retried), and the instance
+    // served degraded until restarted. Sentinel itself disconnects the clients of every server it
+    // reconfigures, and the client then asks again: that is how it follows a failover.
+    failoverDetector: false,
     sentinelRetryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
     password: credentials?.password ? decodeURIComponent(credentials.password) : undefined,
     db: credentials && credentials.pathname.length > 1 ? Number(credentials.pathname.slice(1)) : undefined,

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,25 @@ const sessionKeysOn = async (port: number) => {
   }
 };
 
+/** Sentinel learns of replicas from the primary's INFO (every 10 s); it can only promote one it knows. */
+async function sentinelKnowsReplica(sentinel: RedisProcess): Promise<void> {
+  const client = new Redis({ port: sentinel.port, host: '127.0.0.1' });
+  try {
+    for (let attempt = 0; attempt < 300; attempt++) {
+      const replicas = (await client.call('SENTINEL', 'REPLICAS', 'carewatch')) as string[][];
+      const known = replicas.some((fields) => {
+        const flags = fields[fields.indexOf('flags') + 1] ?? '';
+        return flags === 'slave' && fields[fields.indexOf('master-link-status') + 1] === 'ok';
+      });
+      if (known) return;
+      await sleep(100);
+    }
+    throw new Error('Sentinel never saw the replica');
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** REDIS_SENTINELS: the service finds the primary through Sentinel and follows it when it fails over. */
 describe('Redis through Sentinel', function () {
   this.timeout(90_000);
@@ -31,25 +51,6 @@ describe('Redis through Sentinel', function () {
   let replica: RedisProcess;
   let runtime: TestRuntime;
   let sentinel: RedisProcess;
-
-  /** Sentinel learns of replicas from the primary's INFO (every 10 s); it can only promote one it knows. */
-  const sentinelKnowsReplica = async () => {
-    const client = new Redis({ port: sentinel.port, host: '127.0.0.1' });
-    try {
-      for (let attempt = 0; attempt < 300; attempt++) {
-        const replicas = (await client.call('SENTINEL', 'REPLICAS', 'carewatch')) as string[][];
-        const known = replicas.some((fields) => {
-          const flags = fields[fields.indexOf('flags') + 1] ?? '';
-          return flags === 'slave' && fields[fields.indexOf('master-link-status') + 1] === 'ok';
-        });
-        if (known) return;
-        await sleep(100);
-      }
-      throw new Error('Sentinel never saw the replica');
-    } finally {
-      client.disconnect();
-    }
-  };
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'carewatch-sentinel-'));
@@ -74,7 +75,7 @@ describe('Redis through Sentinel', function () {
     expect((await api(runtime).get('/v1/me').set(patient.headers)).status).to.equal(200);
     expect(await sessionKeysOn(primary.port)).to.have.length.greaterThan(0);
     const reconnections = await counter(runtime, 'carewatch_redis_reconnections_total');
-    await sentinelKnowsReplica();
+    await sentinelKnowsReplica(sentinel);
 
     await primary.stop();
     // Sentinel calls the primary down after 1 s and promotes the replica; requests go on meanwhile.
@@ -94,5 +95,91 @@ describe('Redis through Sentinel', function () {
     // Written there, so the former replica is now the primary the service uses.
     expect((await sessionKeysOn(replica.port)).length).to.be.greaterThan(keysBefore);
     expect((await api(runtime).get('/readyz')).body).to.deep.equal({ status: 'ready' });
+  });
+});
+
+/**
+ * Sentinel announces a failover (+switch-master) while the service, its connection just cut, is still
+ * asking a Sentinel where the primary is. The drill saw an instance stay `degraded: ["redis"]` for good
+ * after such a failover; the service must find the promoted primary by itself.
+ */
+describe('Redis through Sentinel, a failover announced while the service asks for the primary', function () {
+  this.timeout(90_000);
+  const processes: RedisProcess[] = [];
+  let dir: string;
+  let primary: RedisProcess;
+  let replica: RedisProcess;
+  /** The Sentinel the service asks first; paused, it holds the service's question unanswered. */
+  let asked: RedisProcess;
+  /** The Sentinel that runs the failover and announces it. */
+  let announcer: RedisProcess;
+  let runtime: TestRuntime;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'carewatch-sentinel-'));
+    primary = await startRedisProcess();
+    replica = await startRedisProcess(['--replicaof', '127.0.0.1', String(primary.port)]);
+    asked = await startSentinel(dir, 'carewatch', primary.port);
+    announcer = await startSentinel(dir, 'carewatch', primary.port);
+    processes.push(primary, replica, asked, announcer);
+    runtime = await variantRuntime({
+      REDIS_URL: undefined,
+      REDIS_SENTINELS: `127.0.0.1:${asked.port},127.0.0.1:${announcer.port}`,
+      REDIS_SENTINEL_NAME: 'carewatch',
+    });
+  });
+  after(async () => {
+    asked.resume();
+    (await sharedRuntime()).bindModels();
+    await Promise.all(processes.map((process) => process.stop()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('follows the promoted primary and reports ready again', async () => {
+    const redis = runtime.cache.redis!;
+    await sentinelKnowsReplica(announcer);
+    const announcements = new Redis({ port: announcer.port, host: '127.0.0.1' });
+    const admin = new Redis({ port: primary.port, host: '127.0.0.1' });
+    const control = new Redis({ port: announcer.port, host: '127.0.0.1' });
+    try {
+      await announcements.subscribe('+switch-master');
+      const announced = once(announcements, 'message');
+      asked.pause();
+      // Cut the service's connections (not the replica's, nor this one): it reconnects through Sentinel.
+      await admin.client('KILL', 'TYPE', 'normal');
+      for (let attempt = 0; attempt < 100 && redis.status !== 'connecting'; attempt++) await sleep(50);
+      expect(redis.status, 'the service is asking the paused Sentinel').to.equal('connecting');
+      await control.call('SENTINEL', 'FAILOVER', 'carewatch');
+      await announced;
+      // A subscriber of the service's (ioredis's failoverDetector) reads it in the same turn or the next.
+      await sleep(200);
+    } finally {
+      asked.resume();
+      announcements.disconnect();
+      admin.disconnect();
+      control.disconnect();
+    }
+
+    let readiness: unknown;
+    for (let attempt = 0; attempt < 300; attempt++) {
+      readiness = (await api(runtime).get('/readyz')).body;
+      if ((readiness as { status?: string }).status === 'ready') break;
+      await sleep(100);
+    }
+    expect(readiness, 'ready again by itself').to.deep.equal({ status: 'ready' });
+    // The paused Sentinel may still name the old primary, which then takes writes until Sentinel demotes it
+    // (and disconnects its clients): the service ends up on the promoted one all the same.
+    const promoted = new Redis({ port: replica.port, host: '127.0.0.1' });
+    try {
+      let landed = false;
+      for (let attempt = 0; attempt < 300 && !landed; attempt++) {
+        await redis.set('failover-probe', String(attempt)).catch(() => undefined);
+        landed = (await promoted.get(`${redis.options.keyPrefix}failover-probe`)) === String(attempt);
+        if (!landed) await sleep(100);
+      }
+      expect(landed, 'writes go to the promoted primary').to.equal(true);
+    } finally {
+      promoted.disconnect();
+    }
   });
 });

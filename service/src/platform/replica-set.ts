@@ -26,10 +26,12 @@ export interface ReplicaSet {
 /*
  * Lag is how far replay trails what the replica has seen happen on the primary: zero while everything
  * received is replayed (an idle primary is not lag), else the age of the last replayed transaction.
+ * Received can read behind replayed: a restarted replica streams again from the start of its WAL
+ * segment and, while the primary writes nothing, reports that start as received.
  * A server that is not in recovery is no replica (a promoted one, a wrong URL): it leaves rotation.
  */
 const LAG_SQL = `SELECT pg_is_in_recovery() AS in_recovery,
-  CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+  CASE WHEN pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
        ELSE GREATEST(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp()))::float8 END AS lag_seconds`;
 
 interface LagRow {

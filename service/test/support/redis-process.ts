@@ -14,6 +14,9 @@ export interface RedisProcess {
   readonly url: string;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** SIGSTOP / SIGCONT: the process keeps its connections but answers nothing until resumed. */
+  pause(): void;
+  resume(): void;
 }
 
 const FIRST_PORT = 16380;
@@ -96,6 +99,8 @@ async function startOnFreePort(argsFor: ArgsFor): Promise<RedisProcess> {
         child = await spawnOn(port, argsFor);
         if (!child) throw new Error(`redis-server did not start again on port ${port}`);
       },
+      pause: () => child?.kill('SIGSTOP'),
+      resume: () => child?.kill('SIGCONT'),
     };
   }
   throw new Error(`No free port for redis-server in ${FIRST_PORT}-${LAST_PORT}`);
