@@ -2,7 +2,7 @@ import type { Sequelize } from 'sequelize';
 import type { Migrator } from '../../../db/migrator';
 import type { Cache } from '../platform/cache';
 import type { ReplicaSet } from '../platform/replica-set';
-import { isDatabaseReachable } from '../platform/db';
+import { databaseReachability } from '../platform/db';
 import type { ReadinessCheck } from './routes';
 
 /*
@@ -26,21 +26,33 @@ export interface ReadinessDeps {
 
 export function createReadinessCheck(deps: ReadinessDeps): ReadinessCheck {
   let migratedAt = Number.NEGATIVE_INFINITY;
-  const isMigrated = async () => {
+  const isMigrated = async (busy: boolean) => {
     if (Date.now() - migratedAt < MIGRATED_TRUSTED_FOR_MS) return true;
+    // A full pool could not answer the question: an instance seen ready before the burst stays so.
+    if (busy && migratedAt > Number.NEGATIVE_INFINITY) return true;
     const pending = await deps.migrator.pending().catch(() => ['unknown']);
     if (pending.length === 0) migratedAt = Date.now();
     return pending.length === 0;
   };
-  const unavailable = async () => {
+  const unavailable = async (database: Promise<string>) => {
     if (deps.isShuttingDown()) return 'shutting_down';
-    if (!(await isDatabaseReachable(deps.sequelize))) return 'database_unreachable';
-    if (!(await isMigrated())) return 'migrations_pending';
+    const state = await database;
+    if (state === 'unreachable') return 'database_unreachable';
+    if (!(await isMigrated(state === 'busy'))) return 'migrations_pending';
     return undefined;
   };
   return async () => {
-    const [reason, redisUp] = await Promise.all([unavailable(), deps.cache.ping()]);
-    const degraded = [...(redisUp ? [] : ['redis']), ...(deps.replicas.degraded() ? ['replica'] : [])];
+    const database = databaseReachability(deps.sequelize);
+    const [reason, redisUp, databaseState] = await Promise.all([
+      unavailable(database),
+      deps.cache.ping(),
+      database,
+    ]);
+    const degraded = [
+      ...(redisUp ? [] : ['redis']),
+      ...(deps.replicas.degraded() ? ['replica'] : []),
+      ...(databaseState === 'busy' ? ['database_pool'] : []),
+    ];
     return { unavailable: reason, degraded };
   };
 }

@@ -4,7 +4,7 @@ import type { Metrics } from '../observability/metrics';
 export interface Readiness {
   /** The first thing this instance cannot serve without, or undefined when it can serve. */
   readonly unavailable?: string;
-  /** Shared dependencies it serves without, degraded (every instance shares them, so never a 503). */
+  /** What it serves without or short of (shared by every instance, or a full pool), so never a 503. */
   readonly degraded: readonly string[];
 }
 

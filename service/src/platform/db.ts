@@ -1,5 +1,5 @@
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { ConnectionRefusedError, Sequelize, type Options } from 'sequelize';
+import { ConnectionAcquireTimeoutError, ConnectionRefusedError, Sequelize, type Options } from 'sequelize';
 import type { Metrics } from '../observability/metrics';
 import { countDatabaseErrors } from './db-errors';
 import { operationOf } from './sql-operation';
@@ -91,11 +91,18 @@ function tlsOf(url: string): { ssl?: unknown } {
   return ssl === undefined ? {} : { ssl };
 }
 
-export async function isDatabaseReachable(sequelize: Sequelize): Promise<boolean> {
+/**
+ * `busy` when every connection of the pool is in use past the acquire timeout: the database is answering
+ * this instance's other queries, and under a burst every instance is busy at once, so a busy pool must not
+ * take an instance out of rotation (requests that cannot wait get their own fast 503 `database_busy`).
+ */
+export async function databaseReachability(
+  sequelize: Sequelize,
+): Promise<'reachable' | 'busy' | 'unreachable'> {
   try {
     await sequelize.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
+    return 'reachable';
+  } catch (error) {
+    return error instanceof ConnectionAcquireTimeoutError ? 'busy' : 'unreachable';
   }
 }

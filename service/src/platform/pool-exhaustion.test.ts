@@ -53,8 +53,9 @@ describe('database pool exhaustion', () => {
     expect((await api(runtime).get('/v1/patients/me').set(patient.headers)).status).to.equal(200);
   });
 
-  it('answers database_busy where no audit is involved', async () => {
+  it('answers database_busy where no audit is involved, and stays ready (degraded) while the pool is full', async () => {
     const runtime = await variantRuntime({ DATABASE_POOL_MAX: '1', DATABASE_POOL_ACQUIRE_TIMEOUT_MS: '200' });
+    expect((await api(runtime).get('/readyz')).body).to.deep.equal({ status: 'ready' }); // before the burst
     let release!: () => void;
     const holder = runtime.sequelize.transaction(() => new Promise<void>((resolve) => (release = resolve)));
     try {
@@ -64,6 +65,12 @@ describe('database pool exhaustion', () => {
       expect(response.status).to.equal(503);
       expect(response.headers['retry-after']).to.equal('1');
       expect(response.body).to.include({ status: 503, code: 'database_busy' });
+
+      // A busy pool is not a lost database: under a burst every instance is busy at once, and a 503 here
+      // would take them all out of the load balancer together.
+      const readiness = await api(runtime).get('/readyz');
+      expect(readiness.status).to.equal(200);
+      expect(readiness.body).to.deep.include({ status: 'degraded', degraded: ['database_pool'] });
     } finally {
       release();
       await holder;
