@@ -1,5 +1,6 @@
 import type { ArtilleryResults, Latency } from './artillery-results';
 import type { CpuUsage } from './cpu';
+import { driftSlices } from './drift';
 import type { Knee } from './knee';
 import type { ServiceView } from './service-view';
 
@@ -184,6 +185,19 @@ export function renderReport(
           ),
         ].join('\n')
       : 'Prometheus was not available: no service-side figures.',
+    "## Drift over the run (latency and the largest instance's memory)",
+    service
+      ? table(
+          ['minutes', 'req/s', 'worst 10 s p99 ms', 'resident set MB', 'V8 heap used MB'],
+          driftSlices(results.timeline, service.memory).map((slice) => [
+            `${fixed(slice.fromMinute)}–${fixed(slice.toMinute)}`,
+            fixed(slice.requestRate),
+            ms(slice.worstP99),
+            fixed(slice.rssBytes === undefined ? undefined : slice.rssBytes / 2 ** 20, 0),
+            fixed(slice.heapUsedBytes === undefined ? undefined : slice.heapUsedBytes / 2 ** 20, 0),
+          ]),
+        )
+      : 'Prometheus was not available: no memory figures.',
     '## CPU: generator against service',
     table(
       [
@@ -203,7 +217,12 @@ export function renderReport(
         ],
       ],
     ),
-    'Average cores used over the run, from /proc/<pid>/stat deltas (process trees).',
+    'Average cores used over the run, from /proc/<pid>/stat deltas (process trees). Per process (by ' +
+      "command name; the generator's and the service's process trees under their own names):",
+    table(
+      ['process', 'cores'],
+      cpu.byProcess.slice(0, 12).map((entry) => [entry.name, fixed(entry.cores, 2)]),
+    ),
     '## Knee',
     knee
       ? `Broke at ${new Date(knee.broke.at).toISOString()}: ${knee.reason} (baseline p99 ${ms(knee.baselineP99)} ms). ` +

@@ -63,7 +63,7 @@ export const startPostgres = (name: 'primary' | 'replica') =>
     file(`${name}.log`),
     '-w',
     '-o',
-    `-p ${name === 'primary' ? PORTS.primary : PORTS.replica} -k ${STATE_DIR} -c listen_addresses=${HOST} -c max_connections=100`,
+    `-p ${name === 'primary' ? PORTS.primary : PORTS.replica} -k ${STATE_DIR} -c listen_addresses=${HOST} -c max_connections=100 -c shared_preload_libraries=pg_stat_statements`,
     'start',
   ]);
 export const stopPostgres = (name: 'primary' | 'replica', mode: 'fast' | 'immediate' = 'fast') =>
