@@ -169,11 +169,17 @@ async function startRedis(): Promise<void> {
     await waitFor(`redis on ${port}`, () => portInUse(port));
 }
 
+/**
+ * TOPOLOGY_NODE_ARGS adds Node.js flags to every instance, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile
+ * them under load (Node refuses --cpu-prof in NODE_OPTIONS); each writes its profile when it stops.
+ */
+const instanceNodeArgs = () => process.env.TOPOLOGY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+
 export async function startInstance(index: number): Promise<void> {
   await daemon(
     `carewatch-${index + 1}`,
     process.execPath,
-    ['--import', 'tsx', 'service/src/main.ts'],
+    [...instanceNodeArgs(), '--import', 'tsx', 'service/src/main.ts'],
     instanceEnv(index),
   );
 }
