@@ -160,7 +160,7 @@ async function main(argv: string[]): Promise<number> {
     // A chart that fails to render must not cost the report of a long run.
     await writeChart(
       join(REPORTS_DIR, chartFile),
-      `Carewatch ${options.profile}: throughput and latency`,
+      `Carewatch ${options.profile}: throughput, latency and memory`,
       results.timeline,
       service,
     ).catch((error: unknown) => console.error(`chart not rendered: ${String(error)}`));

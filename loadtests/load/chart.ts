@@ -52,7 +52,7 @@ export async function writeChart(
       { gridIndex: 0, type: 'value', name: 'requests/s' },
       { gridIndex: 0, type: 'value', name: 'concurrent users', splitLine: { show: false } },
       { gridIndex: 1, type: 'value', name: 'latency (ms)' },
-      { gridIndex: 2, type: 'value', name: 'memory, largest instance (MB)' },
+      { gridIndex: 2, type: 'value', name: 'MB, largest instance' },
     ],
     series: [
       line(
