@@ -19,6 +19,7 @@ import {
   valuesPaths,
   type Values,
 } from './src/chart-structure';
+import { scaleOutSecretKeys, scaleOutVariables } from './src/scale-out-env';
 
 // The helm binary is not available here (Debian does not package it), so the chart is checked
 // statically: plain YAML parsed, template references resolved, values validated by the service's own
@@ -30,6 +31,18 @@ const defaults = readYaml(join(chartDir, 'values.yaml')) as Values;
 const ENVIRONMENTS = ['dev', 'staging', 'production'] as const;
 const valuesOf = (env: string) => readYaml(join(chartDir, `values-${env}.yaml`));
 const merged = (env: string) => mergeValues(defaults, valuesOf(env)) as Values;
+
+// Production secrets live outside the chart; stand-ins of the right shape take their place.
+const standIns = {
+  DATABASE_URL: 'postgres://carewatch@postgresql:5432/carewatch',
+  REDIS_URL: 'redis://redis:6379',
+  ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+  JWT_SIGNING_KEYS: JSON.stringify([newSigningKey('prod-1')]),
+  AUDIT_CHECKPOINT_KEY: newCheckpointKey(),
+  DATABASE_DIRECT_URL: 'postgres://carewatch@postgresql-rw:5432/carewatch',
+  DATABASE_REPLICA_URLS:
+    'postgres://carewatch@postgresql-r:5432/carewatch,postgres://carewatch@postgresql-r2:5432/carewatch',
+};
 
 describe('the Helm chart', () => {
   it('describes itself in Chart.yaml, at the version of the service it deploys', () => {
@@ -78,14 +91,6 @@ describe('the Helm chart', () => {
   });
 
   it('gives the service a configuration it accepts in every environment', () => {
-    // Production secrets live outside the chart; stand-ins of the right shape take their place.
-    const standIns = {
-      DATABASE_URL: 'postgres://carewatch@postgresql:5432/carewatch',
-      REDIS_URL: 'redis://redis:6379',
-      ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
-      JWT_SIGNING_KEYS: JSON.stringify([newSigningKey('prod-1')]),
-      AUDIT_CHECKPOINT_KEY: newCheckpointKey(),
-    };
     for (const env of ENVIRONMENTS) {
       const values = merged(env);
       const secret = values.secret as { create: boolean; keys: string[]; values: Record<string, string> };
@@ -97,11 +102,54 @@ describe('the Helm chart', () => {
       ]);
       const config = {
         ...(values.config as Record<string, string>),
+        ...scaleOutVariables(values),
         ...(secret.create ? secret.values : standIns),
         PORT: String(values.containerPort),
       };
       expect(() => loadConfig(config), env).not.to.throw();
+      if (secret.create)
+        expect(
+          scaleOutSecretKeys(values).filter((key) => !(key in secret.values)),
+          `${env}: the chart's own Secret lacks`,
+        ).to.deep.equal([]);
     }
+  });
+
+  it('passes the replica, pooler and Sentinel values as the variables the service reads', () => {
+    const helpers = templates.get('_helpers.tpl') ?? '';
+    expect(scaleOutVariables(defaults)).to.deep.equal({ DATABASE_POOLER: 'none' });
+    expect(scaleOutSecretKeys(defaults), 'nothing new to provide while off').to.deep.equal([]);
+    const scaledOut = mergeValues(defaults, {
+      database: { pooler: 'pgbouncer', readReplicas: { enabled: true } },
+      redis: { sentinel: { hosts: ['redis-sentinel-0:26379', 'redis-sentinel-1:26379'] } },
+    }) as Values;
+    const variables = scaleOutVariables(scaledOut);
+    const secretKeys = scaleOutSecretKeys(scaledOut);
+    expect(secretKeys).to.have.members(['DATABASE_DIRECT_URL', 'DATABASE_REPLICA_URLS']);
+    for (const name of Object.keys(variables)) expect(helpers, name).to.include(`- name: ${name}\n`);
+    for (const key of secretKeys) expect(helpers, key).to.include(`"${key}"`);
+
+    const { database, redis } = loadConfig({
+      ...(defaults.config as Record<string, string>),
+      ...variables,
+      ...standIns,
+      PORT: '3000',
+    });
+    expect(database.pooler).to.equal('pgbouncer');
+    expect(database.directUrl).to.equal(standIns.DATABASE_DIRECT_URL);
+    expect(database.replicas).to.deep.include({ stickyMs: 2000, maxLagMs: 5000 });
+    expect(database.replicas.urls).to.have.length(2);
+    expect(redis.sentinels).to.deep.equal([
+      { host: 'redis-sentinel-0', port: 26379 },
+      { host: 'redis-sentinel-1', port: 26379 },
+    ]);
+    expect(redis.sentinelName).to.equal('carewatch');
+  });
+
+  it('lets the pods reach PgBouncer and the Sentinels through the NetworkPolicy', () => {
+    const egress = defaults.networkPolicy as { egress: { ports: { port: number }[] }[] };
+    const ports = egress.egress.flatMap((rule) => rule.ports.map((p) => p.port));
+    expect(ports).to.include.members([5432, 6432, 6379, 26379]);
   });
 
   it('keeps pods non-root on a read-only root filesystem, probed on /readyz and /healthz, everywhere', () => {

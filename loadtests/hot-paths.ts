@@ -14,7 +14,9 @@
  * the figures.
  *
  * BENCH_ROUNDS (3), BENCH_SLICES per round (3), BENCH_SLICE_SECONDS (3), BENCH_CONNECTIONS (32),
- * BENCH_RATE (1000), BENCH_RATE_SECONDS (10). Database and Redis as in tracing-overhead.ts.
+ * BENCH_RATE (1000), BENCH_RATE_SECONDS (10). Database and Redis as in tracing-overhead.ts: the issue's
+ * figures are with the real servers, TEST_DATABASE_URL and TEST_REDIS_URL set (else the embedded
+ * PostgreSQL, and no Redis); the first line printed says which.
  * BENCH_BASELINE_DIR: a built checkout of another commit (node_modules linked) whose PHI read is measured
  * in the same slices, for a before/after ratio that the machine's load cannot skew.
  */
@@ -112,6 +114,10 @@ async function main(): Promise<void> {
       .join(', ')}`,
   );
   const { env, sink } = await benchEnvironment();
+  // Figures with the embedded PostgreSQL or without Redis measure another setup: say which one this is.
+  console.log(
+    `PostgreSQL ${new URL(env.DATABASE_URL!).host}${process.env.TEST_DATABASE_URL || process.env.BENCH_DATABASE_URL ? '' : ' (embedded)'}, Redis ${env.REDIS_URL ?? 'none (sessions and the request limit in process)'}`,
+  );
   const { patient, provider } = await people(env);
   const targets: Target[] = [
     { name: 'Koa hello-world', path: '/', headers: {}, instance: 'helloWorld' },
@@ -153,6 +159,14 @@ async function main(): Promise<void> {
       .join(', ')}`,
   );
   console.log('targets: ratio >= 0.10 for GET /v1/patients/me; p99 < 20 ms at 1,000 req/s');
+  // A refused or failed answer is cheaper than the work measured: figures with any of them mean nothing.
+  const errors = slices.flat().reduce((sum, f) => sum + f.errors, fixed.errors);
+  if (errors > 0) {
+    console.error(
+      `INVALID: ${errors} answers were errors or not 2xx; the figures above do not measure the routes`,
+    );
+    process.exitCode = 1;
+  }
   sink.server.close();
   await stopTestServer();
 }

@@ -39,6 +39,8 @@ async function main(): Promise<void> {
     console.log(
       `GET /v1/patients/me under the profiler: ${figures.requestsPerSecond.toFixed(0)} req/s, p99 ${figures.p99} ms, ${figures.errors} errors (load ${loadavg()[0]!.toFixed(1)})`,
     );
+    // A profile of refused answers would show the wrong work.
+    if (figures.errors > 0) throw new Error(`${figures.errors} answers were errors or not 2xx`);
   } finally {
     if (instances) await stopInstances(instances);
     sink.server.close();

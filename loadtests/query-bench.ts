@@ -14,8 +14,10 @@ import { createMigrator } from '../db/migrator';
 import { createClinicalServices } from '../service/src/clinical-services';
 import { loadConfig } from '../service/src/config';
 import { initModels } from '../service/src/models';
+import { createLogger } from '../service/src/observability/logger';
 import { createMetrics } from '../service/src/observability/metrics';
 import type { Actor } from '../service/src/platform/actor';
+import { createCache } from '../service/src/platform/cache';
 import type { Page, PageRequest } from '../service/src/platform/keyset-page';
 import { createFieldCipher } from '../service/src/platform/field-cipher';
 import { asSuperuser } from '../service/test/support/roles';
@@ -97,9 +99,14 @@ async function main(): Promise<number> {
     );
     console.log(`seeded in ${Date.now() - seedStarted} ms:`, counts);
 
+    const metrics = createMetrics();
+    const logger = createLogger({ level: 'error' });
     const services = createClinicalServices({
       sequelize,
-      metrics: createMetrics(),
+      metrics,
+      // The queries are measured, not a cache: in-process, as without REDIS_URL.
+      cache: createCache({ ...config.redis, url: undefined, sentinels: [] }, metrics, logger),
+      logger,
       config,
       cipher,
       onBackgroundError: (error) => console.error(error),

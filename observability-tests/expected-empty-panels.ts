@@ -18,6 +18,7 @@ export interface EmptyPanelExpectation {
 
 const OPERATIONS = 'carewatch-healthcare-operations';
 const OVERVIEW = 'carewatch-service-overview';
+const DATA_STORES = 'carewatch-data-stores';
 
 const NO_5XX =
   'a labelled counter has no 5xx series until the first 5xx, and per route there is no zero to fall back ' +
@@ -29,11 +30,23 @@ const entry =
     refId === undefined
       ? { dashboardUid, panelTitle, kind, reason }
       : { dashboardUid, panelTitle, refId, kind, reason };
+const feature = entry('feature');
 const fault = entry('fault');
+
+const NO_REPLICAS =
+  'the observed service runs without read replicas (DATABASE_REPLICA_URLS); read-replicas.test.ts runs ' +
+  'them against a real streaming replica';
 const unstable = entry('unstable');
 
 export const EXPECTED_EMPTY_PANELS: readonly EmptyPanelExpectation[] = [
   fault(OVERVIEW, 'Server error ratio by route', NO_5XX),
+  feature(DATA_STORES, 'Replica lag', NO_REPLICAS),
+  feature(DATA_STORES, 'Replicas in rotation', NO_REPLICAS),
+  fault(
+    DATA_STORES,
+    'Work done without Redis',
+    'counted by operation only while Redis is unreachable, and the workload runs with Redis up',
+  ),
   unstable(
     OPERATIONS,
     'Critical-hours availability, last 30 days',

@@ -15,7 +15,8 @@ import { observeService, type ObservedService } from './support/observed-service
 import request from 'supertest';
 import { AlertStripResponse, PanelDataResponse } from '../service/src/console/schemas';
 import { createOperator } from '../service/test/support/identities';
-import { variantRuntime } from '../service/test/support/runtime';
+import { SPECIALTY } from '../service/test/support/clinical-http';
+import { runbookUrl } from '../alerts/src/conventions';
 
 // DESIGN.md section 6: every query of the dashboards and rules is tested against a real Prometheus that
 // scrapes the running service.
@@ -61,9 +62,9 @@ describe('dashboards and rules against a real Prometheus scraping the service', 
   after(async () => observed?.stop());
 
   it('serves the console its declared panel queries and alerts through this Prometheus', async () => {
-    const runtime = await variantRuntime({ PROMETHEUS_URL: observed.prometheusUrl });
-    const operator = await createOperator(runtime);
-    const http = () => request(runtime.app.callback());
+    // The observed service itself was told PROMETHEUS_URL, as a deployment's would be.
+    const operator = await createOperator(observed.runtime);
+    const http = () => request(observed.runtime.app.callback());
     // A minute past the settled evaluation, so the last grid point's rate window holds the workload.
     const to = Math.ceil(observed.settledAt) + 60;
     const range = `from=${to - 600}&to=${to}&step=15`;
@@ -78,6 +79,18 @@ describe('dashboards and rules against a real Prometheus scraping the service', 
       (await http().get('/v1/ops/alerts').set(operator.headers).expect(200)).body,
     );
     expect(strip.source).to.equal('prometheus');
+    // The workload's unanswered request expired: Prometheus fires this (no `for:`) at its next evaluation.
+    const expired = strip.alerts.find(
+      (a) => a.name === 'CarewatchConsultationRequestExpired' && a.scope === SPECIALTY,
+    );
+    expect(expired, JSON.stringify(strip.alerts)).to.include({
+      severity: 'warning',
+      patientSafety: true,
+      silenced: false,
+      runbookUrl: runbookUrl('CarewatchConsultationRequestExpired'),
+    });
+    expect(expired?.summary).to.match(/expired without any provider/);
+    expect(Date.parse(expired?.since ?? '')).to.be.within(Date.now() - 120_000, Date.now());
   });
 
   const evaluatePanels = () =>

@@ -92,6 +92,18 @@ export function alertmanagerConfig(): Record<string, unknown> {
         equal: ['job', 'specialty'],
       },
       {
+        // With every replica out, the per-replica tickets say nothing more.
+        source_matchers: ['alertname="CarewatchDbAllReplicasOutOfRotation"'],
+        target_matchers: ['alertname="CarewatchDbReplicaOutOfRotation"'],
+        equal: ['job'],
+      },
+      {
+        // Without Redis every shared cache look-up misses: the outage is the cause to report.
+        source_matchers: ['alertname="CarewatchRedisUnavailable"'],
+        target_matchers: ['alertname="CarewatchCacheHitRatioLow"'],
+        equal: ['job'],
+      },
+      {
         // A failed verification is the stronger signal than a stale one.
         source_matchers: ['alertname="CarewatchAuditVerificationFailed"'],
         target_matchers: ['alertname="CarewatchAuditVerificationStale"'],

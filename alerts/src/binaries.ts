@@ -1,10 +1,13 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-// Finds the Prometheus tools the tests run for real. PROMTOOL / AMTOOL / PROMETHEUS override the lookup
-// (CI can point them at a downloaded release); otherwise the first executable on PATH is used.
+// Finds the Prometheus tools the tests run for real. PROMTOOL / AMTOOL / PROMETHEUS / ALERTMANAGER
+// override the lookup (CI can point them at a downloaded release); otherwise the first executable on PATH
+// is used, under the release's name or Debian's.
 
-export type Tool = 'promtool' | 'amtool' | 'prometheus';
+export type Tool = 'promtool' | 'amtool' | 'prometheus' | 'alertmanager';
+
+const DEBIAN_NAMES: Partial<Record<Tool, string>> = { alertmanager: 'prometheus-alertmanager' };
 
 function isExecutable(path: string): boolean {
   try {
@@ -18,10 +21,11 @@ function isExecutable(path: string): boolean {
 export function findTool(tool: Tool, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const override = env[tool.toUpperCase()];
   if (override !== undefined && override !== '') return isExecutable(override) ? override : undefined;
+  const names = [tool, DEBIAN_NAMES[tool]].filter((name) => name !== undefined);
   return (env.PATH ?? '')
     .split(delimiter)
     .filter((dir) => dir !== '')
-    .map((dir) => join(dir, tool))
+    .flatMap((dir) => names.map((name) => join(dir, name)))
     .find(isExecutable);
 }
 

@@ -151,6 +151,18 @@ export function serviceOverview(): dashboard.Dashboard {
             targets: [{ expr: gauge('sum', 'up'), legend: 'up' }],
           }),
           timeseries({
+            title: 'Instances behind the load balancer',
+            description:
+              'Instances Prometheus discovers, those it can scrape, and those whose /readyz answers 200, which ' +
+              'the load balancer routes to (it is not scraped itself). A page fires below 2 ready of several.',
+            unit: 'short',
+            targets: [
+              { expr: `count (${sel('up')})`, legend: 'discovered' },
+              { expr: gauge('sum', 'up'), legend: 'up' },
+              { expr: gauge('sum', 'carewatch_ready'), legend: 'ready' },
+            ],
+          }),
+          timeseries({
             title: 'Latency percentiles, all routes',
             description: 'p50, p95 and p99 of request duration across every route.',
             unit: 's',

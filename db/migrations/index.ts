@@ -14,6 +14,7 @@ import outboxDueIndex from './0012_outbox_due_index';
 import auditVerifications from './0013_audit_verifications';
 import operatorRole from './0014_operator_role';
 import operatorRoleValidated from './0015_operator_role_validated';
+import mfaChallenges from './0016_mfa_challenges';
 import usersEmailLookup from './0017_users_email_lookup';
 
 /** Every migration, in order. A new migration is appended here; an applied one is never edited. */
@@ -33,5 +34,6 @@ export const migrations: readonly Migration[] = [
   auditVerifications,
   operatorRole,
   operatorRoleValidated,
+  mfaChallenges,
   usersEmailLookup,
 ];

@@ -1,6 +1,7 @@
 import { SPECIALTY, createCast, type Cast } from '../../service/test/support/clinical-http';
 import { createPatient, signIn, type Identity } from '../../service/test/support/identities';
 import { createLinkedUser, type FakeIdentityProvider } from '../../service/test/support/identity-provider';
+import type { Specialty } from '../../service/src/providers/model';
 import type { Runtime } from '../../service/src/runtime';
 import { ANONYMOUS_STEPS, JSON_HEADERS, send, type WorkloadStep } from './workload';
 
@@ -187,20 +188,32 @@ const refreshReuse = step('a rotated refresh token is presented again', async (a
   await api({ ...rotated, status: 401 });
 });
 
-const expiredRequest = step('a request nobody accepts expires', async (api, { runtime }) => {
-  const waiting = await createPatient(runtime);
-  const requested = await api({
+/**
+ * A request of `patient` in `specialty` that nobody accepts, expired by the sweeper's tick run just past
+ * its expiry rather than waited for (the answer rounds the stored microseconds down to milliseconds).
+ */
+export async function expireRequest(
+  baseUrl: string,
+  runtime: Runtime,
+  patient: Identity,
+  specialty: Specialty,
+): Promise<void> {
+  const requested = await call(baseUrl, 'a request nobody accepts expires', {
     path: '/v1/consultations',
-    as: waiting,
-    json: { specialty: SPECIALTY, reason: 'Rash on the forearm' },
+    as: patient,
+    json: { specialty, reason: 'Rash on the forearm' },
     status: 201,
   });
-  // The sweeper's tick, run just past the request's expiry rather than waited for (the answer rounds the
-  // stored microseconds down to milliseconds).
   const expiresAt = Date.parse(requested.expiresAt as string);
   const expired = await runtime.clinical.expiry.sweepOnce(new Date(expiresAt + 1));
   if (!expired?.some((row) => row.id === idOf(requested))) throw new Error('the request did not expire');
-});
+}
+
+const expiredRequest: WorkloadStep<WorkloadContext> = {
+  name: 'a request nobody accepts expires',
+  run: async (baseUrl, { runtime }) =>
+    expireRequest(baseUrl, runtime, await createPatient(runtime), SPECIALTY),
+};
 
 const mfaSignIn = step('provider signs in with a second factor', async (_api, { runtime, cast }) => {
   await signIn(runtime, cast.provider);

@@ -63,9 +63,9 @@ export async function evaluate(prometheusUrl: string, expr: string, time: number
   return { series: isList ? z.array(z.unknown()).parse(result).length : 1 };
 }
 
-/** The value of a query expected to answer one sample now (NaN when it answers nothing). */
-export async function queryNumber(prometheusUrl: string, expr: string): Promise<number> {
-  const data = await dataOf(queryUrl(prometheusUrl, expr), queryData);
+/** The value of a query expected to answer one sample, now or at `time` (NaN when it answers nothing). */
+export async function queryNumber(prometheusUrl: string, expr: string, time?: number): Promise<number> {
+  const data = await dataOf(queryUrl(prometheusUrl, expr, time), queryData);
   const samples = z.array(z.object({ value: z.tuple([z.number(), z.string()]) })).parse(data.result);
   return samples.length === 1 && samples[0] ? Number(samples[0].value[1]) : Number.NaN;
 }

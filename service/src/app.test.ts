@@ -100,6 +100,8 @@ describe('the HTTP skeleton', () => {
     const ready = await request(app.callback()).get('/readyz');
     expect(ready.status).to.equal(200);
     expect(ready.body).to.deep.equal({ status: 'ready' });
+    // What a load balancer's health check sees, for Prometheus, which does not scrape the balancer.
+    expect((await request(app.callback()).get('/metrics')).text).to.match(/^carewatch_ready 1$/m);
   });
 
   it('is not ready while migrations are pending', async () => {
@@ -108,6 +110,7 @@ describe('the HTTP skeleton', () => {
       const response = await request(runtime.app.callback()).get('/readyz');
       expect(response.status).to.equal(503);
       expect(response.body.reason).to.equal('migrations_pending');
+      expect((await request(runtime.app.callback()).get('/metrics')).text).to.match(/^carewatch_ready 0$/m);
     } finally {
       await runtime.close();
     }

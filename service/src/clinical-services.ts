@@ -7,13 +7,16 @@ import { createExpirySweeper } from './consultations/expiry';
 import { OLDEST_WAITING_BY_SPECIALTY, PENDING_REQUESTS_BY_SPECIALTY } from './consultations/pending-gauge';
 import { createConsultationService } from './consultations/service';
 import { createCountingGauge } from './observability/cached-gauge';
+import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import { createPatientService } from './patients/service';
+import type { Cache } from './platform/cache';
 import { createDirectQuery } from './platform/direct-query';
 import type { FieldCipher } from './platform/field-cipher';
 import { createPrescriptionService } from './prescriptions/service';
 import { AVAILABLE_PROVIDERS_BY_SPECIALTY } from './providers/available-gauge';
 import { SPECIALTIES } from './providers/model';
+import { createProviderProfiles } from './providers/profile-cache';
 import { createProviderService } from './providers/service';
 
 export interface ClinicalDeps {
@@ -21,6 +24,9 @@ export interface ClinicalDeps {
   /** For reads that may be slightly stale (lists, reports); the primary when there are no replicas. */
   readonly reader?: Sequelize;
   readonly metrics: Metrics;
+  /** Where profiles read far more than written are cached (Redis, shared by every instance). */
+  readonly cache: Cache;
+  readonly logger: Logger;
   readonly config: Config;
   /** This runtime's key ring, for the reads that decrypt PHI outside the models. */
   readonly cipher: FieldCipher;
@@ -37,6 +43,8 @@ export function createClinicalServices({
   sequelize,
   reader = sequelize,
   metrics,
+  cache,
+  logger,
   config,
   cipher,
   onBackgroundError,
@@ -46,7 +54,7 @@ export function createClinicalServices({
   const patients = createPatientService({
     consultations,
     prescriptions,
-    query: createDirectQuery(sequelize, metrics),
+    query: createDirectQuery(sequelize, metrics, { prepared: config.database.pooler !== 'pgbouncer' }),
     cipher,
   });
   const bySpecialty = (gauge: Gauge<'specialty'>, sql: string) =>
@@ -64,7 +72,8 @@ export function createClinicalServices({
   );
   const pendingRequests = bySpecialty(metrics.consultations.requestsPending, PENDING_REQUESTS_BY_SPECIALTY);
   const oldestWaiting = bySpecialty(metrics.consultations.oldestWaiting, OLDEST_WAITING_BY_SPECIALTY);
-  const providers = createProviderService({ consultations, patients, availableProviders });
+  const profiles = createProviderProfiles(cache, logger, metrics);
+  const providers = createProviderService({ consultations, patients, availableProviders, profiles });
   const reports = createReportService({ sequelize: reader });
   const admin = createAdminService({ patients, reports });
   const expiry = createExpirySweeper({ sequelize, metrics, onError: onBackgroundError });
@@ -88,6 +97,8 @@ export function createClinicalServices({
       ];
       return () => stops.forEach((stop) => stop());
     },
+    /** Ends the profile cache's subscription to changes. */
+    close: () => profiles.close(),
   };
 }
 

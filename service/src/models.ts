@@ -3,6 +3,7 @@ import { BreakGlassReason, initBreakGlassModel } from './audit/break-glass-model
 import { AuditEvent, AuditSeal, initAuditModel } from './audit/model';
 import { AuditVerification, initAuditVerificationModel } from './audit/verification-model';
 import {
+  MfaChallenge,
   MfaFactor,
   PasswordReset,
   RecoveryCode,
@@ -59,6 +60,7 @@ export function initModels(sequelize: Sequelize, cipher: FieldCipher) {
     MfaFactor,
     RecoveryCode,
     PasswordReset,
+    MfaChallenge,
     Patient,
     Provider,
     Consultation,

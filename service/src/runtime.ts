@@ -129,6 +129,8 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     sequelize,
     reader,
     metrics,
+    cache,
+    logger,
     config,
     cipher,
     onBackgroundError: (error) => logger.error('clinical background work failed', { error }),
@@ -240,6 +242,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
         sequelize.close(),
         migrationDatabase === sequelize ? undefined : migrationDatabase.close(),
         auth.sessions.close(),
+        clinical.close(),
         cache.close(),
         replicas.close(),
       ]);

@@ -1,31 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
-import { declaredRoutes } from '../src/platform/route-metadata';
+import { auditedRoutes, routeKey as key } from './support/audited-routes';
 import { DISTINCTIVE_NAME_PREFIXES, useDistinctivePhi } from './support/identities';
 import { phiRouteCases } from './support/phi-cases';
 import type { PhiRouteCase } from './support/phi-cases/types';
-import { type TestRuntime } from './support/runtime';
 import { useTestApp } from './support/test-app';
 
 interface AuditedRow {
   patient_ids: string[];
   outcome: string;
   action: string;
-}
-
-const key = (method: string, path: string) => `${method} ${path}`;
-
-/** Every route whose chain declares an audit, with the /v1 prefix its router is mounted under. */
-function auditedRoutes(runtime: TestRuntime): string[] {
-  return runtime.routers
-    .flatMap((router) => declaredRoutes(router))
-    .filter((route) => route.audit)
-    .flatMap((route) =>
-      route.methods.map((method) =>
-        key(method, route.path.startsWith('/v1') ? route.path : `/v1${route.path}`),
-      ),
-    );
 }
 
 // Values no code path has a reason to copy: if one turns up in an audit event or a log line, PHI leaked.

@@ -36,7 +36,24 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- default (include "carewatch.fullname" .) .Values.secret.existingSecret -}}
 {{- end -}}
 
-{{/* The environment of the service and of the migrations job: plain config, then the secret keys. */}}
+{{/* Secret keys the scale-out values need besides secret.keys, comma-separated (empty when off). */}}
+{{- define "carewatch.dataStoreSecretKeys" -}}
+{{- $keys := list -}}
+{{- if eq .Values.database.pooler "pgbouncer" -}}
+{{- $keys = append $keys "DATABASE_DIRECT_URL" -}}
+{{- end -}}
+{{- if .Values.database.readReplicas.enabled -}}
+{{- $keys = append $keys "DATABASE_REPLICA_URLS" -}}
+{{- end -}}
+{{- join "," $keys -}}
+{{- end -}}
+
+{{/* Every key read from the Secret: secret.keys and what the scale-out values need, each once. */}}
+{{- define "carewatch.secretKeys" -}}
+{{- concat .Values.secret.keys (compact (splitList "," (include "carewatch.dataStoreSecretKeys" .))) | uniq | join "," -}}
+{{- end -}}
+
+{{/* The environment of the service and of the migrations job: plain config, scale-out, then the secret keys. */}}
 {{- define "carewatch.env" -}}
 - name: PORT
   value: {{ .Values.containerPort | quote }}
@@ -44,7 +61,21 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - name: {{ $name }}
   value: {{ $value | quote }}
 {{- end }}
-{{- range .Values.secret.keys }}
+- name: DATABASE_POOLER
+  value: {{ .Values.database.pooler | quote }}
+{{- if .Values.database.readReplicas.enabled }}
+- name: REPLICA_STICKY_MS
+  value: {{ .Values.database.readReplicas.stickyMs | quote }}
+- name: REPLICA_MAX_LAG_MS
+  value: {{ .Values.database.readReplicas.maxLagMs | quote }}
+{{- end }}
+{{- if .Values.redis.sentinel.hosts }}
+- name: REDIS_SENTINELS
+  value: {{ join "," .Values.redis.sentinel.hosts | quote }}
+- name: REDIS_SENTINEL_NAME
+  value: {{ .Values.redis.sentinel.name | quote }}
+{{- end }}
+{{- range compact (splitList "," (include "carewatch.secretKeys" .)) }}
 - name: {{ . }}
   valueFrom:
     secretKeyRef:

@@ -2,7 +2,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { AuditActor } from './audit-actor';
-import { createDirectQuery } from '../platform/direct-query';
+import { createDirectQuery, type DirectQueryOptions } from '../platform/direct-query';
 import { groupCommit } from './group-commit';
 import { startAtZero } from '../observability/known-series';
 import { ACTOR_ROLES, AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditAction, type AuditOutcome } from './model';
@@ -111,6 +111,7 @@ export function createAuditRecorder(
   sequelize: Sequelize,
   metrics: Metrics,
   logger: Logger,
+  directQuery: DirectQueryOptions,
 ): RecordAuditEvent {
   startAtZero(metrics.audit.events, {
     action: AUDIT_ACTIONS,
@@ -125,11 +126,14 @@ export function createAuditRecorder(
     });
   // Outside a transaction each batch is one statement on its own (autocommit), the one per request that
   // every audited route runs: it skips Sequelize's per-call work.
-  const direct = createDirectQuery(sequelize, metrics);
+  const direct = createDirectQuery(sequelize, metrics, directQuery);
   const committed = groupCommit(
     (events: readonly AuditEventInput[]) =>
       direct<{ seq: string }>('insert', insertStatement(events.length), events.flatMap(bindValues)),
-    { maxBatch: 100, maxInFlight: 4, onBatch: (size) => metrics.audit.commitBatchSize.observe(size) },
+    // One statement at a time: the events that arrive meanwhile wait and go together in the next one.
+    // Each statement costs PostgreSQL about 350 µs of CPU whatever its size, a row about 60 µs more; with 4
+    // in flight the PHI read's batches held 3.7 events, with 1 they hold 10.8 and the read is faster.
+    { maxBatch: 100, maxInFlight: 1, onBatch: (size) => metrics.audit.commitBatchSize.observe(size) },
   );
 
   return async (event, transaction) => {

@@ -18,7 +18,9 @@ export function createAuditTrail(sequelize: Sequelize, config: Config, metrics: 
   const verification = createVerificationSchedule(sequelize, walk, metrics, logger);
   let maintenance: NodeJS.Timeout | undefined;
   return {
-    record: createAuditRecorder(sequelize, metrics, logger),
+    record: createAuditRecorder(sequelize, metrics, logger, {
+      prepared: config.database.pooler !== 'pgbouncer',
+    }),
     sealer,
     verification,
     /** A verification on demand (the admin API, the CLI): recorded like a scheduled one, then exported. */

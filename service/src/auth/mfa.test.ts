@@ -102,6 +102,46 @@ describe('multi-factor authentication', () => {
     expect(results.map((r) => r.status).sort()).to.deep.equal([200, 401]);
   });
 
+  it('spends a challenge once: of a code and a recovery code sent with it at once, one logs in', async () => {
+    const runtime = app.runtime;
+    const provider = await createProvider(runtime);
+    const login = await passwordLogin(runtime, provider);
+    const results = await Promise.all([
+      verify(runtime, login.body.mfaToken, { code: await provider.nextTotpCode() }),
+      verify(runtime, login.body.mfaToken, { recoveryCode: provider.recoveryCodes![0]! }),
+    ]);
+    expect(results.map((r) => r.status).sort()).to.deep.equal([200, 401]);
+    expect(results.find((r) => r.status === 401)!.body.code).to.equal('mfa_challenge_invalid');
+  });
+
+  it('refuses an expired challenge, and the next login clears expired ones away', async () => {
+    const runtime = app.runtime;
+    const provider = await createProvider(runtime);
+    const login = await passwordLogin(runtime, provider);
+    const challengesOf = async () =>
+      (
+        await runtime.sequelize.query<{ count: number }>(
+          'SELECT count(*)::int AS count FROM mfa_challenges WHERE user_id = $1',
+          { bind: [provider.userId], type: QueryTypes.SELECT },
+        )
+      )[0]!.count;
+    expect(await challengesOf()).to.equal(1);
+    await runtime.sequelize.query(
+      `UPDATE mfa_challenges SET expires_at = now() - interval '1 second' WHERE user_id = $1`,
+      { bind: [provider.userId] },
+    );
+    const late = await verify(runtime, login.body.mfaToken, { recoveryCode: provider.recoveryCodes![0]! });
+    expect(late.status).to.equal(401);
+    expect(late.body.code).to.equal('mfa_challenge_invalid');
+
+    const fresh = await passwordLogin(runtime, provider);
+    expect(await challengesOf()).to.equal(1);
+    expect(
+      (await verify(runtime, fresh.body.mfaToken, { recoveryCode: provider.recoveryCodes![0]! })).status,
+    ).to.equal(200);
+    expect(await challengesOf()).to.equal(0);
+  });
+
   it('accepts a recovery code once', async () => {
     const runtime = app.runtime;
     const provider = await createProvider(runtime);

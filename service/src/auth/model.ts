@@ -97,6 +97,17 @@ export class PasswordReset extends Model<
   declare updatedAt: CreationOptional<Date>;
 }
 
+/** Between a correct password and a correct second factor (auth/mfa-challenges.ts, migration 0016). */
+export class MfaChallenge extends Model<
+  InferAttributes<MfaChallenge>,
+  InferCreationAttributes<MfaChallenge>
+> {
+  declare tokenHash: string;
+  declare userId: ForeignKey<User['id']>;
+  declare expiresAt: Date;
+  declare createdAt: CreationOptional<Date>;
+}
+
 export function initIdentityModels(sequelize: Sequelize): void {
   User.init(
     {
@@ -181,6 +192,14 @@ export function initIdentityModels(sequelize: Sequelize): void {
     },
     { sequelize, tableName: 'password_resets', modelName: 'PasswordReset' },
   );
+  MfaChallenge.init(
+    {
+      tokenHash: { type: DataTypes.TEXT, primaryKey: true },
+      expiresAt: { type: DataTypes.DATE, allowNull: false },
+      createdAt: { type: DataTypes.DATE, allowNull: false },
+    },
+    { sequelize, tableName: 'mfa_challenges', modelName: 'MfaChallenge', updatedAt: false },
+  );
 
   // A fresh options object per association: Sequelize mutates the one it is given.
   const owned = () => ({ foreignKey: { name: 'userId', allowNull: false }, onDelete: 'CASCADE' }) as const;
@@ -202,4 +221,6 @@ export function initIdentityModels(sequelize: Sequelize): void {
   RecoveryCode.belongsTo(User, owned());
   User.hasMany(PasswordReset, owned());
   PasswordReset.belongsTo(User, owned());
+  User.hasMany(MfaChallenge, owned());
+  MfaChallenge.belongsTo(User, owned());
 }

@@ -44,7 +44,7 @@ export function createAuthModule(deps: AuthModuleDeps) {
   const mfa = createMfaService(sequelize, deps.cipher);
   const recordSecurityEvent = securityEventRecorder(deps.recordAuditEvent);
   const attempts = createAttempts(createThrottle(cache, config.rateLimits), metrics, recordSecurityEvent);
-  const challenges = createMfaChallenges(cache, config.mfaChallengeTtlSeconds);
+  const challenges = createMfaChallenges(config.mfaChallengeTtlSeconds);
   const service = createAuthService({
     config,
     sequelize,

@@ -52,6 +52,8 @@ const INVALID_CODE = {
   failureCode: 'invalid_mfa_code',
   failureDetail: 'The code is incorrect or was already used.',
 } as const;
+const challengeInvalid = () =>
+  unauthorized('The MFA challenge is unknown or expired; log in again.', 'mfa_challenge_invalid');
 
 const findUser = (where: { id: string } | { email: string }) =>
   User.findOne({
@@ -134,8 +136,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       await attempts.spendAddress(origin);
       const userId = await deps.challenges.userOf(mfaToken);
       const user = userId ? await findUser({ id: userId }) : null;
-      if (!user || user.status !== 'active')
-        throw unauthorized('The MFA challenge is unknown or expired; log in again.', 'mfa_challenge_invalid');
+      if (!user || user.status !== 'active') throw challengeInvalid();
       await counted(
         () =>
           attempts.attempt(
@@ -146,8 +147,9 @@ export function createAuthService(deps: AuthServiceDeps) {
           ),
         (result) => metrics.auth.mfaVerifications.inc({ result }),
       );
+      // Spent only now, so a wrong code can be corrected; of two requests that both got here, one wins.
+      if (!(await deps.challenges.consume(mfaToken, user.id))) throw challengeInvalid();
       metrics.auth.mfaVerifications.inc({ result: 'success' });
-      await deps.challenges.consume(mfaToken);
       return loggedIn(user, 'aal2', origin);
     },
 

@@ -1,44 +1,18 @@
 import { expect } from 'chai';
 import { api } from '../../test/support/http';
 import { createPatient } from '../../test/support/identities';
-import { runId } from '../../test/support/environment';
-import { sharedRuntime, variantRuntime, type TestRuntime } from '../../test/support/runtime';
+import { untilServedFromMemory, useTwoInstances } from '../../test/support/local-cache';
+import { variantRuntime, type TestRuntime } from '../../test/support/runtime';
 
-/** This runtime's count of authenticated requests answered from its own memory. */
-async function localHits(runtime: TestRuntime): Promise<number> {
-  const metric = await runtime.metrics.registry.getSingleMetric('carewatch_cache_requests_total')?.get();
-  const hits = metric?.values.find(
-    (value) => value.labels.cache === 'session_local' && value.labels.result === 'hit',
-  );
-  return hits?.value ?? 0;
-}
-
-/**
- * Signs in on `runtime` and asks for /v1/me until an answer comes from its memory (the subscription to
- * session changes is made once Redis is ready, a moment after start): proves the copy exists.
- */
-async function servedFromMemory(runtime: TestRuntime, headers: Record<string, string>): Promise<void> {
-  const before = await localHits(runtime);
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    expect((await api(runtime).get('/v1/me').set(headers)).status).to.equal(200);
-    if ((await localHits(runtime)) > before) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('the session was never served from memory');
-}
+/** Asks for /v1/me until `runtime` answers it from its own memory. */
+const servedFromMemory = (runtime: TestRuntime, headers: Record<string, string>) =>
+  untilServedFromMemory(runtime, 'session_local', () => api(runtime).get('/v1/me').set(headers));
 
 describe('session cache: in-process copies invalidated through Redis', () => {
-  let one: TestRuntime;
-  let other: TestRuntime;
-
-  before(async function () {
-    if (!process.env.TEST_REDIS_URL) this.skip();
-    one = await sharedRuntime();
-    // Another instance of the same deployment: same database, same Redis namespace.
-    other = await variantRuntime({ REDIS_KEY_PREFIX: `carewatch-test:${runId}:` });
-  });
+  const instances = useTwoInstances();
 
   it('answers from memory, and a logout on one instance is a 401 on the next request to the other', async () => {
+    const { one, other } = instances;
     const patient = await createPatient(one);
     await servedFromMemory(other, patient.headers);
     await servedFromMemory(one, patient.headers);
@@ -51,6 +25,7 @@ describe('session cache: in-process copies invalidated through Redis', () => {
   });
 
   it('sees a change announced by another instance at once (a raised assurance level)', async () => {
+    const { one, other } = instances;
     const patient = await createPatient(one);
     await servedFromMemory(other, patient.headers);
     const { body } = await api(other).get('/v1/me').set(patient.headers);
@@ -63,6 +38,7 @@ describe('session cache: in-process copies invalidated through Redis', () => {
   });
 
   it('revokes every session of an account on every instance (logout everywhere)', async () => {
+    const { one, other } = instances;
     const patient = await createPatient(one);
     await servedFromMemory(one, patient.headers);
     await servedFromMemory(other, patient.headers);

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config';
 import { api } from '../../test/support/http';
 import { newSigningKey, productionEnv } from '../../test/support/production-env';
 import { createPatient } from '../../test/support/identities';
+import type { TestRuntime } from '../../test/support/runtime';
 import { DEVELOPMENT_JWT_SIGNING_KEY } from './config';
 import { useTestApp } from '../../test/support/test-app';
 
@@ -144,6 +145,35 @@ describe('signing key rotation', () => {
     expect(
       (await api(after).get('/v1/me').set('Authorization', `Bearer ${login.body.accessToken}`)).status,
     ).to.equal(200);
+  });
+
+  it('rotates across several instances with no refused token: publish the new key first, then sign with it', async () => {
+    const nextKey = newSigningKey('key-3');
+    const kidsOf = async (instance: TestRuntime) =>
+      ((await api(instance).get('/.well-known/jwks.json')).body as { keys: { kid: string }[] }).keys
+        .map((key) => key.kid)
+        .sort();
+    // Step 1 rolled out on some instances: the new key listed second is published and verifies, but
+    // does not sign. Step 2 on others: it is moved first and signs.
+    const published = await app.variant({
+      JWT_SIGNING_KEYS: JSON.stringify([DEVELOPMENT_JWT_SIGNING_KEY, nextKey]),
+    });
+    const signing = await app.variant({
+      JWT_SIGNING_KEYS: JSON.stringify([nextKey, DEVELOPMENT_JWT_SIGNING_KEY]),
+    });
+    const patient = await createPatient(published);
+    expect(decodeProtectedHeader(patient.accessToken).kid).to.equal(DEVELOPMENT_JWT_SIGNING_KEY.kid);
+    const login = await api(signing)
+      .post('/v1/auth/login')
+      .send({ email: patient.email, password: patient.password });
+    const bearer = { Authorization: `Bearer ${login.body.accessToken}` };
+    expect(decodeProtectedHeader(login.body.accessToken as string).kid).to.equal('key-3');
+
+    // Whichever instance a request or a JWKS fetch reaches, the token's key is known there.
+    expect((await api(published).get('/v1/me').set(bearer)).status).to.equal(200);
+    expect((await api(signing).get('/v1/me').set(patient.headers)).status).to.equal(200);
+    expect(await kidsOf(published)).to.deep.equal(await kidsOf(signing));
+    expect(await kidsOf(published)).to.include('key-3');
   });
 });
 

@@ -19,6 +19,8 @@ export function healthRoutes(isReady: ReadinessCheck, metrics: Metrics): Router 
   });
   router.get('/readyz', async (ctx) => {
     const { unavailable, degraded } = await isReady();
+    // The load balancer is not scraped; what it last heard from each instance is, at no cost of its own.
+    metrics.health.ready.set(unavailable ? 0 : 1);
     ctx.status = unavailable ? 503 : 200;
     if (unavailable) ctx.body = { status: 'unavailable', reason: unavailable };
     else ctx.body = degraded.length > 0 ? { status: 'degraded', degraded } : { status: 'ready' };

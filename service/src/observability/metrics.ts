@@ -147,14 +147,22 @@ export function createMetrics() {
       }),
     },
     redis: {
-      up: new Gauge({
-        name: 'carewatch_redis_up',
-        help: 'Whether the Redis connection is usable (1) or the service runs degraded without it (0).',
-        registers,
-      }),
+      // Absent where no Redis is configured: 0 there would read as an outage to every alert on it.
+      up: undefinedUntilSet(
+        new Gauge({
+          name: 'carewatch_redis_up',
+          help: 'Whether the Redis connection is usable (1) or the service runs degraded without it (0).',
+          registers,
+        }),
+      ),
       reconnections: new Counter({
         name: 'carewatch_redis_reconnections_total',
         help: 'Times the Redis connection became usable again after a loss (restart, failover, network).',
+        registers,
+      }),
+      failovers: new Counter({
+        name: 'carewatch_redis_failovers_total',
+        help: 'Times the Redis connection came back on another server than before (a Sentinel or managed failover).',
         registers,
       }),
       commandErrors: new Counter({
@@ -169,6 +177,16 @@ export function createMetrics() {
         labelNames: ['operation'] as const,
         registers,
       }),
+    },
+    health: {
+      // Absent until a health check (the load balancer's, the kubelet's) has asked: nobody routes by it then.
+      ready: undefinedUntilSet(
+        new Gauge({
+          name: 'carewatch_ready',
+          help: 'What /readyz last answered a health check: 1 for 200 (degraded included), 0 for 503.',
+          registers,
+        }),
+      ),
     },
     breakers: {
       state: new Gauge({

@@ -1,25 +1,31 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { serviceUnavailable } from './errors';
 import { connectRedis, redisConfigured, type RedisSettings } from './redis-connection';
+
+/**
+ * The `cache` label of carewatch_cache_requests_total: every cache is named here, so the label stays
+ * bounded (caches with in-process copies also count those as `<name>_local`, see invalidated-cache.ts).
+ * The README's Observability section lists them for the dashboards and alerts.
+ */
+export type CacheName = 'session' | 'provider_profile' | 'external_jwks' | 'read_your_writes';
 
 /**
  * A small key-value cache with expiry. Redis when REDIS_URL or REDIS_SENTINELS is set (shared by every
  * instance); otherwise in-process, which is right for one instance and wrong for several. Redis being
  * unreachable never fails a caller of get, set or delete: the service then runs degraded on PostgreSQL.
+ * So nothing that exists only here is kept here: what must survive (sessions, MFA challenges) is in
+ * PostgreSQL.
  */
 export interface Cache {
   readonly backend: 'redis' | 'memory';
   /** The Redis connection, for libraries that need it (rate limiting); undefined in memory. */
   readonly redis: Redis | undefined;
-  get(cache: string, key: string): Promise<string | undefined>;
+  get(cache: CacheName, key: string): Promise<string | undefined>;
   /** A cache fill: skipped (and counted) while Redis is unreachable. */
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Dropped now, or once Redis is back if it is unreachable now. */
   delete(key: string): Promise<void>;
-  /** Keeps a value that exists nowhere else (not a cache fill): 503 `cache_unavailable` while Redis is down. */
-  store(key: string, value: string, ttlSeconds: number): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -140,19 +146,6 @@ export function createCache(settings: RedisSettings, metrics: Metrics, logger: L
     },
     set: (key, value, ttlSeconds) => timed(() => store.set(key, value, ttlSeconds)),
     delete: (key) => timed(() => store.delete(key)),
-    async store(key, value, ttlSeconds) {
-      if (!redis) return timed(() => store.set(key, value, ttlSeconds));
-      try {
-        await timed(() => redis.set(key, value, 'EX', ttlSeconds));
-      } catch (error) {
-        metrics.redis.degradedOperations.inc({ operation: 'store' });
-        throw serviceUnavailable(
-          'The shared store is unavailable; try again shortly.',
-          'cache_unavailable',
-          error,
-        );
-      }
-    },
     async ping() {
       if (!redis) return true;
       try {

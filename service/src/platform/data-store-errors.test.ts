@@ -33,7 +33,10 @@ describe('Redis and database errors as metrics', function () {
   it('counts a Redis command Redis refused as a reply error, and one sent while unreachable as unavailable', async () => {
     const metrics = createMetrics();
     expect(await redisErrors(metrics, 'reply')).to.equal(0);
+    // No Redis configured, no availability to report: a 0 would read as an outage.
+    expect(await metrics.render()).not.to.match(/^carewatch_redis_up /m);
     const redis = connectRedis(redisSettings(process.env.TEST_REDIS_URL!), metrics, logger, async () => {});
+    expect(await metrics.render()).to.match(/^carewatch_redis_up 0$/m);
     try {
       await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
       await redis.set('not-a-number', 'x');

@@ -2,6 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { countRedisCommandErrors } from './redis-errors';
+import { countRedisFailovers } from './redis-failovers';
 
 export interface RedisSettings {
   readonly url: string | undefined;
@@ -56,6 +57,7 @@ export function connectRedis(
       ? new Redis(settings.url, optionsFor(settings))
       : new Redis(optionsFor(settings));
   countRedisCommandErrors(redis, metrics);
+  countRedisFailovers(redis, metrics);
   let everReady = false;
   let up = false;
   metrics.redis.up.set(0);

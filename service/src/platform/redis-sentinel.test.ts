@@ -86,6 +86,7 @@ describe('Redis through Sentinel', function () {
     }
     expect(up, 'the service reconnected to the promoted replica').to.equal(1);
     expect(await counter(runtime, 'carewatch_redis_up')).to.equal(1);
+    expect(await counter(runtime, 'carewatch_redis_failovers_total')).to.equal(1);
 
     const keysBefore = (await sessionKeysOn(replica.port)).length;
     const later = await createPatient(runtime);

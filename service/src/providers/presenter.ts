@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import type { ProviderProfileResponse } from './schemas';
-import type { ProviderRecord } from './service';
+import type { ProviderProfile } from './profile-cache';
 
-export function presentProviderProfile(row: ProviderRecord): z.input<typeof ProviderProfileResponse> {
+export function presentProviderProfile(row: ProviderProfile): z.input<typeof ProviderProfileResponse> {
   return {
     providerId: row.userId,
     displayName: row.displayName,

@@ -8,6 +8,7 @@ import type { PageRequest } from '../platform/keyset-page';
 import { updateAtVersion } from '../platform/optimistic-update';
 import type { PatientRecord, PatientService } from '../patients/service';
 import { Provider, type Availability } from './model';
+import type { ProviderProfile, ProviderProfiles } from './profile-cache';
 import type { ProviderProfileChanges } from './schemas';
 
 export type ProviderRecord = InferAttributes<Provider>;
@@ -17,6 +18,8 @@ export interface ProviderServiceDeps {
   readonly patients: PatientService;
   /** carewatch_providers_available: refreshed as soon as an availability changes. */
   readonly availableProviders: CachedGauge;
+  /** Profiles as every instance caches them: each change here is announced to all of them. */
+  readonly profiles: ProviderProfiles;
 }
 
 async function findOwnProvider(actor: Actor): Promise<Provider> {
@@ -26,10 +29,24 @@ async function findOwnProvider(actor: Actor): Promise<Provider> {
   return provider;
 }
 
-export function createProviderService({ consultations, patients, availableProviders }: ProviderServiceDeps) {
+export function createProviderService({
+  consultations,
+  patients,
+  availableProviders,
+  profiles,
+}: ProviderServiceDeps) {
+  /** The row as changed, once every instance has dropped its cached copy. */
+  const changed = async (updated: Provider): Promise<ProviderRecord> => {
+    await profiles.changed(updated.userId);
+    return updated.get({ plain: true });
+  };
+
   return {
-    async getOwnProfile(actor: Actor): Promise<ProviderRecord> {
-      return (await findOwnProvider(actor)).get({ plain: true });
+    async getOwnProfile(actor: Actor): Promise<ProviderProfile> {
+      assertRole(actor, 'provider');
+      const profile = await profiles.read(actor.userId);
+      if (!profile) throw notFound('No provider profile.');
+      return profile;
     },
 
     /** Changes the profile only if it is still at `expectedVersion` (412 otherwise, nothing changed). */
@@ -38,8 +55,7 @@ export function createProviderService({ consultations, patients, availableProvid
       expectedVersion: number,
       changes: ProviderProfileChanges,
     ): Promise<ProviderRecord> {
-      const updated = await updateAtVersion(await findOwnProvider(actor), expectedVersion, changes);
-      return updated.get({ plain: true });
+      return changed(await updateAtVersion(await findOwnProvider(actor), expectedVersion, changes));
     },
 
     /** Available, busy or offline: the last word wins, so no version is needed. */
@@ -47,7 +63,7 @@ export function createProviderService({ consultations, patients, availableProvid
       const provider = await findOwnProvider(actor);
       const updated = await provider.update({ availability });
       await availableProviders.refresh();
-      return updated.get({ plain: true });
+      return changed(updated);
     },
 
     /** Requests waiting in the provider's specialty, oldest first. */
