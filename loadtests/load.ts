@@ -12,7 +12,7 @@ import { writeChart } from './load/chart';
 import { measureCpu, pidsListeningOn } from './load/cpu';
 import { findKnee } from './load/knee';
 import { startLocalService, type LocalService } from './load/local-service';
-import { LOAD_USAGE, parseLoadOptions, type LoadOptions } from './load/options';
+import { describePhases, LOAD_USAGE, parseLoadOptions, type LoadOptions } from './load/options';
 import { SEED_SIZES, TARGETS } from './load/profiles';
 import { renderReport } from './load/report';
 import { readServiceView, type ServiceView } from './load/service-view';
@@ -62,6 +62,7 @@ async function runArtillery(options: LoadOptions, target: string, credentials: s
       target,
       '--output',
       outputJson,
+      ...(options.phases ? ['--overrides', JSON.stringify({ config: { phases: options.phases } })] : []),
       join(ARTILLERY_DIR, 'carewatch.yml'),
     ],
     {
@@ -159,14 +160,16 @@ async function main(argv: string[]): Promise<number> {
     // A chart that fails to render must not cost the report of a long run.
     await writeChart(
       join(REPORTS_DIR, chartFile),
-      `Carewatch ${options.profile}: throughput and latency`,
+      `Carewatch ${options.profile}: throughput, latency and memory`,
       results.timeline,
       service,
     ).catch((error: unknown) => console.error(`chart not rendered: ${String(error)}`));
     const report = renderReport(
       {
         profile: options.profile,
-        intent: TARGETS[options.profile],
+        intent: options.phases
+          ? `${TARGETS[options.profile]}; shortened for this run to the phases ${describePhases(options.phases)}`
+          : TARGETS[options.profile],
         target,
         workers: options.workers,
         exitCode,

@@ -15,6 +15,7 @@ import auditVerifications from './0013_audit_verifications';
 import operatorRole from './0014_operator_role';
 import operatorRoleValidated from './0015_operator_role_validated';
 import mfaChallenges from './0016_mfa_challenges';
+import usersEmailLookup from './0017_users_email_lookup';
 
 /** Every migration, in order. A new migration is appended here; an applied one is never edited. */
 export const migrations: readonly Migration[] = [
@@ -34,4 +35,5 @@ export const migrations: readonly Migration[] = [
   operatorRole,
   operatorRoleValidated,
   mfaChallenges,
+  usersEmailLookup,
 ];

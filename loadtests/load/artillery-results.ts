@@ -75,6 +75,21 @@ function countersUnder(counters: Record<string, number>, prefix: string): Record
 
 const ENDPOINT = 'plugins.metrics-by-endpoint.response_time.';
 
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/**
+ * Artillery names a failed check by its full URL: one error kind per consultation id and query. Grouped by
+ * route (ids as :id, no query string), a thousand failures of one route read as one line.
+ */
+export function byRoute(errors: Record<string, number>): Record<string, number> {
+  const grouped: Record<string, number> = {};
+  for (const [name, count] of Object.entries(errors)) {
+    const route = name.replace(UUID, ':id').replace(/\?\S*/, '');
+    grouped[route] = (grouped[route] ?? 0) + count;
+  }
+  return grouped;
+}
+
 export function summarize(output: ArtilleryOutput): ArtilleryResults {
   const { counters, summaries } = output.aggregate;
   const startedAt = new Date(output.aggregate.firstMetricAt);
@@ -129,7 +144,7 @@ export function summarize(output: ArtilleryOutput): ArtilleryResults {
       })
       .sort((a, b) => b.latency.count - a.latency.count),
     codes: countersUnder(counters, 'http.codes.'),
-    errors: countersUnder(counters, 'errors.'),
+    errors: byRoute(countersUnder(counters, 'errors.')),
     usersCreated: counters['vusers.created'] ?? 0,
     usersFailed: counters['vusers.failed'] ?? 0,
     acceptRaces: { won: counters['queue.accept.won'] ?? 0, lost: counters['queue.accept.lost'] ?? 0 },

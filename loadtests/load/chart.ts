@@ -5,10 +5,12 @@ import type { TimelinePoint } from './artillery-results';
 import type { ServiceView } from './service-view';
 
 const WIDTH = 1200;
-const HEIGHT = 720;
+const HEIGHT = 1000;
+
+const MB = 2 ** 20;
 
 /**
- * Throughput (top) and latency (bottom) over the run, as the generator saw them and as the service's own
+ * Throughput (top), latency (middle) and the service's memory (bottom) over the run, as the generator saw them and as the service's own
  * metrics in Prometheus saw them: drawn by ECharts' server-side SVG renderer, rasterised by resvg, so no
  * browser is needed.
  */
@@ -39,15 +41,18 @@ export async function writeChart(
     grid: [
       { top: 100, height: 240, left: 70, right: 90 },
       { top: 420, height: 240, left: 70, right: 90 },
+      { top: 720, height: 220, left: 70, right: 90 },
     ],
     xAxis: [
       { gridIndex: 0, type: 'value', name: 'minutes', min: 0 },
       { gridIndex: 1, type: 'value', name: 'minutes', min: 0 },
+      { gridIndex: 2, type: 'value', name: 'minutes', min: 0 },
     ],
     yAxis: [
       { gridIndex: 0, type: 'value', name: 'requests/s' },
       { gridIndex: 0, type: 'value', name: 'concurrent users', splitLine: { show: false } },
       { gridIndex: 1, type: 'value', name: 'latency (ms)' },
+      { gridIndex: 2, type: 'value', name: 'MB, largest instance' },
     ],
     series: [
       line(
@@ -86,6 +91,22 @@ export async function writeChart(
         ]) ?? [],
         2,
         1,
+      ),
+      line(
+        'resident set (service)',
+        service?.memory.map((p) => [minutes(p.at), p.rssBytes === undefined ? undefined : p.rssBytes / MB]) ??
+          [],
+        3,
+        2,
+      ),
+      line(
+        'V8 heap used (service)',
+        service?.memory.map((p) => [
+          minutes(p.at),
+          p.heapUsedBytes === undefined ? undefined : p.heapUsedBytes / MB,
+        ]) ?? [],
+        3,
+        2,
       ),
     ],
   });

@@ -11,6 +11,8 @@ interface ProcStat {
   readonly comm: string;
   /** utime + stime + the children's it waited for, in ticks. */
   readonly ticks: number;
+  /** utime + stime alone: a parent that reaps a child must not count the child's lifetime again. */
+  readonly ownTicks: number;
 }
 
 function readStat(pid: number): ProcStat | undefined {
@@ -25,6 +27,7 @@ function readStat(pid: number): ProcStat | undefined {
       ppid: Number(fields[1]),
       comm: text.slice(text.indexOf('(') + 1, close),
       ticks: utime! + stime! + cutime! + cstime!,
+      ownTicks: utime! + stime!,
     };
   } catch {
     return undefined; // the process ended between listing and reading
@@ -87,49 +90,85 @@ export interface CpuUsage {
   readonly machineCores: number;
   readonly cores: number;
   readonly loadAverage: string;
+  /**
+   * Every process on the machine that used CPU, grouped by command name (the generator's and the
+   * service's trees under their own names), busiest first: HAProxy, PgBouncer, Redis, Prometheus and
+   * whoever else shares the machine are seen apart.
+   */
+  readonly byProcess: { name: string; cores: number }[];
 }
 
-type Totals = Record<'generator' | 'service' | 'postgres', Map<number, number>>;
+const GROUPS = ['generator', 'service', 'postgres', 'all'] as const;
+type Totals = Record<(typeof GROUPS)[number], Map<number, number>>;
+
+const GENERATOR_NAME = 'artillery (generator)';
+const SERVICE_NAME = 'carewatch (service)';
 
 /**
  * Totals per process at a moment; a process that started after the first snapshot counts from 0, one
  * that ended is lost (its parent's cutime keeps it when the parent waited for it).
  */
-function snapshot(groups: CpuGroups): Totals {
+function snapshot(groups: CpuGroups, names: Map<number, string>): Totals {
   const processes = allProcesses();
   const ticksBy = (stats: readonly ProcStat[]) => new Map(stats.map((stat) => [stat.pid, stat.ticks]));
+  const generator = ticksBy(treeOf(groups.generator, processes));
+  const service = ticksBy(treeOf(groups.service, processes));
+  for (const stat of processes)
+    if (!names.has(stat.pid))
+      names.set(
+        stat.pid,
+        generator.has(stat.pid) ? GENERATOR_NAME : service.has(stat.pid) ? SERVICE_NAME : stat.comm,
+      );
   return {
-    generator: ticksBy(treeOf(groups.generator, processes)),
-    service: ticksBy(treeOf(groups.service, processes)),
+    generator,
+    service,
     postgres: ticksBy(processes.filter((stat) => stat.comm === 'postgres')),
+    all: new Map(processes.map((stat) => [stat.pid, stat.ownTicks])),
   };
 }
 
 const delta = (before: Map<number, number>, after: Map<number, number>) =>
   [...after].reduce((sum, [pid, ticks]) => sum + ticks - (before.get(pid) ?? 0), 0) / TICKS_PER_SECOND;
 
+function byName(
+  before: Map<number, number>,
+  after: Map<number, number>,
+  names: Map<number, string>,
+  seconds: number,
+): { name: string; cores: number }[] {
+  const totals = new Map<string, number>();
+  for (const [pid, ticks] of after) {
+    const name = names.get(pid) ?? '?';
+    totals.set(name, (totals.get(name) ?? 0) + ticks - (before.get(pid) ?? 0));
+  }
+  return [...totals]
+    .map(([name, ticks]) => ({ name, cores: ticks / TICKS_PER_SECOND / seconds }))
+    .filter((entry) => entry.cores >= 0.005)
+    .sort((a, b) => b.cores - a.cores);
+}
+
 /** Starts measuring; `stop()` answers the average cores each group used meanwhile. */
 export function measureCpu(groups: () => CpuGroups): { stop(): CpuUsage } {
   const startedAt = performance.now();
-  const first = snapshot(groups());
+  const names = new Map<number, string>();
+  const first = snapshot(groups(), names);
   const machineFirst = machineTicks();
   // Short-lived children are seen by sampling: keep the last value each process had.
   const last: Totals = {
     generator: new Map(first.generator),
     service: new Map(first.service),
     postgres: new Map(first.postgres),
+    all: new Map(first.all),
   };
-  const sampler = setInterval(() => {
-    const now = snapshot(groups());
-    for (const key of ['generator', 'service', 'postgres'] as const)
-      for (const [pid, ticks] of now[key]) last[key].set(pid, ticks);
-  }, 5_000);
+  const sample = () => {
+    const now = snapshot(groups(), names);
+    for (const key of GROUPS) for (const [pid, ticks] of now[key]) last[key].set(pid, ticks);
+  };
+  const sampler = setInterval(sample, 5_000);
   return {
     stop() {
       clearInterval(sampler);
-      const now = snapshot(groups());
-      for (const key of ['generator', 'service', 'postgres'] as const)
-        for (const [pid, ticks] of now[key]) last[key].set(pid, ticks);
+      sample();
       const seconds = (performance.now() - startedAt) / 1000;
       const machineNow = machineTicks();
       const cores = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
@@ -142,6 +181,7 @@ export function measureCpu(groups: () => CpuGroups): { stop(): CpuUsage } {
         machineCores: machineShare * cores,
         cores,
         loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+        byProcess: byName(first.all, last.all, names, seconds),
       };
     },
   };

@@ -15,11 +15,47 @@ export interface LoadOptions {
   readonly servicePids: number[];
   readonly port: number;
   readonly prometheusPort: number;
+  /**
+   * Artillery phases replacing the profile's own (a shortened day for a short quiet window, say); the
+   * report prints them, so a shortened run never passes for the full profile.
+   */
+  readonly phases: ArtilleryPhase[] | undefined;
+}
+
+/** One artillery load phase, as carewatch.yml writes them. */
+export interface ArtilleryPhase {
+  readonly name?: string;
+  readonly duration: number;
+  readonly arrivalRate: number;
+  readonly rampTo?: number;
+}
+
+const isPhase = (value: unknown): value is ArtilleryPhase => {
+  const phase = value as Partial<ArtilleryPhase> | null;
+  const positive = (number: unknown) => typeof number === 'number' && number > 0;
+  return (
+    typeof phase === 'object' &&
+    phase !== null &&
+    positive(phase.duration) &&
+    positive(phase.arrivalRate) &&
+    (phase.rampTo === undefined || positive(phase.rampTo))
+  );
+};
+
+function parsePhases(text: string | undefined): ArtilleryPhase[] | undefined {
+  if (text === undefined) return undefined;
+  const phases: unknown = JSON.parse(text);
+  if (!Array.isArray(phases) || phases.length === 0 || !phases.every(isPhase))
+    throw new Error(
+      '--phases: a JSON array of {duration, arrivalRate, rampTo?, name?}, durations in seconds',
+    );
+  return phases;
 }
 
 export const LOAD_USAGE = `usage: npm run load -- <${PROFILES.join('|')}> [--target URL --credentials FILE]
                        [--workers N] [--scrape host:port,...] [--service-pid PID,...]
-                       [--port 3160] [--prometheus-port 16090]`;
+                       [--port 3160] [--prometheus-port 16090]
+                       [--phases '[{"name":"day","duration":300,"arrivalRate":50}]']`;
 
 const isProfile = (value: string | undefined): value is Profile =>
   (PROFILES as readonly string[]).includes(value ?? '');
@@ -43,6 +79,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
       'service-pid': { type: 'string' },
       port: { type: 'string', default: process.env.LOAD_PORT ?? '3160' },
       'prometheus-port': { type: 'string', default: '16090' },
+      phases: { type: 'string' },
     },
   });
   const [profile] = positionals;
@@ -63,5 +100,15 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
     ),
     port,
     prometheusPort: integer('prometheus-port', values['prometheus-port'], 1, 65535),
+    phases: parsePhases(values.phases),
   };
 }
+
+/** "60 s 5→50/s, 300 s 50/s": how the report names phases given on the command line. */
+export const describePhases = (phases: readonly ArtilleryPhase[]) =>
+  phases
+    .map(
+      (phase) =>
+        `${phase.duration} s ${phase.arrivalRate}${phase.rampTo === undefined ? '' : `→${phase.rampTo}`}/s`,
+    )
+    .join(', ');

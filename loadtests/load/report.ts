@@ -1,6 +1,7 @@
 import type { ArtilleryResults, Latency } from './artillery-results';
 import type { CpuUsage } from './cpu';
-import type { Knee } from './knee';
+import { driftSlices } from './drift';
+import { findThresholdBreak, THRESHOLD_P99_MS, type Knee } from './knee';
 import type { ServiceView } from './service-view';
 
 export interface RunFacts {
@@ -45,6 +46,7 @@ export function renderReport(
   const seconds = (results.endedAt.getTime() - results.startedAt.getTime()) / 1000;
   const errorRatio = results.usersFailed / Math.max(1, results.requests);
   const peakRate = Math.max(0, ...results.timeline.map((point) => point.requestRate));
+  const thresholdBreak = findThresholdBreak(results.timeline);
   const serverErrors = Object.entries(results.codes)
     .filter(([code]) => code.startsWith('5'))
     .reduce((sum, [, count]) => sum + count, 0);
@@ -184,6 +186,19 @@ export function renderReport(
           ),
         ].join('\n')
       : 'Prometheus was not available: no service-side figures.',
+    "## Drift over the run (latency and the largest instance's memory)",
+    service
+      ? table(
+          ['minutes', 'req/s', 'worst 10 s p99 ms', 'resident set MB', 'V8 heap used MB'],
+          driftSlices(results.timeline, service.memory).map((slice) => [
+            `${fixed(slice.fromMinute)}–${fixed(slice.toMinute)}`,
+            fixed(slice.requestRate),
+            ms(slice.worstP99),
+            fixed(slice.rssBytes === undefined ? undefined : slice.rssBytes / 2 ** 20, 0),
+            fixed(slice.heapUsedBytes === undefined ? undefined : slice.heapUsedBytes / 2 ** 20, 0),
+          ]),
+        )
+      : 'Prometheus was not available: no memory figures.',
     '## CPU: generator against service',
     table(
       [
@@ -203,7 +218,12 @@ export function renderReport(
         ],
       ],
     ),
-    'Average cores used over the run, from /proc/<pid>/stat deltas (process trees).',
+    'Average cores used over the run, from /proc/<pid>/stat deltas (process trees). Per process (by ' +
+      "command name; the generator's and the service's process trees under their own names):",
+    table(
+      ['process', 'cores'],
+      cpu.byProcess.slice(0, 12).map((entry) => [entry.name, fixed(entry.cores, 2)]),
+    ),
     '## Knee',
     knee
       ? `Broke at ${new Date(knee.broke.at).toISOString()}: ${knee.reason} (baseline p99 ${ms(knee.baselineP99)} ms). ` +
@@ -211,6 +231,12 @@ export function renderReport(
         `${fixed(knee.lastGood.arrivals / 10)} arrivals/s, p99 ${ms(knee.lastGood.p99)} ms. ` +
         `At the break: ${fixed(knee.broke.requestRate)} req/s, ${knee.broke.concurrentUsers} users, p99 ${ms(knee.broke.p99)} ms.`
       : 'No knee: p99 stayed within four times its early level (or under 1 s) and users did not fail.',
+    thresholdBreak
+      ? `Against day's and peak's threshold (p99 < ${THRESHOLD_P99_MS} ms, under 1 % failed users): ` +
+        `last met at ${fixed(thresholdBreak.lastGood.requestRate)} req/s, ${thresholdBreak.lastGood.concurrentUsers} ` +
+        `concurrent users, ${fixed(thresholdBreak.lastGood.arrivals / 10)} arrivals/s (p99 ${ms(thresholdBreak.lastGood.p99)} ms); ` +
+        `broken at ${new Date(thresholdBreak.broke.at).toISOString()}: ${thresholdBreak.reason}.`
+      : `The threshold (p99 < ${THRESHOLD_P99_MS} ms, under 1 % failed users) held in every period.`,
   ];
   return `${sections.join('\n\n')}\n`;
 }

@@ -24,6 +24,8 @@ export interface ServiceView {
   readonly loginsShed: number;
   /** Per 10 s: the service's request rate and p99, for the chart. */
   readonly timeline: { at: number; rate: number; p99Seconds: number | undefined }[];
+  /** Per 10 s: the largest instance's resident set and used V8 heap, to see memory drift. */
+  readonly memory: { at: number; rssBytes: number | undefined; heapUsedBytes: number | undefined }[];
 }
 
 const HTTP = 'http_server_request_duration_seconds';
@@ -98,6 +100,14 @@ export async function readServiceView(prometheus: string, from: Date, to: Date):
     ),
   );
 
+  const rssSeries = await range(`max(process_resident_memory_bytes{${JOB_MATCHER}})`);
+  const heapSeries = new Map(
+    (await range(`max(nodejs_heap_size_used_bytes{${JOB_MATCHER}})`)).map(([at, value]) => [
+      at,
+      numberOf(value),
+    ]),
+  );
+
   return {
     requestRate: (await scalar(`sum(increase(${HTTP}_count{${JOB_MATCHER}}[${window}])) / ${seconds}`)) ?? 0,
     p99Seconds: await scalar(
@@ -136,6 +146,11 @@ export async function readServiceView(prometheus: string, from: Date, to: Date):
       at: at * 1000,
       rate: numberOf(value) ?? 0,
       p99Seconds: p99Series.get(at),
+    })),
+    memory: rssSeries.map(([at, value]) => ({
+      at: at * 1000,
+      rssBytes: numberOf(value),
+      heapUsedBytes: heapSeries.get(at),
     })),
   };
 }

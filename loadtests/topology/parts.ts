@@ -63,7 +63,7 @@ export const startPostgres = (name: 'primary' | 'replica') =>
     file(`${name}.log`),
     '-w',
     '-o',
-    `-p ${name === 'primary' ? PORTS.primary : PORTS.replica} -k ${STATE_DIR} -c listen_addresses=${HOST} -c max_connections=100`,
+    `-p ${name === 'primary' ? PORTS.primary : PORTS.replica} -k ${STATE_DIR} -c listen_addresses=${HOST} -c max_connections=100 -c shared_preload_libraries=pg_stat_statements`,
     'start',
   ]);
 export const stopPostgres = (name: 'primary' | 'replica', mode: 'fast' | 'immediate' = 'fast') =>
@@ -172,11 +172,17 @@ async function startRedis(): Promise<void> {
     await waitFor(`redis on ${port}`, () => portInUse(port));
 }
 
+/**
+ * TOPOLOGY_NODE_ARGS adds Node.js flags to every instance, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile
+ * them under load (Node refuses --cpu-prof in NODE_OPTIONS); each writes its profile when it stops.
+ */
+const instanceNodeArgs = () => process.env.TOPOLOGY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+
 export async function startInstance(index: number): Promise<void> {
   await daemon(
     `carewatch-${index + 1}`,
     process.execPath,
-    ['--import', 'tsx', 'service/src/main.ts'],
+    [...instanceNodeArgs(), '--import', 'tsx', 'service/src/main.ts'],
     instanceEnv(index),
   );
 }
