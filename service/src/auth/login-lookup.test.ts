@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { useTestApp } from '../../test/support/test-app';
+import { User } from './model';
 
 interface PlanNode {
   'Node Type': string;
@@ -28,7 +29,9 @@ describe('sign-in finds the account by index', () => {
   const app = useTestApp();
 
   it('every statement of a password login that reads users by email can use an index', async () => {
-    const { sequelize } = app.runtime;
+    // The connection the account model runs on: in a full run, an earlier test may have bound the models
+    // to a variant runtime of the same database.
+    const sequelize = User.sequelize!;
     const patient = await app.patient();
     const statements: { sql: string; bind: unknown[] }[] = [];
     const hook = 'record-login-statements';
