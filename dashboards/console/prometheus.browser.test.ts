@@ -48,6 +48,13 @@ function annotationsOf(ruleFiles: readonly string[], alert: string): Record<stri
   return rule.annotations;
 }
 
+/** The recording rules the SLO page's panels read, the last of each chain. */
+const SLO_PAGE_SERIES = [
+  'slo:current_burn_rate:ratio',
+  'slo:period_error_budget_remaining:ratio',
+  'slo:sli_error:ratio_rate1h',
+] as const;
+
 describe('the operations console against a real Prometheus and Alertmanager', function () {
   this.timeout(240_000);
   let observed: ObservedService;
@@ -93,6 +100,21 @@ describe('the operations console against a real Prometheus and Alertmanager', fu
         newestPoint,
       );
       return scrapes >= 2;
+    });
+    // The SLO page reads recording rules built on other recording rules, each a rule evaluation behind the
+    // one before: on a loaded machine the last of them can trail the scrapes by several seconds.
+    await pollUntil('the SLO recording rules at the newest grid point', async () => {
+      const newestPoint = Math.floor(Date.now() / 1000 / LAST_HOUR_STEP) * LAST_HOUR_STEP;
+      const counts = await Promise.all(
+        SLO_PAGE_SERIES.map((series) =>
+          queryNumber(
+            observed.prometheusUrl,
+            `count(${series}{sloth_service="carewatch"} >= -Inf)`,
+            newestPoint,
+          ),
+        ),
+      );
+      return counts.every((count) => count >= 1);
     });
     browser = await openConsoleBrowser(observed.serviceUrl);
   });
