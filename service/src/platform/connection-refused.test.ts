@@ -3,6 +3,7 @@ import { createConnection, createServer, type AddressInfo, type Server } from 'n
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
+import { createTestDatabase } from '../../test/support/environment';
 import { createDatabase } from './db';
 
 /** A port nothing listens on (yet): connecting to it is refused. */
@@ -24,7 +25,7 @@ describe('a database that refuses connections for a moment', () => {
   afterEach(() => forwarder?.close());
 
   it('runs the statement once connections are accepted again, instead of failing it', async () => {
-    const target = new URL(process.env.TEST_DATABASE_URL!);
+    const target = new URL(await createTestDatabase('refused'));
     const port = await refusingPort();
     const url = new URL(target);
     url.hostname = '127.0.0.1';
