@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { diffGeneratedOutput, REPO_ROOT } from '../alerts/src/generated-check';
 import { loadConfig } from '../service/src/config';
 import { newCheckpointKey, newSigningKey } from '../service/test/support/production-env';
+import { startScriptArguments } from '../service/test/support/service-process';
 import { CHART_DIR, CHART_FILE_DIRS } from './src/chart-files';
 import {
   fileReferences,
@@ -183,13 +184,15 @@ describe('the Helm chart', () => {
     expect(templates.get('migrations-job.yaml')).to.match(/helm\.sh\/hook: pre-install,pre-upgrade/);
   });
 
-  it('starts the service as the image does, with the tracing patches loaded first', () => {
+  it('starts the service as the image and npm start do, with the tracing patches loaded first', () => {
     // Without --import the service logs that tracing is enabled but not loaded, and nothing is traced.
     const commandOf = (text: string | undefined, pattern: RegExp) =>
       JSON.parse(pattern.exec(text ?? '')?.[1] ?? 'null') as string[] | null;
     const chart = commandOf(templates.get('deployment.yaml'), /^\s*command: (\[.*\])$/m);
     const image = commandOf(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'), /^CMD (\[.*\])$/m);
     expect(chart).to.deep.equal(image);
+    // The benchmarks start the built service with npm start's arguments: they measure what runs here.
+    expect(chart).to.deep.equal(['node', ...startScriptArguments(REPO_ROOT)]);
     const preload = chart?.[chart.indexOf('--import') + 1] ?? '';
     expect(preload).to.equal('./dist/service/src/instrumentation.js');
     expect(existsSync(join(REPO_ROOT, 'service/src/instrumentation.ts'))).to.equal(true);

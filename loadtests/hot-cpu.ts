@@ -7,7 +7,8 @@
  * On a 2-core machine, 2 s of CPU per second divided by their sum is the ceiling of req/s.
  *
  * BENCH_VARIANTS: `;`-separated service settings measured one after another (`A=1,B=2;C=3`; empty is
- * the defaults), e.g. `DATABASE_POOLER=pgbouncer;` to compare unnamed statements with named ones.
+ * the defaults), e.g. `DATABASE_POOLER=pgbouncer;` to compare unnamed statements with named ones, or
+ * `NODE_OPTIONS=--max-semi-space-size=32;` to compare Node.js flags.
  * Database and Redis as in hot-paths.ts (TEST_DATABASE_URL and TEST_REDIS_URL for the real servers).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -110,7 +111,11 @@ async function main(): Promise<void> {
         variant
           .split(',')
           .filter(Boolean)
-          .map((setting) => setting.split('=') as [string, string]),
+          // At the first `=` only: a value may hold one (NODE_OPTIONS=--max-semi-space-size=32).
+          .map((setting) => [
+            setting.slice(0, setting.indexOf('=')),
+            setting.slice(setting.indexOf('=') + 1),
+          ]),
       );
       console.log(`\nsettings: ${variant || 'defaults'}`);
       await measure(

@@ -1,8 +1,9 @@
 /**
  * A CPU profile of the audited PHI read under load (`npm run profile:hot`, which builds first): one
- * instance of the built service runs with --cpu-prof while autocannon drives GET /v1/patients/me as a
- * signed-in patient (after a warm-up), then stops; the profile is summarised (loadtests/profile-summary.ts)
- * and kept in BENCH_PROFILE_DIR (a temporary folder by default).
+ * instance of the built service runs with --cpu-prof while autocannon drives GET BENCH_PATH
+ * (/v1/patients/me; a /v1/providers/ path is sent as the provider, anything else as the patient) after a
+ * warm-up, then stops; the profile is summarised (loadtests/profile-summary.ts) and kept in
+ * BENCH_PROFILE_DIR (a temporary folder by default).
  *
  * BENCH_PROFILE_SECONDS (20), BENCH_CONNECTIONS (32).
  */
@@ -16,6 +17,7 @@ import { load } from './service-bench';
 
 const SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const PATH = process.env.BENCH_PATH ?? '/v1/patients/me';
 
 async function main(): Promise<void> {
   const dir = process.env.BENCH_PROFILE_DIR ?? mkdtempSync(join(tmpdir(), 'carewatch-profile-'));
@@ -24,20 +26,20 @@ async function main(): Promise<void> {
   // Seconds from the service's start to the measured load: the summary leaves start-up and warm-up out.
   let measuredFrom: number | undefined;
   try {
-    const { patient } = await people(env);
+    const { patient, provider } = await people(env);
     const spawned = Date.now();
     instances = await startInstances(env, dir);
     const slice = {
       port: instances.service!.port,
-      path: '/v1/patients/me',
-      headers: patient,
+      path: PATH,
+      headers: PATH.startsWith('/v1/providers/') ? provider : patient,
       connections: CONNECTIONS,
     };
     await load({ ...slice, duration: 3 });
     measuredFrom = (Date.now() - spawned) / 1000;
     const figures = await load({ ...slice, duration: SECONDS });
     console.log(
-      `GET /v1/patients/me under the profiler: ${figures.requestsPerSecond.toFixed(0)} req/s, p99 ${figures.p99} ms, ${figures.errors} errors (load ${loadavg()[0]!.toFixed(1)})`,
+      `GET ${PATH} under the profiler: ${figures.requestsPerSecond.toFixed(0)} req/s, p99 ${figures.p99} ms, ${figures.errors} errors (load ${loadavg()[0]!.toFixed(1)})`,
     );
     // A profile of refused answers would show the wrong work.
     if (figures.errors > 0) throw new Error(`${figures.errors} answers were errors or not 2xx`);

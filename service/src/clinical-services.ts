@@ -11,7 +11,7 @@ import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import { createPatientService } from './patients/service';
 import type { Cache } from './platform/cache';
-import { createDirectQuery } from './platform/direct-query';
+import { createDirectQuery, directQueryOptions, type DirectQuery } from './platform/direct-query';
 import type { FieldCipher } from './platform/field-cipher';
 import { createPrescriptionService } from './prescriptions/service';
 import { AVAILABLE_PROVIDERS_BY_SPECIALTY } from './providers/available-gauge';
@@ -23,6 +23,8 @@ export interface ClinicalDeps {
   readonly sequelize: Sequelize;
   /** For reads that may be slightly stale (lists, reports); the primary when there are no replicas. */
   readonly reader?: Sequelize;
+  /** The same reads' direct query (platform/read-routing), for the lists every client polls. */
+  readonly readQuery?: DirectQuery;
   readonly metrics: Metrics;
   /** Where profiles read far more than written are cached (Redis, shared by every instance). */
   readonly cache: Cache;
@@ -42,6 +44,7 @@ const GAUGE_INTERVAL_MS = 15_000;
 export function createClinicalServices({
   sequelize,
   reader = sequelize,
+  readQuery,
   metrics,
   cache,
   logger,
@@ -49,12 +52,12 @@ export function createClinicalServices({
   cipher,
   onBackgroundError,
 }: ClinicalDeps) {
-  const consultations = createConsultationService({ sequelize, reader, metrics, config });
+  const consultations = createConsultationService({ sequelize, readQuery, metrics, config });
   const prescriptions = createPrescriptionService({ sequelize, reader, metrics, consultations });
   const patients = createPatientService({
     consultations,
     prescriptions,
-    query: createDirectQuery(sequelize, metrics, { prepared: config.database.pooler !== 'pgbouncer' }),
+    query: createDirectQuery(sequelize, metrics, directQueryOptions(config.database.pooler)),
     cipher,
   });
   const bySpecialty = (gauge: Gauge<'specialty'>, sql: string) =>

@@ -32,7 +32,8 @@ import { patientRoutes } from './patients/routes';
 import { createCache, type Cache } from './platform/cache';
 import { createDatabase } from './platform/db';
 import { createFieldCipher } from './platform/field-cipher';
-import { readYourWrites, routedReader } from './platform/read-routing';
+import { directQueryOptions } from './platform/direct-query';
+import { readYourWrites, routedDirectQuery, routedReader } from './platform/read-routing';
 import { createReplicaSet, type ReplicaSet } from './platform/replica-set';
 import { providerRoutes } from './providers/routes';
 import { createMailWorker } from './mail/worker';
@@ -116,6 +117,12 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     logger,
   );
   const reader = routedReader(sequelize, replicas, metrics);
+  const readQuery = routedDirectQuery(
+    sequelize,
+    replicas,
+    metrics,
+    directQueryOptions(config.database.pooler),
+  );
   const externalVerifier =
     config.externalIdentity &&
     createExternalVerifier(config.externalIdentity, {
@@ -128,6 +135,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
   const clinical = createClinicalServices({
     sequelize,
     reader,
+    readQuery,
     metrics,
     cache,
     logger,

@@ -1,4 +1,5 @@
 import type { Sequelize } from 'sequelize';
+import { directQueryOptions } from '../platform/direct-query';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -18,9 +19,7 @@ export function createAuditTrail(sequelize: Sequelize, config: Config, metrics: 
   const verification = createVerificationSchedule(sequelize, walk, metrics, logger);
   let maintenance: NodeJS.Timeout | undefined;
   return {
-    record: createAuditRecorder(sequelize, metrics, logger, {
-      prepared: config.database.pooler !== 'pgbouncer',
-    }),
+    record: createAuditRecorder(sequelize, metrics, logger, directQueryOptions(config.database.pooler)),
     sealer,
     verification,
     /** A verification on demand (the admin API, the CLI): recorded like a scheduled one, then exported. */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { isoOrNull } from '../platform/plain-rows';
 import type { ConsultationResponse, ConsultationSummaryResponse, QueueEntryResponse } from './schemas';
-import type { ConsultationRecord, ConsultationSummary } from './service';
+import type { ConsultationRecord, ConsultationSummary, QueueEntry } from './service';
 
 /** A list row: status and timestamps, never the reason or the notes. */
 export function presentConsultationSummary(
@@ -37,7 +37,7 @@ export function presentConsultation(row: ConsultationRecord): z.input<typeof Con
 }
 
 /** What a provider's queue shows before accepting: what waits and since when, not who or why. */
-export function presentQueueEntry(row: ConsultationSummary): z.input<typeof QueueEntryResponse> {
+export function presentQueueEntry(row: QueueEntry): z.input<typeof QueueEntryResponse> {
   return {
     id: row.id,
     specialty: row.specialty,

@@ -10,10 +10,15 @@ import {
   type ActorCondition,
   type StatusChange,
 } from '../platform/conditional-transition';
+import {
+  createDirectQuery,
+  directQueryOptions,
+  type Cells,
+  type DirectQuery,
+} from '../platform/direct-query';
 import { conflict, notFound } from '../platform/errors';
 import { patientIdOf } from '../platform/patient-of';
 import { keysetClause, toPage, type Page, type PageRequest } from '../platform/keyset-page';
-import { selectPlain } from '../platform/plain-rows';
 import { storedValueOf } from '../platform/stored-value';
 import { SPECIALTIES } from '../providers/model';
 import { CONSULTATION_STATUSES, Consultation, type ConsultationStatus } from './model';
@@ -21,15 +26,104 @@ import type { CompleteConsultationInput, RequestConsultationInput } from './sche
 import { CANCELLABLE_BY, consultationStates, timestampColumnOf } from './state-machine';
 
 export type ConsultationRecord = InferAttributes<Consultation>;
-/** A list row: everything but the free text, which lists never carry (and never decrypt). */
-export type ConsultationSummary = Omit<ConsultationRecord, 'reason' | 'notes'>;
-const SUMMARY_COLUMNS = `id, patient_id, provider_id, specialty, status, requested_at, expires_at, accepted_at,
-  started_at, ended_at, cancelled_by, outcome, version, created_at, updated_at`;
+/** A list row: status and timestamps, never the free text, which lists never carry (and never decrypt). */
+export type ConsultationSummary = Pick<
+  ConsultationRecord,
+  | 'id'
+  | 'patientId'
+  | 'providerId'
+  | 'specialty'
+  | 'status'
+  | 'requestedAt'
+  | 'expiresAt'
+  | 'acceptedAt'
+  | 'startedAt'
+  | 'endedAt'
+  | 'outcome'
+>;
+/** A row of a provider's queue: what waits, since when and until when, and whose it is (for the audit). */
+export type QueueEntry = Pick<
+  ConsultationRecord,
+  'id' | 'patientId' | 'specialty' | 'requestedAt' | 'expiresAt'
+>;
+
+/** The columns of a list and the row they make, in the order of the select list. */
+interface ListShape<T> {
+  readonly columns: string;
+  readonly rowOf: (cells: Cells) => T;
+}
+
+type Summary = ConsultationSummary;
+/** A row of SUMMARY's columns. */
+type SummaryCells = readonly [
+  id: Summary['id'],
+  patientId: Summary['patientId'],
+  providerId: Summary['providerId'],
+  specialty: Summary['specialty'],
+  status: Summary['status'],
+  requestedAt: Summary['requestedAt'],
+  expiresAt: Summary['expiresAt'],
+  acceptedAt: Summary['acceptedAt'],
+  startedAt: Summary['startedAt'],
+  endedAt: Summary['endedAt'],
+  outcome: Summary['outcome'],
+];
+
+const SUMMARY: ListShape<Summary> = {
+  columns: `id, patient_id, provider_id, specialty, status, requested_at, expires_at, accepted_at, started_at,
+    ended_at, outcome`,
+  rowOf: (cells) => {
+    const [
+      id,
+      patientId,
+      providerId,
+      specialty,
+      status,
+      requestedAt,
+      expiresAt,
+      acceptedAt,
+      startedAt,
+      endedAt,
+      outcome,
+    ] = cells as SummaryCells;
+    return {
+      id,
+      patientId,
+      providerId,
+      specialty,
+      status,
+      requestedAt,
+      expiresAt,
+      acceptedAt,
+      startedAt,
+      endedAt,
+      outcome,
+    };
+  },
+};
+
+const QUEUE_ENTRY: ListShape<QueueEntry> = {
+  columns: 'id, patient_id, specialty, requested_at, expires_at',
+  rowOf: (cells) => {
+    const [id, patientId, specialty, requestedAt, expiresAt] = cells as readonly [
+      QueueEntry['id'],
+      QueueEntry['patientId'],
+      QueueEntry['specialty'],
+      QueueEntry['requestedAt'],
+      QueueEntry['expiresAt'],
+    ];
+    return { id, patientId, specialty, requestedAt, expiresAt };
+  },
+};
 
 export interface ConsultationServiceDeps {
   readonly sequelize: Sequelize;
-  /** For lists, which may be a moment stale: a replica when there is one (platform/read-routing). */
-  readonly reader?: Sequelize;
+  /**
+   * For lists, which may be a moment stale: a replica when there is one (platform/read-routing), straight
+   * through node-postgres (Sequelize's mapping of raw rows cost more than the statement on a list path).
+   * The primary's by default.
+   */
+  readonly readQuery?: DirectQuery;
   readonly metrics: Metrics;
   readonly config: Config;
 }
@@ -45,9 +139,9 @@ const secondsBetween = (from: Date, to: Date) => (to.getTime() - from.getTime())
 
 export function createConsultationService({
   sequelize,
-  reader = sequelize,
   metrics,
   config,
+  readQuery = createDirectQuery(sequelize, metrics, directQueryOptions(config.database.pooler)),
 }: ConsultationServiceDeps) {
   const { consultations: measures } = metrics;
   startAtZero(measures.transitions, { to_status: CONSULTATION_STATUSES, specialty: SPECIALTIES });
@@ -63,8 +157,6 @@ export function createConsultationService({
   });
   const { select } = transitions;
   const record = (row: Consultation): ConsultationRecord => row.get({ plain: true });
-  const selectSummaries = (sql: string, bind: readonly unknown[]) =>
-    selectPlain<ConsultationSummary>(reader, Consultation, sql, bind);
 
   async function apply(actor: Actor, id: string, move: Move): Promise<ConsultationRecord> {
     const row = await transitions.apply(actor.userId, id, move);
@@ -76,19 +168,21 @@ export function createConsultationService({
     countOutcome(measures.operations, operation, work);
 
   /** A page of the rows matching every condition (bound from $1), ordered by (requested_at, id). */
-  async function pageByRequestedAt(
+  async function pageByRequestedAt<T extends { readonly requestedAt: Date; readonly id: string }>(
+    { columns, rowOf }: ListShape<T>,
     conditions: readonly string[],
     bind: readonly unknown[],
     page: PageRequest,
     order: 'ASC' | 'DESC' = 'DESC',
-  ): Promise<Page<ConsultationSummary>> {
+  ): Promise<Page<T>> {
     const keyset = keysetClause(page, 'requested_at', bind.length + 1, order);
-    const rows = await selectSummaries(
-      `SELECT ${SUMMARY_COLUMNS} FROM consultations WHERE ${conditions.join(' AND ')} ${keyset.where}
+    const rows = await readQuery(
+      'select',
+      `SELECT ${columns} FROM consultations WHERE ${conditions.join(' AND ')} ${keyset.where}
         ${keyset.orderLimit}`,
       [...bind, ...keyset.bind],
     );
-    return toPage(rows, page.limit, (row) => ({ at: row.requestedAt, id: row.id }));
+    return toPage(rows.map(rowOf), page.limit, (row) => ({ at: row.requestedAt, id: row.id }));
   }
 
   return {
@@ -208,7 +302,7 @@ export function createConsultationService({
 
     /** A patient's consultations, newest first. The caller decides whose: patients ask for their own. */
     listForPatient: (patientId: string, page: PageRequest) =>
-      pageByRequestedAt(['patient_id = $1'], [patientId], page),
+      pageByRequestedAt(SUMMARY, ['patient_id = $1'], [patientId], page),
 
     /**
      * The consultations assigned to a provider (their work), newest first, optionally of one status. The
@@ -216,13 +310,14 @@ export function createConsultationService({
      */
     listForProvider: (providerId: string, page: PageRequest, status?: ConsultationStatus) =>
       status
-        ? pageByRequestedAt(['provider_id = $1', 'status = $2'], [providerId, status], page)
-        : pageByRequestedAt(['provider_id = $1'], [providerId], page),
+        ? pageByRequestedAt(SUMMARY, ['provider_id = $1', 'status = $2'], [providerId, status], page)
+        : pageByRequestedAt(SUMMARY, ['provider_id = $1'], [providerId], page),
 
     /** Requests waiting in the provider's specialty, oldest first. */
-    async queueFor(actor: Actor, page: PageRequest): Promise<Page<ConsultationSummary>> {
+    async queueFor(actor: Actor, page: PageRequest): Promise<Page<QueueEntry>> {
       assertRole(actor, 'provider');
       return pageByRequestedAt(
+        QUEUE_ENTRY,
         [
           "status = 'requested'",
           'expires_at > now()',

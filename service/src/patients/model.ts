@@ -16,9 +16,6 @@ export const SUBSCRIPTION_STATUSES = ['active', 'past_due', 'cancelled'] as cons
 /** Medical lists are free text entered by people: encrypted at rest, never logged. */
 export type MedicalList = string[];
 
-/** The attributes stored encrypted with the field cipher (the medical lists). */
-export const ENCRYPTED_PATIENT_FIELDS = ['allergies', 'conditions', 'medications'] as const;
-
 export class Patient extends Model<InferAttributes<Patient>, InferCreationAttributes<Patient>> {
   declare userId: ForeignKey<string>;
   declare givenName: string;

@@ -1,4 +1,4 @@
-import type { InferAttributes, Model, ModelStatic } from 'sequelize';
+import type { InferAttributes } from 'sequelize';
 import type { ConsultationService } from '../consultations/service';
 import { assertRole, type Actor } from '../platform/actor';
 import { notFound } from '../platform/errors';
@@ -7,10 +7,11 @@ import { updateAtVersion } from '../platform/optimistic-update';
 import type { DirectQuery } from '../platform/direct-query';
 import { openJson, type FieldCipher } from '../platform/field-cipher';
 import type { PrescriptionService } from '../prescriptions/service';
-import { ENCRYPTED_PATIENT_FIELDS, Patient, type MedicalList } from './model';
+import { Patient, type MedicalList } from './model';
 import type { PatientProfileChanges } from './schemas';
 
-export type PatientRecord = InferAttributes<Patient>;
+/** A patient as the service answers it: every attribute but the row's own timestamps. */
+export type PatientRecord = Omit<InferAttributes<Patient>, 'createdAt' | 'updatedAt'>;
 
 export interface PatientServiceDeps {
   readonly consultations: ConsultationService;
@@ -20,9 +21,28 @@ export interface PatientServiceDeps {
   readonly cipher: FieldCipher;
 }
 
-type EncryptedField = (typeof ENCRYPTED_PATIENT_FIELDS)[number];
-/** A patients row as stored: the medical lists still encrypted. */
-type StoredPatient = Omit<PatientRecord, EncryptedField> & Record<EncryptedField, string | null>;
+const SELECT_PATIENT = `SELECT user_id, given_name, family_name, date_of_birth, phone, allergies, conditions,
+  medications, insurance_payer, insurance_member_id, insurance_group_number, subscription_plan,
+  subscription_status, subscription_renews_at, version FROM patients WHERE user_id = $1`;
+
+/** A row of SELECT_PATIENT, the medical lists still encrypted. */
+type StoredPatient = readonly [
+  userId: string,
+  givenName: string,
+  familyName: string,
+  dateOfBirth: string,
+  phone: string | null,
+  allergies: string | null,
+  conditions: string | null,
+  medications: string | null,
+  insurancePayer: string | null,
+  insuranceMemberId: string | null,
+  insuranceGroupNumber: string | null,
+  subscriptionPlan: PatientRecord['subscriptionPlan'],
+  subscriptionStatus: PatientRecord['subscriptionStatus'],
+  subscriptionRenewsAt: Date | null,
+  version: number,
+];
 
 async function findPatient(patientId: string): Promise<Patient> {
   const patient = await Patient.findByPk(patientId);
@@ -30,14 +50,8 @@ async function findPatient(patientId: string): Promise<Patient> {
   return patient;
 }
 
-/** The model's attributes under their own names, for a hand-written SELECT of whole rows. */
-const columnsOf = (model: ModelStatic<Model>) =>
-  Object.entries(model.getAttributes())
-    .map(([name, attribute]) => `"${attribute.field ?? name}" AS "${name}"`)
-    .join(', ');
-
 export function createPatientService({ consultations, prescriptions, query, cipher }: PatientServiceDeps) {
-  let selectById: string | undefined;
+  const open = (stored: string | null) => openJson<MedicalList>(cipher, stored);
   /**
    * The record for reading: one SELECT by primary key through node-postgres. findByPk builds its query
    * and options anew on every call: most of the PHI read's CPU in Sequelize went there. The medical
@@ -46,12 +60,42 @@ export function createPatientService({ consultations, prescriptions, query, ciph
    * a key rotation, a runtime without the old key would answer 500 for values not yet re-encrypted).
    */
   async function readPatient(patientId: string): Promise<PatientRecord> {
-    selectById ??= `SELECT ${columnsOf(Patient)} FROM patients WHERE user_id = $1`;
-    const [row] = await query<StoredPatient>('select', selectById, [patientId], 'read');
+    const [row] = await query('select', SELECT_PATIENT, [patientId], 'read');
     if (!row) throw notFound('No such patient.');
-    const record: Record<string, unknown> = { ...row };
-    for (const field of ENCRYPTED_PATIENT_FIELDS) record[field] = openJson<MedicalList>(cipher, row[field]);
-    return record as PatientRecord;
+    const [
+      userId,
+      givenName,
+      familyName,
+      dateOfBirth,
+      phone,
+      allergies,
+      conditions,
+      medications,
+      insurancePayer,
+      insuranceMemberId,
+      insuranceGroupNumber,
+      subscriptionPlan,
+      subscriptionStatus,
+      subscriptionRenewsAt,
+      version,
+    ] = row as StoredPatient;
+    return {
+      userId,
+      givenName,
+      familyName,
+      dateOfBirth,
+      phone,
+      allergies: open(allergies),
+      conditions: open(conditions),
+      medications: open(medications),
+      insurancePayer,
+      insuranceMemberId,
+      insuranceGroupNumber,
+      subscriptionPlan,
+      subscriptionStatus,
+      subscriptionRenewsAt,
+      version,
+    };
   }
 
   return {

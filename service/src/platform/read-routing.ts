@@ -4,6 +4,7 @@ import type { Middleware } from 'koa';
 import { ConnectionError, type Sequelize, type Transaction } from 'sequelize';
 import type { Metrics } from '../observability/metrics';
 import type { Cache } from './cache';
+import { createDirectQuery, type DirectQuery, type DirectQueryOptions } from './direct-query';
 import type { ReplicaSet } from './replica-set';
 import { operationOf } from './sql-operation';
 
@@ -55,15 +56,50 @@ export function readYourWrites(cache: Cache, stickyMs: number): Middleware {
 const LOST_CONNECTION = /^Connection terminated|is not queryable$/;
 const SOCKET_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
 
-/** The server or the connection to it is gone (not a problem with the query itself). */
+/**
+ * The server or the connection to it is gone (not a problem with the query itself). Sequelize wraps the
+ * driver's error in `original`; a direct query (platform/direct-query) throws the driver's own.
+ */
 function isConnectionLoss(error: unknown): boolean {
   if (error instanceof ConnectionError) return true;
-  const original = (error as { original?: { code?: unknown; message?: unknown } }).original;
+  type DriverError = { original?: DriverError; code?: unknown; message?: unknown } | undefined;
+  const original = (error as DriverError)?.original ?? (error as DriverError);
   const code = original?.code;
   // 57P01-57P03: the server is shutting down or starting; 08xxx: connection exceptions.
   if (typeof code === 'string')
     return code.startsWith('57P0') || code.startsWith('08') || SOCKET_ERRORS.has(code);
   return typeof original?.message === 'string' && LOST_CONNECTION.test(original.message);
+}
+
+/** Runs a replica-eligible read on the server `target` chose, on the primary if that replica is lost under it. */
+type ReadRoute = <T>(read: (server: Sequelize) => Promise<T>) => Promise<T>;
+
+/**
+ * Where a read that may be slightly stale goes: a replica in rotation, unless the request must read from
+ * the primary or none is in rotation.
+ */
+function readRouting(primary: Sequelize, replicas: ReplicaSet, metrics: Metrics) {
+  const target = async (): Promise<Sequelize> => {
+    const primaryOnly = (await requestScope.getStore()?.primaryOnly()) ?? false;
+    const replica = primaryOnly ? undefined : replicas.pick();
+    metrics.db.reads.inc({ target: replica ? 'replica' : 'primary' });
+    return replica ?? primary;
+  };
+  const route: ReadRoute = async (read) => {
+    const server = await target();
+    if (server === primary) return read(primary);
+    try {
+      return await read(server);
+    } catch (error) {
+      if (!isConnectionLoss(error)) throw error;
+      // The replica went away between two lag checks: out of rotation now, and this read (a SELECT, so
+      // safe to repeat) goes to the primary instead of failing.
+      replicas.markUnreachable(server);
+      metrics.db.reads.inc({ target: 'primary' });
+      return read(primary);
+    }
+  };
+  return { target, route };
 }
 
 /**
@@ -74,12 +110,7 @@ function isConnectionLoss(error: unknown): boolean {
  * A transaction opened here may land on a replica: hand this only to code whose transactions only read.
  */
 export function routedReader(primary: Sequelize, replicas: ReplicaSet, metrics: Metrics): Sequelize {
-  const target = async (): Promise<Sequelize> => {
-    const primaryOnly = (await requestScope.getStore()?.primaryOnly()) ?? false;
-    const replica = primaryOnly ? undefined : replicas.pick();
-    metrics.db.reads.inc({ target: replica ? 'replica' : 'primary' });
-    return replica ?? primary;
-  };
+  const { target, route } = readRouting(primary, replicas, metrics);
   // Sequelize sets `sequelize` on each Transaction; its type declarations leave it out.
   const serverOf = (transaction: Transaction) =>
     (transaction as unknown as { sequelize: Sequelize }).sequelize;
@@ -87,18 +118,8 @@ export function routedReader(primary: Sequelize, replicas: ReplicaSet, metrics: 
   const query = (async (sql: string, options?: { transaction?: Transaction | null }) => {
     if (options?.transaction) return serverOf(options.transaction).query(sql, options);
     // A statement that writes (or might: anything not a plain SELECT) is the primary's, whoever sent it.
-    const server = operationOf(sql) === 'select' ? await target() : primary;
-    if (server === primary) return primary.query(sql, options);
-    try {
-      return await server.query(sql, options);
-    } catch (error) {
-      if (!isConnectionLoss(error)) throw error;
-      // The replica went away between two lag checks: out of rotation now, and this read (a SELECT, so
-      // safe to repeat) goes to the primary instead of failing.
-      replicas.markUnreachable(server);
-      metrics.db.reads.inc({ target: 'primary' });
-      return primary.query(sql, options);
-    }
+    if (operationOf(sql) !== 'select') return primary.query(sql, options);
+    return route((server) => server.query(sql, options));
   }) as Sequelize['query'];
   const transaction = (async (...args: Parameters<Sequelize['transaction']>) => {
     const server = await target();
@@ -112,4 +133,27 @@ export function routedReader(primary: Sequelize, replicas: ReplicaSet, metrics: 
       return Reflect.get(sequelize, property, receiver) as unknown;
     },
   });
+}
+
+/**
+ * The direct query (platform/direct-query) of the hottest replica-eligible SELECTs (the lists), routed
+ * as routedReader routes a query: a replica's statement runs on a connection of that replica's pool.
+ * Only for plain SELECTs outside a transaction.
+ */
+export function routedDirectQuery(
+  primary: Sequelize,
+  replicas: ReplicaSet,
+  metrics: Metrics,
+  options: DirectQueryOptions,
+): DirectQuery {
+  const { route } = readRouting(primary, replicas, metrics);
+  const queries = new Map<Sequelize, DirectQuery>();
+  const queryOf = (server: Sequelize) => {
+    let query = queries.get(server);
+    // Timed like the same query through routedReader: a replica's Sequelize has no query metric.
+    const timing = server === primary ? metrics : undefined;
+    if (!query) queries.set(server, (query = createDirectQuery(server, timing, options)));
+    return query;
+  };
+  return (operation, text, values) => route((server) => queryOf(server)(operation, text, values));
 }

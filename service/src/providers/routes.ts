@@ -10,7 +10,6 @@ import {
   ConsultationSummaryResponse,
   QueueEntryResponse,
 } from '../consultations/schemas';
-import type { ConsultationSummary } from '../consultations/service';
 import { sendVersioned } from '../platform/conditional-request';
 import { pageResponse, presentPage, type Page } from '../platform/keyset-page';
 import { ownProfileRoutes } from '../routing/own-profile';
@@ -22,10 +21,10 @@ const tags = ['providers'];
 const myProfile = { 200: { description: 'My profile', schema: ProviderProfileResponse, etag: true } };
 // Every row of a consultation list is a patient's: the audit names each patient whose row is returned.
 const consultationList = { action: 'list', resourceType: 'Consultation' } as const;
-const sendPage = <R>(
+const sendPage = <T extends { readonly patientId: string }, R>(
   ctx: Context,
-  page: Page<ConsultationSummary>,
-  present: (row: ConsultationSummary) => R,
+  page: Page<T>,
+  present: (row: T) => R,
 ) => {
   noteAuditSubject(ctx, { patientIds: page.items.map((row) => row.patientId) });
   ctx.body = presentPage(page, present);

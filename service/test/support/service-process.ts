@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface StartedService {
   readonly child: ChildProcess;
@@ -9,21 +11,30 @@ export interface StartedService {
 export interface StartOptions {
   /** Modules loaded before the service (after tsx and the tracing). */
   readonly imports?: readonly string[];
-  /** Run the compiled service in dist/ (`npm run build`), exactly as `npm start` does. */
+  /** Run the compiled service in dist/ (`npm run build`), with the arguments `npm start` gives node. */
   readonly built?: boolean;
   /** Node.js options that NODE_OPTIONS may not carry, e.g. --cpu-prof. */
   readonly nodeOptions?: readonly string[];
 }
 
-function commandLine({ imports = [], built = false, nodeOptions = [] }: StartOptions): string[] {
-  if (built)
-    return [
-      ...nodeOptions,
-      '--enable-source-maps',
-      '--import',
-      './dist/service/src/instrumentation.js',
-      'dist/service/src/main.js',
-    ];
+/**
+ * The arguments `npm start` gives node (package.json's start script): the built service runs with the
+ * Node.js flags production runs with (the image and the chart use the same, see helm/chart.test.ts).
+ */
+export function startScriptArguments(dir = process.cwd()): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const command = / exec node (.+)$/.exec(scripts.start)?.[1];
+  if (!command) throw new Error('The start script in package.json does not end with `exec node <arguments>`');
+  return command.split(' ');
+}
+
+function commandLine(
+  { imports = [], built = false, nodeOptions = [] }: StartOptions,
+  cwd?: string,
+): string[] {
+  if (built) return [...nodeOptions, ...startScriptArguments(cwd)];
   const preload = ['tsx', './service/src/instrumentation.ts', ...imports];
   return [...nodeOptions, ...preload.flatMap((name) => ['--import', name]), 'service/src/main.ts'];
 }
@@ -71,7 +82,7 @@ export function startService(
   options: StartOptions & { readonly keepOutput?: boolean; readonly cwd?: string } = {},
 ): Promise<StartedService> {
   return startListeningProcess(
-    commandLine(options),
+    commandLine(options, options.cwd),
     { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     { keepOutput: options.keepOutput ?? true, cwd: options.cwd },
   );
