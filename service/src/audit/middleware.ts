@@ -29,9 +29,18 @@ function outcomeOf(status: number): AuditOutcome {
   return status === 401 || status === 403 || status === 404 ? 'denied' : 'error';
 }
 
+type Details = Record<string, string | number | boolean>;
+
 function eventOf(ctx: Context, options: AuditedOptions, status: number): AuditEventInput {
   const outcome = outcomeOf(status);
   const identity = optionalAuthOf(ctx);
+  // The handler's ids first, so that they can never replace the codes below.
+  const details: Details = { ...ctx.state.audit?.details };
+  // A token from the external identity provider has no local session.
+  if (identity?.sessionId) details.sessionId = identity.sessionId;
+  if (identity) details.aal = identity.aal;
+  if (outcome !== 'success') details.status = status;
+  if (options.severity) details.severity = options.severity;
   return {
     actor: actorOf(ctx),
     action: options.action,
@@ -44,15 +53,7 @@ function eventOf(ctx: Context, options: AuditedOptions, status: number): AuditEv
     traceId: currentTraceIds()?.traceId,
     sourceIp: ctx.ip,
     userAgent: ctx.get('User-Agent') || undefined,
-    details: {
-      // First, so that a handler's ids can never replace the codes below.
-      ...ctx.state.audit?.details,
-      // A token from the external identity provider has no local session.
-      ...(identity?.sessionId ? { sessionId: identity.sessionId } : {}),
-      ...(identity ? { aal: identity.aal } : {}),
-      ...(outcome === 'success' ? {} : { status }),
-      ...(options.severity ? { severity: options.severity } : {}),
-    },
+    details,
   };
 }
 

@@ -88,8 +88,8 @@ function checkShape(event: AuditEventInput): void {
 function bindValues(event: AuditEventInput): unknown[] {
   const resources = uniquePlainIds(event.resourceIds, PLAIN_ID);
   const patients = uniquePlainIds(event.patientIds, UUID);
-  const details = { ...event.details };
-  if (resources.dropped + patients.dropped > 0) details.idsDropped = resources.dropped + patients.dropped;
+  const dropped = resources.dropped + patients.dropped;
+  const details = dropped > 0 ? { ...event.details, idsDropped: dropped } : (event.details ?? {});
   return [
     event.actor.userId,
     event.actor.role,
