@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { isoOrNull } from '../platform/plain-rows';
 import type { ConsultationResponse, ConsultationSummaryResponse, QueueEntryResponse } from './schemas';
-import type { ConsultationRecord, ConsultationSummary, QueueEntry } from './service';
+import type { ConsultationSummary, QueueEntry } from './list-rows';
+import type { ConsultationRecord } from './service';
 
 /** A list row: status and timestamps, never the reason or the notes. */
 export function presentConsultationSummary(

@@ -10,112 +10,18 @@ import {
   type ActorCondition,
   type StatusChange,
 } from '../platform/conditional-transition';
-import {
-  createDirectQuery,
-  directQueryOptions,
-  type Cells,
-  type DirectQuery,
-} from '../platform/direct-query';
+import { createDirectQuery, directQueryOptions, type DirectQuery } from '../platform/direct-query';
 import { conflict, notFound } from '../platform/errors';
 import { patientIdOf } from '../platform/patient-of';
 import { keysetClause, toPage, type Page, type PageRequest } from '../platform/keyset-page';
 import { storedValueOf } from '../platform/stored-value';
 import { SPECIALTIES } from '../providers/model';
 import { CONSULTATION_STATUSES, Consultation, type ConsultationStatus } from './model';
+import { QUEUE_ENTRY, SUMMARY, type ListShape, type QueueEntry } from './list-rows';
 import type { CompleteConsultationInput, RequestConsultationInput } from './schemas';
 import { CANCELLABLE_BY, consultationStates, timestampColumnOf } from './state-machine';
 
 export type ConsultationRecord = InferAttributes<Consultation>;
-/** A list row: status and timestamps, never the free text, which lists never carry (and never decrypt). */
-export type ConsultationSummary = Pick<
-  ConsultationRecord,
-  | 'id'
-  | 'patientId'
-  | 'providerId'
-  | 'specialty'
-  | 'status'
-  | 'requestedAt'
-  | 'expiresAt'
-  | 'acceptedAt'
-  | 'startedAt'
-  | 'endedAt'
-  | 'outcome'
->;
-/** A row of a provider's queue: what waits, since when and until when, and whose it is (for the audit). */
-export type QueueEntry = Pick<
-  ConsultationRecord,
-  'id' | 'patientId' | 'specialty' | 'requestedAt' | 'expiresAt'
->;
-
-/** The columns of a list and the row they make, in the order of the select list. */
-interface ListShape<T> {
-  readonly columns: string;
-  readonly rowOf: (cells: Cells) => T;
-}
-
-type Summary = ConsultationSummary;
-/** A row of SUMMARY's columns. */
-type SummaryCells = readonly [
-  id: Summary['id'],
-  patientId: Summary['patientId'],
-  providerId: Summary['providerId'],
-  specialty: Summary['specialty'],
-  status: Summary['status'],
-  requestedAt: Summary['requestedAt'],
-  expiresAt: Summary['expiresAt'],
-  acceptedAt: Summary['acceptedAt'],
-  startedAt: Summary['startedAt'],
-  endedAt: Summary['endedAt'],
-  outcome: Summary['outcome'],
-];
-
-const SUMMARY: ListShape<Summary> = {
-  columns: `id, patient_id, provider_id, specialty, status, requested_at, expires_at, accepted_at, started_at,
-    ended_at, outcome`,
-  rowOf: (cells) => {
-    const [
-      id,
-      patientId,
-      providerId,
-      specialty,
-      status,
-      requestedAt,
-      expiresAt,
-      acceptedAt,
-      startedAt,
-      endedAt,
-      outcome,
-    ] = cells as SummaryCells;
-    return {
-      id,
-      patientId,
-      providerId,
-      specialty,
-      status,
-      requestedAt,
-      expiresAt,
-      acceptedAt,
-      startedAt,
-      endedAt,
-      outcome,
-    };
-  },
-};
-
-const QUEUE_ENTRY: ListShape<QueueEntry> = {
-  columns: 'id, patient_id, specialty, requested_at, expires_at',
-  rowOf: (cells) => {
-    const [id, patientId, specialty, requestedAt, expiresAt] = cells as readonly [
-      QueueEntry['id'],
-      QueueEntry['patientId'],
-      QueueEntry['specialty'],
-      QueueEntry['requestedAt'],
-      QueueEntry['expiresAt'],
-    ];
-    return { id, patientId, specialty, requestedAt, expiresAt };
-  },
-};
-
 export interface ConsultationServiceDeps {
   readonly sequelize: Sequelize;
   /**
