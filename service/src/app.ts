@@ -1,8 +1,6 @@
-import { bodyParser } from '@koa/bodyparser';
 import { trace } from '@opentelemetry/api';
 import Router from '@koa/router';
 import Koa from 'koa';
-import helmet from 'koa-helmet';
 import type { RecordAuditEvent } from './audit/recorder';
 import { installAuditRecorder } from './audit/context';
 import type { Config } from './config';
@@ -13,10 +11,11 @@ import type { Metrics } from './observability/metrics';
 import { requestId } from './observability/request-id';
 import { serverSpan } from './observability/server-span';
 import type { Cache } from './platform/cache';
-import { requireJsonBody } from './platform/content-type';
+import { jsonBody } from './platform/content-type';
 import { corsPolicy } from './platform/cors';
 import { requestRateLimit } from './platform/request-rate-limit';
 import { problemDetails } from './platform/problem';
+import { securityHeaders } from './platform/security-headers';
 import './request-state';
 
 export interface AppDependencies {
@@ -62,9 +61,8 @@ export function createApp(deps: AppDependencies): Koa {
   );
   app.use(corsPolicy(deps.config.http.cors));
   app.use(requestRateLimit(deps.rateLimitStore ?? { redis: undefined }, deps.config.http.rateLimit));
-  app.use(helmet());
-  app.use(requireJsonBody());
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.http.bodyLimit, encoding: 'utf-8' }));
+  app.use(securityHeaders());
+  app.use(jsonBody(deps.config.http.bodyLimit));
 
   const health = healthRoutes(deps.isReady, deps.metrics);
   app.use(health.routes());
@@ -72,9 +70,9 @@ export function createApp(deps: AppDependencies): Koa {
 
   if (deps.readRouting) app.use(deps.readRouting);
   // API answers may carry PHI: no browser, proxy or CDN may keep a copy (ASVS 8.2.1); errors included.
-  app.use(async (ctx, next) => {
+  app.use((ctx, next) => {
     if (ctx.path.startsWith('/v1/')) ctx.set('Cache-Control', 'no-store');
-    await next();
+    return next();
   });
   const api = new Router({ prefix: '/v1' });
   // The feature routers' routes are copied into `api`, so its allowedMethods() answers 405 and 501 for

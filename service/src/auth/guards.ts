@@ -9,9 +9,7 @@ const MAX_TOKEN_LENGTH = 4096;
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
 /** Every authenticated request checks its session (through the cache): a revoked one stops at once. */
-async function ensureAuthenticated(ctx: Context): Promise<AuthContext> {
-  const existing = optionalAuthOf(ctx);
-  if (existing) return existing;
+async function authenticateRequest(ctx: Context): Promise<AuthContext> {
   const token = BEARER.exec(ctx.get('Authorization'))?.[1];
   if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthorized();
   const auth = await authenticatorOf(ctx).authenticate(token);
@@ -20,12 +18,22 @@ async function ensureAuthenticated(ctx: Context): Promise<AuthContext> {
   return auth;
 }
 
-/** A guard that authenticates first (unless an earlier guard did), then applies `check`. */
+/**
+ * A guard that authenticates first (unless an earlier guard did), then applies `check`. Not async: a
+ * route's second guard, with the caller already known, adds no promise.
+ */
 const guard = (name: string, check: (auth: AuthContext) => void): Middleware =>
   tagged(
-    async (ctx: Context, next: Next) => {
-      check(await ensureAuthenticated(ctx));
-      await next();
+    (ctx: Context, next: Next) => {
+      const existing = optionalAuthOf(ctx);
+      if (existing) {
+        check(existing);
+        return next();
+      }
+      return authenticateRequest(ctx).then((auth) => {
+        check(auth);
+        return next();
+      });
     },
     { guard: name },
   );

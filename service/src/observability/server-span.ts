@@ -59,7 +59,7 @@ function endWithResponse(span: Span, ctx: Context): void {
  */
 export function serverSpan(): Middleware {
   const tracer = trace.getTracer('carewatch-http-server');
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const parent = propagation.extract(ROOT_CONTEXT, ctx.headers);
     const span = tracer.startSpan(ctx.method, { kind: SpanKind.SERVER }, parent);
     const recording = span.isRecording();
@@ -68,6 +68,6 @@ export function serverSpan(): Middleware {
       endWithResponse(span, ctx);
     }
     const active = recording ? trace.setSpan(parent, span) : withUnrecordedTrace(parent, span.spanContext());
-    await context.with(active, next);
+    return context.with(active, next);
   };
 }

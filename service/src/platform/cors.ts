@@ -25,12 +25,9 @@ const EXPOSED_HEADERS = [
  */
 export function corsPolicy(policy: CorsPolicy): Middleware {
   const allowed = new Set(policy.origins);
-  return cors({
-    // An empty string tells @koa/cors to send no Access-Control-Allow-Origin at all.
-    origin: (ctx) => {
-      const origin = ctx.get('Origin');
-      return allowed.has(origin) ? origin : '';
-    },
+  const allowListed = cors({
+    // Reached only for an allow-listed origin (below), which is echoed back.
+    origin: (ctx) => ctx.get('Origin'),
     credentials: false,
     allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'X-Request-Id'],
@@ -38,4 +35,11 @@ export function corsPolicy(policy: CorsPolicy): Middleware {
     maxAge: policy.maxAgeSeconds,
     keepHeadersOnError: true,
   });
+  // For any other origin, or none (every non-browser client), @koa/cors only adds `Vary: Origin` and
+  // goes on: done here without its async layer, which every API request would otherwise pay.
+  return (ctx, next) => {
+    if (allowed.has(ctx.get('Origin'))) return allowListed(ctx, next);
+    ctx.vary('Origin');
+    return next();
+  };
 }
