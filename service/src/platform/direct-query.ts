@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Sequelize } from 'sequelize';
+import { ConnectionAcquireTimeoutError, type Sequelize } from 'sequelize';
 import type { Metrics } from '../observability/metrics';
 import type { Operation } from './sql-operation';
 
@@ -16,6 +16,15 @@ interface PgQuery {
 interface PgConnection {
   query(query: PgQuery): Promise<{ rows: Cells[] }>;
 }
+
+/** Sequelize's pool as its connection manager holds it: sequelize-pool's, or a read/write pair of them. */
+interface ConnectionPool {
+  acquire(type: 'read' | 'write', useMaster: boolean): Promise<PgConnection>;
+  release(connection: PgConnection): void;
+}
+
+/** sequelize-pool's TimeoutError: no free connection within the acquire timeout. */
+const isAcquireTimeout = (error: unknown) => error instanceof Error && error.name === 'TimeoutError';
 
 /**
  * Runs one statement with bound values and answers its rows as arrays of values in select-list order
@@ -59,15 +68,32 @@ export function createDirectQuery(
   metrics: Metrics | undefined,
   { prepared }: DirectQueryOptions,
 ): DirectQuery {
-  const manager = sequelize.connectionManager;
+  const pool = (sequelize.connectionManager as unknown as { pool: ConnectionPool }).pool;
+  /**
+   * A connection straight from the pool, timed and counted as Sequelize's getConnection would (db.ts's
+   * hooks, db-errors.ts's timeout count): getConnection runs its hooks and wrappers through about a dozen
+   * promises per acquisition, each one costly while async hooks are on (tracing's context).
+   */
+  const acquire = async (type: 'read' | 'write') => {
+    const started = process.hrtime.bigint();
+    try {
+      const connection = await pool.acquire(type, false);
+      metrics?.db.acquireDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      return connection;
+    } catch (error) {
+      if (!isAcquireTimeout(error)) throw error;
+      metrics?.db.acquireTimeouts.inc();
+      throw new ConnectionAcquireTimeoutError(error as Error);
+    }
+  };
   const names = new Map<string, string>();
   const nameOf = (text: string) => {
     let name = names.get(text);
     if (name === undefined) names.set(text, (name = statementName(text)));
     return name;
   };
-  return async (operation, text, values, pool = 'write') => {
-    const connection = (await manager.getConnection({ type: pool })) as unknown as PgConnection;
+  return async (operation, text, values, type = 'write') => {
+    const connection = await acquire(type);
     const started = process.hrtime.bigint();
     try {
       // node-postgres copies the query config and never changes the values: no copy of ours.
@@ -75,7 +101,7 @@ export function createDirectQuery(
       return (await connection.query(query)).rows;
     } finally {
       metrics?.db.queryDuration.observe({ operation }, Number(process.hrtime.bigint() - started) / 1e9);
-      manager.releaseConnection(connection);
+      pool.release(connection);
     }
   };
 }

@@ -46,6 +46,8 @@ describe('database pool exhaustion', () => {
         // The read waited in vain, and so did its audit event, which fails the request closed.
         expect(response.body.code).to.be.oneOf(['database_busy', 'audit_unavailable']);
       }
+      // The PHI read takes its connection from the pool directly (platform/direct-query.ts): counted too.
+      expect(await gauge(runtime, 'carewatch_db_pool_acquire_timeouts_total')).to.be.at.least(3);
     } finally {
       release();
       await holder;
