@@ -26,9 +26,8 @@ export function httpTelemetry(metrics: Metrics, logger: Logger): Middleware {
         { method: ctx.method, route, status_code: String(ctx.status) },
         seconds,
       );
-      logger.info('request', {
-        kind: 'access',
-        requestId: ctx.state.requestId,
+      logger.access({
+        requestId: ctx.state.requestId as string | undefined,
         method: ctx.method,
         route,
         status: ctx.status,
