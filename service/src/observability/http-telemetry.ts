@@ -27,7 +27,7 @@ export function httpTelemetry(metrics: Metrics, logger: Logger): Middleware {
         seconds,
       );
       logger.access({
-        requestId: ctx.state.requestId as string | undefined,
+        requestId: ctx.state.requestId,
         method: ctx.method,
         route,
         status: ctx.status,
