@@ -26,8 +26,7 @@ export function httpTelemetry(metrics: Metrics, logger: Logger): Middleware {
         { method: ctx.method, route, status_code: String(ctx.status) },
         seconds,
       );
-      logger.info('request', {
-        kind: 'access',
+      logger.access({
         requestId: ctx.state.requestId,
         method: ctx.method,
         route,

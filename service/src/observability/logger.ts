@@ -1,9 +1,13 @@
 import winston from 'winston';
+import { accessLog, type AccessLog } from './access-log';
 import { batchedOutput } from './batched-output';
 import { REDACTED, isPhiKey, redact } from './redact';
 import { currentTraceIds } from './trace-ids';
 
-export type Logger = winston.Logger;
+/** winston's logger, with the per-request access line written beside it (see access-log.ts). */
+export type Logger = winston.Logger & { readonly access: AccessLog };
+
+const SERVICE = 'carewatch';
 
 /** Joins every line to its trace so a log line leads to the request's spans and back. */
 const traceContext = winston.format((info) => {
@@ -30,15 +34,17 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  return winston.createLogger({
+  const destination = options.stream ?? batchedOutput();
+  const logger = winston.createLogger({
     level: options.level,
-    defaultMeta: { service: 'carewatch' },
+    defaultMeta: { service: SERVICE },
     format: winston.format.combine(
       winston.format.timestamp(),
       traceContext(),
       redactPhi(),
       winston.format.json(),
     ),
-    transports: [new winston.transports.Stream({ stream: options.stream ?? batchedOutput() })],
+    transports: [new winston.transports.Stream({ stream: destination })],
   });
+  return Object.assign(logger, { access: accessLog(logger, destination, SERVICE) });
 }
