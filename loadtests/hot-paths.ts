@@ -10,7 +10,7 @@
  *
  * Each slice gives each route's ratio to the hello-world slice beside it; the figures are medians over
  * slices, so neighbours' load on a shared machine moves both sides of a ratio alike. Then the PHI read at
- * a fixed 1,000 req/s (autocannon -R), for its latency when not saturated. Load averages are printed with
+ * a fixed 1,000 req/s evenly spaced (paced-load.ts), for its latency when not saturated. Load averages are printed with
  * the figures.
  *
  * BENCH_ROUNDS (3), BENCH_SLICES per round (3), BENCH_SLICE_SECONDS (3), BENCH_CONNECTIONS (32),
@@ -23,6 +23,7 @@
 import { loadavg } from 'node:os';
 import { stopTestServer } from '../service/test/support/environment';
 import { benchEnvironment, people, startInstances, stopInstances, type Target } from './hot-setup';
+import { pacedLoad, type PacedFigures } from './paced-load';
 import { load, median, type Figures } from './service-bench';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -66,13 +67,16 @@ async function measureRound(round: number, targets: readonly Target[], env: Node
   }
 }
 
-/** The PHI read at a fixed rate on a fresh, warmed instance: its latency when the service keeps up. */
-async function atFixedRate(target: Target, env: NodeJS.ProcessEnv): Promise<Figures> {
+/**
+ * The PHI read at a fixed rate, evenly spaced (paced-load.ts), on a fresh, warmed instance: its latency
+ * when the service keeps up.
+ */
+async function atFixedRate(target: Target, env: NodeJS.ProcessEnv): Promise<PacedFigures> {
   const instances = await startInstances(env);
   try {
     const base = { port: instances.service!.port, path: target.path, headers: target.headers };
     await load({ ...base, duration: WARM_UP_SECONDS, connections: CONNECTIONS });
-    return await load({ ...base, duration: RATE_SECONDS, connections: CONNECTIONS, overallRate: RATE });
+    return await pacedLoad({ ...base, rate: RATE, seconds: RATE_SECONDS });
   } finally {
     await stopInstances(instances);
   }
@@ -151,7 +155,7 @@ async function main(): Promise<void> {
 
   const fixed = await atFixedRate(targets[1]!, env);
   console.log(
-    `\nGET /v1/patients/me at ${RATE} req/s for ${RATE_SECONDS} s: ${fixed.requestsPerSecond.toFixed(0)} req/s, p50 ${fixed.p50} ms, p99 ${fixed.p99} ms, ${fixed.errors} errors`,
+    `\nGET /v1/patients/me at ${RATE} req/s for ${RATE_SECONDS} s, evenly spaced: ${fixed.requestsPerSecond.toFixed(0)} req/s, p50 ${fixed.p50} ms, p99 ${fixed.p99} ms, max ${fixed.max} ms, ${fixed.errors} errors`,
   );
   console.log(
     `load averages at end: ${loadavg()
