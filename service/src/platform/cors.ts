@@ -38,7 +38,7 @@ export function corsPolicy(policy: CorsPolicy): Middleware {
   // For any other origin, or none (every non-browser client), @koa/cors only adds `Vary: Origin` and
   // goes on: done here without its async layer, which every API request would otherwise pay.
   return (ctx, next) => {
-    if (allowed.has(ctx.get('Origin'))) return allowListed(ctx, next);
+    if (allowed.has(ctx.get('Origin'))) return allowListed(ctx, next) as Promise<void>;
     ctx.vary('Origin');
     return next();
   };

@@ -16,7 +16,7 @@ function recordHelmet(options?: Readonly<HelmetOptions>): readonly HeaderChange[
   };
   let finished = false;
   helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (error) throw new Error('helmet failed with these options', { cause: error });
     finished = true;
   });
   // Helmet's middleware is synchronous; a version that is not would leave responses without headers.
