@@ -97,7 +97,7 @@ const schema = z.object({
   API_RATE_LIMIT_WINDOW: durationSeconds.default(60),
   // How often each instance adds its counts to the shared ones in Redis: the other instances' view of an
   // address lags by this much (see platform/batched-rate-limit.ts).
-  API_RATE_LIMIT_FLUSH_MS: z.coerce.number().int().min(10).max(10_000).default(200),
+  API_RATE_LIMIT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   ENCRYPTION_KEYS: z
     .string()
     // eslint-disable-next-line security/detect-unsafe-regex -- reviewed: every repetition consumes distinct characters, so matching stays linear

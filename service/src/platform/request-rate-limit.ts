@@ -24,10 +24,7 @@ const MAX_TRACKED_ADDRESSES = 100_000;
  * memory and sent in batches, so approximate across instances: see batched-rate-limit.ts), in memory
  * otherwise. close() sends what is left.
  */
-export function createRequestBudget(
-  limit: RequestRateLimit,
-  shared?: SharedCounts,
-): BatchedRateLimit {
+export function createRequestBudget(limit: RequestRateLimit, shared?: SharedCounts): BatchedRateLimit {
   return createBatchedRateLimit(
     {
       keyPrefix: 'rl:requests',
