@@ -83,7 +83,7 @@ export function createBatchedRateLimit(
     return { start, end: start + windowMs, counts: new Map(), dirty: new Map() };
   };
   let current = windowAt(clock());
-  /** The window of `now`: an ended window is dropped whole, its unsent admissions with it (they no longer limit anyone). */
+  /** The window of `now`; an ended one is dropped whole, unsent admissions too (they limit no one now). */
   const windowOf = (now: number): Window => {
     if (now >= current.end) current = windowAt(now);
     return current;
