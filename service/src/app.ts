@@ -10,10 +10,10 @@ import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import { requestId } from './observability/request-id';
 import { serverSpan } from './observability/server-span';
-import type { Cache } from './platform/cache';
+import type { BatchedRateLimit } from './platform/batched-rate-limit';
 import { jsonBody } from './platform/content-type';
 import { corsPolicy } from './platform/cors';
-import { requestRateLimit } from './platform/request-rate-limit';
+import { createRequestBudget, requestRateLimit } from './platform/request-rate-limit';
 import { problemDetails } from './platform/problem';
 import { securityHeaders } from './platform/security-headers';
 import './request-state';
@@ -31,8 +31,11 @@ export interface AppDependencies {
   readonly rootRouters?: readonly Router[];
   /** Decides, per request, whether replica-eligible reads may use a replica (see platform/read-routing). */
   readonly readRouting?: Koa.Middleware;
-  /** Where the request rate limit counts (Redis, shared by every instance); in memory without it. */
-  readonly rateLimitStore?: Pick<Cache, 'redis'>;
+  /**
+   * The request budget of client addresses, shared by every instance through Redis (its owner closes it);
+   * without it, one in memory for this app alone.
+   */
+  readonly requestBudget?: BatchedRateLimit;
 }
 
 /** Builds the Koa app; the middleware order lives here and only here. No I/O, no listen(). */
@@ -60,7 +63,7 @@ export function createApp(deps: AppDependencies): Koa {
     }),
   );
   app.use(corsPolicy(deps.config.http.cors));
-  app.use(requestRateLimit(deps.rateLimitStore ?? { redis: undefined }, deps.config.http.rateLimit));
+  app.use(requestRateLimit(deps.requestBudget ?? createRequestBudget(deps.config.http.rateLimit)));
   app.use(securityHeaders());
   app.use(jsonBody(deps.config.http.bodyLimit));
 

@@ -95,6 +95,9 @@ const schema = z.object({
   // Every client address gets this many requests per window on the API (429 beyond).
   API_RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(600),
   API_RATE_LIMIT_WINDOW: durationSeconds.default(60),
+  // How often each instance adds its counts to the shared ones in Redis: the other instances' view of an
+  // address lags by this much (see platform/batched-rate-limit.ts).
+  API_RATE_LIMIT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   ENCRYPTION_KEYS: z
     .string()
     // eslint-disable-next-line security/detect-unsafe-regex -- reviewed: every repetition consumes distinct characters, so matching stays linear
@@ -263,7 +266,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       bodyLimit: e.BODY_LIMIT,
       trustProxy: e.TRUST_PROXY,
       cors: Object.freeze({ origins: e.CORS_ORIGINS, maxAgeSeconds: e.CORS_MAX_AGE }),
-      rateLimit: Object.freeze({ points: e.API_RATE_LIMIT_POINTS, windowSeconds: e.API_RATE_LIMIT_WINDOW }),
+      rateLimit: Object.freeze({
+        points: e.API_RATE_LIMIT_POINTS,
+        windowSeconds: e.API_RATE_LIMIT_WINDOW,
+        flushIntervalMs: e.API_RATE_LIMIT_FLUSH_MS,
+      }),
     }),
     database: Object.freeze({
       url: e.DATABASE_URL,

@@ -29,12 +29,14 @@ import type { Logger } from './observability/logger';
 import { readMemoryLimit } from './observability/memory-limit';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { patientRoutes } from './patients/routes';
+import type { BatchedRateLimit } from './platform/batched-rate-limit';
 import { createCache, type Cache } from './platform/cache';
 import { createDatabase } from './platform/db';
 import { createFieldCipher } from './platform/field-cipher';
 import { directQueryOptions } from './platform/direct-query';
 import { readYourWrites, routedDirectQuery, routedReader } from './platform/read-routing';
 import { createReplicaSet, type ReplicaSet } from './platform/replica-set';
+import { createRequestBudget } from './platform/request-rate-limit';
 import { providerRoutes } from './providers/routes';
 import { createMailWorker } from './mail/worker';
 import { homeRoutes } from './home/routes';
@@ -48,6 +50,8 @@ export interface Runtime {
   readonly models: Models;
   readonly migrator: Migrator;
   readonly cache: Cache;
+  /** The per-address request budget; its counts reach Redis every API_RATE_LIMIT_FLUSH_MS, or by flush(). */
+  readonly requestBudget: BatchedRateLimit;
   readonly sessions: SessionStore;
   /** The read replicas and their rotation; empty without DATABASE_REPLICA_URLS. */
   readonly replicas: ReplicaSet;
@@ -106,6 +110,10 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
   const bindModels = () => void initModels(sequelize, cipher);
   const migrator = createMigrator(migrationDatabase, directUrl);
   const cache = createCache(config.redis, metrics, logger);
+  const requestBudget = createRequestBudget(
+    config.http.rateLimit,
+    cache.redis && { redis: cache.redis, metrics },
+  );
   const replicas = createReplicaSet(
     config.database.replicas,
     {
@@ -212,7 +220,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       config.database.replicas.urls.length > 0
         ? readYourWrites(cache, config.database.replicas.stickyMs)
         : undefined,
-    rateLimitStore: cache,
+    requestBudget,
   });
   installAuthenticator(app, auth.authenticator);
   return {
@@ -224,6 +232,7 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
     models,
     migrator,
     cache,
+    requestBudget,
     sessions: auth.sessions,
     replicas,
     reader,
@@ -242,6 +251,8 @@ export function createRuntime(config: Config, databaseUrl: string, logger: Logge
       shuttingDown = true;
     },
     async close() {
+      // Before the cache closes its Redis connection: the counts not yet sent go with this flush.
+      await requestBudget.close();
       externalVerifier?.close();
       stopClinicalWork?.();
       await stopMailWorker?.();

@@ -173,7 +173,7 @@ export function createMetrics() {
       }),
       degradedOperations: new Counter({
         name: 'carewatch_redis_degraded_operations_total',
-        help: 'Cache operations that went without Redis because it was unreachable, by operation.',
+        help: 'Operations that went without Redis because it was unreachable, by operation (cache get, set, delete; publish; rate_limit_flush).',
         labelNames: ['operation'] as const,
         registers,
       }),
