@@ -1,10 +1,10 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import Router from '@koa/router';
-import { ROOT_CONTEXT, context, trace, type Context, type ContextManager } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { expect } from 'chai';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
+import { enableAsyncContext } from '../../test/support/async-context';
 import { appWith, asUser, auditRowsFor, createPatientWithPhi, phiTestRouter } from '../../test/support/audit';
 import { SYSTEM_ACTOR } from './audit-actor';
 import { phiRoutes } from './coverage';
@@ -53,16 +53,7 @@ describe('recording the audit trail', () => {
   });
 
   it('records the trace id of the active span', async () => {
-    // The SDK is not loaded in tests; a context manager on AsyncLocalStorage is all trace propagation needs.
-    const storage = new AsyncLocalStorage<Context>();
-    const manager: ContextManager = {
-      active: () => storage.getStore() ?? ROOT_CONTEXT,
-      with: (ctx, fn, thisArg, ...args) => storage.run(ctx, () => fn.call(thisArg, ...args)),
-      bind: (_ctx, target) => target,
-      enable: () => manager,
-      disable: () => manager,
-    };
-    context.setGlobalContextManager(manager);
+    const disableAsyncContext = enableAsyncContext();
     const traceId = randomBytes(16).toString('hex');
     const traced = new Router();
     traced.use((_ctx, next) =>
@@ -86,7 +77,7 @@ describe('recording the audit trail', () => {
         .expect(200);
       expect((await auditRowsFor(testApp.runtime, id))[0]!.trace_id).to.equal(traceId);
     } finally {
-      context.disable();
+      disableAsyncContext();
     }
   });
 
