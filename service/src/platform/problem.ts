@@ -1,11 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import { ZodError } from 'zod';
-import {
-  ConnectionAcquireTimeoutError,
-  ConnectionError,
-  ForeignKeyConstraintError,
-  UniqueConstraintError,
-} from 'sequelize';
+import { ConnectionAcquireTimeoutError, ForeignKeyConstraintError, UniqueConstraintError } from 'sequelize';
+import { isConnectionLoss } from './connection-loss';
 import { AppError, conflict, serviceUnavailable, unprocessable } from './errors';
 import { zodIssuesToFieldProblems } from './validate';
 
@@ -47,7 +43,9 @@ export function toAppError(error: unknown): AppError {
     return conflict('A related resource does not exist or is still in use.', 'related_resource');
   if (error instanceof ConnectionAcquireTimeoutError)
     return serviceUnavailable('The service is at capacity; retry shortly.', 'database_busy');
-  if (error instanceof ConnectionError)
+  // A connection lost under a statement (server restarted, pooler gone) is the same outage, whether
+  // Sequelize wrapped the driver's error or a direct query threw it as it came.
+  if (isConnectionLoss(error))
     return serviceUnavailable('The database is unreachable; retry shortly.', 'database_unavailable');
   if (isHttpLikeError(error) && error.status >= 400 && error.status < 500) {
     // co-body throws the JSON parser's SyntaxError with a status (and the raw body attached: never log it).

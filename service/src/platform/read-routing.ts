@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
-import { ConnectionError, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import type { Metrics } from '../observability/metrics';
 import type { Cache } from './cache';
+import { isConnectionLoss } from './connection-loss';
 import { createDirectQuery, type DirectQuery, type DirectQueryOptions } from './direct-query';
 import type { ReplicaSet } from './replica-set';
 import { operationOf } from './sql-operation';
@@ -47,28 +48,6 @@ export function readYourWrites(cache: Cache, stickyMs: number): Middleware {
       await cache.set(mark, String(now), stickySeconds);
     }
   };
-}
-
-/**
- * node-postgres reports a connection that died under a query by message only (no code): the server was
- * killed or stopped in immediate mode, so no 57P01 reached the client.
- */
-const LOST_CONNECTION = /^Connection terminated|is not queryable$/;
-const SOCKET_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
-
-/**
- * The server or the connection to it is gone (not a problem with the query itself). Sequelize wraps the
- * driver's error in `original`; a direct query (platform/direct-query) throws the driver's own.
- */
-function isConnectionLoss(error: unknown): boolean {
-  if (error instanceof ConnectionError) return true;
-  type DriverError = { original?: DriverError; code?: unknown; message?: unknown } | undefined;
-  const original = (error as DriverError)?.original ?? (error as DriverError);
-  const code = original?.code;
-  // 57P01-57P03: the server is shutting down or starting; 08xxx: connection exceptions.
-  if (typeof code === 'string')
-    return code.startsWith('57P0') || code.startsWith('08') || SOCKET_ERRORS.has(code);
-  return typeof original?.message === 'string' && LOST_CONNECTION.test(original.message);
 }
 
 /** Runs a replica-eligible read on the server `target` chose, on the primary if that replica is lost under it. */
