@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { QueryTypes } from 'sequelize';
 import { createTestDatabase } from '../../test/support/environment';
 import { createDatabase } from './db';
+import { createDirectQuery } from './direct-query';
 import { toAppError } from './problem';
 
 /** The rejection of a statement whose connection the server ends while it runs. */
@@ -21,24 +22,24 @@ describe('a database connection lost under a statement (a server restart, a pool
     const url = await createTestDatabase('connection_loss');
     const killer = new Client({ connectionString: url });
     await killer.connect();
-    // A direct query (platform/direct-query.ts) gets node-postgres's own error.
-    const direct = new Client({ connectionString: url });
-    direct.on('error', () => undefined); // the termination also arrives as an event
-    await direct.connect();
     const sequelize = createDatabase({ url, poolMax: 1, statementTimeoutMs: 30_000 });
+    // The PHI read's path: node-postgres on the pool's one connection, its errors as the driver makes them.
+    const direct = createDirectQuery(sequelize, undefined, { prepared: false });
     try {
-      const pidOf = async (query: () => Promise<{ pid: number }[]>) => (await query())[0]!.pid;
-      const directPid = await pidOf(
-        async () => (await direct.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows,
-      );
-      const sequelizePid = await pidOf(() =>
-        sequelize.query('SELECT pg_backend_pid() AS pid', { type: QueryTypes.SELECT }),
-      );
+      // The pool's one connection: the next statement runs on it. After a termination the pool may hand
+      // out the dead one once more (it fails, and is dropped) before it connects anew.
+      const pid = async (): Promise<number> => {
+        try {
+          return ((await direct('select', 'SELECT pg_backend_pid()', [])) as [[number]])[0][0];
+        } catch {
+          return pid();
+        }
+      };
       const failures = [
-        await endedUnder(() => direct.query('SELECT pg_sleep(5)'), directPid, killer),
+        await endedUnder(() => direct('select', 'SELECT pg_sleep(5)', []), await pid(), killer),
         await endedUnder(
           () => sequelize.query('SELECT pg_sleep(5)', { type: QueryTypes.SELECT }),
-          sequelizePid,
+          await pid(),
           killer,
         ),
       ];
@@ -50,7 +51,6 @@ describe('a database connection lost under a statement (a server restart, a pool
       }
     } finally {
       await sequelize.close();
-      await direct.end().catch(() => undefined);
       await killer.end();
     }
   });

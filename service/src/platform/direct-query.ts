@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ConnectionAcquireTimeoutError, type Sequelize } from 'sequelize';
+import { ConnectionAcquireTimeoutError, ConnectionError, type Sequelize } from 'sequelize';
+import { isConnectionLoss } from './connection-loss';
 import type { Metrics } from '../observability/metrics';
 import type { Operation } from './sql-operation';
 
@@ -99,6 +100,10 @@ export function createDirectQuery(
       // node-postgres copies the query config and never changes the values: no copy of ours.
       const query: PgQuery = { name: prepared ? nameOf(text) : undefined, text, values, rowMode: 'array' };
       return (await connection.query(query)).rows;
+    } catch (error) {
+      // Told apart here, where the error is known to be the database's: node-postgres reports a lost
+      // connection as a plain error (a socket code, a message), as Sequelize's own queries would not.
+      throw isConnectionLoss(error) ? new ConnectionError(error as Error) : error;
     } finally {
       metrics?.db.queryDuration.observe({ operation }, Number(process.hrtime.bigint() - started) / 1e9);
       pool.release(connection);

@@ -1,6 +1,11 @@
 import type { Context, Middleware } from 'koa';
 import { ZodError } from 'zod';
-import { ConnectionAcquireTimeoutError, ForeignKeyConstraintError, UniqueConstraintError } from 'sequelize';
+import {
+  BaseError,
+  ConnectionAcquireTimeoutError,
+  ForeignKeyConstraintError,
+  UniqueConstraintError,
+} from 'sequelize';
 import { isConnectionLoss } from './connection-loss';
 import { AppError, conflict, serviceUnavailable, unprocessable } from './errors';
 import { zodIssuesToFieldProblems } from './validate';
@@ -43,9 +48,9 @@ export function toAppError(error: unknown): AppError {
     return conflict('A related resource does not exist or is still in use.', 'related_resource');
   if (error instanceof ConnectionAcquireTimeoutError)
     return serviceUnavailable('The service is at capacity; retry shortly.', 'database_busy');
-  // A connection lost under a statement (server restarted, pooler gone) is the same outage, whether
-  // Sequelize wrapped the driver's error or a direct query threw it as it came.
-  if (isConnectionLoss(error))
+  // A connection lost under a statement (server restarted, pooler gone): a ConnectionError, or a
+  // database error whose code says so. Only the database's errors: a socket code elsewhere is not this.
+  if (error instanceof BaseError && isConnectionLoss(error))
     return serviceUnavailable('The database is unreachable; retry shortly.', 'database_unavailable');
   if (isHttpLikeError(error) && error.status >= 400 && error.status < 500) {
     // co-body throws the JSON parser's SyntaxError with a status (and the raw body attached: never log it).
