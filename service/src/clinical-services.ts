@@ -59,6 +59,7 @@ export function createClinicalServices({
     prescriptions,
     query: createDirectQuery(sequelize, metrics, directQueryOptions(config.database.pooler)),
     cipher,
+    metrics,
   });
   const bySpecialty = (gauge: Gauge<'specialty'>, sql: string) =>
     createCountingGauge(

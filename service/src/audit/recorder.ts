@@ -6,6 +6,7 @@ import { createDirectQuery, type DirectQueryOptions } from '../platform/direct-q
 import { groupCommit } from './group-commit';
 import { startAtZero } from '../observability/known-series';
 import { ACTOR_ROLES, AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditAction, type AuditOutcome } from './model';
+import { UUID_SHAPE } from '../platform/uuid';
 
 /**
  * What one audit event says: ids and codes only. Free text never goes in: `details` takes short scalar
@@ -33,7 +34,6 @@ export type RecordAuditEvent = (
   transaction?: Transaction,
 ) => Promise<{ seq: string }>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Resource ids come from URLs and bodies: anything that is not a plain id could be text a person typed.
 const PLAIN_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_IDS = 1000;
@@ -87,7 +87,7 @@ function checkShape(event: AuditEventInput): void {
 
 function bindValues(event: AuditEventInput): unknown[] {
   const resources = uniquePlainIds(event.resourceIds, PLAIN_ID);
-  const patients = uniquePlainIds(event.patientIds, UUID);
+  const patients = uniquePlainIds(event.patientIds, UUID_SHAPE);
   const dropped = resources.dropped + patients.dropped;
   const details = dropped > 0 ? { ...event.details, idsDropped: dropped } : (event.details ?? {});
   return [

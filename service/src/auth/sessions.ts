@@ -3,13 +3,13 @@ import type { AuthConfig } from './config';
 import type { Aal, AuthContext, RequestOrigin } from './context';
 import { Session, type Role } from './model';
 import type { CachedSession, SessionCache } from './session-cache';
+import { UUID_SHAPE } from '../platform/uuid';
 
 export type RevokeReason =
   'logout' | 'logout_all' | 'refresh_reuse' | 'password_reset' | 'account_disabled' | 'admin';
 
 /** How often at most a session's last_seen_at is written: once per cache fill. */
 const TOUCH_INTERVAL_SECONDS = 60;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface SessionRow {
   user_id: string;
@@ -111,7 +111,7 @@ export function createSessionStore(
       return session.id;
     },
     async resolve(sessionId, userId) {
-      if (!UUID.test(sessionId)) return undefined;
+      if (!UUID_SHAPE.test(sessionId)) return undefined;
       let session = await cache.read(sessionId, () => loadAndTouch(sessionId), cacheTtl);
       const now = Date.now();
       if (session && (session.expiresAt <= now || now - session.lastSeenAt > idle * 1000))

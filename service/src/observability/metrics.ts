@@ -88,6 +88,12 @@ export function createMetrics() {
         help: 'Configured maximum size of the database pool.',
         registers,
       }),
+      readBatchSize: new Histogram({
+        name: 'carewatch_db_read_batch_size',
+        help: 'Reads by key sent to the database together in one statement (the PHI read of a record).',
+        buckets: [1, 2, 4, 8, 16, 32, 64, 100],
+        registers,
+      }),
       acquireDuration: new Histogram({
         name: 'carewatch_db_pool_acquire_duration_seconds',
         help: 'Time spent waiting to acquire a database connection.',

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Actor } from '../platform/actor';
 import { formatETag, parseETag } from '../platform/etag';
-import { refusedWith } from '../../test/support/assertions';
+import { metricValue, refusedWith } from '../../test/support/assertions';
 import {
   createConsultation,
   createPatientRow,
@@ -101,6 +102,41 @@ describe('the patient service', () => {
     const prescriptions = await app.clinical.patients.listOwnPrescriptions(patient, { limit: 10 });
     expect(prescriptions.items.map((row) => row.id)).to.deep.equal([prescription.id]);
     expect((await app.clinical.patients.listOwnPrescriptions(other, { limit: 10 })).items).to.deep.equal([]);
+  });
+
+  it('reads the records of concurrent requests in one statement, each caller its own record', async () => {
+    const others = [await createPatientRow(app.clinical.models), await createPatientRow(app.clinical.models)];
+    await app.clinical.patients.updateOwnProfile(others[0]!, 1, { givenName: 'Second', allergies: [] });
+    const batches = (suffix: string) =>
+      metricValue(app.clinical.metrics, 'carewatch_db_read_batch_size', {}, suffix);
+    const [countBefore, sumBefore] = [await batches('_count'), await batches('_sum')];
+
+    const [own, second, third, upperCase, unknown, notAnId] = await Promise.allSettled([
+      app.clinical.patients.getOwnProfile(patient),
+      app.clinical.patients.getRecord(others[0]!.userId),
+      app.clinical.patients.getRecord(others[1]!.userId),
+      app.clinical.patients.getRecord(patient.userId.toUpperCase()),
+      app.clinical.patients.getRecord(randomUUID()),
+      // Not a UUID: it must not reach the shared statement, where PostgreSQL would refuse the whole batch.
+      app.clinical.patients.getRecord('not-a-uuid'),
+    ]);
+    const value = <T>(result: PromiseSettledResult<T>) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    };
+    expect(value(own)).to.include({ userId: patient.userId, givenName: 'Test', version: 1 });
+    expect(value(own).allergies).to.deep.equal(['penicillin']);
+    expect(value(second)).to.include({ userId: others[0]!.userId, givenName: 'Second', version: 2 });
+    expect(value(second).allergies).to.deep.equal([]);
+    expect(value(third)).to.include({ userId: others[1]!.userId, version: 1 });
+    expect(value(upperCase)).to.include({ userId: patient.userId });
+    for (const missing of [unknown, notAnId]) {
+      expect(missing.status).to.equal('rejected');
+      expect((missing as PromiseRejectedResult).reason).to.have.property('status', 404);
+    }
+    // One statement for the five ids; the one that is not an id was never sent.
+    expect(await batches('_count')).to.equal(countBefore + 1);
+    expect(await batches('_sum')).to.equal(sumBefore + 5);
   });
 
   it('shows a provider demographics and medical data but never insurance or billing', async () => {
