@@ -26,24 +26,32 @@ export function groupCommit<T, R>(
   const queue: Waiting<T, R>[] = [];
   let inFlight = 0;
 
-  // A failed batch is retried item by item, so that one bad item fails only its own caller.
-  async function writeBatch(batch: readonly Waiting<T, R>[]): Promise<void> {
+  /**
+   * Writes a batch and answers how to settle its callers. A failed batch is written again item by item, so
+   * that one bad item fails only its own caller.
+   */
+  async function write(batch: readonly Waiting<T, R>[]): Promise<(() => void)[]> {
     try {
       options.onBatch?.(batch.length);
       const results = await writeMany(batch.map((waiting) => waiting.item));
-      batch.forEach((waiting, index) => waiting.resolve(results[index]!));
+      return batch.map((waiting, index) => () => waiting.resolve(results[index]!));
     } catch (error) {
-      if (batch.length === 1) return batch[0]!.reject(error);
-      for (const waiting of batch) await writeBatch([waiting]);
+      if (batch.length === 1) return [() => batch[0]!.reject(error)];
+      const settlements: (() => void)[] = [];
+      for (const waiting of batch) settlements.push(...(await write([waiting])));
+      return settlements;
     }
   }
 
   function drain(): void {
     while (queue.length > 0 && inFlight < options.maxInFlight) {
       inFlight += 1;
-      void writeBatch(queue.splice(0, options.maxBatch)).finally(() => {
+      void write(queue.splice(0, options.maxBatch)).then((settlements) => {
         inFlight -= 1;
+        // The next batch leaves before these callers are answered: answering a dozen of them (each one's
+        // response, log line and metrics) takes longer than the commit itself, which would wait for it.
         drain();
+        for (const settle of settlements) settle();
       });
     }
   }
