@@ -91,10 +91,18 @@ async function measure(env: NodeJS.ProcessEnv, headers: Record<string, string>, 
       `  ${sum.toFixed(0).padStart(6)}  in all: at most ${(2e6 / sum).toFixed(0)} req/s on 2 cores`,
     );
     const metrics = await fetch(`http://127.0.0.1:${service.port}/metrics`).then((r) => r.text());
-    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
-    const batches = value('carewatch_audit_commit_batch_size_count');
+    const value = (series: string) => {
+      const at = metrics.indexOf(`\n${series} `);
+      return at < 0 ? 0 : Number(metrics.slice(at + series.length + 2, metrics.indexOf('\n', at + 1)));
+    };
+    const mean = (histogram: string, labels = '') =>
+      value(`${histogram}_sum${labels}`) / value(`${histogram}_count${labels}`);
+    const statementMs = (operation: string) =>
+      (mean('carewatch_db_query_duration_seconds', `{operation="${operation}"}`) * 1000).toFixed(2);
     console.log(
-      `  audit batches (warm-up included): ${batches}, ${(value('carewatch_audit_commit_batch_size_sum') / batches).toFixed(1)} events each`,
+      `  warm-up included: ${value('carewatch_audit_commit_batch_size_count')} audit batches of ${mean('carewatch_audit_commit_batch_size').toFixed(1)} events, ` +
+        `record reads ${mean('carewatch_db_read_batch_size').toFixed(1)} to a statement; ` +
+        `statements take ${statementMs('select')} ms (select) and ${statementMs('insert')} ms (insert) on average`,
     );
   } finally {
     await stopInstances(instances);
