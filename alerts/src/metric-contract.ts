@@ -6,6 +6,8 @@ const HISTOGRAMS = [
   'http_server_request_duration_seconds',
   'carewatch_db_pool_acquire_duration_seconds',
   'carewatch_db_query_duration_seconds',
+  'carewatch_db_read_batch_size',
+  'carewatch_audit_commit_batch_size',
   'carewatch_cache_operation_duration_seconds',
   'carewatch_consultation_time_to_acceptance_seconds',
   'carewatch_provider_response_seconds',

@@ -131,6 +131,29 @@ export function dataStores(): dashboard.Dashboard {
               },
             ],
           }),
+          timeseries({
+            title: 'Statements shared by requests',
+            description:
+              'Audit events per group commit and PHI record reads per statement, on average. Under load each ' +
+              'statement serves many requests; near 1 at a high request rate, every request pays a statement of its own.',
+            unit: 'short',
+            targets: [
+              {
+                expr: ratio(
+                  sumRate('carewatch_audit_commit_batch_size_sum'),
+                  sumRate('carewatch_audit_commit_batch_size_count'),
+                ),
+                legend: 'audit events per commit',
+              },
+              {
+                expr: ratio(
+                  sumRate('carewatch_db_read_batch_size_sum'),
+                  sumRate('carewatch_db_read_batch_size_count'),
+                ),
+                legend: 'record reads per statement',
+              },
+            ],
+          }),
           ...[0.5, 0.95, 0.99].map((q) =>
             timeseries({
               title: `p${q * 100} query time by operation`,
