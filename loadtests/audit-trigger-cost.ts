@@ -87,6 +87,12 @@ const COPIES: Record<string, string> = {
   'without CHECKs': `CREATE TABLE bench_no_check (LIKE audit_events INCLUDING DEFAULTS INCLUDING INDEXES)
       PARTITION BY RANGE (occurred_at)`,
   'not partitioned': `CREATE TABLE bench_unpartitioned (LIKE audit_events INCLUDING ALL)`,
+  // The same rule as CHECK (content_hash ~ '^[0-9a-f]{64}$'), whose bounded repetition the regex engine
+  // runs slowly (about 5 µs a row).
+  'content_hash CHECK without {64}': `CREATE TABLE bench_hash_check (LIKE audit_events INCLUDING ALL)
+      PARTITION BY RANGE (occurred_at);
+    ALTER TABLE bench_hash_check DROP CONSTRAINT audit_events_content_hash_check;
+    ALTER TABLE bench_hash_check ADD CHECK (length(content_hash) = 64 AND content_hash !~ '[^0-9a-f]')`,
 };
 const tableOf = (copy: string) => /CREATE TABLE (\w+)/.exec(copy)![1]!;
 
