@@ -16,6 +16,7 @@ import operatorRole from './0014_operator_role';
 import operatorRoleValidated from './0015_operator_role_validated';
 import mfaChallenges from './0016_mfa_challenges';
 import usersEmailLookup from './0017_users_email_lookup';
+import auditHashInline from './0018_audit_hash_inline';
 
 /** Every migration, in order. A new migration is appended here; an applied one is never edited. */
 export const migrations: readonly Migration[] = [
@@ -36,4 +37,5 @@ export const migrations: readonly Migration[] = [
   operatorRoleValidated,
   mfaChallenges,
   usersEmailLookup,
+  auditHashInline,
 ];

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 
 /**
  * The text forms an event's content hash covers, in this order. They are PostgreSQL's own renderings of
- * each column, so the database (audit_content_hash() in migration 0006) and this program build the same
- * bytes, and an auditor can rebuild them from a plain SELECT. Never reorder: every stored hash depends on it.
+ * each column, so the database (the insert trigger of migration 0018, and audit_canonical() of 0006) and this
+ * program build the same bytes, and an auditor can rebuild them from a plain SELECT. Never reorder: every
+ * stored hash depends on it.
  */
 export const CANONICAL_FIELDS_SQL = `ARRAY[
   seq::text, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),

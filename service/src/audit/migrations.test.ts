@@ -31,6 +31,7 @@ describe('the audit migrations', () => {
       const migrator = createMigrator(harness.sequelize, url);
       // Later migrations go down first, and come back up after the audit ones.
       expect(await migrator.down('5')).to.deep.equal([
+        '0018_audit_hash_inline',
         '0017_users_email_lookup',
         '0016_mfa_challenges',
         '0015_operator_role_validated',
@@ -75,6 +76,7 @@ describe('the audit migrations', () => {
         '0015_operator_role_validated',
         '0016_mfa_challenges',
         '0017_users_email_lookup',
+        '0018_audit_hash_inline',
       ]);
       expect(await harness.audit.verify()).to.include({ ok: true, checkedEvents: 1, unsealedEvents: 1 });
     } finally {
