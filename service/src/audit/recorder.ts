@@ -137,8 +137,9 @@ export function createAuditRecorder(
         rows.map(([seq]) => ({ seq: seq as string })),
       ),
     // One statement at a time: the events that arrive meanwhile wait and go together in the next one.
-    // Each statement costs PostgreSQL about 350 µs of CPU whatever its size, a row about 60 µs more; with 4
-    // in flight the PHI read's batches held 3.7 events, with 1 they hold 10.8 and the read is faster.
+    // Each statement costs PostgreSQL about 230 µs of CPU whatever its size, a row about 33 µs more
+    // (loadtests/reports/audit-trigger.md). Under the PHI read at saturation, batches hold 10–11 events with
+    // 1 in flight and 6–7 with 2, which answered fewer requests per second (loadtests/hot-cpu.ts).
     { maxBatch: 100, maxInFlight: 1, onBatch: (size) => metrics.audit.commitBatchSize.observe(size) },
   );
 
