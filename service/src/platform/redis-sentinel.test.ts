@@ -109,27 +109,36 @@ describe('Redis through Sentinel, a failover announced while the service asks fo
   let dir: string;
   let primary: RedisProcess;
   let replica: RedisProcess;
-  /** The Sentinel the service asks first; paused, it holds the service's question unanswered. */
-  let asked: RedisProcess;
-  /** The Sentinel that runs the failover and announces it. */
+  /**
+   * The Sentinels the service lists before the announcer; paused, they hold its question unanswered.
+   * ioredis asks them in list order, from the first (with its failover detector) or from the one after
+   * the Sentinel that answered last (without it; the first answered at startup): a paused one either way,
+   * and it never moves on to the announcer while that one holds the question.
+   */
+  let asked: RedisProcess[] = [];
+  /** The Sentinel that runs the failover and announces it; the service lists it last. */
   let announcer: RedisProcess;
   let runtime: TestRuntime;
+  const resumeAsked = () => asked.forEach((sentinel) => sentinel.resume());
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'carewatch-sentinel-'));
     primary = await startRedisProcess();
     replica = await startRedisProcess(['--replicaof', '127.0.0.1', String(primary.port)]);
-    asked = await startSentinel(dir, 'carewatch', primary.port);
+    asked = [
+      await startSentinel(dir, 'carewatch', primary.port),
+      await startSentinel(dir, 'carewatch', primary.port),
+    ];
     announcer = await startSentinel(dir, 'carewatch', primary.port);
-    processes.push(primary, replica, asked, announcer);
+    processes.push(primary, replica, ...asked, announcer);
     runtime = await variantRuntime({
       REDIS_URL: undefined,
-      REDIS_SENTINELS: `127.0.0.1:${asked.port},127.0.0.1:${announcer.port}`,
+      REDIS_SENTINELS: [...asked, announcer].map((sentinel) => `127.0.0.1:${sentinel.port}`).join(','),
       REDIS_SENTINEL_NAME: 'carewatch',
     });
   });
   after(async () => {
-    asked.resume();
+    resumeAsked();
     (await sharedRuntime()).bindModels();
     await Promise.all(processes.map((process) => process.stop()));
     await rm(dir, { recursive: true, force: true });
@@ -144,17 +153,20 @@ describe('Redis through Sentinel, a failover announced while the service asks fo
     try {
       await announcements.subscribe('+switch-master');
       const announced = once(announcements, 'message');
-      asked.pause();
+      asked.forEach((sentinel) => sentinel.pause());
+      const asking = once(redis, 'connecting');
       // Cut the service's connections (not the replica's, nor this one): it reconnects through Sentinel.
       await admin.client('KILL', 'TYPE', 'normal');
-      for (let attempt = 0; attempt < 100 && redis.status !== 'connecting'; attempt++) await sleep(50);
-      expect(redis.status, 'the service is asking the paused Sentinel').to.equal('connecting');
+      await asking;
       await control.call('SENTINEL', 'FAILOVER', 'carewatch');
       await announced;
-      // A subscriber of the service's (ioredis's failoverDetector) reads it in the same turn or the next.
-      await sleep(200);
+      expect(redis.status, 'the service is still asking a paused Sentinel').to.equal('connecting');
+      // The announcer wrote the announcement to every subscriber (the service's too, were ioredis's
+      // failoverDetector on) before it answers this; the turn that reads the answer reads theirs as well.
+      await control.ping();
+      await new Promise(setImmediate);
     } finally {
-      asked.resume();
+      resumeAsked();
       announcements.disconnect();
       admin.disconnect();
       control.disconnect();
