@@ -3,7 +3,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { AuditActor } from './audit-actor';
 import { createDirectQuery, type DirectQueryOptions } from '../platform/direct-query';
-import { groupCommit } from './group-commit';
+import { groupCommit } from '../platform/group-commit';
 import { startAtZero } from '../observability/known-series';
 import { ACTOR_ROLES, AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditAction, type AuditOutcome } from './model';
 import { UUID_SHAPE } from '../platform/uuid';

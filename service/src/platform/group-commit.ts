@@ -1,13 +1,16 @@
 /**
- * Group commit in the application: calls that arrive while earlier writes are committing are written
- * together, in one statement and one commit, and each caller is answered only once the commit that holds
- * its item is done. A durable commit waits for the disk; sharing it among concurrent requests is what
- * keeps fail-closed auditing affordable (see loadtests/audit-overhead.ts).
+ * Group commit in the application: calls that arrive while earlier statements of theirs are running go
+ * together in the next one, and each caller is answered only once the statement that holds its item is
+ * done. A durable commit waits for the disk; sharing it among concurrent requests is what keeps
+ * fail-closed auditing affordable (see loadtests/audit-overhead.ts). Reads share statements the same way
+ * (the PHI read's record lookups): under load each statement of its own costs a wake-up of a PostgreSQL
+ * backend and node-postgres's work per query, on a machine the service may share with the database.
+ * Nothing waits for a batch to fill: a call with a statement slot free goes at once.
  */
 export interface GroupCommitOptions {
   /** Items per statement at most. */
   readonly maxBatch: number;
-  /** Statements committing at the same time at most (each holds a database connection). */
+  /** Statements running at the same time at most (each holds a database connection). */
   readonly maxInFlight: number;
   /** Told the size of every batch written together (retries of a failed batch item by item included). */
   readonly onBatch?: (size: number) => void;
