@@ -19,6 +19,7 @@ import { createMigrator } from '../db/migrator';
 import { createDatabase } from '../service/src/platform/db';
 import { asSuperuser } from '../service/test/support/roles';
 import { percentile } from './percentile';
+import { TRIGGER_FIELDS } from '../db/migrations/0018_audit_hash_inline';
 
 const { values: flags } = parseArgs({
   options: {
@@ -32,38 +33,22 @@ const { values: flags } = parseArgs({
 const ROWS = 11;
 const TICKS_PER_SECOND = 100;
 
-/** The canonical fields as the trigger reads them, in the order of CANONICAL_FIELDS_SQL. */
-const FIELDS = [
-  'NEW.seq::text',
-  `to_char(NEW.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
-  'NEW.actor_user_id::text',
-  'NEW.actor_role',
-  'NEW.action',
-  'NEW.event_type',
-  'NEW.resource_type',
-  'NEW.resource_ids::text',
-  'NEW.patient_ids::text',
-  'NEW.outcome',
-  'NEW.request_id',
-  'NEW.trace_id',
-  'NEW.source_ip',
-  'NEW.user_agent',
-  'NEW.details::text',
-];
 const hashOf = (text: string) => `encode(sha256(convert_to(${text}, 'UTF8')), 'hex')`;
 const sized = (field: string) => `coalesce(octet_length(${field})::text || ':' || ${field}, '-')`;
 
 /** The hash expression of each formulation, all giving the same bytes (checked before timing). */
 const HASHES: Record<string, string> = {
-  'audit_canonical (0006)': hashOf(`audit_canonical(ARRAY[${FIELDS.join(', ')}])`),
+  'audit_canonical (0006)': hashOf(`audit_canonical(ARRAY[${TRIGGER_FIELDS.join(', ')}])`),
   'inline CASE': hashOf(
-    FIELDS.map(
+    TRIGGER_FIELDS.map(
       (f) => `CASE WHEN ${f} IS NULL THEN '-' ELSE octet_length(${f})::text || ':' || ${f} END`,
     ).join(` || '|' || `),
   ),
-  'inline coalesce': hashOf(FIELDS.map(sized).join(` || '|' || `)),
-  'concat_ws of coalesce': hashOf(`concat_ws('|', ${FIELDS.map(sized).join(', ')})`),
-  'array_to_string of coalesce': hashOf(`array_to_string(ARRAY[${FIELDS.map(sized).join(', ')}], '|')`),
+  'inline coalesce': hashOf(TRIGGER_FIELDS.map(sized).join(` || '|' || `)),
+  'concat_ws of coalesce': hashOf(`concat_ws('|', ${TRIGGER_FIELDS.map(sized).join(', ')})`),
+  'array_to_string of coalesce': hashOf(
+    `array_to_string(ARRAY[${TRIGGER_FIELDS.map(sized).join(', ')}], '|')`,
+  ),
   'no hash (constant)': `repeat('0', 64)`,
 };
 

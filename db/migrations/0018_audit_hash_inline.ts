@@ -4,7 +4,7 @@ import { sqlMigration } from '../migration';
  * The canonical fields as the trigger reads them from the new row: exactly CANONICAL_FIELDS_SQL of
  * service/src/audit/canonical.ts (and 0006's list), in that order. Never reorder: every stored hash depends on it.
  */
-const FIELDS = [
+export const TRIGGER_FIELDS = [
   'NEW.seq::text',
   `to_char(NEW.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
   'NEW.actor_user_id::text',
@@ -29,7 +29,7 @@ const FIELDS = [
  * transaction parsed and planned its body again; the expression costs the trigger half as much
  * (loadtests/audit-trigger-cost.ts).
  */
-const CANONICAL_TEXT = FIELDS.map(
+const CANONICAL_TEXT = TRIGGER_FIELDS.map(
   (field) => `CASE WHEN ${field} IS NULL THEN '-' ELSE octet_length(${field})::text || ':' || ${field} END`,
 ).join(`\n      || '|' || `);
 
