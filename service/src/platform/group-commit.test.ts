@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ConnectionError } from 'sequelize';
 import { groupCommit } from './group-commit';
 
 /** A write that records what it was given, and finishes the first batch only when told to. */
@@ -44,5 +45,22 @@ describe('group commit', () => {
     expect(await first).to.equal(10);
     expect(await Promise.all(rest)).to.deep.equal(['20', 'refused', '40']);
     expect(events).to.deep.equal(['write 1', 'write 2,3,4', 'write 2', 'write 3', 'write 4']);
+  });
+
+  it('fails every caller of a batch at once when the connection was lost, writing nothing again', async () => {
+    const events: string[] = [];
+    const commit = groupCommit(
+      async (items: readonly number[]) => {
+        events.push(`write ${items.join(',')}`);
+        await new Promise((resolve) => setImmediate(resolve));
+        throw new ConnectionError(new Error('Connection terminated unexpectedly'));
+      },
+      { maxBatch: 10, maxInFlight: 1 },
+    );
+    const outcomes = await Promise.allSettled([1, 2, 3].map((item) => commit(item)));
+    expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(['rejected', 'rejected', 'rejected']);
+    for (const outcome of outcomes)
+      expect((outcome as PromiseRejectedResult).reason).to.be.instanceOf(ConnectionError);
+    expect(events).to.deep.equal(['write 1', 'write 2,3']);
   });
 });

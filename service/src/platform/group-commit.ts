@@ -1,3 +1,5 @@
+import { isConnectionLoss } from './connection-loss';
+
 /**
  * Group commit in the application: calls that arrive while earlier statements of theirs are running go
  * together in the next one, and each caller is answered only once the statement that holds its item is
@@ -31,7 +33,8 @@ export function groupCommit<T, R>(
 
   /**
    * Writes a batch and answers how to settle its callers. A failed batch is written again item by item, so
-   * that one bad item fails only its own caller.
+   * that one bad item fails only its own caller; not when the connection was lost, which no item caused:
+   * a statement per item would only press a database that is restarting.
    */
   async function write(batch: readonly Waiting<T, R>[]): Promise<(() => void)[]> {
     try {
@@ -39,7 +42,8 @@ export function groupCommit<T, R>(
       const results = await writeMany(batch.map((waiting) => waiting.item));
       return batch.map((waiting, index) => () => waiting.resolve(results[index]!));
     } catch (error) {
-      if (batch.length === 1) return [() => batch[0]!.reject(error)];
+      if (batch.length === 1 || isConnectionLoss(error))
+        return batch.map((waiting) => () => waiting.reject(error));
       const settlements: (() => void)[] = [];
       for (const waiting of batch) settlements.push(...(await write([waiting])));
       return settlements;
