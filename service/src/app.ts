@@ -15,7 +15,7 @@ import { jsonBody } from './platform/content-type';
 import { corsPolicy } from './platform/cors';
 import { createRequestBudget, requestRateLimit } from './platform/request-rate-limit';
 import { problemDetails } from './platform/problem';
-import { securityHeaders } from './platform/security-headers';
+import { API_HEADER_POLICY, securityHeaders } from './platform/security-headers';
 import './request-state';
 
 export interface AppDependencies {
@@ -64,7 +64,7 @@ export function createApp(deps: AppDependencies): Koa {
   );
   app.use(corsPolicy(deps.config.http.cors));
   app.use(requestRateLimit(deps.requestBudget ?? createRequestBudget(deps.config.http.rateLimit)));
-  app.use(securityHeaders());
+  app.use(securityHeaders(API_HEADER_POLICY));
   app.use(jsonBody(deps.config.http.bodyLimit));
 
   const health = healthRoutes(deps.isReady, deps.metrics);

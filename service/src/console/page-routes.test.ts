@@ -16,6 +16,12 @@ describe('the operations console page (GET /ops)', () => {
     const policy = page.headers['content-security-policy'] ?? '';
     expect(policy).to.include("script-src 'self'").and.include("style-src 'self'");
     expect(policy).to.not.include('unsafe-inline');
+    // A document: helmet's page headers, not the API's bare set.
+    expect(policy).to.include("frame-ancestors 'none'").and.include("default-src 'none'");
+    expect(page.headers).to.include({
+      'cross-origin-opener-policy': 'same-origin',
+      'x-frame-options': 'DENY',
+    });
     const html = page.text;
     expect(html).to.not.match(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).to.not.match(/<style|\sstyle=|\son\w+=/);

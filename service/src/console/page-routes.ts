@@ -2,22 +2,22 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineRoute, mountRoutes } from '../routing/route';
 import { serviceUnavailable } from '../platform/errors';
+import { documentHeaders } from '../platform/security-headers';
 
 // The console's page and its bundle (built by `npm run build` into dist/console). Public: the page holds
 // no data, it signs in through the auth API. The policy allows only this origin's script and style, so no
 // inline script or style can run even if something were injected.
 
 const ASSETS_DIR = join(process.cwd(), 'dist', 'console');
-export const CONSOLE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+const consoleHeaders = documentHeaders({
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+});
 
 const ASSETS = [
   { path: '/ops', file: 'index.html', type: 'text/html; charset=utf-8', summary: 'The operations console' },
@@ -57,7 +57,7 @@ export function consolePageRoutes() {
         problems: [503],
         handler: async (ctx) => {
           const content = await load(file);
-          ctx.set('Content-Security-Policy', CONSOLE_CSP);
+          consoleHeaders(ctx);
           ctx.set('Cache-Control', file === 'index.html' ? 'no-cache' : 'public, max-age=300');
           ctx.type = type;
           ctx.body = content;

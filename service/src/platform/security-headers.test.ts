@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import helmet from 'helmet';
 import Koa from 'koa';
 import request from 'supertest';
-import { securityHeaders } from './security-headers';
+import { API_HEADER_POLICY, documentHeaders, securityHeaders } from './security-headers';
 
 /** Headers that differ between the two servers for reasons other than helmet. */
 const UNRELATED = new Set(['date', 'connection', 'keep-alive', 'content-length', 'content-type']);
@@ -50,5 +50,50 @@ describe('security headers: helmet decides them, applied from a recording', () =
     const response = await request(app.callback()).get('/');
     expect(response.headers['x-frame-options']).to.equal('DENY');
     expect(response.headers).not.to.have.property('strict-transport-security');
+  });
+
+  /** Headers that act only on a document a browser renders. */
+  const DOCUMENT_ONLY = [
+    'cross-origin-opener-policy',
+    'origin-agent-cluster',
+    'x-dns-prefetch-control',
+    'x-download-options',
+    'x-permitted-cross-domain-policies',
+    'x-xss-protection',
+  ];
+
+  it('answers an API response with a policy that allows nothing, and without the document-only headers', async () => {
+    const app = new Koa();
+    app.use(securityHeaders(API_HEADER_POLICY));
+    app.use((ctx) => {
+      ctx.body = { ok: true };
+    });
+    const { headers } = await request(app.callback()).get('/');
+    expect(headers).to.include({
+      'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-resource-policy': 'same-origin',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+    });
+    expect(headers).to.not.have.any.keys(...DOCUMENT_ONLY);
+  });
+
+  it("gives a document helmet's defaults under its own policy, framed by no one, over the API's headers", async () => {
+    const app = new Koa();
+    app.use(securityHeaders(API_HEADER_POLICY));
+    const page = documentHeaders({ defaultSrc: ["'none'"], scriptSrc: ["'self'"] });
+    app.use((ctx) => {
+      page(ctx);
+      ctx.type = 'text/html';
+      ctx.body = '<!doctype html>';
+    });
+    const { headers } = await request(app.callback()).get('/');
+    expect(headers['content-security-policy']).to.equal(
+      "default-src 'none';script-src 'self';frame-ancestors 'none'",
+    );
+    expect(headers['x-frame-options']).to.equal('DENY');
+    expect(headers).to.include.all.keys(...DOCUMENT_ONLY, 'strict-transport-security');
   });
 });
