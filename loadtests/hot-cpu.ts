@@ -6,7 +6,7 @@
  * the service, the PostgreSQL backends of the bench database, Redis, this process (autocannon), the rest.
  * On a 2-core machine, 2 s of CPU per second divided by their sum is the ceiling of req/s.
  *
- * BENCH_VARIANTS: `;`-separated service settings measured one after another (`A=1,B=2;C=3`; empty is
+ * BENCH_CONNECTIONS (32). BENCH_VARIANTS: `;`-separated service settings measured one after another (`A=1,B=2;C=3`; empty is
  * the defaults), e.g. `DATABASE_POOLER=pgbouncer;` to compare unnamed statements with named ones, or
  * `NODE_OPTIONS=--max-semi-space-size=32;` to compare Node.js flags.
  * Database and Redis as in hot-paths.ts (TEST_DATABASE_URL and TEST_REDIS_URL for the real servers).
@@ -67,7 +67,12 @@ async function measure(env: NodeJS.ProcessEnv, headers: Record<string, string>, 
   const instances = await startInstances(env);
   try {
     const service = instances.service!;
-    const slice = { port: service.port, path: PATH, headers, connections: 32 };
+    const slice = {
+      port: service.port,
+      path: PATH,
+      headers,
+      connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
+    };
     await load({ ...slice, duration: 3 });
     const before = processes(database, service.child.pid!);
     const started = Date.now();
