@@ -1,7 +1,9 @@
+import Router from '@koa/router';
 import { expect } from 'chai';
 import request from 'supertest';
 import { createTestDatabase } from '../test/support/environment';
 import { createTestRuntime } from '../test/support/runtime';
+import { createApp } from './app';
 import { useTestApp } from '../test/support/test-app';
 
 const PROBLEM = /application\/problem\+json/;
@@ -81,6 +83,17 @@ describe('the HTTP skeleton', () => {
       .get('/healthz')
       .set('X-Request-Id', 'bad id\twith "quotes"');
     expect(replaced.headers['x-request-id']).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses a router mounted outside the API that serves a path under /v1/, which API requests skip', () => {
+    const { config, logger, metrics } = testApp.runtime;
+    const stray = new Router();
+    stray.get('/v1/stray', (ctx) => {
+      ctx.body = 'never reached';
+    });
+    expect(() =>
+      createApp({ config, logger, metrics, isReady: async () => ({ degraded: [] }), rootRouters: [stray] }),
+    ).to.throw('a router mounted outside the API serves /v1/stray');
   });
 
   it('sends security headers', async () => {

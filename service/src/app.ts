@@ -38,6 +38,20 @@ export interface AppDependencies {
   readonly requestBudget?: BatchedRateLimit;
 }
 
+const API_PREFIX = '/v1/';
+
+/**
+ * A router of paths outside the API (health, the key set, pages): requests under /v1/, nearly all of them,
+ * skip its route matching.
+ */
+function outsideApi(router: Router) {
+  const routes = router.routes();
+  const inside = router.stack.find((layer) => String(layer.path).startsWith(API_PREFIX));
+  if (inside) throw new Error(`a router mounted outside the API serves ${inside.path}`);
+  const skipped: typeof routes = (ctx, next) => (ctx.path.startsWith(API_PREFIX) ? next() : routes(ctx, next));
+  return skipped;
+}
+
 /** Builds the Koa app; the middleware order lives here and only here. No I/O, no listen(). */
 export function createApp(deps: AppDependencies): Koa {
   const app = new Koa({ proxy: deps.config.http.trustProxy });
@@ -67,14 +81,14 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(securityHeaders(API_HEADER_POLICY));
   app.use(jsonBody(deps.config.http.bodyLimit));
 
-  const health = healthRoutes(deps.isReady, deps.metrics);
-  app.use(health.routes());
-  for (const router of deps.rootRouters ?? []) app.use(router.routes());
+  for (const router of [healthRoutes(deps.isReady, deps.metrics), ...(deps.rootRouters ?? [])]) {
+    app.use(outsideApi(router));
+  }
 
   if (deps.readRouting) app.use(deps.readRouting);
   // API answers may carry PHI: no browser, proxy or CDN may keep a copy (ASVS 8.2.1); errors included.
   app.use((ctx, next) => {
-    if (ctx.path.startsWith('/v1/')) ctx.set('Cache-Control', 'no-store');
+    if (ctx.path.startsWith(API_PREFIX)) ctx.set('Cache-Control', 'no-store');
     return next();
   });
   const api = new Router({ prefix: '/v1' });

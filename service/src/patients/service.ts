@@ -65,9 +65,11 @@ export function createPatientService({
   metrics,
 }: PatientServiceDeps) {
   const open = (stored: string | null) => openJson<MedicalList>(cipher, stored);
-  // The record lookups of concurrent PHI reads share statements (platform/group-commit), two statements at
-  // a time: in loadtests/hot-cpu.ts that answered more reads per second than one or three at a time, and
-  // than a batch per turn of the event loop (whose reads all waited for the turn to end).
+  // The record lookups of concurrent PHI reads share statements (platform/group-commit), one statement at
+  // a time: under load the machine's CPU is the limit (64 connections answer no more than 32), and every
+  // statement costs both processes far more than a row. Against two at a time, side by side
+  // (loadtests/side-by-side.ts), it made 6.7 reads to a statement instead of 4.6 and cost the service
+  // 7 % less CPU per read. A batch per turn of the event loop made every read wait for the turn to end.
   const readStored = groupCommit(
     async (patientIds: readonly string[]) => {
       const rows = await query('select', SELECT_PATIENTS, [patientIds], 'read');
@@ -77,7 +79,7 @@ export function createPatientService({
     },
     {
       maxBatch: MAX_RECORDS_PER_READ,
-      maxInFlight: 2,
+      maxInFlight: 1,
       onBatch: (size) => metrics.db.readBatchSize.observe(size),
     },
   );
