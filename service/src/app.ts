@@ -48,7 +48,7 @@ function outsideApi(router: Router) {
   const routes = router.routes();
   const inside = router.stack.find((layer) => String(layer.path).startsWith(API_PREFIX));
   if (inside) throw new Error(`a router mounted outside the API serves ${inside.path}`);
-  const skipped: typeof routes = (ctx, next) =>
+  const skipped: typeof routes = (ctx, next): Promise<unknown> =>
     ctx.path.startsWith(API_PREFIX) ? next() : routes(ctx, next);
   return skipped;
 }
