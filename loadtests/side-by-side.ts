@@ -22,7 +22,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 const SLICE_SECONDS = Number(process.env.BENCH_SLICE_SECONDS ?? 5);
 
 /** `A=1,B=2` as variables; a value may hold a `=` (NODE_OPTIONS=--max-semi-space-size=32). */
-export const settingsOf = (list = ''): Record<string, string> =>
+const settingsOf = (list = ''): Record<string, string> =>
   Object.fromEntries(
     list
       .split(',')
