@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { createTestDatabase } from '../test/support/environment';
 import { createTestRuntime } from '../test/support/runtime';
+import { createPatient } from '../test/support/identities';
 import { createApp } from './app';
 import { useTestApp } from '../test/support/test-app';
 
@@ -94,6 +95,17 @@ describe('the HTTP skeleton', () => {
     expect(() =>
       createApp({ config, logger, metrics, isReady: async () => ({ degraded: [] }), rootRouters: [stray] }),
     ).to.throw('a router mounted outside the API serves /v1/stray');
+  });
+
+  it('answers the API only under /v1/ as written: an upper-case /V1/ is no route (404), never an answer without no-store', async () => {
+    const patient = await createPatient(testApp.runtime);
+    const own = await request(testApp.runtime.app.callback()).get('/v1/patients/me').set(patient.headers);
+    expect(own.status).to.equal(200);
+    expect(own.headers['cache-control']).to.equal('no-store');
+    const shouted = await request(testApp.runtime.app.callback()).get('/V1/patients/me').set(patient.headers);
+    expect(shouted.status).to.equal(404);
+    expect(shouted.headers['content-type']).to.match(PROBLEM);
+    expect(JSON.stringify(shouted.body)).not.to.include(patient.userId);
   });
 
   it('sends security headers', async () => {

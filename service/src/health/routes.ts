@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { ROUTER_OPTIONS } from '../routing/route';
 import type { Metrics } from '../observability/metrics';
 
 export interface Readiness {
@@ -13,7 +14,7 @@ export interface ReadinessCheck {
 }
 
 export function healthRoutes(isReady: ReadinessCheck, metrics: Metrics): Router {
-  const router = new Router();
+  const router = new Router(ROUTER_OPTIONS);
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });

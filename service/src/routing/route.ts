@@ -84,8 +84,14 @@ export function defineRoute<
   };
 }
 
+/**
+ * Every router's options. Paths match case-sensitively (RFC 3986): otherwise `/V1/patients/me` answered the
+ * API's routes outside the /v1/ prefix that the app keys no-store, and the router skipping, on.
+ */
+export const ROUTER_OPTIONS = { sensitive: true } as const;
+
 /** Mounts routes on a router (a new one by default); the OpenAPI document is read back from it. */
-export function mountRoutes(routes: readonly Route[], router = new Router()): Router {
+export function mountRoutes(routes: readonly Route[], router = new Router(ROUTER_OPTIONS)): Router {
   for (const { declaration, middleware } of routes) {
     router[declaration.method](declaration.path, ...middleware);
   }
