@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { stopTestServer } from '../service/test/support/environment';
 import { startService } from '../service/test/support/service-process';
-import { benchEnvironment, people } from './hot-setup';
+import { benchEnvironment, headersFor, people } from './hot-setup';
 import { NEVER_MS, stopAll } from './service-bench';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
@@ -23,7 +23,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 async function main(): Promise<void> {
   const { env, sink } = await benchEnvironment();
-  const { patient, provider } = await people(env);
+  const signedIn = await people(env);
   const file = join(mkdtempSync(join(tmpdir(), 'carewatch-async-')), 'counts.json');
   const service = await startService(
     { ...env, AUDIT_SEAL_INTERVAL_MS: NEVER_MS, ASYNC_RESOURCES_FILE: file },
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       const run = async () => {
         const result = await autocannon({
           url: `http://127.0.0.1:${service.port}${path}`,
-          headers: path.startsWith('/v1/providers/') ? provider : patient,
+          headers: headersFor(path, signedIn),
           amount: REQUESTS,
           connections: 8,
         });

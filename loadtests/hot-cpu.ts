@@ -6,14 +6,22 @@
  * the service, the PostgreSQL backends of the bench database, Redis, this process (autocannon), the rest.
  * On a 2-core machine, 2 s of CPU per second divided by their sum is the ceiling of req/s.
  *
- * BENCH_CONNECTIONS (32). BENCH_VARIANTS: `;`-separated service settings measured one after another (`A=1,B=2;C=3`; empty is
+ * BENCH_CONNECTIONS (32).
+ * BENCH_VARIANTS: `;`-separated service settings measured one after another (`A=1,B=2;C=3`; empty is
  * the defaults), e.g. `DATABASE_POOLER=pgbouncer;` to compare unnamed statements with named ones, or
  * `NODE_OPTIONS=--max-semi-space-size=32;` to compare Node.js flags.
  * Database and Redis as in hot-paths.ts (TEST_DATABASE_URL and TEST_REDIS_URL for the real servers).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { stopTestServer } from '../service/test/support/environment';
-import { benchEnvironment, people, startInstances, stopInstances } from './hot-setup';
+import {
+  benchEnvironment,
+  headersFor,
+  people,
+  serviceSettings,
+  startInstances,
+  stopInstances,
+} from './hot-setup';
 import { load } from './service-bench';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -118,24 +126,10 @@ async function main(): Promise<void> {
   const { env, sink } = await benchEnvironment();
   try {
     const database = new URL(env.DATABASE_URL!).pathname.slice(1);
-    const { patient, provider } = await people(env);
+    const signedIn = await people(env);
     for (const variant of (process.env.BENCH_VARIANTS ?? '').split(';')) {
-      const settings = Object.fromEntries(
-        variant
-          .split(',')
-          .filter(Boolean)
-          // At the first `=` only: a value may hold one (NODE_OPTIONS=--max-semi-space-size=32).
-          .map((setting) => [
-            setting.slice(0, setting.indexOf('=')),
-            setting.slice(setting.indexOf('=') + 1),
-          ]),
-      );
       console.log(`\nsettings: ${variant || 'defaults'}`);
-      await measure(
-        { ...env, ...settings },
-        PATH.startsWith('/v1/providers/') ? provider : patient,
-        database,
-      );
+      await measure({ ...env, ...serviceSettings(variant) }, headersFor(PATH, signedIn), database);
     }
   } finally {
     sink.server.close();

@@ -69,6 +69,24 @@ export async function people(env: NodeJS.ProcessEnv) {
   }
 }
 
+/** Whose requests a path is measured with: the provider's under /v1/providers/, else the patient's. */
+export const headersFor = (
+  path: string,
+  { patient, provider }: Awaited<ReturnType<typeof people>>,
+): Record<string, string> => (path.startsWith('/v1/providers/') ? provider : patient);
+
+/**
+ * Service settings written `A=1,B=2` (BENCH_VARIANTS, BENCH_A...), as variables; split at each setting's
+ * first `=` only: a value may hold one (NODE_OPTIONS=--max-semi-space-size=32).
+ */
+export const serviceSettings = (list = ''): Record<string, string> =>
+  Object.fromEntries(
+    list
+      .split(',')
+      .filter(Boolean)
+      .map((setting) => [setting.slice(0, setting.indexOf('=')), setting.slice(setting.indexOf('=') + 1)]),
+  );
+
 export type Instances = Readonly<Record<Target['instance'], StartedService | undefined>>;
 
 /**

@@ -12,7 +12,14 @@ import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopTestServer } from '../service/test/support/environment';
-import { benchEnvironment, people, startInstances, stopInstances, type Instances } from './hot-setup';
+import {
+  benchEnvironment,
+  headersFor,
+  people,
+  startInstances,
+  stopInstances,
+  type Instances,
+} from './hot-setup';
 import { load } from './service-bench';
 
 const SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 20);
@@ -26,13 +33,13 @@ async function main(): Promise<void> {
   // Seconds from the service's start to the measured load: the summary leaves start-up and warm-up out.
   let measuredFrom: number | undefined;
   try {
-    const { patient, provider } = await people(env);
+    const signedIn = await people(env);
     const spawned = Date.now();
     instances = await startInstances(env, dir);
     const slice = {
       port: instances.service!.port,
       path: PATH,
-      headers: PATH.startsWith('/v1/providers/') ? provider : patient,
+      headers: headersFor(PATH, signedIn),
       connections: CONNECTIONS,
     };
     await load({ ...slice, duration: 3 });

@@ -13,7 +13,7 @@
  */
 import { stopTestServer } from '../service/test/support/environment';
 import { startService, type StartedService } from '../service/test/support/service-process';
-import { benchEnvironment, people } from './hot-setup';
+import { benchEnvironment, headersFor, people, serviceSettings } from './hot-setup';
 import { load, median, NEVER_MS, stopAll, type Figures } from './service-bench';
 
 const PATH = process.env.BENCH_PATH ?? '/v1/patients/me';
@@ -21,26 +21,16 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 const SLICE_SECONDS = Number(process.env.BENCH_SLICE_SECONDS ?? 5);
 
-/** `A=1,B=2` as variables; a value may hold a `=` (NODE_OPTIONS=--max-semi-space-size=32). */
-const settingsOf = (list = ''): Record<string, string> =>
-  Object.fromEntries(
-    list
-      .split(',')
-      .filter(Boolean)
-      .map((setting) => [setting.slice(0, setting.indexOf('=')), setting.slice(setting.indexOf('=') + 1)]),
-  );
-
 async function main(): Promise<void> {
   const { env, sink } = await benchEnvironment();
   const started: StartedService[] = [];
   try {
-    const { patient, provider } = await people(env);
-    const headers = PATH.startsWith('/v1/providers/') ? provider : patient;
+    const headers = headersFor(PATH, await people(env));
     for (const side of ['A', 'B'] as const) {
       const serviceEnv = {
         ...env,
         AUDIT_SEAL_INTERVAL_MS: NEVER_MS,
-        ...settingsOf(process.env[`BENCH_${side}`]),
+        ...serviceSettings(process.env[`BENCH_${side}`]),
       };
       const cwd = process.env[`BENCH_${side}_DIR`];
       started.push(
