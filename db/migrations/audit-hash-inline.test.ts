@@ -188,7 +188,7 @@ describe('0018_audit_hash_inline: the insert trigger builds the canonical text i
     const byTrigger0006 = await asSuperuser(url, (client) => insertAndHash(client, EDGE_ROWS));
     expectAllAgree(byTrigger0006);
 
-    expect(await migrator.up()).to.deep.equal(['0018_audit_hash_inline']);
+    expect(await migrator.up('18')).to.deep.equal(['0018_audit_hash_inline']);
     expect(await functionDefinition()).not.to.equal(before);
     const byTrigger0018 = await asSuperuser(url, (client) => insertAndHash(client, EDGE_ROWS));
     expectAllAgree(byTrigger0018);

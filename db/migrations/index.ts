@@ -17,6 +17,8 @@ import operatorRoleValidated from './0015_operator_role_validated';
 import mfaChallenges from './0016_mfa_challenges';
 import usersEmailLookup from './0017_users_email_lookup';
 import auditHashInline from './0018_audit_hash_inline';
+import auditHashCheck from './0019_audit_hash_check';
+import auditHashCheckValidated from './0020_audit_hash_check_validated';
 
 /** Every migration, in order. A new migration is appended here; an applied one is never edited. */
 export const migrations: readonly Migration[] = [
@@ -38,4 +40,6 @@ export const migrations: readonly Migration[] = [
   mfaChallenges,
   usersEmailLookup,
   auditHashInline,
+  auditHashCheck,
+  auditHashCheckValidated,
 ];

@@ -31,6 +31,8 @@ describe('the audit migrations', () => {
       const migrator = createMigrator(harness.sequelize, url);
       // Later migrations go down first, and come back up after the audit ones.
       expect(await migrator.down('5')).to.deep.equal([
+        '0020_audit_hash_check_validated',
+        '0019_audit_hash_check',
         '0018_audit_hash_inline',
         '0017_users_email_lookup',
         '0016_mfa_challenges',
@@ -77,6 +79,8 @@ describe('the audit migrations', () => {
         '0016_mfa_challenges',
         '0017_users_email_lookup',
         '0018_audit_hash_inline',
+        '0019_audit_hash_check',
+        '0020_audit_hash_check_validated',
       ]);
       expect(await harness.audit.verify()).to.include({ ok: true, checkedEvents: 1, unsealedEvents: 1 });
     } finally {
