@@ -38,7 +38,7 @@ export async function benchEnvironment() {
     CONSULTATION_MAX_OPEN_REQUESTS: String(LIST_ROWS),
     LOG_LEVEL: 'info',
     // autocannon is one client address: the per-address request limit would measure 429s. The limiter
-    // still runs (and spends its Redis round trip) on every request.
+    // still counts every request (in memory; its counts reach Redis in batches).
     API_RATE_LIMIT_POINTS: '100000000',
   };
   // The first instance migrates the database.
