@@ -82,6 +82,7 @@ describe('0019_audit_hash_check: the content hash shape without a bounded regex'
 
   it('refuses a malformed hash in the table, validated, and its down restores the old check', async () => {
     const migrator = createMigrator(harness.sequelize, url);
+    await migrator.up();
     await migrator.down('18');
     const before = await constraint();
     expect(await migrator.up()).to.deep.equal(['0019_audit_hash_check', '0020_audit_hash_check_validated']);
