@@ -9,4 +9,7 @@ export default sqlMigration(
   // A validated constraint cannot be made NOT VALID again, and nothing depends on it having been
   // validated: 0019's down restores the old constraint itself.
   `SELECT 1;`,
+  // The audit trail is the largest table, kept for years: reading all of it can outlast the default
+  // minute, and nothing waits on this lock but other schema changes.
+  { timeouts: { statementTimeout: '30min' } },
 );
