@@ -1,3 +1,4 @@
+import type { ReadAudit } from './audit/read-audit';
 import type { AuditNotes } from './audit/subject';
 
 /**
@@ -15,5 +16,7 @@ declare module 'koa' {
     auth?: unknown;
     /** audit/subject.ts: whose data the handler touched, read by the route's audit (audit/middleware.ts) */
     audit?: AuditNotes;
+    /** audit/middleware.ts: the route's event, for a handler that writes it with its read (audit/read-audit.ts) */
+    readAudit?: ReadAudit;
   }
 }

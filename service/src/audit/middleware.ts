@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { currentTraceIds } from '../observability/trace-ids';
 import type { Context, Middleware } from 'koa';
 import '../request-state';
@@ -61,11 +62,22 @@ function eventOf(ctx: Context, options: AuditedOptions, status: number): AuditEv
  * Audits a PHI route, fail closed: the handler runs, then its event is written and committed before the
  * response leaves (Koa sends the body only after the middleware chain resolves). If the event cannot be
  * written, the body the handler produced is dropped and the client gets 503 instead.
+ *
+ * A handler that reads one record may write the event in its read's own statement instead
+ * (audit/read-audit.ts); the event is then not written again, unless the request ended otherwise than
+ * the read did (a later failure), whose event is written as well.
  */
 export function audited(options: AuditedOptions): Middleware {
   const middleware: Middleware = async (ctx, next) => {
     let failure: unknown;
     let failed = false;
+    let recordedWithRead: AuditEventInput | undefined;
+    ctx.state.readAudit = {
+      eventFor: (found) => eventOf(ctx, options, found ? 200 : 404),
+      recorded: (event) => {
+        recordedWithRead = event;
+      },
+    };
     try {
       await next();
     } catch (error) {
@@ -74,7 +86,8 @@ export function audited(options: AuditedOptions): Middleware {
     }
     const status = failed ? toAppError(failure).status : ctx.status;
     try {
-      await recordAuditEvent(ctx, eventOf(ctx, options, status));
+      const event = eventOf(ctx, options, status);
+      if (!isDeepStrictEqual(event, recordedWithRead)) await recordAuditEvent(ctx, event);
     } catch (auditFailure) {
       ctx.body = undefined;
       throw serviceUnavailable(

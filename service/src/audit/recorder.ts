@@ -48,8 +48,23 @@ function uniquePlainIds(
   return { ids: kept, dropped: all.length - kept.length };
 }
 
-const COLUMNS = `actor_user_id, actor_role, action, event_type, resource_type, resource_ids, patient_ids, outcome,
-  request_id, trace_id, source_ip, user_agent, details`;
+/** The columns an event fills, in the order of `bindValues`; the database fills the rest. */
+export const EVENT_COLUMNS = [
+  'actor_user_id',
+  'actor_role',
+  'action',
+  'event_type',
+  'resource_type',
+  'resource_ids',
+  'patient_ids',
+  'outcome',
+  'request_id',
+  'trace_id',
+  'source_ip',
+  'user_agent',
+  'details',
+] as const;
+const COLUMNS = EVENT_COLUMNS.join(', ');
 const CASTS = ['', '', '', '', '', '::text[]', '::uuid[]', '', '', '', '', '', '::jsonb'];
 
 /** One multi-row INSERT; PostgreSQL returns the rows of a VALUES list in the order given. */
@@ -75,7 +90,7 @@ const isPlainDetail = (value: unknown): boolean =>
   typeof value === 'boolean' ||
   (typeof value === 'string' && PLAIN_ID.test(value));
 
-function checkShape(event: AuditEventInput): void {
+export function checkShape(event: AuditEventInput): void {
   if (!EVENT_TYPE.test(event.eventType) || !RESOURCE_TYPE.test(event.resourceType)) {
     throw new Error('audit event type or resource type is malformed');
   }
@@ -85,7 +100,8 @@ function checkShape(event: AuditEventInput): void {
   }
 }
 
-function bindValues(event: AuditEventInput): unknown[] {
+/** The event's values in EVENT_COLUMNS order (node-postgres sends `details` as JSON). */
+export function bindValues(event: AuditEventInput): unknown[] {
   const resources = uniquePlainIds(event.resourceIds, PLAIN_ID);
   const patients = uniquePlainIds(event.patientIds, UUID_SHAPE);
   const dropped = resources.dropped + patients.dropped;
@@ -103,13 +119,19 @@ function bindValues(event: AuditEventInput): unknown[] {
     event.traceId ?? null,
     event.sourceIp ?? null,
     event.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
-    JSON.stringify(details),
+    details,
   ];
 }
 
+/** Counts an event the trail now holds. */
+export function countRecorded(metrics: Metrics, event: AuditEventInput): void {
+  metrics.audit.events.inc({ action: event.action, outcome: event.outcome, actor_role: event.actor.role });
+}
+
 /**
- * The one way events enter the trail (the middleware and the security events of auth both use it). The
- * database assigns the sequence number and the content hash, so a caller cannot forge either.
+ * How events enter the trail (the middleware and the security events of auth both use it; a record read
+ * writes its own event in its statement, audit/audited-read.ts). The database assigns the sequence number
+ * and the content hash, so a caller cannot forge either.
  */
 export function createAuditRecorder(
   sequelize: Sequelize,
@@ -148,11 +170,7 @@ export function createAuditRecorder(
       checkShape(event);
       // Inside a caller's transaction the event commits (or not) with the caller's own writes.
       const row = transaction ? (await insert([event], transaction))[0]! : await committed(event);
-      metrics.audit.events.inc({
-        action: event.action,
-        outcome: event.outcome,
-        actor_role: event.actor.role,
-      });
+      countRecorded(metrics, event);
       return { seq: row.seq };
     } catch (error) {
       metrics.audit.writeFailures.inc();

@@ -7,6 +7,8 @@ import { updateAtVersion } from '../platform/optimistic-update';
 import type { DirectQuery } from '../platform/direct-query';
 import type { Metrics } from '../observability/metrics';
 import { groupCommit } from '../platform/group-commit';
+import { createAuditedRead } from '../audit/audited-read';
+import type { ReadAudit } from '../audit/read-audit';
 import { UUID_SHAPE } from '../platform/uuid';
 import { openJson, type FieldCipher } from '../platform/field-cipher';
 import type { PrescriptionService } from '../prescriptions/service';
@@ -83,6 +85,13 @@ export function createPatientService({
       onBatch: (size) => metrics.db.readBatchSize.observe(size),
     },
   );
+  // The caller's own record with its audit event, one statement for both (audit/audited-read.ts).
+  const readAudited = createAuditedRead({
+    select: SELECT_PATIENTS,
+    query,
+    metrics,
+    maxBatch: MAX_RECORDS_PER_READ,
+  });
   /**
    * The record for reading: a SELECT by primary key through node-postgres, shared with the reads of other
    * requests made meanwhile. findByPk builds its query and options anew on every call: most of the PHI
@@ -92,8 +101,11 @@ export function createPatientService({
    * one class per process, and its getters use the cipher of whichever runtime initialised it last (in
    * a key rotation, a runtime without the old key would answer 500 for values not yet re-encrypted).
    */
-  async function readPatient(patientId: string): Promise<PatientRecord> {
-    const row = UUID_SHAPE.test(patientId) ? await readStored(patientId.toLowerCase()) : undefined;
+  async function readPatient(
+    patientId: string,
+    read: (patientId: string) => Promise<StoredPatient | undefined> = readStored,
+  ): Promise<PatientRecord> {
+    const row = UUID_SHAPE.test(patientId) ? await read(patientId.toLowerCase()) : undefined;
     if (!row) throw notFound('No such patient.');
     const [
       userId,
@@ -133,9 +145,13 @@ export function createPatientService({
 
   return {
     /** A patient's own profile: demographics, medical data, insurance and subscription. */
-    async getOwnProfile(actor: Actor): Promise<PatientRecord> {
+    async getOwnProfile(actor: Actor, audit?: ReadAudit): Promise<PatientRecord> {
       assertRole(actor, 'patient');
-      return readPatient(actor.userId);
+      if (!audit) return readPatient(actor.userId);
+      return readPatient(
+        actor.userId,
+        async (patientId) => (await readAudited(patientId, audit)) as StoredPatient,
+      );
     },
 
     /** Changes the profile only if it is still at `expectedVersion` (412 otherwise, nothing changed). */

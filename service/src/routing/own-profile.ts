@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import type { z } from 'zod';
 import type { AuditedOptions } from '../audit/middleware';
+import { readAuditOf, type ReadAudit } from '../audit/read-audit';
 import { authOf } from '../auth/context';
 import type { Actor } from '../platform/actor';
 import { expectedVersion, sendVersioned } from '../platform/conditional-request';
@@ -8,7 +9,8 @@ import { defineRoute, type Route } from './route';
 
 /** A caller's own versioned profile, as its feature's service reads and changes it. */
 export interface OwnProfileService<Row, Changes> {
-  getOwnProfile(actor: Actor): Promise<Row>;
+  /** With the route's audit offer when it is audited: the service may write the event with its read. */
+  getOwnProfile(actor: Actor, audit?: ReadAudit): Promise<Row>;
   /** 412 when the profile is no longer at `version`. */
   updateOwnProfile(actor: Actor, version: number, changes: Changes): Promise<Row>;
 }
@@ -47,7 +49,7 @@ export function ownProfileRoutes<Row, Body extends z.ZodObject>(
       ...(audit ? { audit: audit('read') } : {}),
       responses,
       handler: async (ctx) => {
-        sendVersioned(ctx, present(await service.getOwnProfile(authOf(ctx))));
+        sendVersioned(ctx, present(await service.getOwnProfile(authOf(ctx), readAuditOf(ctx))));
       },
     }),
     defineRoute({

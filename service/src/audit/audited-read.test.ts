@@ -1,0 +1,126 @@
+import { expect } from 'chai';
+import { QueryTypes } from 'sequelize';
+import request from 'supertest';
+import { metricValue } from '../../test/support/assertions';
+import { auditRowsFor } from '../../test/support/audit';
+import type { Identity } from '../../test/support/identities';
+import { newRequestId } from '../../test/support/route-matrix';
+import { useTestApp } from '../../test/support/test-app';
+
+/** GET /v1/patients/me reads the caller's record and writes its audit event in one statement. */
+describe('a PHI read audited in its own statement', () => {
+  const app = useTestApp();
+
+  const readOwn = (who: Identity, requestId = newRequestId(), userAgent = 'carewatch-test/1.0') =>
+    app
+      .http()
+      .get('/v1/patients/me')
+      .set(who.headers)
+      .set('X-Request-Id', requestId)
+      .set('User-Agent', userAgent);
+  const sql = (text: string, bind: unknown[] = []) =>
+    app.runtime.sequelize.query(text, { bind, type: QueryTypes.RAW });
+  const readEvents = (outcome: string) =>
+    metricValue(app.runtime.metrics, 'carewatch_audit_events_total', {
+      action: 'read',
+      outcome,
+      actor_role: 'patient',
+    });
+
+  it('writes the event once, as the route would, and answers the record', async () => {
+    const owner = await app.patient();
+    const requestId = newRequestId();
+    const countedBefore = await readEvents('success');
+    const response = await readOwn(owner, requestId).expect(200);
+    expect(response.body.patientId).to.equal(owner.userId);
+    const events = await auditRowsFor(app.runtime, requestId);
+    expect(events).to.have.length(1);
+    expect(events[0]).to.include({
+      actor_user_id: owner.userId,
+      actor_role: 'patient',
+      action: 'read',
+      event_type: 'phi.read',
+      resource_type: 'Patient',
+      outcome: 'success',
+      user_agent: 'carewatch-test/1.0',
+    });
+    expect(events[0]!.patient_ids).to.deep.equal([owner.userId]);
+    expect(events[0]!.resource_ids).to.deep.equal([owner.userId]);
+    expect(events[0]!.details).to.have.all.keys('sessionId', 'aal');
+    expect(await readEvents('success')).to.equal(countedBefore + 1);
+  });
+
+  it('records a read that finds no record as refused (404), once', async () => {
+    const withoutRecord = await app.patient();
+    await sql('DELETE FROM patients WHERE user_id = $1', [withoutRecord.userId]);
+    const requestId = newRequestId();
+    const countedBefore = await readEvents('denied');
+    // Not through the contract check: a patient without a record is a broken account, not an API case.
+    await request(app.runtime.app.callback())
+      .get('/v1/patients/me')
+      .set(withoutRecord.headers)
+      .set('X-Request-Id', requestId)
+      .expect(404)
+      .expect('Content-Type', /problem\+json/);
+    const events = await auditRowsFor(app.runtime, requestId);
+    expect(events.map(({ outcome, details }) => ({ outcome, status: details.status }))).to.deep.equal([
+      { outcome: 'denied', status: 404 },
+    ]);
+    expect(await readEvents('denied')).to.equal(countedBefore + 1);
+  });
+
+  it('answers concurrent reads from shared statements, each with its own record and event', async () => {
+    const patients = await Promise.all(Array.from({ length: 4 }, () => app.patient()));
+    const reads = patients.flatMap((who) =>
+      Array.from({ length: 5 }, () => ({ who, requestId: newRequestId() })),
+    );
+    const responses = await Promise.all(reads.map(({ who, requestId }) => readOwn(who, requestId)));
+    responses.forEach((response, i) => {
+      expect(response.status).to.equal(200);
+      expect(response.body.patientId).to.equal(reads[i]!.who.userId);
+    });
+    for (const { who, requestId } of reads) {
+      const events = await auditRowsFor(app.runtime, requestId);
+      expect(events.map(({ patient_ids, outcome }) => ({ patient_ids, outcome }))).to.deep.equal([
+        { patient_ids: [who.userId], outcome: 'success' },
+      ]);
+    }
+  });
+
+  it('also records how the request ended when it failed after the read', async () => {
+    const owner = await app.patient();
+    // A medical field that no key opens: the record is read, then the request fails with 500.
+    await sql(`UPDATE patients SET allergies = 'not-a-sealed-value' WHERE user_id = $1`, [owner.userId]);
+    const requestId = newRequestId();
+    const response = await readOwn(owner, requestId).expect(500);
+    expect(JSON.stringify(response.body)).not.to.include('not-a-sealed-value');
+    const events = await auditRowsFor(app.runtime, requestId);
+    expect(events.map(({ outcome, details }) => ({ outcome, status: details.status }))).to.deep.equal([
+      { outcome: 'success', status: undefined },
+      { outcome: 'error', status: 500 },
+    ]);
+  });
+
+  it('answers 503 and no record when the event cannot be written with the read', async () => {
+    const owner = await app.patient();
+    const refusedAgent = `refused-${newRequestId()}`;
+    await sql(`ALTER TABLE audit_events ADD CONSTRAINT test_refuse_agent
+      CHECK (user_agent IS DISTINCT FROM '${refusedAgent}') NOT VALID`);
+    const requestId = newRequestId();
+    const failuresBefore = await metricValue(app.runtime.metrics, 'carewatch_audit_write_failures_total', {});
+    try {
+      const response = await readOwn(owner, requestId, refusedAgent)
+        .expect(503)
+        .expect('Content-Type', /problem\+json/);
+      expect(response.body).to.include({ code: 'audit_unavailable' });
+      expect(response.body).not.to.have.property('patientId');
+    } finally {
+      await sql('ALTER TABLE audit_events DROP CONSTRAINT test_refuse_agent');
+    }
+    expect(await auditRowsFor(app.runtime, requestId)).to.deep.equal([]);
+    // The read's statement and then the route's own event for the failure.
+    expect(await metricValue(app.runtime.metrics, 'carewatch_audit_write_failures_total', {})).to.equal(
+      failuresBefore + 2,
+    );
+  });
+});
