@@ -18,43 +18,35 @@ export interface AuditedReadOptions {
 
 interface Wanted {
   readonly key: string;
-  /** `[event if found, event if missing]` as JSON (see `eventsText`). */
-  readonly events: string;
-  readonly ifFound: AuditEventInput;
-  readonly ifMissing: AuditEventInput;
-}
-
-interface Answer {
-  readonly row: Cells | undefined;
-  readonly event: AuditEventInput;
+  /** The event as JSON, for jsonb_populate_record. */
+  readonly record: string;
 }
 
 /** An event as jsonb_populate_record takes it: a row of audit_events by column name. */
-function asRecord(event: AuditEventInput): Record<string, unknown> {
+function asRecord(event: AuditEventInput): string {
   const values = bindValues(event);
   const record: Record<string, unknown> = {};
   EVENT_COLUMNS.forEach((column, i) => (record[column] = values[i]));
-  return record;
+  return JSON.stringify(record);
 }
 
 /**
- * One statement reads the records and appends each read's audit event, the one for what the read found:
- * its record (success) or none (refused, 404). Autocommit makes both one transaction, so a record is
- * answered only from a statement whose events are durable, and a failure of either fails both. The events
- * come as one JSON array beside the keys (`$2`, in the order of `$1`): an array of texts would be escaped
- * character by character by node-postgres.
+ * One statement reads the records and appends the audit event of each read that found its record.
+ * Autocommit makes both one transaction, so a record is answered only from a statement whose events are
+ * durable, and a failure of either fails both. A read that finds nothing answers no PHI: its refusal is
+ * recorded by the route, as any other. The events come as one JSON array in the order of the keys (`$2`):
+ * an array of texts would be escaped character by character by node-postgres.
  */
 const statementOf = (select: string) => `WITH found AS (${select}),
   wanted AS (
-    SELECT key, events FROM unnest($1::uuid[]) WITH ORDINALITY AS k (key, n)
-    JOIN jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e (events, n) USING (n)
+    SELECT key, record FROM unnest($1::uuid[]) WITH ORDINALITY AS k (key, n)
+    JOIN jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e (record, n) USING (n)
   ),
   audited AS (
     INSERT INTO audit_events (${EVENT_COLUMNS.join(', ')})
     SELECT ${EVENT_COLUMNS.map((column) => `event.${column}`).join(', ')}
-    FROM wanted CROSS JOIN LATERAL jsonb_populate_record(NULL::audit_events,
-      CASE WHEN wanted.key IN (SELECT found_key FROM found AS f (found_key)) THEN wanted.events -> 0
-      ELSE wanted.events -> 1 END) AS event
+    FROM wanted JOIN found AS f (found_key) ON f.found_key = wanted.key
+    CROSS JOIN LATERAL jsonb_populate_record(NULL::audit_events, wanted.record) AS event
   )
 SELECT * FROM found`;
 
@@ -68,31 +60,27 @@ SELECT * FROM found`;
 export function createAuditedRead({ select, query, metrics, maxBatch }: AuditedReadOptions) {
   const statement = statementOf(select);
   const readMany = groupCommit(
-    async (wanted: readonly Wanted[]): Promise<Answer[]> => {
+    async (wanted: readonly Wanted[]) => {
       const rows = await query('insert', statement, [
         wanted.map(({ key }) => key),
-        `[${wanted.map(({ events }) => events).join(',')}]`,
+        `[${wanted.map(({ record }) => record).join(',')}]`,
       ]);
       const found = new Map(rows.map((row) => [row[0] as string, row]));
-      return wanted.map(({ key, ifFound, ifMissing }) => {
-        const row = found.get(key);
-        return { row, event: row ? ifFound : ifMissing };
-      });
+      return wanted.map(({ key }) => found.get(key));
     },
     { maxBatch, maxInFlight: 1, onBatch: (size) => metrics.audit.commitBatchSize.observe(size) },
   );
 
   return async (key: string, audit: ReadAudit): Promise<Cells | undefined> => {
-    const ifFound = audit.eventFor(true);
-    const ifMissing = audit.eventFor(false);
+    const event = audit.event();
     try {
       // Here, so that a malformed event fails its own caller, never a shared statement.
-      checkShape(ifFound);
-      checkShape(ifMissing);
-      const events = JSON.stringify([asRecord(ifFound), asRecord(ifMissing)]);
-      const { row, event } = await readMany({ key, events, ifFound, ifMissing });
-      countRecorded(metrics, event);
-      audit.recorded(event);
+      checkShape(event);
+      const row = await readMany({ key, record: asRecord(event) });
+      if (row) {
+        countRecorded(metrics, event);
+        audit.recorded(event);
+      }
       return row;
     } catch (error) {
       metrics.audit.writeFailures.inc();

@@ -73,7 +73,7 @@ export function audited(options: AuditedOptions): Middleware {
     let failed = false;
     let recordedWithRead: AuditEventInput | undefined;
     ctx.state.readAudit = {
-      eventFor: (found) => eventOf(ctx, options, found ? 200 : 404),
+      event: () => eventOf(ctx, options, 200),
       recorded: (event) => {
         recordedWithRead = event;
       },

@@ -8,9 +8,9 @@ import type { AuditEventInput } from './recorder';
  * instead of two, and the record never leaves it without its event committed.
  */
 export interface ReadAudit {
-  /** The event the route records if the read finds its record (200), or finds none (404). */
-  eventFor(found: boolean): AuditEventInput;
-  /** Told once the event is committed; the route then records nothing more unless the outcome changed. */
+  /** The event the route records when the read answers the record. */
+  event(): AuditEventInput;
+  /** Told once the event is committed; the route then records nothing more unless the request ends otherwise. */
   recorded(event: AuditEventInput): void;
 }
 
