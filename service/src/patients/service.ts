@@ -67,8 +67,8 @@ export function createPatientService({
   metrics,
 }: PatientServiceDeps) {
   const open = (stored: string | null) => openJson<MedicalList>(cipher, stored);
-  // The record lookups of concurrent PHI reads share statements (platform/group-commit), one statement at
-  // a time: under load the machine's CPU is the limit (64 connections answer no more than 32), and every
+  // The record lookups of concurrent PHI reads whose event the route writes itself (a provider's read, an
+  // admin's break-glass read) share statements (platform/group-commit), one statement at a time: under load the machine's CPU is the limit (64 connections answer no more than 32), and every
   // statement costs both processes far more than a row. Against two at a time, side by side
   // (loadtests/side-by-side.ts), it made 6.7 reads to a statement instead of 4.6 and cost the service
   // 7 % less CPU per read. A batch per turn of the event loop made every read wait for the turn to end.
@@ -85,7 +85,8 @@ export function createPatientService({
       onBatch: (size) => metrics.db.readBatchSize.observe(size),
     },
   );
-  // The caller's own record with its audit event, one statement for both (audit/audited-read.ts).
+  // The caller's own record with its audit event, one statement for both (audit/audited-read.ts). It
+  // writes, so it runs on the primary: a patient reads their own record as of their last change.
   const readAudited = createAuditedRead({
     select: SELECT_PATIENTS,
     query,
