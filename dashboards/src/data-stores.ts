@@ -134,7 +134,8 @@ export function dataStores(): dashboard.Dashboard {
           timeseries({
             title: 'Statements shared by requests',
             description:
-              'Audit events per group commit and PHI record reads per statement, on average. Under load each ' +
+              'Audit events per group commit (a patient reading their own record included: its read and event ' +
+              'share one statement) and other PHI record reads per statement, on average. Under load each ' +
               'statement serves many requests; near 1 at a high request rate, every request pays a statement of its own.',
             unit: 'short',
             targets: [

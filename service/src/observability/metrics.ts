@@ -90,7 +90,7 @@ export function createMetrics() {
       }),
       readBatchSize: new Histogram({
         name: 'carewatch_db_read_batch_size',
-        help: 'Reads by key sent to the database together in one statement (the PHI read of a record).',
+        help: 'Reads by key sent to the database together in one statement (PHI record reads audited apart).',
         buckets: [1, 2, 4, 8, 16, 32, 64, 100],
         registers,
       }),
@@ -260,7 +260,7 @@ export function createMetrics() {
       }),
       commitBatchSize: new Histogram({
         name: 'carewatch_audit_commit_batch_size',
-        help: 'Audit events written together in one group-committed statement.',
+        help: 'Audit events written together in one group-committed statement (with the records they read, for audited reads).',
         buckets: [1, 2, 4, 8, 16, 32, 64, 100],
         registers,
       }),
