@@ -16,7 +16,7 @@ declare module 'koa' {
     auth?: unknown;
     /** audit/subject.ts: whose data the handler touched, read by the route's audit (audit/middleware.ts) */
     audit?: AuditNotes;
-    /** audit/middleware.ts: the route's event, for a handler that writes it with its read (audit/read-audit.ts) */
+    /** audit/middleware.ts: the route's event, for a handler that writes it with its read (read-audit.ts) */
     readAudit?: ReadAudit;
   }
 }

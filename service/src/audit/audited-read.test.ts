@@ -69,7 +69,7 @@ describe('a PHI read audited in its own statement', () => {
     expect(await readEvents('denied')).to.equal(countedBefore + 1);
   });
 
-  it('answers concurrent reads from shared statements, each with its own record and event', async () => {
+  it('answers concurrent reads, each with its own record and event', async () => {
     const patients = await Promise.all(Array.from({ length: 4 }, () => app.patient()));
     const reads = patients.flatMap((who) =>
       Array.from({ length: 5 }, () => ({ who, requestId: newRequestId() })),

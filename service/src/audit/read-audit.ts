@@ -10,7 +10,10 @@ import type { AuditEventInput } from './recorder';
 export interface ReadAudit {
   /** The event the route records when the read answers the record. */
   event(): AuditEventInput;
-  /** Told once the event is committed; the route then records nothing more unless the request ends otherwise. */
+  /**
+   * Told once the event is committed: the route then records nothing more, unless the request ends
+   * otherwise.
+   */
   recorded(event: AuditEventInput): void;
 }
 

@@ -68,8 +68,9 @@ export function createPatientService({
 }: PatientServiceDeps) {
   const open = (stored: string | null) => openJson<MedicalList>(cipher, stored);
   // The record lookups of concurrent PHI reads whose event the route writes itself (a provider's read, an
-  // admin's break-glass read) share statements (platform/group-commit), one statement at a time: under load the machine's CPU is the limit (64 connections answer no more than 32), and every
-  // statement costs both processes far more than a row. Against two at a time, side by side
+  // admin's break-glass read) share statements (platform/group-commit), one statement at a time: under
+  // load the machine's CPU is the limit (64 connections answer no more than 32), and every statement costs
+  // both processes far more than a row. Against two at a time, side by side
   // (loadtests/side-by-side.ts), it made 6.7 reads to a statement instead of 4.6 and cost the service
   // 7 % less CPU per read. A batch per turn of the event loop made every read wait for the turn to end.
   const readStored = groupCommit(
@@ -151,7 +152,7 @@ export function createPatientService({
       if (!audit) return readPatient(actor.userId);
       return readPatient(
         actor.userId,
-        async (patientId) => (await readAudited(patientId, audit)) as StoredPatient,
+        async (patientId) => (await readAudited(patientId, audit)) as StoredPatient | undefined,
       );
     },
 
