@@ -32,6 +32,7 @@ const OTHERS = [
   'carewatch_db_replica_in_rotation',
   'carewatch_db_routed_reads_total',
   'carewatch_cache_requests_total',
+  'carewatch_cache_unconfirmed_changes_total',
   'carewatch_redis_up',
   'carewatch_redis_reconnections_total',
   'carewatch_redis_failovers_total',

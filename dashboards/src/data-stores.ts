@@ -197,12 +197,18 @@ export function dataStores(): dashboard.Dashboard {
           timeseries({
             title: 'Work done without Redis',
             description:
-              'Cache operations per second that went without Redis while it was unreachable, by operation.',
+              'Cache operations per second that went without Redis while it was unreachable, by operation; ' +
+              'and changes not every instance confirmed within 0.5 s (an instance stalled or gone), by ' +
+              'cache: that instance may answer from its old copy for up to 10 s.',
             unit: 'ops',
             targets: [
               {
                 expr: sumRate('carewatch_redis_degraded_operations_total', ['operation']),
                 legend: '{{operation}}',
+              },
+              {
+                expr: sumRate('carewatch_cache_unconfirmed_changes_total', ['cache']),
+                legend: 'unconfirmed change: {{cache}}',
               },
             ],
           }),

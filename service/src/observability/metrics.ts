@@ -151,6 +151,12 @@ export function createMetrics() {
         buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1],
         registers,
       }),
+      unconfirmedChanges: new Counter({
+        name: 'carewatch_cache_unconfirmed_changes_total',
+        help: "Changes announced to the instances' in-process copies that not every instance confirmed within 0.5 s (stalled or gone; their copies end within 10 s), by cache.",
+        labelNames: ['cache'] as const,
+        registers,
+      }),
     },
     redis: {
       // Absent where no Redis is configured: 0 there would read as an outage to every alert on it.

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Cache, CacheName } from './cache';
+import { listenForChanges } from './change-announcements';
 
 /**
  * A read-through cache of JSON values kept by id, whose entries every instance drops at once when one of
@@ -11,7 +12,10 @@ import type { Cache, CacheName } from './cache';
 export interface InvalidatedCache<T> {
   /** The cached value, else `load()`'s answer, which is then cached for `ttlSeconds`. */
   read(id: string, load: () => Promise<T | undefined>, ttlSeconds: number): Promise<T | undefined>;
-  /** Drops entries from the cache of every instance; resolves once every instance has been told. */
+  /**
+   * Drops entries from the cache of every instance; resolves once every instance has dropped them (or
+   * has not confirmed within CONFIRMATION_TIMEOUT_MS, see change-announcements.ts).
+   */
   forget(ids: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -64,8 +68,9 @@ function sharedOnly<T>(cache: Cache, name: CacheName): SharedOnly<T> {
 /**
  * With Redis, each instance also keeps the values it read in memory for a few seconds, which takes the
  * Redis round trip and the parse off nearly every read. Every change is announced on a Redis channel
- * (after the shared entry is deleted), and every instance drops its copy when the announcement arrives,
- * so a change is seen everywhere at once.
+ * (after the shared entry is deleted); every instance drops its copy when the announcement arrives and
+ * confirms it, and the change waits for those confirmations (change-announcements.ts), so the next
+ * request to any instance sees it.
  *
  * The memory is used only while this instance is subscribed: an announcement missed during a disconnect
  * would leave a stale copy alive, so losing the subscription empties the memory and reads go to the
@@ -82,33 +87,25 @@ function withLocalCopies<T>(
   const { name, localTtlMs, localMaxEntries } = options;
   const shared = sharedOnly<T>(cache, name);
   const localLabel = `${name}_local`;
-  const channel = `${redis.options.keyPrefix ?? ''}${name}-changes`;
   const local = new Map<string, { value: T; until: number }>();
-  let subscribed = false;
   let generation = 0;
   const drop = (ids: readonly string[]) => {
     generation += 1;
     for (const id of ids) local.delete(id);
   };
-  const unsubscribed = () => {
-    subscribed = false;
-    generation += 1;
-    local.clear();
-  };
-
-  const subscriber = redis.duplicate({ autoResubscribe: false, enableOfflineQueue: true });
-  subscriber.on('message', (_channel: string, message: string) => drop(message.split(',')));
-  subscriber.on('close', unsubscribed);
-  subscriber.on('error', (error: Error) =>
-    logger.warn('change subscription error', { cache: name, error: error.message }),
+  const announcements = listenForChanges(
+    redis,
+    name,
+    {
+      changed: drop,
+      unsubscribed() {
+        generation += 1;
+        local.clear();
+      },
+    },
+    logger,
+    metrics,
   );
-  subscriber.on('ready', () => {
-    subscriber.subscribe(channel).then(
-      () => (subscribed = true),
-      (error: unknown) =>
-        logger.warn('could not subscribe to changes', { cache: name, error: (error as Error).message }),
-    );
-  });
 
   /**
    * Announces changes to every instance. An announcement Redis did not take never fails the change
@@ -120,7 +117,7 @@ function withLocalCopies<T>(
   const missedAnnouncements = new Set<string>();
   const announce = async (ids: readonly string[]) => {
     try {
-      await redis.publish(channel, ids.join(','));
+      await announcements.announce(ids);
       for (const id of ids) missedAnnouncements.delete(id);
     } catch (error) {
       metrics.redis.degradedOperations.inc({ operation: 'publish' });
@@ -140,7 +137,7 @@ function withLocalCopies<T>(
   return {
     async read(id, load, ttlSeconds) {
       const now = Date.now();
-      const kept = subscribed ? local.get(id) : undefined;
+      const kept = announcements.listening ? local.get(id) : undefined;
       if (kept && kept.until > now) {
         metrics.cache.requests.inc({ cache: localLabel, result: 'hit' });
         return kept.value;
@@ -152,7 +149,7 @@ function withLocalCopies<T>(
       const readAt = generation;
       const unchanged = () => readAt === generation;
       const value = await shared.read(id, load, ttlSeconds, unchanged);
-      if (value !== undefined && subscribed && unchanged()) {
+      if (value !== undefined && announcements.listening && unchanged()) {
         if (local.size >= localMaxEntries) local.delete(local.keys().next().value!);
         local.set(id, { value, until: now + Math.min(localTtlMs, ttlSeconds * 1000) });
       }
@@ -164,9 +161,7 @@ function withLocalCopies<T>(
       await shared.forget(ids);
       await announce(ids);
     },
-    async close() {
-      await subscriber.quit().catch(() => subscriber.disconnect());
-    },
+    close: () => announcements.close(),
   };
 }
 

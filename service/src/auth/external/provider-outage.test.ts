@@ -13,6 +13,7 @@ import { AppError } from '../../platform/errors';
 import { linkedUserFinder } from './linked-user';
 import { createExternalVerifier, type ExternalVerifier, type ExternalVerifierOptions } from './verifier';
 import { useTestApp, type TestApp } from '../../../test/support/test-app';
+import { until } from '../../../test/support/until';
 
 /**
  * The provider fails while the service runs: stopped (connections refused) or slow (answers after the
@@ -35,15 +36,6 @@ async function breakerGauge(runtime: TestRuntime): Promise<number | undefined> {
     response.text,
   );
   return match ? Number(match[1]) : undefined;
-}
-
-/** Waits (without asserting on time) for something that happens in the background. */
-async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 400; attempt += 1) {
-    if (await condition()) return;
-    await sleep(25);
-  }
-  expect.fail(`${what} never happened`);
 }
 
 /** The breaker's reset timer lets it half open after resetTimeoutMs. */
