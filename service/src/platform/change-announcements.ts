@@ -32,6 +32,13 @@ export interface ChangeListener {
   unsubscribed(): void;
 }
 
+/** An announcement of this instance, until as many confirmations came as Redis counted receivers. */
+interface Waiting {
+  confirmed: number;
+  expected: number;
+  settle: () => void;
+}
+
 function parse(message: string): { ids: string[]; confirm?: { announcer: string; number: string } } {
   const parts = message.split(',');
   const last = parts[parts.length - 1]!;
@@ -61,7 +68,7 @@ export function listenForChanges(
   const ownConfirmations = confirmationsOf(self);
   let listening = false;
   let announced = 0;
-  const awaiting = new Map<string, { confirmed: number; expected: number; settle: () => void }>();
+  const awaiting = new Map<string, Waiting>();
 
   const received = (message: string) => {
     const { ids, confirm } = parse(message);
@@ -96,38 +103,6 @@ export function listenForChanges(
     );
   });
 
-  /** Resolves once `expected()` confirmations of `number` arrived, or at the timeout (counted). */
-  const confirmationsFor = (number: string) => {
-    let setExpected: (expected: number) => void = () => undefined;
-    const settled = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        metrics.cache.unconfirmedChanges.inc({ cache: name });
-        logger.warn('not every instance confirmed a change in time; their copies end within their TTL', {
-          cache: name,
-          confirmed: waiting.confirmed,
-          expected: waiting.expected,
-          timeoutMs: CONFIRMATION_TIMEOUT_MS,
-        });
-        waiting.settle();
-      }, CONFIRMATION_TIMEOUT_MS);
-      const waiting = {
-        confirmed: 0,
-        expected: Number.POSITIVE_INFINITY,
-        settle: () => {
-          clearTimeout(timer);
-          awaiting.delete(number);
-          resolve();
-        },
-      };
-      awaiting.set(number, waiting);
-      setExpected = (expected) => {
-        waiting.expected = expected;
-        if (waiting.confirmed >= expected) waiting.settle();
-      };
-    });
-    return { settled, setExpected };
-  };
-
   return {
     get listening() {
       return listening;
@@ -140,17 +115,35 @@ export function listenForChanges(
       }
       announced += 1;
       const number = String(announced);
-      const { settled, setExpected } = confirmationsFor(number);
+      const waiting: Waiting = { confirmed: 0, expected: Number.POSITIVE_INFINITY, settle: () => undefined };
+      const settled = new Promise<void>((resolve) => (waiting.settle = resolve));
+      awaiting.set(number, waiting);
       try {
-        setExpected(await redis.publish(changesChannel, `${ids.join(',')},${CONFIRM_TAG}${self}:${number}`));
-      } catch (error) {
-        setExpected(0);
-        throw error;
+        // Confirmations may come back before PUBLISH's own answer: they are counted from here on.
+        waiting.expected = await redis.publish(
+          changesChannel,
+          `${ids.join(',')},${CONFIRM_TAG}${self}:${number}`,
+        );
+        if (waiting.confirmed < waiting.expected) {
+          const timer = setTimeout(() => {
+            metrics.cache.unconfirmedChanges.inc({ cache: name });
+            logger.warn('not every instance confirmed a change in time; their copies end within their TTL', {
+              cache: name,
+              confirmed: waiting.confirmed,
+              expected: waiting.expected,
+              timeoutMs: CONFIRMATION_TIMEOUT_MS,
+            });
+            waiting.settle();
+          }, CONFIRMATION_TIMEOUT_MS);
+          await settled;
+          clearTimeout(timer);
+        }
+      } finally {
+        awaiting.delete(number);
       }
-      await settled;
     },
     async close() {
-      for (const waiting of [...awaiting.values()]) waiting.settle();
+      for (const waiting of awaiting.values()) waiting.settle();
       await subscriber.quit().catch(() => subscriber.disconnect());
     },
   };
