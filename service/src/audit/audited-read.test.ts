@@ -3,11 +3,15 @@ import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 import { metricValue } from '../../test/support/assertions';
 import { auditRowsFor } from '../../test/support/audit';
+import { createConsultation } from '../../test/support/clinical-factories';
 import type { Identity } from '../../test/support/identities';
 import { newRequestId } from '../../test/support/route-matrix';
 import { useTestApp } from '../../test/support/test-app';
 
-/** GET /v1/patients/me reads the caller's record and writes its audit event in one statement. */
+/**
+ * GET /v1/patients/me reads the caller's record and writes its audit event in one statement; a provider's
+ * GET /v1/patients/:patientId checks the care relationship in it too.
+ */
 describe('a PHI read audited in its own statement', () => {
   const app = useTestApp();
 
@@ -83,6 +87,47 @@ describe('a PHI read audited in its own statement', () => {
       const events = await auditRowsFor(app.runtime, requestId);
       expect(events.map(({ patient_ids, outcome }) => ({ patient_ids, outcome }))).to.deep.equal([
         { patient_ids: [who.userId], outcome: 'success' },
+      ]);
+    }
+  });
+
+  it("checks a provider's care relationship in the read's statement, read by read", async () => {
+    const admin = await app.admin();
+    const owner = await app.patient();
+    const [caring, onlyRequested, unrelated] = await Promise.all([
+      app.provider({ admin }),
+      app.provider({ admin }),
+      app.provider({ admin }),
+    ]);
+    await createConsultation(app.runtime.models, owner.userId, {
+      providerId: caring.userId,
+      status: 'completed',
+    });
+    // A request that names the provider but was never accepted gives no access.
+    await createConsultation(app.runtime.models, owner.userId, {
+      providerId: onlyRequested.userId,
+      status: 'requested',
+    });
+    // Concurrent, so that reads of one record by providers with and without access share statements.
+    const reads = [caring, onlyRequested, unrelated, caring, unrelated, onlyRequested, caring].map((who) => ({
+      who,
+      requestId: newRequestId(),
+    }));
+    const responses = await Promise.all(
+      reads.map(({ who, requestId }) =>
+        app.http().get(`/v1/patients/${owner.userId}`).set(who.headers).set('X-Request-Id', requestId),
+      ),
+    );
+    for (const [i, { who, requestId }] of reads.entries()) {
+      const allowed = who === caring;
+      expect(responses[i]!.status).to.equal(allowed ? 200 : 404);
+      if (allowed) expect(responses[i]!.body.patientId).to.equal(owner.userId);
+      else expect(responses[i]!.body).not.to.have.property('givenName');
+      const events = await auditRowsFor(app.runtime, requestId);
+      expect(
+        events.map(({ actor_user_id, patient_ids, outcome }) => ({ actor_user_id, patient_ids, outcome })),
+      ).to.deep.equal([
+        { actor_user_id: who.userId, patient_ids: [owner.userId], outcome: allowed ? 'success' : 'denied' },
       ]);
     }
   });

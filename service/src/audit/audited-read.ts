@@ -10,14 +10,26 @@ export interface AuditedReadOptions {
    * list, e.g. `SELECT user_id, ... FROM patients WHERE user_id = ANY($1::uuid[])`.
    */
   readonly select: string;
+  /**
+   * Who may read which record, when not everyone who names it: a condition on `wanted.key` and
+   * `wanted.viewer` (the reader's id, a uuid). A record it refuses is answered as not found, and its
+   * read records nothing in the statement (the route records the refusal). Every read then names its
+   * viewer; one that names none is refused.
+   */
+  readonly visibleTo?: string;
   readonly query: DirectQuery;
   readonly metrics: Metrics;
   /** Reads in one statement at most. */
   readonly maxBatch: number;
 }
 
-interface Wanted {
+/** One read: the record's key and, where visibility is checked, who reads it. */
+export interface RecordRead {
   readonly key: string;
+  readonly viewer?: string;
+}
+
+interface Wanted extends RecordRead {
   /** The event as JSON, for jsonb_populate_record. */
   readonly record: string;
 }
@@ -31,52 +43,63 @@ function asRecord(event: AuditEventInput): string {
 }
 
 /**
- * One statement reads the records and appends the audit event of each read that found its record.
- * Autocommit makes both one transaction, so a record is answered only from a statement whose events are
- * durable, and a failure of either fails both. A read that finds nothing answers no PHI: its refusal is
- * recorded by the route, as any other. The events come as one JSON array in the order of the keys (`$2`):
- * an array of texts would be escaped character by character by node-postgres.
+ * One statement reads the records and appends the audit event of each read that found its record (and
+ * may see it). Autocommit makes both one transaction, so a record is answered only from a statement
+ * whose events are durable, and a failure of either fails both. A read that finds nothing answers no PHI:
+ * its refusal is recorded by the route, as any other. The events come as one JSON array in the order of
+ * the keys (`$2`): an array of texts would be escaped character by character by node-postgres. Rows come
+ * back by read (`n`), not by key: two readers of one record may be answered differently.
  */
-const statementOf = (select: string) => `WITH found AS (${select}),
+function statementOf(select: string, visibleTo: string | undefined): string {
+  const viewer = visibleTo ? 'viewer, ' : '';
+  return `WITH found AS (${select}),
   wanted AS (
-    SELECT key, record FROM unnest($1::uuid[]) WITH ORDINALITY AS k (key, n)
+    SELECT n, key, ${viewer}record FROM unnest($1::uuid[]${visibleTo ? ', $3::uuid[]' : ''})
+      WITH ORDINALITY AS k (key, ${viewer}n)
     JOIN jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e (record, n) USING (n)
+  ),
+  allowed AS (
+    SELECT wanted.n, wanted.key, wanted.record FROM wanted JOIN found AS f (found_key) ON f.found_key = wanted.key
+    ${visibleTo ? `WHERE ${visibleTo}` : ''}
   ),
   audited AS (
     INSERT INTO audit_events (${EVENT_COLUMNS.join(', ')})
     SELECT ${EVENT_COLUMNS.map((column) => `event.${column}`).join(', ')}
-    FROM wanted JOIN found AS f (found_key) ON f.found_key = wanted.key
-    CROSS JOIN LATERAL jsonb_populate_record(NULL::audit_events, wanted.record) AS event
+    FROM allowed CROSS JOIN LATERAL jsonb_populate_record(NULL::audit_events, allowed.record) AS event
   )
-SELECT * FROM found`;
+SELECT allowed.n::int, f.* FROM allowed JOIN found AS f (found_key) ON f.found_key = allowed.key`;
+}
 
 /**
  * Reads one record by key with its audit event in the same statement, shared with the reads of other
  * requests made meanwhile (platform/group-commit), one statement at a time. Against a read and then the
  * route's own event, it saves a round trip to the database and a commit's wait per request, which under
- * load was most of the PHI read's time (loadtests/reports/hot-paths.md). The key must be a UUID in lower
- * case (the form PostgreSQL answers).
+ * load was most of the PHI read's time (loadtests/reports/hot-paths.md). Keys and viewers must be UUIDs:
+ * anything else would fail the statement for every read in it.
  */
-export function createAuditedRead({ select, query, metrics, maxBatch }: AuditedReadOptions) {
-  const statement = statementOf(select);
+export function createAuditedRead({ select, visibleTo, query, metrics, maxBatch }: AuditedReadOptions) {
+  const statement = statementOf(select, visibleTo);
   const readMany = groupCommit(
     async (wanted: readonly Wanted[]) => {
-      const rows = await query('insert', statement, [
+      const values: unknown[] = [
         wanted.map(({ key }) => key),
         `[${wanted.map(({ record }) => record).join(',')}]`,
-      ]);
-      const found = new Map(rows.map((row) => [row[0] as string, row]));
-      return wanted.map(({ key }) => found.get(key));
+      ];
+      if (visibleTo) values.push(wanted.map(({ viewer }) => viewer ?? null));
+      const answered: (Cells | undefined)[] = new Array(wanted.length);
+      for (const row of await query('insert', statement, values))
+        answered[(row[0] as number) - 1] = row.slice(1);
+      return answered;
     },
     { maxBatch, maxInFlight: 1, onBatch: (size) => metrics.audit.commitBatchSize.observe(size) },
   );
 
-  return async (key: string, audit: ReadAudit): Promise<Cells | undefined> => {
+  return async (read: RecordRead, audit: ReadAudit): Promise<Cells | undefined> => {
     const event = audit.event();
     try {
       // Here, so that a malformed event fails its own caller, never a shared statement.
       checkShape(event);
-      const row = await readMany({ key, record: asRecord(event) });
+      const row = await readMany({ ...read, record: asRecord(event) });
       if (row) {
         countRecorded(metrics, event);
         audit.recorded(event);

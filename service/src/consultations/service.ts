@@ -17,6 +17,7 @@ import { keysetClause, toPage, type Page, type PageRequest } from '../platform/k
 import { storedValueOf } from '../platform/stored-value';
 import { SPECIALTIES } from '../providers/model';
 import { CONSULTATION_STATUSES, Consultation, type ConsultationStatus } from './model';
+import { caresFor } from './care-relationship';
 import { QUEUE_ENTRY, SUMMARY, type ListShape, type QueueEntry } from './list-rows';
 import type { CompleteConsultationInput, RequestConsultationInput } from './schemas';
 import { CANCELLABLE_BY, consultationStates, timestampColumnOf } from './state-machine';
@@ -238,14 +239,12 @@ export function createConsultationService({
     /** Whose consultation this is, for the audit trail of a refused request (see platform/patient-of). */
     patientOf: (id: string) => patientIdOf(sequelize, 'consultations', id),
 
-    /** A provider may see a patient only through a consultation assigned to them that was not just a request. */
+    /** Whether the provider cares for the patient (see care-relationship.ts). */
     async providerCanSeePatient(providerId: string, patientId: string): Promise<boolean> {
-      const rows = await sequelize.query(
-        `SELECT 1 FROM consultations
-          WHERE provider_id = $1 AND patient_id = $2 AND status IN ('accepted', 'in_progress', 'completed', 'no_show')
-          LIMIT 1`,
-        { bind: [providerId, patientId], type: QueryTypes.SELECT },
-      );
+      const rows = await sequelize.query(`SELECT 1 WHERE ${caresFor('$1', '$2')}`, {
+        bind: [providerId, patientId],
+        type: QueryTypes.SELECT,
+      });
       return rows.length > 0;
     },
 

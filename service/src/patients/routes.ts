@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { callerAsPatient, fromParam } from '../audit/subject';
+import { readAuditOf } from '../audit/read-audit';
 import { authOf } from '../auth/context';
 import { requireAal2, requireRole } from '../auth/guards';
 import type { ClinicalServices } from '../clinical-services';
@@ -97,7 +98,7 @@ export function patientRoutes({ patients, providers }: Pick<ClinicalServices, 'p
       problems: [404],
       handler: async (ctx, { params }) => {
         ctx.body = presentPatientForProvider(
-          await providers.getPatientForProvider(authOf(ctx), params.patientId),
+          await providers.getPatientForProvider(authOf(ctx), params.patientId, readAuditOf(ctx)),
         );
       },
     }),

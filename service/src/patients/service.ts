@@ -1,4 +1,5 @@
 import type { InferAttributes } from 'sequelize';
+import { caresFor } from '../consultations/care-relationship';
 import type { ConsultationService } from '../consultations/service';
 import { assertRole, type Actor } from '../platform/actor';
 import { notFound } from '../platform/errors';
@@ -94,6 +95,14 @@ export function createPatientService({
     metrics,
     maxBatch: MAX_RECORDS_PER_READ,
   });
+  // A provider's read of a patient: the care relationship, the record and the audit event in one statement.
+  const readAuditedByProvider = createAuditedRead({
+    select: SELECT_PATIENTS,
+    visibleTo: caresFor('wanted.viewer', 'wanted.key'),
+    query,
+    metrics,
+    maxBatch: MAX_RECORDS_PER_READ,
+  });
   /**
    * The record for reading: a SELECT by primary key through node-postgres, shared with the reads of other
    * requests made meanwhile. findByPk builds its query and options anew on every call: most of the PHI
@@ -152,7 +161,7 @@ export function createPatientService({
       if (!audit) return readPatient(actor.userId);
       return readPatient(
         actor.userId,
-        async (patientId) => (await readAudited(patientId, audit)) as StoredPatient | undefined,
+        async (patientId) => (await readAudited({ key: patientId }, audit)) as StoredPatient | undefined,
       );
     },
 
@@ -183,6 +192,22 @@ export function createPatientService({
      */
     async getRecord(patientId: string): Promise<PatientRecord> {
       return readPatient(patientId);
+    },
+
+    /**
+     * A patient's record for a provider who cares for them (consultations/care-relationship.ts), read
+     * with the route's audit event; not found (and nothing recorded with it) for any other provider.
+     */
+    async getRecordForProvider(
+      providerId: string,
+      patientId: string,
+      audit: ReadAudit,
+    ): Promise<PatientRecord> {
+      return readPatient(
+        patientId,
+        async (key) =>
+          (await readAuditedByProvider({ key, viewer: providerId }, audit)) as StoredPatient | undefined,
+      );
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { InferAttributes } from 'sequelize';
+import type { ReadAudit } from '../audit/read-audit';
 import type { AssignedConsultationListRequest } from '../consultations/schemas';
 import type { ConsultationService } from '../consultations/service';
 import type { CachedGauge } from '../observability/cached-gauge';
@@ -77,9 +78,13 @@ export function createProviderService({
       return consultations.listForProvider(actor.userId, page, status);
     },
 
-    /** A patient's record, only for a provider with a consultation assigned to them with that patient. */
-    async getPatientForProvider(actor: Actor, patientId: string): Promise<PatientRecord> {
+    /**
+     * A patient's record, only for a provider with a consultation assigned to them with that patient. With
+     * the route's audit event, the check, the read and the event are one statement.
+     */
+    async getPatientForProvider(actor: Actor, patientId: string, audit?: ReadAudit): Promise<PatientRecord> {
       assertRole(actor, 'provider');
+      if (audit) return patients.getRecordForProvider(actor.userId, patientId, audit);
       if (!(await consultations.providerCanSeePatient(actor.userId, patientId))) {
         throw notFound('No such patient.');
       }
