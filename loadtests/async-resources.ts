@@ -13,11 +13,16 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { stopTestServer } from '../service/test/support/environment';
 import { startService } from '../service/test/support/service-process';
-import { benchEnvironment, headersFor, people } from './hot-setup';
+import { benchEnvironment, people, PROVIDER_READ_PATH, requestFor } from './hot-setup';
 import { NEVER_MS, stopAll } from './service-bench';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
-const PATHS = ['/v1/patients/me', '/v1/patients/me/consultations', '/v1/providers/me/queue'];
+const PATHS = [
+  '/v1/patients/me',
+  PROVIDER_READ_PATH,
+  '/v1/patients/me/consultations',
+  '/v1/providers/me/queue',
+];
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
@@ -35,10 +40,11 @@ async function main(): Promise<void> {
   );
   try {
     for (const path of PATHS) {
+      const sent = requestFor(path, signedIn);
       const run = async () => {
         const result = await autocannon({
-          url: `http://127.0.0.1:${service.port}${path}`,
-          headers: headersFor(path, signedIn),
+          url: `http://127.0.0.1:${service.port}${sent.path}`,
+          headers: sent.headers,
           amount: REQUESTS,
           connections: 8,
         });

@@ -1,7 +1,7 @@
 /**
  * Where the CPU of one request goes, process by process (`npx tsx loadtests/hot-cpu.ts`, after
  * `npm run build`): one instance of the built service as bench:hot runs it, loaded by autocannon for
- * BENCH_SECONDS (10) on BENCH_PATH (/v1/patients/me; a /v1/providers/ path is sent as the provider), and
+ * BENCH_SECONDS (10) on BENCH_PATH (/v1/patients/me; sent as hot-setup.ts's requestFor says), and
  * the CPU time (user + system, from /proc) that each process spent on it divided by the requests answered:
  * the service, the PostgreSQL backends of the bench database, Redis, this process (autocannon), the rest.
  * On a 2-core machine, 2 s of CPU per second divided by their sum is the ceiling of req/s.
@@ -16,8 +16,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { stopTestServer } from '../service/test/support/environment';
 import {
   benchEnvironment,
-  headersFor,
   people,
+  requestFor,
   serviceSettings,
   startInstances,
   stopInstances,
@@ -71,14 +71,17 @@ const ticksBy = (snapshot: readonly ProcessCpu[], pick: (cpu: ProcessCpu) => num
     new Map<string, number>(),
   );
 
-async function measure(env: NodeJS.ProcessEnv, headers: Record<string, string>, database: string) {
+async function measure(
+  env: NodeJS.ProcessEnv,
+  sent: { path: string; headers: Record<string, string> },
+  database: string,
+) {
   const instances = await startInstances(env);
   try {
     const service = instances.service!;
     const slice = {
       port: service.port,
-      path: PATH,
-      headers,
+      ...sent,
       connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
     };
     await load({ ...slice, duration: 3 });
@@ -129,7 +132,7 @@ async function main(): Promise<void> {
     const signedIn = await people(env);
     for (const variant of (process.env.BENCH_VARIANTS ?? '').split(';')) {
       console.log(`\nsettings: ${variant || 'defaults'}`);
-      await measure({ ...env, ...serviceSettings(variant) }, headersFor(PATH, signedIn), database);
+      await measure({ ...env, ...serviceSettings(variant) }, requestFor(PATH, signedIn), database);
     }
   } finally {
     sink.server.close();

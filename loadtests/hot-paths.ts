@@ -5,6 +5,7 @@
  *
  *   hello-world                    the smallest Koa 3 app, its own process
  *   GET /v1/patients/me            the audited PHI read, as a signed-in patient
+ *   GET /v1/patients/:patientId    the same record read by a provider who cares for the patient (aal2)
  *   GET /v1/patients/me/consultations   a patient's list (20 rows), audited
  *   GET /v1/providers/me/queue     a provider's queue (20 requests of their specialty), aal2, audited
  *
@@ -22,7 +23,15 @@
  */
 import { loadavg } from 'node:os';
 import { stopTestServer } from '../service/test/support/environment';
-import { benchEnvironment, people, startInstances, stopInstances, type Target } from './hot-setup';
+import {
+  benchEnvironment,
+  people,
+  PROVIDER_READ_PATH,
+  requestFor,
+  startInstances,
+  stopInstances,
+  type Target,
+} from './hot-setup';
 import { pacedLoad, type PacedFigures } from './paced-load';
 import { load, median, type Figures } from './service-bench';
 
@@ -122,10 +131,16 @@ async function main(): Promise<void> {
   console.log(
     `PostgreSQL ${new URL(env.DATABASE_URL!).host}${process.env.TEST_DATABASE_URL || process.env.BENCH_DATABASE_URL ? '' : ' (embedded)'}, Redis ${env.REDIS_URL ?? 'none (sessions and the request limit in process)'}`,
   );
-  const { patient, provider } = await people(env);
+  const signedIn = await people(env);
+  const { patient, provider } = signedIn;
   const targets: Target[] = [
     { name: 'Koa hello-world', path: '/', headers: {}, instance: 'helloWorld' },
     { name: 'GET /v1/patients/me', path: '/v1/patients/me', headers: patient, instance: 'service' },
+    {
+      name: 'GET /v1/patients/:id, provider',
+      ...requestFor(PROVIDER_READ_PATH, signedIn),
+      instance: 'service',
+    },
     {
       name: 'GET /v1/patients/me/consultations',
       path: '/v1/patients/me/consultations',

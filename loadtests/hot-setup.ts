@@ -47,33 +47,48 @@ export async function benchEnvironment() {
 }
 
 /**
- * A patient with LIST_ROWS consultation requests and a provider of their specialty (aal2), made through
- * the API of an in-process runtime on the same database; their tokens work on every instance.
+ * A patient with LIST_ROWS consultation requests, and a provider of their specialty (aal2) who accepted one
+ * more: the provider cares for the patient (their read of the patient's record is allowed), and the
+ * queue still holds LIST_ROWS requests. Made through the API of an in-process runtime on the same
+ * database; their tokens work on every instance.
  */
 export async function people(env: NodeJS.ProcessEnv) {
   const databaseUrl = env.DATABASE_URL!;
   const runtime = createRuntime(loadConfig(env), databaseUrl, createLogger({ level: 'error' }));
+  const api = request(runtime.app.callback());
   try {
     const patient = await createPatient(runtime);
     const provider = await createProvider(runtime, { specialty: 'general_practice' });
-    for (let row = 0; row < LIST_ROWS; row += 1) {
-      const response = await request(runtime.app.callback())
+    const requestOne = async () => {
+      const response = await api
         .post('/v1/consultations')
         .set(patient.headers)
         .send({ specialty: 'general_practice', reason: 'Benchmark request' });
       expectStatus(response, 201, 'request a consultation');
-    }
-    return { patient: patient.headers, provider: provider.headers };
+      return (response.body as { id: string }).id;
+    };
+    const accepted = await api.post(`/v1/consultations/${await requestOne()}/accept`).set(provider.headers);
+    expectStatus(accepted, 200, 'accept a consultation');
+    for (let row = 0; row < LIST_ROWS; row += 1) await requestOne();
+    return { patient: patient.headers, provider: provider.headers, patientId: patient.userId };
   } finally {
     await runtime.close();
   }
 }
 
-/** Whose requests a path is measured with: the provider's under /v1/providers/, else the patient's. */
-export const headersFor = (
-  path: string,
-  { patient, provider }: Awaited<ReturnType<typeof people>>,
-): Record<string, string> => (path.startsWith('/v1/providers/') ? provider : patient);
+export type People = Awaited<ReturnType<typeof people>>;
+
+/** The provider's read of the patient's record, as a path for BENCH_PATH. */
+export const PROVIDER_READ_PATH = '/v1/patients/:patientId';
+
+/**
+ * A path as requested, and whose requests it is measured with: the provider's under /v1/providers/ and
+ * for PROVIDER_READ_PATH (with the patient's id put in), else the patient's.
+ */
+export function requestFor(path: string, { patient, provider, patientId }: People) {
+  if (path === PROVIDER_READ_PATH) return { path: `/v1/patients/${patientId}`, headers: provider };
+  return { path, headers: path.startsWith('/v1/providers/') ? provider : patient };
+}
 
 /**
  * Service settings written `A=1,B=2` (BENCH_VARIANTS, BENCH_A...), as variables; split at each setting's

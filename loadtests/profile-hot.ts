@@ -1,8 +1,8 @@
 /**
  * A CPU profile of the audited PHI read under load (`npm run profile:hot`, which builds first): one
  * instance of the built service runs with --cpu-prof while autocannon drives GET BENCH_PATH
- * (/v1/patients/me; a /v1/providers/ path is sent as the provider, anything else as the patient) after a
- * warm-up, then stops; the profile is summarised (loadtests/profile-summary.ts) and kept in
+ * (/v1/patients/me; `/v1/patients/:patientId` is the provider's read of the patient, a /v1/providers/ path is
+ * sent as the provider, anything else as the patient; hot-setup.ts's requestFor) after a warm-up, then stops; the profile is summarised (loadtests/profile-summary.ts) and kept in
  * BENCH_PROFILE_DIR (a temporary folder by default).
  *
  * BENCH_PROFILE_SECONDS (20), BENCH_CONNECTIONS (32).
@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { stopTestServer } from '../service/test/support/environment';
 import {
   benchEnvironment,
-  headersFor,
   people,
+  requestFor,
   startInstances,
   stopInstances,
   type Instances,
@@ -38,8 +38,7 @@ async function main(): Promise<void> {
     instances = await startInstances(env, dir);
     const slice = {
       port: instances.service!.port,
-      path: PATH,
-      headers: headersFor(PATH, signedIn),
+      ...requestFor(PATH, signedIn),
       connections: CONNECTIONS,
     };
     await load({ ...slice, duration: 3 });

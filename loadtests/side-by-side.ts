@@ -1,7 +1,7 @@
 /**
  * Two variants of the built service loaded at the same time (`npx tsx loadtests/side-by-side.ts`, after
  * `npm run build`): each gets its own autocannon with BENCH_CONNECTIONS (32) on BENCH_PATH
- * (/v1/patients/me), for BENCH_ROUNDS (8) rounds of BENCH_SLICE_SECONDS (5). Both share the machine, the
+ * (/v1/patients/me; sent as hot-setup.ts's requestFor says), for BENCH_ROUNDS (8) rounds of BENCH_SLICE_SECONDS (5). Both share the machine, the
  * database and Redis in the same seconds, so a machine whose speed moves by a fifth from one second to
  * the next (as these do) moves both alike: the figure is the median of B's req/s over A's per round.
  * Slices taken one after the other (hot-cpu.ts, bench:hot's baseline) could not tell apart changes
@@ -13,7 +13,7 @@
  */
 import { stopTestServer } from '../service/test/support/environment';
 import { startService, type StartedService } from '../service/test/support/service-process';
-import { benchEnvironment, headersFor, people, serviceSettings } from './hot-setup';
+import { benchEnvironment, people, requestFor, serviceSettings } from './hot-setup';
 import { load, median, NEVER_MS, stopAll, type Figures } from './service-bench';
 
 const PATH = process.env.BENCH_PATH ?? '/v1/patients/me';
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const { env, sink } = await benchEnvironment();
   const started: StartedService[] = [];
   try {
-    const headers = headersFor(PATH, await people(env));
+    const sent = requestFor(PATH, await people(env));
     for (const side of ['A', 'B'] as const) {
       const serviceEnv = {
         ...env,
@@ -39,9 +39,7 @@ async function main(): Promise<void> {
     }
     const both = (duration: number) =>
       Promise.all(
-        started.map((service) =>
-          load({ port: service.port, path: PATH, headers, connections: CONNECTIONS, duration }),
-        ),
+        started.map((service) => load({ port: service.port, ...sent, connections: CONNECTIONS, duration })),
       );
     await both(3); // JIT, pools
     const rounds: (readonly [Figures, Figures])[] = [];

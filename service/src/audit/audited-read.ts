@@ -42,40 +42,60 @@ function asRecord(event: AuditEventInput): string {
   return JSON.stringify(record);
 }
 
+const appendEvents = (from: string) => `INSERT INTO audit_events (${EVENT_COLUMNS.join(', ')})
+    SELECT ${EVENT_COLUMNS.map((column) => `event.${column}`).join(', ')}
+    FROM ${from} CROSS JOIN LATERAL jsonb_populate_record(NULL::audit_events, record) AS event`;
+
 /**
  * One statement reads the records and appends the audit event of each read that found its record (and
  * may see it). Autocommit makes both one transaction, so a record is answered only from a statement
  * whose events are durable, and a failure of either fails both. A read that finds nothing answers no PHI:
  * its refusal is recorded by the route, as any other. The events come as one JSON array in the order of
- * the keys (`$2`): an array of texts would be escaped character by character by node-postgres. Rows come
- * back by read (`n`), not by key: two readers of one record may be answered differently.
+ * the keys (`$2`): an array of texts would be escaped character by character by node-postgres.
+ *
+ * Where anyone who names a record may read it, the records come back once each, by key. Where visibility
+ * is checked, two readers of one record may be answered differently: the rows come back read by read
+ * (`n`, from 1), each with its record.
  */
 function statementOf(select: string, visibleTo: string | undefined): string {
   const viewer = visibleTo ? 'viewer, ' : '';
-  return `WITH found AS (${select}),
-  wanted AS (
+  const wanted = `wanted AS (
     SELECT n, key, ${viewer}record FROM unnest($1::uuid[]${visibleTo ? ', $3::uuid[]' : ''})
       WITH ORDINALITY AS k (key, ${viewer}n)
     JOIN jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e (record, n) USING (n)
-  ),
+  )`;
+  if (!visibleTo)
+    return `WITH found AS (${select}), ${wanted},
+  audited AS (${appendEvents('wanted JOIN found AS f (found_key) ON f.found_key = wanted.key')})
+SELECT * FROM found`;
+  return `WITH found AS (${select}), ${wanted},
   allowed AS (
     SELECT wanted.n, wanted.key, wanted.record FROM wanted JOIN found AS f (found_key) ON f.found_key = wanted.key
-    ${visibleTo ? `WHERE ${visibleTo}` : ''}
+    WHERE ${visibleTo}
   ),
-  audited AS (
-    INSERT INTO audit_events (${EVENT_COLUMNS.join(', ')})
-    SELECT ${EVENT_COLUMNS.map((column) => `event.${column}`).join(', ')}
-    FROM allowed CROSS JOIN LATERAL jsonb_populate_record(NULL::audit_events, allowed.record) AS event
-  )
+  audited AS (${appendEvents('allowed')})
 SELECT allowed.n::int, f.* FROM allowed JOIN found AS f (found_key) ON f.found_key = allowed.key`;
+}
+
+/** Each read's record among a statement's rows (see statementOf). */
+function answersOf(rows: readonly Cells[], wanted: readonly RecordRead[], byRead: boolean) {
+  if (!byRead) {
+    // user_id comes back in PostgreSQL's text form of a uuid: lower case, as the keys are.
+    const found = new Map(rows.map((row) => [row[0] as string, row]));
+    return wanted.map(({ key }) => found.get(key));
+  }
+  const answered = new Array<Cells | undefined>(wanted.length);
+  for (const row of rows) answered[(row[0] as number) - 1] = row.slice(1);
+  return answered;
 }
 
 /**
  * Reads one record by key with its audit event in the same statement, shared with the reads of other
  * requests made meanwhile (platform/group-commit), one statement at a time. Against a read and then the
  * route's own event, it saves a round trip to the database and a commit's wait per request, which under
- * load was most of the PHI read's time (loadtests/reports/hot-paths.md). Keys and viewers must be UUIDs:
- * anything else would fail the statement for every read in it.
+ * load was most of the PHI read's time (loadtests/reports/hot-paths.md). Keys and viewers must be UUIDs
+ * (anything else would fail the statement for every read in it), keys in lower case (the form
+ * PostgreSQL answers).
  */
 export function createAuditedRead({ select, visibleTo, query, metrics, maxBatch }: AuditedReadOptions) {
   const statement = statementOf(select, visibleTo);
@@ -86,10 +106,7 @@ export function createAuditedRead({ select, visibleTo, query, metrics, maxBatch 
         `[${wanted.map(({ record }) => record).join(',')}]`,
       ];
       if (visibleTo) values.push(wanted.map(({ viewer }) => viewer ?? null));
-      const answered: (Cells | undefined)[] = new Array(wanted.length);
-      for (const row of await query('insert', statement, values))
-        answered[(row[0] as number) - 1] = row.slice(1);
-      return answered;
+      return answersOf(await query('insert', statement, values), wanted, visibleTo !== undefined);
     },
     { maxBatch, maxInFlight: 1, onBatch: (size) => metrics.audit.commitBatchSize.observe(size) },
   );
