@@ -5,7 +5,9 @@
  * sent as the provider, anything else as the patient; hot-setup.ts's requestFor) after a warm-up, then stops; the profile is summarised (loadtests/profile-summary.ts) and kept in
  * BENCH_PROFILE_DIR (a temporary folder by default).
  *
- * BENCH_PROFILE_SECONDS (20), BENCH_CONNECTIONS (32).
+ * BENCH_PROFILE_SECONDS (20), BENCH_CONNECTIONS (32). BENCH_RATE: requests per second, evenly spaced
+ * (paced-load.ts), instead of as many as the connections get answered: the work at a load the service
+ * keeps up with, which costs more per request than at saturation.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -20,11 +22,13 @@ import {
   stopInstances,
   type Instances,
 } from './hot-setup';
+import { pacedLoad } from './paced-load';
 import { load } from './service-bench';
 
 const SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PATH = process.env.BENCH_PATH ?? '/v1/patients/me';
+const RATE = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : undefined;
 
 async function main(): Promise<void> {
   const dir = process.env.BENCH_PROFILE_DIR ?? mkdtempSync(join(tmpdir(), 'carewatch-profile-'));
@@ -43,7 +47,9 @@ async function main(): Promise<void> {
     };
     await load({ ...slice, duration: 3 });
     measuredFrom = (Date.now() - spawned) / 1000;
-    const figures = await load({ ...slice, duration: SECONDS });
+    const figures = RATE
+      ? await pacedLoad({ ...slice, rate: RATE, seconds: SECONDS })
+      : await load({ ...slice, duration: SECONDS });
     console.log(
       `GET ${PATH} under the profiler: ${figures.requestsPerSecond.toFixed(0)} req/s, p99 ${figures.p99} ms, ${figures.errors} errors (load ${loadavg()[0]!.toFixed(1)})`,
     );
