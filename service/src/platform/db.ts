@@ -18,6 +18,19 @@ export interface DatabaseOptions {
   readonly pooler?: 'none' | 'pgbouncer';
 }
 
+/**
+ * A refused connection never carried the statement, so trying again is safe for writes too: a query
+ * outside a transaction rides out a pooler or server restart of a second or so (0.1 + 0.2 + 0.4 + 0.8 s).
+ * Only a refusal: a full pool (acquire timeout) must stay a fast 503. Sequelize's queries retry with it,
+ * and the direct statements' connections too (direct-query.ts, with retry-as-promised as Sequelize).
+ */
+export const RETRY_REFUSED_CONNECTIONS = {
+  match: [ConnectionRefusedError],
+  max: 5,
+  backoffBase: 100,
+  backoffExponent: 2,
+};
+
 /** Query timing by operation and pool acquisition time, without logging a statement or its values. */
 function instrument(sequelize: Sequelize, metrics: Metrics): void {
   const acquireStarted = new WeakMap<object, bigint>();
@@ -68,10 +81,7 @@ export function createDatabase(options: DatabaseOptions, metrics?: Metrics): Seq
       application_name: options.applicationName ?? 'carewatch',
     },
     define: { underscored: true, timestamps: true },
-    // A refused connection never carried the statement, so trying again is safe for writes too: a query
-    // outside a transaction rides out a pooler or server restart of a second or so (0.1 + 0.2 + 0.4 +
-    // 0.8 s). Only a refusal: a full pool (acquire timeout) must stay a fast 503.
-    retry: { match: [ConnectionRefusedError], max: 5, backoffBase: 100, backoffExponent: 2 },
+    retry: RETRY_REFUSED_CONNECTIONS,
   };
   const sequelize = new Sequelize(options.url, sequelizeOptions);
   if (metrics) {

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
-import { ConnectionAcquireTimeoutError, ConnectionError, type Sequelize } from 'sequelize';
+import retryAsPromised from 'retry-as-promised';
+import {
+  ConnectionAcquireTimeoutError,
+  ConnectionError,
+  ConnectionRefusedError,
+  type Sequelize,
+} from 'sequelize';
 import { isConnectionLoss } from './connection-loss';
+import { RETRY_REFUSED_CONNECTIONS } from './db';
 import type { Metrics } from '../observability/metrics';
 import type { Operation } from './sql-operation';
 
@@ -72,13 +79,21 @@ export function createDirectQuery(
   const pool = (sequelize.connectionManager as unknown as { pool: ConnectionPool }).pool;
   /**
    * A connection straight from the pool, timed and counted as Sequelize's getConnection would (db.ts's
-   * hooks, db-errors.ts's timeout count): getConnection runs its hooks and wrappers through about a dozen
-   * promises per acquisition, each one costly while async hooks are on (tracing's context).
+   * hooks, db-errors.ts's timeout count), a refused one tried again as db.ts's queries are:
+   * getConnection runs its hooks and wrappers through about a dozen promises per acquisition, each one
+   * costly while async hooks are on (tracing's context).
    */
   const acquire = async (type: 'read' | 'write') => {
     const started = process.hrtime.bigint();
     try {
-      const connection = await pool.acquire(type, false);
+      let connection: PgConnection;
+      try {
+        connection = await pool.acquire(type, false);
+      } catch (refused) {
+        // Tried again only once refused: the hot paths' acquisitions pay nothing for the retry.
+        if (!(refused instanceof ConnectionRefusedError)) throw refused;
+        connection = await retryAsPromised(() => pool.acquire(type, false), RETRY_REFUSED_CONNECTIONS);
+      }
       metrics?.db.acquireDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
       return connection;
     } catch (error) {
