@@ -7,6 +7,10 @@ import { createConsultation } from '../../test/support/clinical-factories';
 import type { Identity } from '../../test/support/identities';
 import { newRequestId } from '../../test/support/route-matrix';
 import { useTestApp } from '../../test/support/test-app';
+import { caresFor } from '../consultations/care-relationship';
+import { createDirectQuery, type DirectQuery } from '../platform/direct-query';
+import { createAuditedRead } from './audited-read';
+import type { AuditEventInput } from './recorder';
 
 /**
  * GET /v1/patients/me reads the caller's record and writes its audit event in one statement; a provider's
@@ -129,6 +133,56 @@ describe('a PHI read audited in its own statement', () => {
       ).to.deep.equal([
         { actor_user_id: who.userId, patient_ids: [owner.userId], outcome: allowed ? 'success' : 'denied' },
       ]);
+    }
+  });
+
+  it('answers each read of one statement as its own viewer may see it', async () => {
+    const admin = await app.admin();
+    const owner = await app.patient();
+    const [caring, unrelated] = await Promise.all([app.provider({ admin }), app.provider({ admin })]);
+    await createConsultation(app.runtime.models, owner.userId, {
+      providerId: caring.userId,
+      status: 'accepted',
+    });
+    const direct = createDirectQuery(app.runtime.sequelize, app.runtime.metrics, { prepared: true });
+    let statements = 0;
+    const counted: DirectQuery = (...args) => {
+      statements += 1;
+      return direct(...args);
+    };
+    const read = createAuditedRead({
+      select: 'SELECT user_id FROM patients WHERE user_id = ANY($1::uuid[])',
+      visibleTo: caresFor('wanted.viewer', 'wanted.key'),
+      query: counted,
+      metrics: app.runtime.metrics,
+      maxBatch: 100,
+    });
+    const readers = [caring, unrelated, caring, unrelated, unrelated, caring];
+    const reads = readers.map((who) => {
+      const requestId = newRequestId();
+      const event: AuditEventInput = {
+        actor: { userId: who.userId, role: 'provider' },
+        action: 'read',
+        eventType: 'phi.read',
+        resourceType: 'Patient',
+        resourceIds: [owner.userId],
+        patientIds: [owner.userId],
+        outcome: 'success',
+        requestId,
+      };
+      return {
+        who,
+        requestId,
+        answer: read({ key: owner.userId, viewer: who.userId }, { event: () => event, recorded: () => {} }),
+      };
+    });
+    const answers = await Promise.all(reads.map(({ answer }) => answer));
+    // The first read left at once; the other five waited for it and went together in one statement.
+    expect(statements).to.equal(2);
+    for (const [i, { who, requestId }] of reads.entries()) {
+      const allowed = who === caring;
+      expect(answers[i], `read ${i}`).to.deep.equal(allowed ? [owner.userId] : undefined);
+      expect(await auditRowsFor(app.runtime, requestId)).to.have.length(allowed ? 1 : 0);
     }
   });
 

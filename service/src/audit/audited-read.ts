@@ -77,13 +77,15 @@ SELECT * FROM found`;
 SELECT allowed.n::int, f.* FROM allowed JOIN found AS f (found_key) ON f.found_key = allowed.key`;
 }
 
-/** Each read's record among a statement's rows (see statementOf). */
-function answersOf(rows: readonly Cells[], wanted: readonly RecordRead[], byRead: boolean) {
-  if (!byRead) {
-    // user_id comes back in PostgreSQL's text form of a uuid: lower case, as the keys are.
-    const found = new Map(rows.map((row) => [row[0] as string, row]));
-    return wanted.map(({ key }) => found.get(key));
-  }
+/** Each read's record among a statement's rows, when they come back by key (see statementOf). */
+function answersByKey(rows: readonly Cells[], wanted: readonly RecordRead[]) {
+  // user_id comes back in PostgreSQL's text form of a uuid: lower case, as the keys are.
+  const found = new Map(rows.map((row) => [row[0] as string, row]));
+  return wanted.map(({ key }) => found.get(key));
+}
+
+/** Each read's record among a statement's rows, when they come back read by read (see statementOf). */
+function answersByRead(rows: readonly Cells[], wanted: readonly RecordRead[]) {
   const answered = new Array<Cells | undefined>(wanted.length);
   for (const row of rows) answered[(row[0] as number) - 1] = row.slice(1);
   return answered;
@@ -99,6 +101,7 @@ function answersOf(rows: readonly Cells[], wanted: readonly RecordRead[], byRead
  */
 export function createAuditedRead({ select, visibleTo, query, metrics, maxBatch }: AuditedReadOptions) {
   const statement = statementOf(select, visibleTo);
+  const answersOf = visibleTo ? answersByRead : answersByKey;
   const readMany = groupCommit(
     async (wanted: readonly Wanted[]) => {
       const values: unknown[] = [
@@ -106,7 +109,7 @@ export function createAuditedRead({ select, visibleTo, query, metrics, maxBatch 
         `[${wanted.map(({ record }) => record).join(',')}]`,
       ];
       if (visibleTo) values.push(wanted.map(({ viewer }) => viewer ?? null));
-      return answersOf(await query('insert', statement, values), wanted, visibleTo !== undefined);
+      return answersOf(await query('insert', statement, values), wanted);
     },
     { maxBatch, maxInFlight: 1, onBatch: (size) => metrics.audit.commitBatchSize.observe(size) },
   );

@@ -103,6 +103,11 @@ export function createPatientService({
     metrics,
     maxBatch: MAX_RECORDS_PER_READ,
   });
+  /** readPatient's lookup through an audited read: the record and the route's event in one statement. */
+  const withEvent =
+    (read: typeof readAudited, audit: ReadAudit, viewer?: string) =>
+    async (key: string): Promise<StoredPatient | undefined> =>
+      (await read({ key, viewer }, audit)) as StoredPatient | undefined;
   /**
    * The record for reading: a SELECT by primary key through node-postgres, shared with the reads of other
    * requests made meanwhile. findByPk builds its query and options anew on every call: most of the PHI
@@ -159,10 +164,7 @@ export function createPatientService({
     async getOwnProfile(actor: Actor, audit?: ReadAudit): Promise<PatientRecord> {
       assertRole(actor, 'patient');
       if (!audit) return readPatient(actor.userId);
-      return readPatient(
-        actor.userId,
-        async (patientId) => (await readAudited({ key: patientId }, audit)) as StoredPatient | undefined,
-      );
+      return readPatient(actor.userId, withEvent(readAudited, audit));
     },
 
     /** Changes the profile only if it is still at `expectedVersion` (412 otherwise, nothing changed). */
@@ -203,11 +205,7 @@ export function createPatientService({
       patientId: string,
       audit: ReadAudit,
     ): Promise<PatientRecord> {
-      return readPatient(
-        patientId,
-        async (key) =>
-          (await readAuditedByProvider({ key, viewer: providerId }, audit)) as StoredPatient | undefined,
-      );
+      return readPatient(patientId, withEvent(readAuditedByProvider, audit, providerId));
     },
   };
 }
