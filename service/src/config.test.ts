@@ -98,29 +98,38 @@ describe('loadConfig', () => {
   });
 
   it('traces every request outside production and 10 % in production, unless told otherwise', () => {
-    expect(loadConfig({}).tracing).to.deep.equal({ enabled: true, sampleRatio: 1, otlpEndpoint: undefined });
+    expect(loadConfig({}).tracing).to.deep.equal({
+      enabled: true,
+      sampleRatio: 1,
+      otlpEndpoint: undefined,
+      exportBatchSize: 64,
+    });
     expect(loadConfig(productionEnv()).tracing.sampleRatio).to.equal(0.1);
     const tuned = loadConfig({
       TRACING_ENABLED: 'false',
       TRACING_SAMPLE_RATIO: '0.25',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:4318/v1/traces',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '256',
     }).tracing;
     expect(tuned).to.deep.equal({
       enabled: false,
       sampleRatio: 0.25,
       otlpEndpoint: 'http://traces:4318/v1/traces',
+      exportBatchSize: 256,
     });
   });
 
-  it('refuses a sampling ratio outside 0..1 and an OTLP endpoint that is not an http URL', () => {
+  it('refuses a sampling ratio outside 0..1, an OTLP endpoint that is not an http URL and an empty export batch', () => {
     const problems = problemsOf({
       TRACING_SAMPLE_RATIO: '1.5',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '0',
     });
     expect(problems.map((problem) => problem.split(':')[0])).to.have.members([
       'TRACING_SAMPLE_RATIO',
       'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
     ]);
   });
 

@@ -21,5 +21,6 @@ if (tracing?.enabled) {
   startTracing({
     sampleRatio: tracing.sampleRatio,
     exporter: tracing.otlpEndpoint ? new OTLPTraceExporter() : undefined,
+    exportBatchSize: tracing.exportBatchSize,
   });
 }

@@ -26,6 +26,8 @@ export interface TracingOptions {
   readonly sampleRatio: number;
   /** Where recorded spans go. Without one nothing is recorded, but trace ids still reach the logs. */
   readonly exporter?: SpanExporter;
+  /** Spans per export at most (the SDK's OTEL_BSP_MAX_EXPORT_BATCH_SIZE when absent). */
+  readonly exportBatchSize?: number;
 }
 
 export interface Tracing {
@@ -79,7 +81,11 @@ export function startTracing(options: TracingOptions): Tracing {
     ),
     sampler,
     spanProcessors: options.exporter
-      ? [new PrivacySpanProcessor(new BatchSpanProcessor(options.exporter))]
+      ? [
+          new PrivacySpanProcessor(
+            new BatchSpanProcessor(options.exporter, { maxExportBatchSize: options.exportBatchSize }),
+          ),
+        ]
       : [],
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
