@@ -28,11 +28,12 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('reads Redis Sentinels and the pool acquire timeout, refusing malformed values', () => {
+  it('reads Redis Sentinels and the pool acquire and idle timeouts, refusing malformed values', () => {
     const config = loadConfig({
       REDIS_SENTINELS: 'sentinel-a:26379,10.0.0.2:26380',
       REDIS_SENTINEL_NAME: 'cw',
       DATABASE_POOL_ACQUIRE_TIMEOUT_MS: '750',
+      DATABASE_POOL_IDLE_MS: '30000',
     });
     expect(config.redis.sentinels).to.deep.equal([
       { host: 'sentinel-a', port: 26379 },
@@ -41,10 +42,17 @@ describe('loadConfig', () => {
     expect(config.redis.sentinelName).to.equal('cw');
     expect(config.database.acquireTimeoutMs).to.equal(750);
     expect(loadConfig({}).database.acquireTimeoutMs).to.equal(2000);
-    const problems = problemsOf({ REDIS_SENTINELS: 'sentinel-a', DATABASE_POOL_ACQUIRE_TIMEOUT_MS: 'soon' });
+    expect(config.database.idleMs).to.equal(30_000);
+    expect(loadConfig({}).database.idleMs).to.equal(600_000);
+    const problems = problemsOf({
+      REDIS_SENTINELS: 'sentinel-a',
+      DATABASE_POOL_ACQUIRE_TIMEOUT_MS: 'soon',
+      DATABASE_POOL_IDLE_MS: '10',
+    });
     expect(problems.map((problem) => problem.split(':')[0])).to.have.members([
       'REDIS_SENTINELS',
       'DATABASE_POOL_ACQUIRE_TIMEOUT_MS',
+      'DATABASE_POOL_IDLE_MS',
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone } from './platform/time-zone';
+import { IDLE_CONNECTION_MS } from './platform/idle-connection';
 import type { CorsPolicy } from './platform/cors';
 import type { RequestRateLimit } from './platform/request-rate-limit';
 import {
@@ -46,6 +47,7 @@ const schema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   DATABASE_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(50).default(2_000),
+  DATABASE_POOL_IDLE_MS: z.coerce.number().int().min(1_000).default(IDLE_CONNECTION_MS),
   DATABASE_REPLICA_URLS: z
     .string()
     .refine(
@@ -178,6 +180,8 @@ export interface Config {
     readonly statementTimeoutMs: number;
     /** How long a request waits for a pooled connection before it is answered 503. */
     readonly acquireTimeoutMs: number;
+    /** How long a pooled connection no statement used stays open. */
+    readonly idleMs: number;
     readonly dataDir: string;
     /** Read replicas for lists, reports and audit queries; empty reads everything from the primary. */
     readonly replicas: ReplicaSettings & { readonly stickyMs: number };
@@ -286,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       poolMax: e.DATABASE_POOL_MAX,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
       acquireTimeoutMs: e.DATABASE_POOL_ACQUIRE_TIMEOUT_MS,
+      idleMs: e.DATABASE_POOL_IDLE_MS,
       dataDir: e.DATA_DIR,
       replicas: Object.freeze({
         urls: e.DATABASE_REPLICA_URLS ? e.DATABASE_REPLICA_URLS.split(',').map((url) => url.trim()) : [],

@@ -2,6 +2,7 @@ import { parse as parseConnectionString } from 'pg-connection-string';
 import { ConnectionAcquireTimeoutError, ConnectionRefusedError, Sequelize, type Options } from 'sequelize';
 import type { Metrics } from '../observability/metrics';
 import { countDatabaseErrors } from './db-errors';
+import { IDLE_CONNECTION_MS } from './idle-connection';
 import { operationOf } from './sql-operation';
 
 export interface DatabaseOptions {
@@ -11,6 +12,8 @@ export interface DatabaseOptions {
   /** A request waiting longer than this for a connection fails fast (503), instead of queueing on. */
   readonly acquireTimeoutMs?: number;
   readonly applicationName?: string;
+  /** How long a connection no statement used stays open; IDLE_CONNECTION_MS when absent. */
+  readonly idleMs?: number;
   /**
    * Behind a transaction-mode PgBouncer the timeouts cannot be startup parameters (1.18 refuses them):
    * they are then the role's settings (ALTER ROLE ... SET statement_timeout), see README.
@@ -30,16 +33,6 @@ export const RETRY_REFUSED_CONNECTIONS = {
   backoffBase: 100,
   backoffExponent: 2,
 };
-
-/**
- * How long a connection no statement used stays open. A new connection costs PostgreSQL about 20 ms of CPU
- * (13 to connect, 8 for a first statement on cold caches, 17 more to parse the PHI read's), spent under
- * load on the cores the requests need. With Sequelize's 10 s, the connections that the background work
- * (every 15 s, several statements at once) or a burst had opened were closed before the next tick and
- * reopened by it: at 1,000 req/s, 12 to 14 new connections in 30 s, each tick a 50 to 180 ms stall of
- * every request. Ten minutes, as PgBouncer's server_idle_timeout and HikariCP's idleTimeout.
- */
-const IDLE_CONNECTION_MS = 600_000;
 
 /** Query timing by operation and pool acquisition time, without logging a statement or its values. */
 function instrument(sequelize: Sequelize, metrics: Metrics): void {
@@ -76,7 +69,7 @@ export function createDatabase(options: DatabaseOptions, metrics?: Metrics): Seq
     pool: {
       max: options.poolMax,
       min: 0,
-      idle: IDLE_CONNECTION_MS,
+      idle: options.idleMs ?? IDLE_CONNECTION_MS,
       acquire: options.acquireTimeoutMs ?? 10_000,
       evict: 5_000,
     },

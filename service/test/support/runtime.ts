@@ -21,6 +21,9 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
     // Every test request comes from one address; the per-address limit has its own test and runtime.
     RATE_LIMIT_ADDRESS_POINTS: '1000000',
     API_RATE_LIMIT_POINTS: '1000000',
+    // Test runtimes stay open until the run ends (variantRuntime), mostly idle: with the production ten
+    // minutes each would keep a pool's worth of connections to the end, 83 of PostgreSQL's 100 at once.
+    DATABASE_POOL_IDLE_MS: '10000',
     ...overrides,
   });
 }
