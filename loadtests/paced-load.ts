@@ -20,6 +20,8 @@ export interface PacedLoad {
   readonly seconds: number;
   /** Keep-alive connections at most; more requests in flight than this wait for a free one. */
   readonly maxConnections?: number;
+  /** Told each answered request: when it was due (ms from the start) and its latency (ms). */
+  readonly onAnswer?: (dueMs: number, latencyMs: number) => void;
 }
 
 export interface PacedFigures {
@@ -60,7 +62,11 @@ export async function pacedLoad(load: PacedLoad): Promise<PacedFigures> {
         pending.push(
           send(agent, load.port, load.path, load.headers ?? {}).then((status) => {
             if (status < 200 || status >= 300) errors += 1;
-            else latencies.push(performance.now() - due);
+            else {
+              const latency = performance.now() - due;
+              latencies.push(latency);
+              load.onAnswer?.(due - started, latency);
+            }
           }),
         );
         sent += 1;
