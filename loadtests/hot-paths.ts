@@ -33,8 +33,7 @@ import {
   stopInstances,
   type Target,
 } from './hot-setup';
-import { pacedLoad, type PacedFigures } from './paced-load';
-import { percentile } from './percentile';
+import { latencyFigures, pacedLoad, type LatencyFigures } from './paced-load';
 import { load, median, type Figures } from './service-bench';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -84,8 +83,6 @@ async function measureRound(round: number, targets: readonly Target[], env: Node
   }
 }
 
-type Window = Pick<PacedFigures, 'p50' | 'p99' | 'max'>;
-
 /**
  * The PHI read at a fixed rate, evenly spaced (paced-load.ts), on a fresh instance warmed at saturation:
  * its latency when the service keeps up, over RATE_SECONDS from the start and from SETTLE_SECONDS on.
@@ -102,17 +99,12 @@ async function atFixedRate(target: Target, env: NodeJS.ProcessEnv) {
       seconds: RATE_SECONDS + SETTLE_SECONDS,
       onAnswer: (due, latency) => answers.push([due, latency]),
     });
-    const windowFrom = (second: number): Window => {
-      const latencies = answers
-        .filter(([due]) => due >= second * 1000 && due < (second + RATE_SECONDS) * 1000)
-        .map(([, latency]) => latency);
-      const round = (ms: number) => Math.round(ms * 10) / 10;
-      return {
-        p50: round(percentile(latencies, 50)),
-        p99: round(percentile(latencies, 99)),
-        max: round(Math.max(...latencies)),
-      };
-    };
+    const windowFrom = (second: number) =>
+      latencyFigures(
+        answers
+          .filter(([due]) => due >= second * 1000 && due < (second + RATE_SECONDS) * 1000)
+          .map(([, latency]) => latency),
+      );
     return { figures, fromStart: windowFrom(0), settled: windowFrom(SETTLE_SECONDS) };
   } finally {
     await stopInstances(instances);
@@ -197,7 +189,7 @@ async function main(): Promise<void> {
   report(targets, slices);
 
   const { figures: fixed, fromStart, settled } = await atFixedRate(targets[1]!, env);
-  const window = ({ p50, p99, max }: Window) => `p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`;
+  const window = ({ p50, p99, max }: LatencyFigures) => `p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`;
   console.log(
     `\nGET /v1/patients/me at ${RATE} req/s, evenly spaced, for ${RATE_SECONDS + SETTLE_SECONDS} s: ${fixed.requestsPerSecond.toFixed(0)} req/s, ${fixed.errors} errors`,
   );

@@ -24,12 +24,25 @@ export interface PacedLoad {
   readonly onAnswer?: (dueMs: number, latencyMs: number) => void;
 }
 
-export interface PacedFigures {
-  readonly requestsPerSecond: number;
+/** The median, 99th percentile and worst of some latencies, in ms to a tenth. */
+export interface LatencyFigures {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+}
+
+export interface PacedFigures extends LatencyFigures {
+  readonly requestsPerSecond: number;
   readonly errors: number;
+}
+
+export function latencyFigures(latencies: readonly number[]): LatencyFigures {
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    p50: round(percentile(latencies, 50)),
+    p99: round(percentile(latencies, 99)),
+    max: round(Math.max(...latencies)),
+  };
 }
 
 /** Sends one request; resolves with its status (0 on a transport error) once the body is read. */
@@ -79,12 +92,5 @@ export async function pacedLoad(load: PacedLoad): Promise<PacedFigures> {
     agent.destroy();
   }
   const elapsedSeconds = (performance.now() - started) / 1000;
-  const round = (ms: number) => Math.round(ms * 10) / 10;
-  return {
-    requestsPerSecond: latencies.length / elapsedSeconds,
-    p50: round(percentile(latencies, 50)),
-    p99: round(percentile(latencies, 99)),
-    max: round(Math.max(...latencies)),
-    errors,
-  };
+  return { requestsPerSecond: latencies.length / elapsedSeconds, ...latencyFigures(latencies), errors };
 }
