@@ -5,7 +5,8 @@
  * sent as the provider, anything else as the patient; hot-setup.ts's requestFor) after a warm-up, then stops; the profile is summarised (loadtests/profile-summary.ts) and kept in
  * BENCH_PROFILE_DIR (a temporary folder by default).
  *
- * BENCH_PROFILE_SECONDS (20), BENCH_CONNECTIONS (32). BENCH_RATE: requests per second, evenly spaced
+ * BENCH_PROFILE_SECONDS (20), BENCH_CONNECTIONS (32), BENCH_SETTINGS: service settings `A=1,B=2`
+ * (hot-setup.ts's serviceSettings), e.g. TRACING_ENABLED=false. BENCH_RATE: requests per second, evenly spaced
  * (paced-load.ts), instead of as many as the connections get answered: the work at a load the service
  * keeps up with, which costs more per request than at saturation.
  */
@@ -18,6 +19,7 @@ import {
   benchEnvironment,
   people,
   requestFor,
+  serviceSettings,
   startInstances,
   stopInstances,
   type Instances,
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
   try {
     const signedIn = await people(env);
     const spawned = Date.now();
-    instances = await startInstances(env, dir);
+    instances = await startInstances({ ...env, ...serviceSettings(process.env.BENCH_SETTINGS) }, dir);
     const slice = {
       port: instances.service!.port,
       ...requestFor(PATH, signedIn),
