@@ -17,7 +17,7 @@ import { createRequestBudget, requestRateLimit } from './platform/request-rate-l
 import { problemDetails } from './platform/problem';
 import { API_HEADER_POLICY, securityHeaders } from './platform/security-headers';
 import './request-state';
-import { ROUTER_OPTIONS } from './routing/route';
+import { routesBySegment } from './routing/by-segment';
 
 export interface AppDependencies {
   readonly config: Config;
@@ -93,11 +93,6 @@ export function createApp(deps: AppDependencies): Koa {
     if (ctx.path.startsWith(API_PREFIX)) ctx.set('Cache-Control', 'no-store');
     return next();
   });
-  const api = new Router({ ...ROUTER_OPTIONS, prefix: '/v1' });
-  // The feature routers' routes are copied into `api`, so its allowedMethods() answers 405 and 501 for
-  // all of them: one per router would only add a middleware to every request.
-  for (const router of deps.apiRouters ?? []) api.use(router.routes());
-  app.use(api.routes());
-  app.use(api.allowedMethods());
+  app.use(routesBySegment('/v1', deps.apiRouters ?? []));
   return app;
 }

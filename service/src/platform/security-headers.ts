@@ -49,10 +49,11 @@ function recordHelmet(options?: Readonly<HelmetOptions>): readonly HeaderChange[
 /** Sets on a response the headers helmet sets with these options (recorded once, here). */
 export function helmetHeaders(options?: Readonly<HelmetOptions>): (ctx: Context) => void {
   const changes = recordHelmet(options);
+  // On the response itself: Koa's ctx.set builds arrays per header to normalise values these already are.
   return (ctx) => {
     for (const [name, value] of changes) {
-      if (value === undefined) ctx.remove(name);
-      else ctx.set(name, value);
+      if (value === undefined) ctx.res.removeHeader(name);
+      else ctx.res.setHeader(name, value);
     }
   };
 }
