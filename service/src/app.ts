@@ -18,6 +18,7 @@ import { problemDetails } from './platform/problem';
 import { API_HEADER_POLICY, securityHeaders } from './platform/security-headers';
 import './request-state';
 import { routesBySegment } from './routing/by-segment';
+import { ROUTER_OPTIONS } from './routing/route';
 
 export interface AppDependencies {
   readonly config: Config;
@@ -42,13 +43,17 @@ export interface AppDependencies {
 const API_PREFIX = '/v1/';
 
 /**
- * A router of paths outside the API (health, the key set, pages): requests under /v1/, nearly all of them,
- * skip its route matching.
+ * The routers of paths outside the API (health, the key set, pages), as one middleware that requests
+ * under /v1/, nearly all of them, pass straight through: one layer for all of them, not one each.
  */
-function outsideApi(router: Router) {
-  const routes = router.routes();
-  const inside = router.stack.find((layer) => String(layer.path).startsWith(API_PREFIX));
-  if (inside) throw new Error(`a router mounted outside the API serves ${inside.path}`);
+function outsideApi(routers: readonly Router[]) {
+  const outside = new Router(ROUTER_OPTIONS);
+  for (const router of routers) {
+    const inside = router.stack.find((layer) => String(layer.path).startsWith(API_PREFIX));
+    if (inside) throw new Error(`a router mounted outside the API serves ${inside.path}`);
+    outside.use(router.routes());
+  }
+  const routes = outside.routes();
   const skipped: typeof routes = (ctx, next): Promise<unknown> =>
     ctx.path.startsWith(API_PREFIX) ? next() : routes(ctx, next);
   return skipped;
@@ -83,9 +88,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(securityHeaders(API_HEADER_POLICY));
   app.use(jsonBody(deps.config.http.bodyLimit));
 
-  for (const router of [healthRoutes(deps.isReady, deps.metrics), ...(deps.rootRouters ?? [])]) {
-    app.use(outsideApi(router));
-  }
+  app.use(outsideApi([healthRoutes(deps.isReady, deps.metrics), ...(deps.rootRouters ?? [])]));
 
   if (deps.readRouting) app.use(deps.readRouting);
   // API answers may carry PHI: no browser, proxy or CDN may keep a copy (ASVS 8.2.1); errors included.
