@@ -110,7 +110,8 @@ export type Instances = Readonly<Record<Target['instance'], StartedService | und
  * commit, built, its node_modules linked), that build runs beside it for a same-minute comparison.
  */
 export async function startInstances(env: NodeJS.ProcessEnv, profileDir?: string): Promise<Instances> {
-  const serviceEnv = { ...env, AUDIT_SEAL_INTERVAL_MS: NEVER_MS };
+  // Sealing off unless a setting turns it on (BENCH_SETTINGS=AUDIT_SEAL_INTERVAL_MS=5000, production's).
+  const serviceEnv = { AUDIT_SEAL_INTERVAL_MS: NEVER_MS, ...env };
   const service = await startService(serviceEnv, {
     built: true,
     keepOutput: false,

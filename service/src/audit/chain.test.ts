@@ -104,6 +104,19 @@ describe('the sealed hash chain', () => {
     expect(metrics).to.match(/carewatch_audit_last_verification_timestamp_seconds [1-9]/);
   });
 
+  it('hashes each block as SHA-256 over the raw bytes of the previous seal hash and its event hashes', async () => {
+    // Recomputed by PostgreSQL, as an auditor with a plain SELECT would: not by the code under test.
+    const [check] = await harness.sequelize.query<{ blocks: number; matching: number }>(
+      `SELECT count(*)::int AS blocks,
+              count(*) FILTER (WHERE seal_hash = encode(sha256(decode(previous_seal_hash, 'hex') || (
+                SELECT string_agg(decode(event_hash, 'hex'), ''::bytea ORDER BY position)
+                  FROM unnest(event_hashes) WITH ORDINALITY AS block (event_hash, position))), 'hex'))::int AS matching
+         FROM audit_seals`,
+      { type: QueryTypes.SELECT },
+    );
+    expect(check).to.deep.equal({ blocks: 3, matching: 3 });
+  });
+
   it('never seals past an event whose transaction is still in flight, then seals it once committed', async () => {
     const transaction = await harness.sequelize.transaction();
     const inFlight = await recordIn(transaction, 'test.slow');

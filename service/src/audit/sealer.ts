@@ -7,7 +7,10 @@ import { createSettledTracker } from './watermark';
 // Any constant works; it only has to be the same in every instance of the service.
 export const SEALER_LOCK_KEY = 7_412_002;
 const DEFAULT_BLOCK_SIZE = 1000;
-const BLOCKS_PER_ROUND = 20;
+// One block's events a round, each round its own transaction: the event loop takes at most a block's rows
+// at a time. Twenty blocks a round held it 10-30 ms at every round under load (`npm run bench:tail` with
+// BENCH_SETTINGS=AUDIT_SEAL_INTERVAL_MS=5000; loadtests/reports/hot-paths.md).
+const BLOCKS_PER_ROUND = 1;
 
 interface SealHead {
   readonly blockNumber: bigint;
