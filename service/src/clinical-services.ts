@@ -12,6 +12,7 @@ import type { Metrics } from './observability/metrics';
 import { createPatientService } from './patients/service';
 import type { Cache } from './platform/cache';
 import { createDirectQuery, directQueryOptions, type DirectQuery } from './platform/direct-query';
+import { startStaggered } from './platform/staggered';
 import type { FieldCipher } from './platform/field-cipher';
 import { createPrescriptionService } from './prescriptions/service';
 import { AVAILABLE_PROVIDERS_BY_SPECIALTY } from './providers/available-gauge';
@@ -37,8 +38,7 @@ export interface ClinicalDeps {
 }
 
 /** How often the background work runs: expiry is cheap (a partial index), gauges cheaper still. */
-const SWEEP_INTERVAL_MS = 15_000;
-const GAUGE_INTERVAL_MS = 15_000;
+const BACKGROUND_INTERVAL_MS = 15_000;
 
 /** The clinical use cases wired together, and the background work they need. */
 export function createClinicalServices({
@@ -91,16 +91,9 @@ export function createClinicalServices({
     reports,
     expiry,
     gauges: { availableProviders, pendingRequests, oldestWaiting },
-    /** Starts the sweeper and the gauge refreshes; returns the function that stops them. */
-    startBackgroundWork(): () => void {
-      const stops = [
-        expiry.start(SWEEP_INTERVAL_MS),
-        availableProviders.start(GAUGE_INTERVAL_MS),
-        pendingRequests.start(GAUGE_INTERVAL_MS),
-        oldestWaiting.start(GAUGE_INTERVAL_MS),
-      ];
-      return () => stops.forEach((stop) => stop());
-    },
+    /** Starts the sweeper and the gauge refreshes, spread over their interval; returns what stops them. */
+    startBackgroundWork: (): (() => void) =>
+      startStaggered([expiry, availableProviders, pendingRequests, oldestWaiting], BACKGROUND_INTERVAL_MS),
     /** Ends the profile cache's subscription to changes. */
     close: () => profiles.close(),
   };
