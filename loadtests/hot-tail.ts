@@ -6,7 +6,8 @@
  * many connections the service opened to PostgreSQL meanwhile: a periodic stall shows by its spacing.
  *
  * BENCH_RATE (1000), BENCH_RATE_SECONDS (30), BENCH_STALL_MS (12), BENCH_PATH as in profile-hot.ts,
- * BENCH_SETTINGS: service settings `A=1,B=2` (hot-setup.ts's serviceSettings), e.g. TRACING_ENABLED=false.
+ * BENCH_SETTINGS: service settings `A=1,B=2` (hot-setup.ts's serviceSettings), e.g. TRACING_ENABLED=false, or
+ * AUDIT_SEAL_INTERVAL_MS=5000 to seal the audit trail as production does (the benchmarks do not seal otherwise).
  */
 import { Client } from 'pg';
 import { stopTestServer } from '../service/test/support/environment';
