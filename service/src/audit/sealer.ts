@@ -1,116 +1,67 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { GENESIS_SEAL_HASH, sealHash } from './canonical';
+import { GENESIS_SEAL_HASH } from './canonical';
 import { createSettledTracker } from './watermark';
 
 // Any constant works; it only has to be the same in every instance of the service.
 export const SEALER_LOCK_KEY = 7_412_002;
 const DEFAULT_BLOCK_SIZE = 1000;
-// One block's events a round, each round its own transaction: the event loop takes at most a block's rows
-// at a time. Twenty blocks a round held it 10-30 ms at every round under load (`npm run bench:tail` with
-// BENCH_SETTINGS=AUDIT_SEAL_INTERVAL_MS=5000; loadtests/reports/hot-paths.md).
-const BLOCKS_PER_ROUND = 1;
+/**
+ * The next block, sealed by PostgreSQL in one statement: the events after the chain's head up to the
+ * settled number, at most `$2` of them and all from the partition of the first (a block never spans two
+ * monthly partitions, so retention removes whole blocks), chained to the head's seal hash. The seal hash is
+ * sha256(previous seal hash || the block's event hashes in sequence order) over raw bytes, as
+ * canonical.ts's sealHash computes it for the verifier. No event passes through the service, whose event
+ * loop sealing held 10-30 ms a round when it read the events and hashed them itself
+ * (loadtests/reports/hot-paths.md). `first` and `other` are MATERIALIZED: inlined, PostgreSQL computed them
+ * once per candidate (94 ms a block of 1,000 instead of 8).
+ */
+const SEAL_NEXT_BLOCK = `
+WITH last AS (
+  SELECT block_number, last_seq, seal_hash FROM audit_seals ORDER BY audit_seals.block_number DESC LIMIT 1
+), head AS (
+  SELECT coalesce((SELECT block_number FROM last), 0) AS block_number,
+         coalesce((SELECT last_seq FROM last), 0) AS last_seq,
+         coalesce((SELECT seal_hash FROM last), $3) AS seal_hash
+), candidates AS (
+  SELECT seq, content_hash, tableoid FROM audit_events
+   WHERE seq > (SELECT last_seq FROM head) AND seq <= $1 ORDER BY audit_events.seq, occurred_at LIMIT $2
+), first AS MATERIALIZED (
+  SELECT tableoid FROM candidates ORDER BY seq LIMIT 1
+), other AS MATERIALIZED (
+  SELECT min(seq) AS seq FROM candidates, first WHERE candidates.tableoid <> first.tableoid
+), block AS (
+  SELECT c.* FROM candidates c, first, other
+   WHERE c.tableoid = first.tableoid AND (other.seq IS NULL OR c.seq < other.seq)
+)
+INSERT INTO audit_seals (block_number, first_seq, last_seq, event_count, partition_name, event_seqs, event_hashes,
+                         previous_seal_hash, seal_hash)
+SELECT head.block_number + 1, min(block.seq), max(block.seq), count(*), block.tableoid::regclass::text,
+       array_agg(block.seq ORDER BY block.seq), array_agg(block.content_hash ORDER BY block.seq), head.seal_hash,
+       encode(sha256(decode(head.seal_hash, 'hex') ||
+                     string_agg(decode(block.content_hash, 'hex'), ''::bytea ORDER BY block.seq)), 'hex')
+  FROM block, head
+ GROUP BY head.block_number, head.seal_hash, block.tableoid
+RETURNING event_count`;
 
-interface SealHead {
-  readonly blockNumber: bigint;
-  readonly lastSeq: bigint;
-  readonly sealHash: string;
-}
-
-interface SealableEvent {
-  readonly seq: string;
-  readonly content_hash: string;
-  readonly partition: string;
-}
-
-interface Block {
-  readonly partition: string;
-  readonly events: SealableEvent[];
-}
-
-/** Cut at the block size and at every change of partition, so that retention removes whole blocks. */
-function intoBlocks(events: readonly SealableEvent[], blockSize: number): Block[] {
-  const blocks: Block[] = [];
-  for (const event of events) {
-    const current = blocks.at(-1);
-    if (current && current.partition === event.partition && current.events.length < blockSize)
-      current.events.push(event);
-    else blocks.push({ partition: event.partition, events: [event] });
-  }
-  return blocks;
-}
-
-async function readHead(sequelize: Sequelize, transaction: Transaction): Promise<SealHead> {
-  const [head] = await sequelize.query<{ block_number: string; last_seq: string; seal_hash: string }>(
-    `SELECT block_number::text, last_seq::text, seal_hash FROM audit_seals ORDER BY audit_seals.block_number DESC LIMIT 1`,
-    { type: QueryTypes.SELECT, transaction },
-  );
-  return head
-    ? { blockNumber: BigInt(head.block_number), lastSeq: BigInt(head.last_seq), sealHash: head.seal_hash }
-    : { blockNumber: 0n, lastSeq: 0n, sealHash: GENESIS_SEAL_HASH };
-}
-
-async function writeBlock(
-  sequelize: Sequelize,
-  transaction: Transaction,
-  head: SealHead,
-  block: Block,
-): Promise<SealHead> {
-  const hashes = block.events.map((event) => event.content_hash);
-  const seqs = block.events.map((event) => event.seq);
-  const next = {
-    blockNumber: head.blockNumber + 1n,
-    lastSeq: BigInt(seqs.at(-1)!),
-    sealHash: sealHash(head.sealHash, hashes),
-  };
-  await sequelize.query(
-    `INSERT INTO audit_seals (block_number, first_seq, last_seq, event_count, partition_name, event_seqs, event_hashes,
-                              previous_seal_hash, seal_hash)
-     VALUES ($1, $2, $3, $4, $5, $6::bigint[], $7::text[], $8, $9)`,
-    {
-      bind: [
-        String(next.blockNumber),
-        seqs[0],
-        seqs.at(-1),
-        seqs.length,
-        block.partition,
-        seqs,
-        hashes,
-        head.sealHash,
-        next.sealHash,
-      ],
-      transaction,
-    },
-  );
-  return next;
-}
-
-/** One round under a transaction-level advisory lock: only one instance seals at a time; the others skip. */
-async function sealUpTo(sequelize: Sequelize, settled: bigint, blockSize: number): Promise<number> {
+/**
+ * One round under a transaction-level advisory lock: only one instance seals at a time; the others skip.
+ * Answers how many events it sealed (0: none left, or another instance holds the lock).
+ */
+async function sealNextBlock(sequelize: Sequelize, settled: bigint, blockSize: number): Promise<number> {
   return sequelize.transaction(async (transaction) => {
     const [lock] = await sequelize.query<{ locked: boolean }>(
       `SELECT pg_try_advisory_xact_lock($1) AS locked`,
-      {
-        bind: [SEALER_LOCK_KEY],
-        type: QueryTypes.SELECT,
-        transaction,
-      },
+      { bind: [SEALER_LOCK_KEY], type: QueryTypes.SELECT, transaction },
     );
     if (!lock!.locked) return 0;
-    let head = await readHead(sequelize, transaction);
-    const events = await sequelize.query<SealableEvent>(
-      `SELECT seq::text, content_hash, tableoid::regclass::text AS partition FROM audit_events
-       WHERE seq > $1 AND seq <= $2 ORDER BY audit_events.seq, occurred_at LIMIT $3`,
-      {
-        bind: [String(head.lastSeq), String(settled), BLOCKS_PER_ROUND * blockSize],
-        type: QueryTypes.SELECT,
-        transaction,
-      },
-    );
-    for (const block of intoBlocks(events, blockSize))
-      head = await writeBlock(sequelize, transaction, head, block);
-    return events.length;
+    const [sealed] = await sequelize.query<{ event_count: number }>(SEAL_NEXT_BLOCK, {
+      bind: [String(settled), blockSize, GENESIS_SEAL_HASH],
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+    return sealed?.event_count ?? 0;
   });
 }
 
@@ -139,7 +90,7 @@ export function createAuditSealer(
     let sealed = 0;
     const settled = await settledSeq();
     if (settled !== undefined) {
-      const round = () => sealUpTo(sequelize, settled, blockSize);
+      const round = () => sealNextBlock(sequelize, settled, blockSize);
       for (let count = await round(); count > 0; count = await round()) sealed += count;
     }
     await sampleLag();
