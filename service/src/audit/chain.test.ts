@@ -105,7 +105,7 @@ describe('the sealed hash chain', () => {
   });
 
   it('hashes each block as SHA-256 over the raw bytes of the previous seal hash and its event hashes', async () => {
-    // Recomputed by PostgreSQL, as an auditor with a plain SELECT would: not by the code under test.
+    // Recomputed from the stored bytes with a plain SELECT, as an auditor would (the verifier does it in JS).
     const [check] = await harness.sequelize.query<{ blocks: number; matching: number }>(
       `SELECT count(*)::int AS blocks,
               count(*) FILTER (WHERE seal_hash = encode(sha256(decode(previous_seal_hash, 'hex') || (
