@@ -32,8 +32,7 @@ export const GENESIS_SEAL_HASH = '0'.repeat(64);
 
 /** seal hash = sha256(previous seal hash || the block's event hashes in sequence order), over raw bytes. */
 export function sealHash(previousSealHash: string, eventHashes: readonly string[]): string {
-  // One decode of all the hex (every hash is 64 hex digits, a CHECK of audit_events): a buffer per hash
-  // was most of sealing's time on the event loop.
-  const bytes = Buffer.from(previousSealHash + eventHashes.join(''), 'hex');
-  return createHash('sha256').update(bytes).digest('hex');
+  const hash = createHash('sha256').update(Buffer.from(previousSealHash, 'hex'));
+  for (const eventHash of eventHashes) hash.update(Buffer.from(eventHash, 'hex'));
+  return hash.digest('hex');
 }

@@ -4,10 +4,10 @@ import { ROUTER_OPTIONS } from './route';
 
 type Dispatch = (ctx: RouterContext, next: Next) => Promise<unknown>;
 
-/** The first segment of a route's path (`/patients/:id` → `patients`). */
-function firstSegment(path: string): string {
-  const end = path.indexOf('/', 1);
-  return path.slice(1, end === -1 ? undefined : end);
+/** The segment of `path` that starts after the slash at `slash` (`/patients/:id`, 0 → `patients`). */
+function segmentAfter(path: string, slash: number): string {
+  const end = path.indexOf('/', slash + 1);
+  return path.slice(slash + 1, end === -1 ? undefined : end);
 }
 
 /**
@@ -23,7 +23,7 @@ export function routesBySegment(prefix: string, routers: readonly Router[]): Dis
   const mounted = (): Router => new Router({ ...ROUTER_OPTIONS, prefix });
   const bySegment = new Map<string, Router>();
   for (const router of routers) {
-    const segments = new Set(router.stack.map((layer) => firstSegment(String(layer.path))));
+    const segments = new Set(router.stack.map((layer) => segmentAfter(String(layer.path), 0)));
     for (const segment of segments) {
       if (segment === '' || segment.startsWith(':'))
         throw new Error(`a route's first segment must be a literal, not "${segment}"`);
@@ -42,7 +42,7 @@ export function routesBySegment(prefix: string, routers: readonly Router[]): Dis
   const below = `${prefix}/`;
   return (ctx, next) => {
     const path = ctx.path;
-    const inside = path.startsWith(below) ? dispatch.get(firstSegment(path.slice(prefix.length))) : undefined;
+    const inside = path.startsWith(below) ? dispatch.get(segmentAfter(path, prefix.length)) : undefined;
     return (inside ?? elsewhere)(ctx, next);
   };
 }
