@@ -18,8 +18,11 @@ export interface AccessClaims {
 
 export interface AccessTokens {
   sign(claims: AccessClaims): Promise<string>;
-  /** The claims of a token we issued, or undefined for anything else (bad signature, expired, wrong aud...). */
-  verify(token: string): Promise<AccessClaims | undefined>;
+  /**
+   * The claims of a token we issued, or undefined for anything else (bad signature, expired, wrong aud...).
+   * Synchronous: node:crypto checks the signature without leaving the thread.
+   */
+  verify(token: string): AccessClaims | undefined;
   /** True when the token's (unverified) issuer is ours; a token that does not parse is treated as ours. */
   isOurs(token: string): boolean;
   /** The public half of every configured key, for /.well-known/jwks.json. */
@@ -148,7 +151,7 @@ export function createAccessTokens(config: AuthConfig): AccessTokens {
         .setIssuedAt()
         .setExpirationTime(`${config.accessTokenTtlSeconds}s`)
         .sign(signer.privateKey),
-    async verify(token) {
+    verify(token) {
       const known = verified.get(token) ?? check(token);
       if (!known || known.exp <= Math.floor(Date.now() / 1000)) {
         verified.delete(token);
@@ -158,7 +161,7 @@ export function createAccessTokens(config: AuthConfig): AccessTokens {
         if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
         verified.set(token, known);
       }
-      return { userId: known.userId, sessionId: known.sessionId, aal: known.aal };
+      return known;
     },
     isOurs(token) {
       if (verified.has(token)) return true;

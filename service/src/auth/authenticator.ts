@@ -1,5 +1,5 @@
 import type { AccessTokens } from './access-tokens';
-import type { Authenticator } from './context';
+import type { AuthContext, Authenticator } from './context';
 import type { LinkedUser } from './external/linked-user';
 import type { SessionStore } from './sessions';
 
@@ -10,21 +10,27 @@ import type { SessionStore } from './sessions';
  */
 export type ExternalVerifier = (token: string) => Promise<LinkedUser | undefined>;
 
+async function authenticateExternal(
+  externalVerifier: ExternalVerifier,
+  token: string,
+): Promise<AuthContext | undefined> {
+  const external = await externalVerifier(token);
+  // Only an active account may act, as with a local token (sessions.resolve checks the same): a locked
+  // account is still linked, so the verifier accepts it, and it is refused here.
+  if (external?.status !== 'active') return undefined;
+  return { userId: external.userId, role: external.role, sessionId: null, aal: 'aal1', stepUpAt: null };
+}
+
 export function createAuthenticator(
   tokens: AccessTokens,
   sessions: SessionStore,
   externalVerifier?: ExternalVerifier,
 ): Authenticator {
   return {
-    async authenticate(token) {
-      if (!tokens.isOurs(token)) {
-        const external = externalVerifier ? await externalVerifier(token) : undefined;
-        // Only an active account may act, as with a local token (sessions.resolve checks the same): a
-        // locked account is still linked, so the verifier accepts it, and it is refused here.
-        if (external?.status !== 'active') return undefined;
-        return { userId: external.userId, role: external.role, sessionId: null, aal: 'aal1', stepUpAt: null };
-      }
-      const claims = await tokens.verify(token);
+    authenticate(token) {
+      if (!tokens.isOurs(token))
+        return externalVerifier ? authenticateExternal(externalVerifier, token) : undefined;
+      const claims = tokens.verify(token);
       return claims ? sessions.resolve(claims.sessionId, claims.userId) : undefined;
     },
   };

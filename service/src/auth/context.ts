@@ -16,9 +16,12 @@ export interface AuthContext {
   readonly stepUpAt: Date | null;
 }
 
-/** Turns a bearer token into an AuthContext, or answers undefined when the token is not accepted. */
+/**
+ * Turns a bearer token into an AuthContext, or answers undefined when the token is not accepted: at once
+ * for one of our tokens whose session this instance keeps in memory (nearly every request), else later.
+ */
 export interface Authenticator {
-  authenticate(token: string): Promise<AuthContext | undefined>;
+  authenticate(token: string): AuthContext | undefined | Promise<AuthContext | undefined>;
 }
 
 export function authOf(ctx: Context): AuthContext {

@@ -8,32 +8,39 @@ import type { Role } from './model';
 const MAX_TOKEN_LENGTH = 4096;
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
-/** Every authenticated request checks its session (through the cache): a revoked one stops at once. */
-async function authenticateRequest(ctx: Context): Promise<AuthContext> {
-  const token = BEARER.exec(ctx.get('Authorization'))?.[1];
-  if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthorized();
-  const auth = await authenticatorOf(ctx).authenticate(token);
+/** The caller, kept for the later guards and the handler; 401 for a token that was not accepted. */
+function admitted(ctx: Context, auth: AuthContext | undefined): AuthContext {
   if (!auth) throw unauthorized('The access token is invalid, expired or revoked.', 'invalid_token');
   ctx.state.auth = auth;
   return auth;
 }
 
 /**
+ * Every authenticated request checks its session (through the cache): a revoked one stops at once. At
+ * once, without a promise, when the authenticator answers at once (a session this instance keeps).
+ */
+function authenticateRequest(ctx: Context): AuthContext | Promise<AuthContext> {
+  const token = BEARER.exec(ctx.get('Authorization'))?.[1];
+  if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthorized();
+  const auth = authenticatorOf(ctx).authenticate(token);
+  return auth instanceof Promise ? auth.then((answered) => admitted(ctx, answered)) : admitted(ctx, auth);
+}
+
+/**
  * A guard that authenticates first (unless an earlier guard did), then applies `check`. Not async: a
- * route's second guard, with the caller already known, adds no promise.
+ * request whose caller is known at once (an earlier guard, a session in memory) adds no promise.
  */
 const guard = (name: string, check: (auth: AuthContext) => void): Middleware =>
   tagged(
     (ctx: Context, next: Next) => {
-      const existing = optionalAuthOf(ctx);
-      if (existing) {
-        check(existing);
-        return next();
-      }
-      return authenticateRequest(ctx).then((auth) => {
-        check(auth);
-        return next();
-      });
+      const auth = optionalAuthOf(ctx) ?? authenticateRequest(ctx);
+      if (auth instanceof Promise)
+        return auth.then((answered) => {
+          check(answered);
+          return next();
+        });
+      check(auth);
+      return next();
     },
     { guard: name },
   );

@@ -24,6 +24,22 @@ describe('session cache: in-process copies invalidated through Redis', () => {
     expect((await api(one).get('/v1/me').set(patient.headers)).status).to.equal(401);
   });
 
+  it('answers a session it keeps without waiting, and one revoked elsewhere from the database', async () => {
+    const { one, other } = instances;
+    const patient = await createPatient(one);
+    await servedFromMemory(other, patient.headers);
+    const { body } = await api(other).get('/v1/me').set(patient.headers);
+    const kept = other.sessions.resolve(body.session.id, body.id);
+    expect(kept).not.to.be.instanceOf(Promise);
+    expect(kept).to.include({ userId: body.id, sessionId: body.session.id, role: 'patient' });
+
+    expect((await api(one).post('/v1/auth/logout').set(patient.headers).send({})).status).to.equal(204);
+
+    const afterwards = other.sessions.resolve(body.session.id, body.id);
+    expect(afterwards).to.be.instanceOf(Promise);
+    expect(await afterwards).to.equal(undefined);
+  });
+
   it('sees a change announced by another instance at once (a raised assurance level)', async () => {
     const { one, other } = instances;
     const patient = await createPatient(one);

@@ -22,8 +22,11 @@ interface SessionRow {
 
 export interface SessionStore {
   create(userId: string, aal: Aal, origin: RequestOrigin, transaction: Transaction): Promise<string>;
-  /** The live session behind an access token, or undefined when revoked, expired, idle or not the user's. */
-  resolve(sessionId: string, userId: string): Promise<AuthContext | undefined>;
+  /**
+   * The live session behind an access token, or undefined when revoked, expired, idle or not the user's;
+   * at once when this instance keeps the session in memory.
+   */
+  resolve(sessionId: string, userId: string): AuthContext | undefined | Promise<AuthContext | undefined>;
   /** Records a fresh proof of identity (step-up, MFA); `aal2` raises the session's assurance level. */
   reauthenticated(sessionId: string, aal?: Aal): Promise<Date>;
   touch(sessionId: string, transaction: Transaction): Promise<void>;
@@ -77,6 +80,24 @@ export function createSessionStore(
     };
   };
 
+  /** The caller as its session says, unless the session has ended meanwhile or is someone else's. */
+  const liveContext = (
+    session: CachedSession | undefined,
+    sessionId: string,
+    userId: string,
+  ): AuthContext | undefined => {
+    const now = Date.now();
+    if (!session || session.userId !== userId) return undefined;
+    if (session.expiresAt <= now || now - session.lastSeenAt > idle * 1000) return undefined;
+    return {
+      userId,
+      role: session.role,
+      sessionId,
+      aal: session.aal,
+      stepUpAt: session.stepUpAt === null ? null : new Date(session.stepUpAt),
+    };
+  };
+
   const revokeWhere = async (where: string, bind: unknown[], transaction?: Transaction) => {
     const rows = await sequelize.query<{ id: string }>(
       `UPDATE sessions SET revoked_at = now(), revoked_reason = $2, updated_at = now()
@@ -110,20 +131,13 @@ export function createSessionStore(
       );
       return session.id;
     },
-    async resolve(sessionId, userId) {
+    resolve(sessionId, userId) {
       if (!UUID_SHAPE.test(sessionId)) return undefined;
-      let session = await cache.read(sessionId, () => loadAndTouch(sessionId), cacheTtl);
-      const now = Date.now();
-      if (session && (session.expiresAt <= now || now - session.lastSeenAt > idle * 1000))
-        session = undefined;
-      if (!session || session.userId !== userId) return undefined;
-      return {
-        userId,
-        role: session.role,
-        sessionId,
-        aal: session.aal,
-        stepUpAt: session.stepUpAt === null ? null : new Date(session.stepUpAt),
-      };
+      const kept = cache.kept(sessionId);
+      if (kept) return liveContext(kept, sessionId, userId);
+      return cache
+        .read(sessionId, () => loadAndTouch(sessionId), cacheTtl)
+        .then((session) => liveContext(session, sessionId, userId));
     },
     async reauthenticated(sessionId, aal) {
       const now = new Date();
