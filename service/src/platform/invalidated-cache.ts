@@ -14,7 +14,7 @@ export interface InvalidatedCache<T> {
   read(id: string, load: () => Promise<T | undefined>, ttlSeconds: number): Promise<T | undefined>;
   /**
    * The copy this instance keeps in memory, when it has a current one, without waiting: the hot path of
-   * every authenticated request answers from it without a promise. `read` on undefined.
+   * every authenticated request answers from it without a promise. On undefined, `read` loads it.
    */
   kept(id: string): T | undefined;
   /**
