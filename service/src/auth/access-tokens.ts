@@ -152,12 +152,13 @@ export function createAccessTokens(config: AuthConfig): AccessTokens {
         .setExpirationTime(`${config.accessTokenTtlSeconds}s`)
         .sign(signer.privateKey),
     verify(token) {
-      const known = verified.get(token) ?? check(token);
+      const remembered = verified.get(token);
+      const known = remembered ?? check(token);
       if (!known || known.exp <= Math.floor(Date.now() / 1000)) {
         verified.delete(token);
         return undefined;
       }
-      if (!verified.has(token)) {
+      if (!remembered) {
         if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
         verified.set(token, known);
       }
